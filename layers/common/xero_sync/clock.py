@@ -1,0 +1,12 @@
+"""The one place that reads the wall clock. Everything else receives ``now`` or a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,52 @@
+"""Binding the PynamoDB models to real tables at run time.
+
+Table names and the endpoint come from settings, which are read when a handler starts, so the
+models are declared without a table name and ``configure(settings)`` fills it in. PynamoDB
+caches one connection per model class and only notices a changed *table name*, so a changed
+endpoint (a new moto server in a test) needs the cache cleared too.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from pynamodb.models import Model
+
+from xero_sync.settings import Settings
+
+_lock = threading.Lock()
+_configured_for: tuple | None = None
+
+
+def table_models() -> dict[str, type[Model]]:
+    """Every PynamoDB model, keyed by the settings field that names its table."""
+    from xero_sync.dal import models
+
+    return {
+        "connections_table": models.ConnectionModel,
+        "org_config_table": models.OrgConfigModel,
+        "oauth_states_table": models.OAuthStateModel,
+        "api_keys_table": models.ApiKeyModel,
+        "rate_limits_table": models.RateLimitModel,
+        "records_table": models.RecordModel,
+        "history_table": models.HistoryModel,
+    }
+
+
+def configure(settings: Settings) -> None:
+    """Point every model at its table and endpoint. Cheap to call on every invocation."""
+    global _configured_for
+    fingerprint = (
+        settings.aws_region,
+        settings.aws_endpoint_url,
+        *(getattr(settings, field) for field in table_models()),
+    )
+    if fingerprint == _configured_for:
+        return
+    with _lock:
+        for field, model in table_models().items():
+            model.Meta.table_name = getattr(settings, field)
+            model.Meta.region = settings.aws_region
+            model.Meta.host = settings.aws_endpoint_url
+            model._connection = None  # drop the cached client: the endpoint may have changed
+        _configured_for = fingerprint

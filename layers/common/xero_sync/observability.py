@@ -1,0 +1,15 @@
+"""The one Logger, Tracer and Metrics of the service (Powertools).
+
+Powertools objects are meant to live at module level: they read only their own ``POWERTOOLS_*``
+variables and open no connection. Handlers decorate in one order (see functions/*/app.py):
+logger context (with correlation id) → metrics → tracer (response capture off).
+"""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+logger = Logger(service="xero-sync")
+tracer = Tracer(service="xero-sync")
+metrics = Metrics(namespace="XeroSync", service="xero-sync")
+
+__all__ = ["logger", "tracer", "metrics", "MetricUnit"]
