@@ -14,6 +14,7 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
 
+from xero_sync.dal.errors import is_condition_failure
 from xero_sync.dal.models import ConnectionModel, TenantAttribute
 from xero_sync.domain.connection import (
     SYNCS,
@@ -43,10 +44,6 @@ class EncryptedTokens:
 
 class ConditionFailed(Exception):
     """The item was not in the state the write expected (someone else changed it first)."""
-
-
-def _is_condition_failure(error: UpdateError) -> bool:
-    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 class ConnectionRepository:
@@ -377,7 +374,7 @@ class ConnectionRepository:
         try:
             item.update(actions=actions, condition=condition)
         except UpdateError as error:
-            if _is_condition_failure(error):
+            if is_condition_failure(error):
                 raise ConditionFailed(org_id) from error
             raise
         return item

@@ -1,0 +1,21 @@
+"""The host HTTP API (SPEC §5): API Gateway HTTP API events → the Powertools resolver.
+
+Routes, authentication and error mapping live in xero_sync.http; this file only wires them.
+"""
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from xero_sync.http.app import build_app
+from xero_sync.observability import logger, metrics, tracer
+from xero_sync.wiring import container
+
+app = build_app()
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    container()  # read settings and bind tables now, not at import
+    return app.resolve(event, context)

@@ -1,0 +1,89 @@
+"""The host API resolver (SPEC §5): routers, authentication, error mapping, OpenAPI document."""
+
+from __future__ import annotations
+
+import functools
+import json
+from decimal import Decimal
+from http import HTTPStatus
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+from xero_sync.http import auth, connection
+from xero_sync.http.errors import ApiError, error_response, validation_details
+from xero_sync.observability import logger
+from xero_sync.services import connect as connect_service
+from xero_sync.xero.errors import XeroError
+
+API_TITLE = "xero-sync host API"
+API_VERSION = "1.0.0"
+
+# Amounts arrive as JSON numbers or strings and must never pass through float (SPEC §7).
+_parse_json = functools.partial(json.loads, parse_float=Decimal)
+
+
+def build_app() -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=_parse_json)
+    app.use(middlewares=[auth.require_api_key])
+    app.include_router(connection.router, prefix="/v1")
+    _register_error_handlers(app)
+
+    @app.get("/v1/openapi.json", include_in_schema=False)
+    def openapi_document() -> Response:
+        return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=_document())
+
+    @functools.cache
+    def _document() -> str:  # generated once per Lambda instance, on first request
+        return openapi_json(app)
+
+    return app
+
+
+def openapi_json(app: APIGatewayHttpResolver) -> str:
+    return app.get_openapi_json_schema(
+        title=API_TITLE,
+        version=API_VERSION,
+        description="What a host product's Settings → Integrations → Xero page talks to.",
+        security_schemes={"ApiKey": HTTPBearer(description="An API key created with `python -m xero_sync.admin api-keys create`.")},
+        security=[{"ApiKey": []}],
+    )
+
+
+def _register_error_handlers(app: APIGatewayHttpResolver) -> None:
+    @app.exception_handler(RequestValidationError)
+    def _invalid(error: RequestValidationError) -> Response:
+        return error_response(
+            HTTPStatus.BAD_REQUEST, "validation_error", "The request is not valid.", validation_details(error.errors())
+        )
+
+    @app.exception_handler(ApiError)
+    def _api_error(error: ApiError) -> Response:
+        return error_response(error.status, error.code, error.message, error.details)
+
+    @app.exception_handler(connect_service.InvalidRequest)
+    def _bad_input(error: connect_service.InvalidRequest) -> Response:
+        from xero_sync.models.api import ErrorDetail
+
+        return error_response(
+            HTTPStatus.BAD_REQUEST, "validation_error", error.message, [ErrorDetail(field=error.field, message=error.message)]
+        )
+
+    @app.exception_handler(connect_service.NotFound)
+    def _not_found(error: connect_service.NotFound) -> Response:
+        return error_response(HTTPStatus.NOT_FOUND, "not_found", str(error))
+
+    @app.exception_handler(connect_service.Conflict)
+    def _conflict(error: connect_service.Conflict) -> Response:
+        return error_response(HTTPStatus.CONFLICT, "conflict", str(error))
+
+    @app.exception_handler(XeroError)
+    def _xero(error: XeroError) -> Response:
+        logger.warning("Xero call failed during an API request", extra={"error": type(error).__name__})
+        return error_response(HTTPStatus.BAD_GATEWAY, "xero_error", f"Xero did not complete the request: {error}")
+
+    @app.not_found
+    def _no_route(error: NotFoundError) -> Response:
+        return error_response(HTTPStatus.NOT_FOUND, "not_found", "No such route.")
