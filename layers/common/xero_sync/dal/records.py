@@ -1,0 +1,372 @@
+"""The records table: each host record's latest state and where it stands with Xero.
+
+State, not events (F3.1): a push stores the record's full current state with its version; a
+newer version replaces an older one, an older one is ignored. Workers never trust a queue
+message for content: they read the latest state here.
+
+Exactly once (N1) rests on two things kept here:
+- a *claim* (``claim_owner``/``claim_until``) taken with a conditional write before any Xero
+  call, so two workers never send the same record at once, whatever SQS delivers;
+- the *pending operation* (``claim_operation``, ``claim_version``, ``idempotency_key``) which
+  stays behind when a call's outcome is unknown (time-out, dropped connection, 5xx), telling
+  the next worker to look in Xero for the record before sending it again.
+
+Statuses: ``idle`` (a contact no transaction refers to yet), ``pending`` (needs work),
+``waiting`` (for a parent to reach Xero), ``synced``, ``skipped`` (e.g. a draft), ``failed``.
+The sparse ``status_key``/``status_at`` pair mirrors the status for the StatusIndex.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
+
+from xero_sync.dal.errors import is_condition_failure
+from xero_sync.dal.models import RecordModel
+
+
+class RecordStatus(StrEnum):
+    IDLE = "idle"
+    PENDING = "pending"
+    WAITING = "waiting"
+    SYNCED = "synced"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, order=True)
+class RecordKey:
+    org_id: str
+    entity: str
+    record_id: str
+
+    @property
+    def record_key(self) -> str:
+        return f"{self.entity}#{self.record_id}"
+
+    @classmethod
+    def parse(cls, org_id: str, record_key: str) -> RecordKey:
+        entity, _, record_id = record_key.partition("#")
+        return cls(org_id, entity, record_id)
+
+    def __str__(self) -> str:
+        return f"{self.org_id}/{self.entity}/{self.record_id}"
+
+
+class StoreResult(StrEnum):
+    STORED = "stored"  # a newer version (or a first one) is now the latest
+    STALE = "stale"  # the table already holds this version or a newer one: ignored
+
+
+def waiting_key(org_id: str, parent_entity: str, parent_id: str) -> str:
+    return f"{org_id}#{parent_entity}#{parent_id}"
+
+
+def _status_actions(org_id: str, status: RecordStatus, now: datetime) -> list:
+    return [
+        RecordModel.status.set(status.value),
+        RecordModel.status_key.set(f"{org_id}#{status.value}"),
+        RecordModel.status_at.set(now),
+    ]
+
+
+def _clear_claim_actions() -> list:
+    return [
+        RecordModel.claim_owner.remove(),
+        RecordModel.claim_until.remove(),
+        RecordModel.claim_version.remove(),
+        RecordModel.claim_operation.remove(),
+        RecordModel.idempotency_key.remove(),
+    ]
+
+
+class ClaimLost(Exception):
+    """The worker's claim ran out and someone else holds the record now."""
+
+
+class RecordRepository:
+    # --- pushes (F3.1) ----------------------------------------------------------------------
+
+    def store_version(
+        self,
+        key: RecordKey,
+        *,
+        family: str,
+        version: int,
+        action: str,
+        data: dict[str, Any] | None,
+        status: RecordStatus | None,
+        now: datetime,
+        _extra: Condition | None = None,
+    ) -> StoreResult:
+        """Store the host's latest state if ``version`` is newer than what the table holds.
+        Claims and links are untouched: a worker that holds the record finishes its call and
+        then sees the newer version still pending.
+
+        ``status=None`` is for contacts: pending if a transaction already referred to it,
+        otherwise idle — decided inside the conditional write, so a worker marking the contact
+        referenced at the same moment cannot be overwritten back to idle."""
+        if status is None:
+            referenced = RecordModel.referenced == True  # noqa: E712 — a DynamoDB condition, not a Python test
+            result = self.store_version(
+                key, family=family, version=version, action=action, data=data,
+                status=RecordStatus.PENDING, now=now, _extra=referenced,
+            )
+            if result is StoreResult.STORED:
+                return result
+            return self.store_version(
+                key, family=family, version=version, action=action, data=data,
+                status=RecordStatus.IDLE, now=now, _extra=~referenced,
+            )
+        actions = [
+            RecordModel.entity.set(key.entity),
+            RecordModel.record_id.set(key.record_id),
+            RecordModel.family.set(family),
+            RecordModel.version.set(version),
+            RecordModel.action.set(action),
+            RecordModel.data.set(data) if data is not None else RecordModel.data.remove(),
+            RecordModel.received_at.set(now),
+            RecordModel.updated_at.set(now),
+            RecordModel.waiting_on.remove(),
+            RecordModel.error_code.remove(),
+            RecordModel.attempts.set(0),
+            *_status_actions(key.org_id, status, now),
+        ]
+        condition = RecordModel.version.does_not_exist() | (RecordModel.version < version)
+        if _extra is not None:
+            condition = condition & _extra
+        try:
+            RecordModel(key.org_id, key.record_key).update(actions=actions, condition=condition)
+        except UpdateError as error:
+            if is_condition_failure(error):
+                return StoreResult.STALE
+            raise
+        return StoreResult.STORED
+
+    def mark_referenced(self, key: RecordKey, now: datetime) -> bool:
+        """A transaction refers to this contact: from now on it is exported (seed 000/001:
+        "A contact will be exported only if it's associated with a transaction"). Returns
+        True if it was idle and is now pending."""
+        try:
+            RecordModel(key.org_id, key.record_key).update(
+                actions=[RecordModel.referenced.set(True), *_status_actions(key.org_id, RecordStatus.PENDING, now)],
+                condition=RecordModel.status == RecordStatus.IDLE.value,
+            )
+        except UpdateError as error:
+            if is_condition_failure(error):
+                return False
+            raise
+        return True
+
+    # --- reads --------------------------------------------------------------------------------
+
+    def get_many(self, keys: Iterable[RecordKey]) -> dict[RecordKey, RecordModel]:
+        """Consistent reads, 100 keys per BatchGetItem."""
+        by_item = {(k.org_id, k.record_key): k for k in keys}
+        found: dict[RecordKey, RecordModel] = {}
+        for item in RecordModel.batch_get(list(by_item), consistent_read=True):
+            found[by_item[(item.org_id, item.record_key)]] = item
+        return found
+
+    def get(self, key: RecordKey) -> RecordModel | None:
+        return self.get_many([key]).get(key)
+
+    def keys_with_status(
+        self, org_id: str, status: RecordStatus, *, since: datetime | None = None, until: datetime | None = None
+    ) -> Iterator[RecordKey]:
+        """Keys of an org's records in one status, oldest first — an index query, not a scan."""
+        condition = None
+        if since and until:
+            condition = RecordModel.status_at.between(since, until)
+        elif since:
+            condition = RecordModel.status_at >= since
+        elif until:
+            condition = RecordModel.status_at <= until
+        for item in RecordModel.status_index.query(f"{org_id}#{status.value}", condition):
+            yield RecordKey.parse(org_id, item.record_key)
+
+    def waiting_children(self, org_id: str, parent_entity: str, parent_id: str) -> Iterator[RecordKey]:
+        for item in RecordModel.waiting_index.query(waiting_key(org_id, parent_entity, parent_id)):
+            yield RecordKey.parse(org_id, item.record_key)
+
+    # --- the worker's claim (N1) --------------------------------------------------------------
+
+    def claim(
+        self, key: RecordKey, *, owner: str, now: datetime, until: datetime
+    ) -> RecordModel | None:
+        """Take the record for one export attempt, unless another worker holds it. Returns the
+        item as it is after claiming (latest state, pending operation of an earlier attempt)."""
+        condition = RecordModel.version.exists() & (
+            RecordModel.claim_until.does_not_exist() | (RecordModel.claim_until < now) | (RecordModel.claim_owner == owner)
+        )
+        item = RecordModel(key.org_id, key.record_key)
+        try:
+            item.update(
+                actions=[RecordModel.claim_owner.set(owner), RecordModel.claim_until.set(until)],
+                condition=condition,
+            )
+        except UpdateError as error:
+            if is_condition_failure(error):
+                return None
+            raise
+        return item
+
+    def begin_operation(
+        self, key: RecordKey, *, owner: str, operation: str, version: int, idempotency_key: str, now: datetime
+    ) -> None:
+        """Write down what is about to be sent, *before* sending it. If the worker then dies or
+        the outcome is unknown, the next worker finds this and looks in Xero first."""
+        self._update_claimed(
+            key,
+            owner,
+            [
+                RecordModel.claim_operation.set(operation),
+                RecordModel.claim_version.set(version),
+                RecordModel.idempotency_key.set(idempotency_key),
+                RecordModel.attempts.add(1),
+                RecordModel.updated_at.set(now),
+            ],
+        )
+
+    def release(self, key: RecordKey, *, owner: str, outcome_unknown: bool, message: str | None, now: datetime) -> None:
+        """Give the record back after a retryable failure. With an unknown outcome the pending
+        operation stays, so the next attempt looks in Xero before sending again."""
+        actions = [RecordModel.claim_owner.remove(), RecordModel.claim_until.remove(), RecordModel.updated_at.set(now)]
+        if not outcome_unknown:
+            actions += [RecordModel.claim_operation.remove(), RecordModel.claim_version.remove(), RecordModel.idempotency_key.remove()]
+        if message:
+            actions.append(RecordModel.last_message.set(message))
+        self._update_claimed(key, owner, actions, tolerate_lost=True)
+
+    # --- outcomes -----------------------------------------------------------------------------
+
+    def mark_synced(
+        self,
+        key: RecordKey,
+        *,
+        owner: str,
+        version: int,
+        action: str,
+        tenant_id: str,
+        xero_id: str | None,
+        xero_refs: dict[str, Any] | None,
+        fingerprint: str | None,
+        message: str | None,
+        now: datetime,
+    ) -> RecordStatus:
+        """Xero now holds ``version``. If the host pushed a newer version meanwhile, the record
+        goes back to pending (its link kept) so the newer state is exported next."""
+        link_actions = [
+            RecordModel.xero_tenant_id.set(tenant_id),
+            RecordModel.xero_id.set(xero_id) if xero_id else RecordModel.xero_id.remove(),
+            RecordModel.xero_refs.set(xero_refs) if xero_refs else RecordModel.xero_refs.remove(),
+            RecordModel.exported_version.set(version),
+            RecordModel.exported_action.set(action),
+            RecordModel.exported_fingerprint.set(fingerprint) if fingerprint else RecordModel.exported_fingerprint.remove(),
+            RecordModel.synced_at.set(now),
+            RecordModel.updated_at.set(now),
+            RecordModel.error_code.remove(),
+            RecordModel.waiting_on.remove(),
+            RecordModel.attempts.set(0),
+            RecordModel.last_message.set(message) if message else RecordModel.last_message.remove(),
+            *_clear_claim_actions(),
+        ]
+        try:
+            self._update_claimed(
+                key,
+                owner,
+                [*link_actions, *_status_actions(key.org_id, RecordStatus.SYNCED, now)],
+                extra_condition=RecordModel.version == version,
+            )
+            return RecordStatus.SYNCED
+        except _VersionMoved:
+            self._update_claimed(key, owner, [*link_actions, *_status_actions(key.org_id, RecordStatus.PENDING, now)])
+            return RecordStatus.PENDING
+
+    def mark_outcome(
+        self,
+        key: RecordKey,
+        *,
+        owner: str,
+        status: RecordStatus,
+        version: int,
+        error_code: str | None,
+        message: str | None,
+        waiting_on: str | None = None,
+        now: datetime,
+    ) -> RecordStatus:
+        """Record a non-success outcome for ``version``: skipped, failed (needs the admin) or
+        waiting for a parent. If a newer version arrived meanwhile it stays pending instead."""
+        actions = [
+            RecordModel.updated_at.set(now),
+            RecordModel.error_code.set(error_code) if error_code else RecordModel.error_code.remove(),
+            RecordModel.last_message.set(message) if message else RecordModel.last_message.remove(),
+            RecordModel.waiting_on.set(waiting_on) if waiting_on else RecordModel.waiting_on.remove(),
+            *_clear_claim_actions(),
+        ]
+        try:
+            self._update_claimed(
+                key, owner, [*actions, *_status_actions(key.org_id, status, now)], extra_condition=RecordModel.version == version
+            )
+            return status
+        except _VersionMoved:
+            self._update_claimed(key, owner, [*_clear_claim_actions(), RecordModel.updated_at.set(now)])
+            return RecordStatus.PENDING
+
+    def requeue(self, key: RecordKey, *, now: datetime, only_from: Iterable[RecordStatus]) -> bool:
+        """Put a record back to pending (retry one, retry all failed, wake a waiting child,
+        redrive after a fix). Only from the given statuses, so a synced record stays synced."""
+        statuses = [s.value for s in only_from]
+        try:
+            RecordModel(key.org_id, key.record_key).update(
+                actions=[
+                    *_status_actions(key.org_id, RecordStatus.PENDING, now),
+                    RecordModel.waiting_on.remove(),
+                    RecordModel.updated_at.set(now),
+                ],
+                condition=RecordModel.status.is_in(*statuses),
+            )
+        except UpdateError as error:
+            if is_condition_failure(error):
+                return False
+            raise
+        return True
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _update_claimed(
+        self,
+        key: RecordKey,
+        owner: str,
+        actions: list,
+        *,
+        extra_condition: Condition | None = None,
+        tolerate_lost: bool = False,
+    ) -> None:
+        owned = RecordModel.claim_owner == owner
+        condition = owned if extra_condition is None else owned & extra_condition
+        try:
+            RecordModel(key.org_id, key.record_key).update(actions=actions, condition=condition)
+        except UpdateError as error:
+            if not is_condition_failure(error):
+                raise
+            if extra_condition is not None and self._still_owned(key, owner):
+                raise _VersionMoved() from error
+            if tolerate_lost:
+                return
+            raise ClaimLost(str(key)) from error
+
+    @staticmethod
+    def _still_owned(key: RecordKey, owner: str) -> bool:
+        item = RecordModel.get(key.org_id, key.record_key, consistent_read=True)
+        return item.claim_owner == owner
+
+
+class _VersionMoved(Exception):
+    """The claim holds but the host pushed a newer version during the attempt."""
