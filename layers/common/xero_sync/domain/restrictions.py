@@ -1,0 +1,596 @@
+"""The sync tables of the source documents (F3.2), as data, and the decision they drive.
+
+:data:`SYNC_TABLE` holds every action row of both sync tables — seed 000 (sales, a billing
+product) and seed 001 (sales, purchases and bank charges, an inventory product) — with the seed's
+own words, so a reader can check them row by row. :func:`decide` takes a record's latest state
+and what is known about it in Xero and returns the :class:`Operation` to perform, the reason, and
+the ids of the rows that governed it.
+
+Operations, and what each means per kind of Xero record (the service carries them out):
+
+| operation | documents (invoice, bill, credit notes) | payments, refunds, allocations, write-offs | bank charge | contact |
+| --- | --- | --- | --- | --- |
+| ``create`` | PUT | PUT (write-off: credit note, then allocation) | PUT | PUT |
+| ``update`` | POST with the id | — | POST with the id | POST with the id |
+| ``recreate`` | — | delete the old one, then create (Xero never edits payments or allocations, xero-facts §6.2) | — | — |
+| ``void`` | POST ``Status: VOIDED`` | — | — | — |
+| ``delete`` | POST ``Status: DELETED`` (a DRAFT/SUBMITTED document) | payment: POST ``Status: DELETED``; allocation: DELETE; write-off: delete the allocation, then void the credit note | POST ``Status: DELETED`` | — |
+| ``skip`` | nothing to do, not an error (a draft; a record outside the export settings) |
+| ``refuse`` | a restriction of the sync tables: reported to the admin, not retried until something changes |
+| ``wait`` | the record's children are being removed from Xero first (e.g. its payments); decide again after |
+| ``noop`` | Xero already holds this version (or an older version arrived late) |
+
+Decisions where the seeds are silent (each says so in its reason):
+
+* An exported invoice, bill or credit note that goes back to **draft** is skipped: Xero cannot
+  take an AUTHORISED document back to DRAFT; it stays as last exported until it is open again.
+* Delete/void of a document that was **never exported** has nothing to do (skip).
+* A document **voided** in Xero cannot be reopened or updated: refused.
+* Voiding a document that still has **payments** in Xero is refused (Xero voids only unpaid
+  documents) — or waits while the host's deletion of those payments is on its way.
+* Credit notes and vendor credits are **voided** when AUTHORISED (Xero cannot delete them) and
+  deleted when still DRAFT/SUBMITTED in Xero.
+* **Contacts** are never deleted in Xero (Xero can only archive them; a host delete is skipped).
+* A **bank charge** can be updated and deleted (Xero allows both for SPEND transactions);
+  a **write-off** update is a recreate, its delete removes the allocation and voids the note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+
+from xero_sync.domain.entities import ENTITIES
+from xero_sync.models.org_config import OrgSettings
+from xero_sync.models.records import DocumentStatus, EntityName, RecordAction
+
+SEED_000 = "seeds/000_e89198d27d09b2cf.txt"
+SEED_001 = "seeds/001_4f71e89862faadf6.txt"
+NO_RESTRICTIONS = "No restrictions"
+
+
+class Operation(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    VOID = "void"
+    DELETE = "delete"
+    RECREATE = "recreate"
+    SKIP = "skip"
+    REFUSE = "refuse"
+    WAIT = "wait"
+    NOOP = "noop"
+
+
+class HostAction(StrEnum):
+    """What the host did, as the sync tables name it."""
+
+    CREATE = "create"  # first upsert of a record not yet in Xero
+    UPDATE = "update"  # upsert of a record already in Xero
+    DELETE = "delete"  # delete action, or a document upserted with status void
+
+
+@dataclass(frozen=True)
+class SyncRow:
+    row_id: str
+    seed: str
+    host_action_text: str  # "Action in Zoho …"
+    xero_effect: str  # "What Happens in Xero"
+    sync_type: str
+    restriction: str  # "Sync Restrictions"
+    entity: EntityName
+    action: HostAction
+
+
+E, A = EntityName, HostAction
+_ONE_WAY = "One-way sync"
+
+SYNC_TABLE: tuple[SyncRow, ...] = (
+    # --- seed 000: subscription billing, sales ------------------------------------------------
+    SyncRow("000-01", SEED_000, "Create a Customer", "Creates a new contact.", "Two-way sync",
+            "A contact will be exported only if it’s associated with a transaction after integrating.",
+            E.CONTACT, A.CREATE),
+    SyncRow("000-02", SEED_000, "Create an invoice", "Creates a new invoice.", _ONE_WAY,
+            "Invoices in the draft status won’t be exported.", E.INVOICE, A.CREATE),
+    SyncRow("000-03", SEED_000, "Update an invoice", "Updates the corresponding invoice.", _ONE_WAY,
+            "The invoice won’t be updated if it has associated payments or credit; it has been voided or written off.",
+            E.INVOICE, A.UPDATE),
+    SyncRow("000-04", SEED_000, "Delete or void an invoice", "The invoice will be voided.", _ONE_WAY,
+            "Invoices that have been written off or associated with a credit note cannot be voided.",
+            E.INVOICE, A.DELETE),
+    SyncRow("000-05", SEED_000, "Write off an invoice",
+            "A credit note will be created, and the credits will be associated with the invoice.", _ONE_WAY,
+            NO_RESTRICTIONS, E.WRITE_OFF, A.CREATE),
+    SyncRow("000-06", SEED_000, "Record a payment for an invoice",
+            "Creates a payment and associates it with the invoice.", _ONE_WAY, NO_RESTRICTIONS,
+            E.INVOICE_PAYMENT, A.CREATE),
+    SyncRow("000-07", SEED_000, "Update the payment for an invoice",
+            "Updates the payment recorded for the corresponding invoice.", _ONE_WAY, NO_RESTRICTIONS,
+            E.INVOICE_PAYMENT, A.UPDATE),
+    SyncRow("000-08", SEED_000, "Delete the payment associated with an invoice",
+            "Deletes payment for the corresponding invoice.", _ONE_WAY, NO_RESTRICTIONS,
+            E.INVOICE_PAYMENT, A.DELETE),
+    SyncRow("000-09", SEED_000, "Create a credit note", "Creates a new credit note.", _ONE_WAY,
+            "Credit notes in the draft status won’t be exported.", E.CREDIT_NOTE, A.CREATE),
+    SyncRow("000-10", SEED_000, "Update a credit note", "Updates the corresponding credit note.", _ONE_WAY,
+            NO_RESTRICTIONS, E.CREDIT_NOTE, A.UPDATE),
+    SyncRow("000-11", SEED_000, "Allocate credits from a credit note to an invoice",
+            "Allocates the credits from the corresponding credit note to the specified invoice.", _ONE_WAY,
+            NO_RESTRICTIONS, E.CREDIT_NOTE_ALLOCATION, A.CREATE),
+    SyncRow("000-12", SEED_000, "Delete a credit note", "Deletes the corresponding credit note.", _ONE_WAY,
+            "If you’ve associated the credit note with an invoice, you must remove it.", E.CREDIT_NOTE, A.DELETE),
+    SyncRow("000-13", SEED_000, "Create a refund for a credit note",
+            "Creates a refund for that corresponding credit note.", _ONE_WAY, NO_RESTRICTIONS,
+            E.CREDIT_NOTE_REFUND, A.CREATE),
+    SyncRow("000-14", SEED_000, "Update a credit note refund", "Updates the corresponding credit note refund.",
+            _ONE_WAY, NO_RESTRICTIONS, E.CREDIT_NOTE_REFUND, A.UPDATE),
+    SyncRow("000-15", SEED_000, "Delete a credit note refund", "Deletes the corresponding credit note refund.",
+            _ONE_WAY, NO_RESTRICTIONS, E.CREDIT_NOTE_REFUND, A.DELETE),
+    # --- seed 001: inventory, sales + purchases + bank charges --------------------------------
+    SyncRow("001-01", SEED_001, "Create a contact (customer or vendor)", "Creates a new contact", "Two-way sync",
+            "A contact will be exported only if it’s associated with a transaction after integrating.",
+            E.CONTACT, A.CREATE),
+    SyncRow("001-02", SEED_001, "Create an invoice", "Creates a new invoice", _ONE_WAY,
+            "Invoices in the draft status won’t be exported.", E.INVOICE, A.CREATE),
+    SyncRow("001-03", SEED_001, "Update an invoice", "Updates the corresponding invoice", _ONE_WAY,
+            "The invoice won’t be updated if it has associated payments or credit; it has been voided or written off.",
+            E.INVOICE, A.UPDATE),
+    SyncRow("001-04", SEED_001, "Delete or void an invoice", "The invoice will be voided.", _ONE_WAY,
+            "Invoices that have been written off, or associated with a credit note cannot be voided.",
+            E.INVOICE, A.DELETE),
+    SyncRow("001-05", SEED_001, "Write off an invoice",
+            "A credit note will be created and the credits will be associated with the invoice.", _ONE_WAY,
+            NO_RESTRICTIONS, E.WRITE_OFF, A.CREATE),
+    SyncRow("001-06", SEED_001, "Record a payment for an invoice",
+            "Creates a payment and associates it with the invoice.", _ONE_WAY, NO_RESTRICTIONS,
+            E.INVOICE_PAYMENT, A.CREATE),
+    SyncRow("001-07", SEED_001, "Record a bank charge",
+            "A spend bank transaction will be created and associated with the specified bank.", _ONE_WAY,
+            NO_RESTRICTIONS, E.BANK_CHARGE, A.CREATE),
+    SyncRow("001-08", SEED_001, "Update the payment for an invoice",
+            "Updates the payment recorded for the corresponding invoice", _ONE_WAY, NO_RESTRICTIONS,
+            E.INVOICE_PAYMENT, A.UPDATE),
+    SyncRow("001-09", SEED_001, "Delete the payment associated with an invoice",
+            "Deletes payment for the corresponding invoice", _ONE_WAY, NO_RESTRICTIONS, E.INVOICE_PAYMENT, A.DELETE),
+    SyncRow("001-10", SEED_001, "Create a bill", "Creates a new bill", _ONE_WAY,
+            "Bills in the draft status won’t be exported", E.BILL, A.CREATE),
+    SyncRow("001-11", SEED_001, "Update a bill", "Updates the corresponding bill", _ONE_WAY,
+            "The bill won’t be updated if it has payments or debit notes associated with it.", E.BILL, A.UPDATE),
+    SyncRow("001-12", SEED_001, "Void or delete a bill", "Voids the corresponding bill", _ONE_WAY,
+            "The bill won’t be voided if it is associated with a debit note", E.BILL, A.DELETE),
+    SyncRow("001-13", SEED_001, "Record a payment for a bill", "Creates a payment and associates it with the bill",
+            _ONE_WAY, NO_RESTRICTIONS, E.BILL_PAYMENT, A.CREATE),
+    SyncRow("001-14", SEED_001, "Update the payment associated with a bill",
+            "Updates the payment associated with the payment", _ONE_WAY, NO_RESTRICTIONS, E.BILL_PAYMENT, A.UPDATE),
+    SyncRow("001-15", SEED_001, "Delete the payment associated with a bill",
+            "Deletes the payment associated from corresponding bill", _ONE_WAY, NO_RESTRICTIONS,
+            E.BILL_PAYMENT, A.DELETE),
+    SyncRow("001-16", SEED_001, "Create a credit note", "Creates a new credit note", _ONE_WAY,
+            "Credit notes in the draft status won’t be exported", E.CREDIT_NOTE, A.CREATE),
+    SyncRow("001-17", SEED_001, "Update a credit note", "Updates the corresponding credit note", _ONE_WAY,
+            NO_RESTRICTIONS, E.CREDIT_NOTE, A.UPDATE),
+    SyncRow("001-18", SEED_001, "Allocate credits from a credit note to an invoice",
+            "Allocates the credits from the corresponding credit note to the specified invoice.", _ONE_WAY,
+            NO_RESTRICTIONS, E.CREDIT_NOTE_ALLOCATION, A.CREATE),
+    SyncRow("001-19", SEED_001, "Delete a credit note", "Deletes the corresponding credit note", _ONE_WAY,
+            "If you’ve associated the credit note with an invoice, you must remove it.", E.CREDIT_NOTE, A.DELETE),
+    SyncRow("001-20", SEED_001, "Create a vendor credit", "Creates a new debit note", _ONE_WAY,
+            "Debit notes in the draft status won’t be exported", E.VENDOR_CREDIT, A.CREATE),
+    SyncRow("001-21", SEED_001, "Update a vendor credit", "Updates the corresponding debit note", _ONE_WAY,
+            NO_RESTRICTIONS, E.VENDOR_CREDIT, A.UPDATE),
+    SyncRow("001-22", SEED_001, "Allocate credits from a vendor credit to a bill",
+            "Allocates the debits from the corresponding debit note to the specified bill.", _ONE_WAY,
+            NO_RESTRICTIONS, E.VENDOR_CREDIT_ALLOCATION, A.CREATE),
+    SyncRow("001-23", SEED_001, "Delete a vendor credit", "The debit note will be deleted", _ONE_WAY,
+            "You need to de allocate any credits used from the debit note from Xero’s UI",
+            E.VENDOR_CREDIT, A.DELETE),
+    SyncRow("001-24", SEED_001, "Create a refund for a credit note", "Creates a refund for that corresponding credit note",
+            _ONE_WAY, NO_RESTRICTIONS, E.CREDIT_NOTE_REFUND, A.CREATE),
+    SyncRow("001-25", SEED_001, "Update a credit note refund", "Updates the corresponding credit note refund",
+            _ONE_WAY, NO_RESTRICTIONS, E.CREDIT_NOTE_REFUND, A.UPDATE),
+    SyncRow("001-26", SEED_001, "Delete a credit note refund", "Deletes the corresponding credit note refund",
+            _ONE_WAY, NO_RESTRICTIONS, E.CREDIT_NOTE_REFUND, A.DELETE),
+    SyncRow("001-27", SEED_001, "Create a refund for a vendor credit",
+            "Creates a refund for that corresponding vendor credit", _ONE_WAY, NO_RESTRICTIONS,
+            E.VENDOR_CREDIT_REFUND, A.CREATE),
+    SyncRow("001-28", SEED_001, "Update a vendor credit refund", "Updates the corresponding vendor credit refund",
+            _ONE_WAY, NO_RESTRICTIONS, E.VENDOR_CREDIT_REFUND, A.UPDATE),
+    SyncRow("001-29", SEED_001, "Delete a vendor credit refund", "Deletes the corresponding vendor credit refund",
+            _ONE_WAY, NO_RESTRICTIONS, E.VENDOR_CREDIT_REFUND, A.DELETE),
+)
+
+ROWS_BY_ID: dict[str, SyncRow] = {row.row_id: row for row in SYNC_TABLE}
+
+
+def rows_for(entity: EntityName, action: HostAction) -> tuple[SyncRow, ...]:
+    return tuple(row for row in SYNC_TABLE if row.entity is entity and row.action is action)
+
+
+# ----------------------------------------------------------------------------------------------
+# What is known about a record
+# ----------------------------------------------------------------------------------------------
+
+
+class XeroStatus(StrEnum):
+    """Last known status of the linked Xero record."""
+
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    AUTHORISED = "AUTHORISED"
+    PAID = "PAID"
+    VOIDED = "VOIDED"
+    DELETED = "DELETED"
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """Where the record stands with Xero (the Records table's link, in the current tenant)."""
+
+    xero_id: str | None = None
+    exported_version: int | None = None
+    exported_action: RecordAction | None = None
+    xero_status: XeroStatus | None = None
+    exported_fingerprint: str | None = None
+
+    @property
+    def exported(self) -> bool:
+        return self.xero_id is not None
+
+    @property
+    def removed(self) -> bool:
+        """Voided or deleted in Xero (by us or by someone in Xero)."""
+        return self.xero_status in (XeroStatus.VOIDED, XeroStatus.DELETED)
+
+
+NEVER_EXPORTED = LinkState()
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """Facts about the record's neighbours, computed by the service from its links.
+
+    * ``referenced`` — contacts: a transaction refers to it (sync tables, "Create a contact").
+    * ``has_payments`` — documents: payments (or refunds) of it are in Xero.
+    * ``has_credits`` — invoices/bills: a credit note / vendor credit is allocated to it in Xero or
+      was raised against it in the host ("associated with a credit note" / "debit notes").
+    * ``written_off`` — invoices: a write-off of it is in Xero.
+    * ``has_allocations`` — credit notes / vendor credits: allocated to an invoice/bill in Xero.
+    * ``child_removals_pending`` — some of the above are deleted in the host and their removal
+      from Xero is under way: a blocked action waits instead of being refused.
+    """
+
+    referenced: bool = False
+    has_payments: bool = False
+    has_credits: bool = False
+    written_off: bool = False
+    has_allocations: bool = False
+    child_removals_pending: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    operation: Operation
+    reason: str
+    rows: tuple[str, ...] = ()  # ids of the SYNC_TABLE rows that governed the decision
+
+    @property
+    def refused(self) -> bool:
+        return self.operation is Operation.REFUSE
+
+    @property
+    def sends_to_xero(self) -> bool:
+        return self.operation in (
+            Operation.CREATE,
+            Operation.UPDATE,
+            Operation.VOID,
+            Operation.DELETE,
+            Operation.RECREATE,
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# The decision
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Case:
+    entity: EntityName
+    action: RecordAction
+    data: Any
+    link: LinkState
+    facts: RecordFacts
+    host_action: HostAction
+    label: str
+
+
+def host_action_of(entity: EntityName, action: RecordAction, data: BaseModel | None, link: LinkState) -> HostAction:
+    """Name what the host did the way the sync tables do."""
+    if action is RecordAction.DELETE or getattr(data, "status", None) is DocumentStatus.VOID:
+        return HostAction.DELETE
+    return HostAction.UPDATE if link.exported else HostAction.CREATE
+
+
+def decide(
+    entity: EntityName | str,
+    action: RecordAction,
+    data: BaseModel | None,
+    version: int,
+    link: LinkState = NEVER_EXPORTED,
+    facts: RecordFacts = RecordFacts(),
+    *,
+    settings: OrgSettings | None = None,
+    new_fingerprint: str | None = None,
+    label: str | None = None,
+) -> Decision:
+    """The Xero operation for a record's latest state.
+
+    ``settings`` applies the org's choices (families exported, create/update/delete toggles,
+    export-from date); ``new_fingerprint`` (``mapping.fingerprint`` of the new payload) turns an
+    update that changes nothing in Xero into a ``noop``; ``label`` names the record in messages
+    when ``data`` has no number (a delete)."""
+    entity = EntityName(entity)
+    host_action = host_action_of(entity, action, data, link)
+    rows = tuple(row.row_id for row in rows_for(entity, host_action))
+    number = getattr(data, "number", None)
+    case = _Case(entity, action, data, link, facts, host_action, label or number or "")
+
+    if link.exported_version is not None:
+        if version < link.exported_version:
+            return Decision(Operation.NOOP, f"Version {version} is older than version {link.exported_version} already in Xero.")
+        if version == link.exported_version and link.exported_action is action:
+            return Decision(Operation.NOOP, f"Version {version} is already in Xero.")
+
+    if settings is not None:
+        gate = _settings_gate(case, settings)
+        if gate is not None:
+            return replace(gate, rows=rows)
+
+    decision = _RULES[entity](case)
+    if (
+        decision.operation in (Operation.UPDATE, Operation.RECREATE)
+        and new_fingerprint is not None
+        and new_fingerprint == link.exported_fingerprint
+    ):
+        decision = Decision(Operation.NOOP, "Nothing that Xero holds has changed since the last export.")
+    return replace(decision, rows=rows)
+
+
+def _noun(case: _Case) -> str:
+    noun = case.entity.value.replace("_", " ")
+    return f"{noun} {case.label}" if case.label else f"this {noun}"
+
+
+def _cap(text: str) -> str:
+    """Upper-case the first letter only ("invoice INV-1" → "Invoice INV-1")."""
+    return text[:1].upper() + text[1:]
+
+
+def _settings_gate(case: _Case, settings: OrgSettings) -> Decision | None:
+    spec = ENTITIES[case.entity]
+    if not settings.export.enabled(spec.family):
+        return Decision(Operation.SKIP, f"Exporting {spec.family.value.replace('_', ' ')} is turned off in the settings.")
+    toggles = settings.toggles(spec.family)
+    allowed = {HostAction.CREATE: toggles.create, HostAction.UPDATE: toggles.update, HostAction.DELETE: toggles.delete}
+    if not allowed[case.host_action]:
+        return Decision(
+            Operation.SKIP,
+            f"Sending {case.host_action.value}s of {spec.family.value.replace('_', ' ')} to Xero is turned off in the settings.",
+        )
+    record_date = getattr(case.data, "date", None)
+    if (
+        spec.root_document
+        and case.host_action is HostAction.CREATE
+        and settings.export_from is not None
+        and record_date is not None
+        and record_date < settings.export_from
+    ):
+        return Decision(
+            Operation.SKIP,
+            f"Dated {record_date.isoformat()}, before the export-from date {settings.export_from.isoformat()}.",
+        )
+    return None
+
+
+# --- contacts ---------------------------------------------------------------------------------
+
+
+def _contact(case: _Case) -> Decision:
+    if case.host_action is HostAction.DELETE:
+        return Decision(Operation.SKIP, "Contacts are not deleted in Xero (Xero can only archive them).")
+    if case.link.exported:
+        return Decision(Operation.UPDATE, "Contacts sync both ways: the contact is updated in Xero.")
+    if not case.facts.referenced:
+        # Rows 000-01 / 001-01.
+        return Decision(
+            Operation.SKIP,
+            "A contact will be exported only if it’s associated with a transaction after integrating.",
+        )
+    return Decision(Operation.CREATE, "A transaction refers to this contact: it is created in Xero.")
+
+
+# --- documents: invoices, bills, credit notes, vendor credits ---------------------------------
+
+
+def _blocked_or_wait(case: _Case, reason: str) -> Decision:
+    if case.facts.child_removals_pending:
+        return Decision(Operation.WAIT, f"{reason} Waiting for their removal from Xero, which is under way.")
+    return Decision(Operation.REFUSE, reason)
+
+
+def _document_upsert(case: _Case, update_blocked: str | None) -> Decision:
+    noun = _noun(case)
+    if case.data.status is DocumentStatus.DRAFT:
+        if not case.link.exported:
+            return Decision(Operation.SKIP, f"Drafts are not exported: {noun} will be exported once it is open.")
+        return Decision(
+            Operation.SKIP,
+            f"{_cap(noun)} went back to draft, but it is already approved in Xero, which cannot take it "
+            "back to draft. Xero keeps the last exported version until it is open again.",
+        )
+    if not case.link.exported:
+        return Decision(Operation.CREATE, f"{_cap(noun)} is created in Xero.")
+    if case.link.removed:
+        return Decision(
+            Operation.REFUSE,
+            f"{_cap(noun)} was voided in Xero, where a voided document cannot be reopened or changed. "
+            "Create a new one in the host instead.",
+        )
+    if update_blocked is not None:
+        return _blocked_or_wait(case, update_blocked)
+    return Decision(Operation.UPDATE, f"{_cap(noun)} is updated in Xero.")
+
+
+def _document_removal(case: _Case, removal_blocked: str | None, *, voids: str) -> Decision:
+    noun = _noun(case)
+    if not case.link.exported:
+        return Decision(Operation.SKIP, f"{_cap(noun)} was never exported, so there is nothing to remove in Xero.")
+    if case.link.removed:
+        return Decision(Operation.NOOP, f"{_cap(noun)} is already voided in Xero.")
+    if removal_blocked is not None:
+        return _blocked_or_wait(case, removal_blocked)
+    if case.facts.has_payments or case.link.xero_status is XeroStatus.PAID:
+        return _blocked_or_wait(
+            case,
+            f"{_cap(noun)} has payments in Xero, and Xero voids only documents without payments. "
+            "Delete the payments first, then retry.",
+        )
+    if case.link.xero_status in (XeroStatus.DRAFT, XeroStatus.SUBMITTED):
+        return Decision(Operation.DELETE, f"{_cap(noun)} is still a draft in Xero: it is deleted.")
+    return Decision(Operation.VOID, voids)
+
+
+def _invoice(case: _Case) -> Decision:
+    facts, noun = case.facts, _noun(case)
+    if case.host_action is HostAction.DELETE:
+        # Rows 000-04 / 001-04: "Invoices that have been written off or associated with a credit
+        # note cannot be voided."
+        blocked = None
+        if facts.written_off or facts.has_credits:
+            cause = "has been written off" if facts.written_off else "is associated with a credit note"
+            blocked = (
+                f"{_cap(noun)} was not voided in Xero because it {cause}: invoices that have been written "
+                "off or associated with a credit note cannot be voided. Remove the write-off or credit allocation "
+                "first, then retry."
+            )
+        return _document_removal(case, blocked, voids="The invoice will be voided.")
+    # Rows 000-03 / 001-03: "The invoice won't be updated if it has associated payments or credit;
+    # it has been voided or written off."
+    blocked = None
+    if case.link.exported and (facts.written_off or facts.has_payments or facts.has_credits
+                               or case.link.xero_status is XeroStatus.PAID):
+        cause = "has been written off" if facts.written_off else "has associated payments or credit"
+        blocked = (
+            f"{_cap(noun)} was not updated in Xero because it {cause}. Remove them first, or make the "
+            "change directly in Xero."
+        )
+    return _document_upsert(case, blocked)
+
+
+def _bill(case: _Case) -> Decision:
+    facts, noun = case.facts, _noun(case)
+    if case.host_action is HostAction.DELETE:
+        # Row 001-12: "The bill won't be voided if it is associated with a debit note".
+        blocked = None
+        if facts.has_credits:
+            blocked = (
+                f"{_cap(noun)} was not voided in Xero because it is associated with a debit note (vendor "
+                "credit). Remove the allocation first, then retry."
+            )
+        return _document_removal(case, blocked, voids="Voids the corresponding bill.")
+    # Row 001-11: "The bill won't be updated if it has payments or debit notes associated with it."
+    blocked = None
+    if case.link.exported and (facts.has_payments or facts.has_credits or case.link.xero_status is XeroStatus.PAID):
+        blocked = (
+            f"{_cap(noun)} was not updated in Xero because it has payments or debit notes associated "
+            "with it. Remove them first, or make the change directly in Xero."
+        )
+    return _document_upsert(case, blocked)
+
+
+def _credit_note(case: _Case) -> Decision:
+    noun = _noun(case)
+    if case.host_action is HostAction.DELETE:
+        # Rows 000-12 / 001-19: "If you've associated the credit note with an invoice, you must remove it."
+        blocked = None
+        if case.facts.has_allocations:
+            blocked = (
+                f"{_cap(noun)} is allocated to an invoice in Xero. If you’ve associated the credit note "
+                "with an invoice, you must remove it: delete the allocation, then retry."
+            )
+        # Xero cannot delete an AUTHORISED credit note, only void it (xero-facts §6.3).
+        return _document_removal(case, blocked, voids="The credit note is voided (Xero cannot delete an approved one).")
+    return _document_upsert(case, None)  # Rows 000-10 / 001-17: no restrictions
+
+
+def _vendor_credit(case: _Case) -> Decision:
+    noun = _noun(case)
+    if case.host_action is HostAction.DELETE:
+        # Row 001-23: "You need to de allocate any credits used from the debit note from Xero's UI".
+        blocked = None
+        if case.facts.has_allocations:
+            blocked = (
+                f"{_cap(noun)} has credits allocated to bills in Xero. You need to de-allocate any credits "
+                "used from the debit note (in Xero, or by removing the allocation in the host), then retry."
+            )
+        return _document_removal(case, blocked, voids="The debit note is voided (Xero cannot delete an approved one).")
+    return _document_upsert(case, None)  # Row 001-21: no restrictions
+
+
+# --- payments, refunds, allocations, write-offs -----------------------------------------------
+
+
+def _replaceable(case: _Case) -> Decision:
+    """Records Xero can create and remove but never edit (payments, refunds, allocations,
+    write-offs): an update is delete + create (xero-facts §6.2)."""
+    noun = _noun(case)
+    if case.host_action is HostAction.DELETE:
+        if not case.link.exported:
+            return Decision(Operation.SKIP, f"{_cap(noun)} was never exported, so there is nothing to delete.")
+        if case.link.removed:
+            return Decision(Operation.NOOP, f"{_cap(noun)} is already removed from Xero.")
+        return Decision(Operation.DELETE, f"{_cap(noun)} is removed from Xero.")
+    if not case.link.exported or case.link.removed:
+        return Decision(Operation.CREATE, f"{_cap(noun)} is created in Xero.")
+    return Decision(
+        Operation.RECREATE,
+        f"Xero cannot edit an existing {case.entity.value.replace('_', ' ')}: the old one is removed and the "
+        "new version created.",
+    )
+
+
+# --- bank charges -----------------------------------------------------------------------------
+
+
+def _bank_charge(case: _Case) -> Decision:
+    # Row 001-07 covers creation; updates and deletes follow what Xero allows for SPEND
+    # transactions (xero-facts §6.4).
+    noun = _noun(case)
+    if case.host_action is HostAction.DELETE:
+        if not case.link.exported:
+            return Decision(Operation.SKIP, f"{_cap(noun)} was never exported, so there is nothing to delete.")
+        if case.link.removed:
+            return Decision(Operation.NOOP, f"{_cap(noun)} is already deleted in Xero.")
+        return Decision(Operation.DELETE, f"{_cap(noun)} is deleted in Xero.")
+    if not case.link.exported or case.link.removed:
+        return Decision(Operation.CREATE, "A spend bank transaction will be created and associated with the specified bank.")
+    return Decision(Operation.UPDATE, f"{_cap(noun)} is updated in Xero.")
+
+
+_RULES = {
+    E.CONTACT: _contact,
+    E.INVOICE: _invoice,
+    E.BILL: _bill,
+    E.CREDIT_NOTE: _credit_note,
+    E.VENDOR_CREDIT: _vendor_credit,
+    E.INVOICE_PAYMENT: _replaceable,
+    E.BILL_PAYMENT: _replaceable,
+    E.CREDIT_NOTE_REFUND: _replaceable,
+    E.VENDOR_CREDIT_REFUND: _replaceable,
+    E.CREDIT_NOTE_ALLOCATION: _replaceable,
+    E.VENDOR_CREDIT_ALLOCATION: _replaceable,
+    E.WRITE_OFF: _replaceable,
+    E.BANK_CHARGE: _bank_charge,
+}

@@ -1,0 +1,633 @@
+"""Host record schemas v1 (SPEC §7): what the host sends in ``POST /v1/orgs/{org_id}/records``.
+
+Field names are the host's (snake_case), exactly as SPEC §7 lists them; the domain maps them to
+Xero (``xero_sync.domain.mapping``). Required fields are the ones SPEC §7 prints in bold.
+
+Rules every model here follows:
+
+* Unknown fields are rejected (``extra="forbid"``) so that a typo is an error, not silently lost —
+  except inside ``custom_fields``, which is a free JSON object.
+* Amounts, quantities and rates are ``Decimal``. They may arrive as JSON numbers or as strings.
+  The API layer parses JSON with ``parse_float=Decimal``; if a float slips through anyway (e.g. a
+  caller used ``json.loads`` without it) it is converted through its shortest ``repr``, which is
+  the text the JSON document contained for any number of up to 15 significant digits. NaN,
+  infinities, exponents and booleans are refused.
+* Money amounts (discount, payment amount …) have at most 2 decimal places: Xero keeps every total
+  to the cent (xero-facts §6.1), so a third decimal would be silently rounded — we refuse instead.
+  Unit prices (``rate``) may carry more decimals: the money module decides between 2 and 4 decimal
+  places (``unitdp=4``) and reports any rounding. Quantities have at most 4 decimal places (Xero).
+* Dates are ``YYYY-MM-DD`` strings (``datetime.date``); nothing else is accepted.
+* Texts are stripped; an empty optional text counts as absent. Maximum lengths are Xero's, so a
+  record that could never fit in Xero is refused at the door (N3) instead of failing later.
+
+Validation errors carry the field's location (pydantic ``loc``, e.g. ``("invoice", "data",
+"lines", 0, "quantity")``) and a message naming the rule.
+
+The envelope (``RecordEnvelope``) is a union discriminated by ``entity``: one envelope class per
+entity, each with a typed ``data``. Parse one with :func:`parse_envelope`, or use
+``RecordEnvelope`` as a field type (``list[RecordEnvelope]``) in an API body model.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    model_validator,
+)
+
+# ----------------------------------------------------------------------------------------------
+# Reusable field types
+# ----------------------------------------------------------------------------------------------
+
+_NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_MAX_MAGNITUDE = Decimal("1e13")  # Xero: LineAmount ≤ 9,999,999,999.99; Quantity ≤ 13 digits
+
+
+def parse_decimal(value: Any) -> Decimal:
+    """Turn a JSON number or numeric string into a ``Decimal`` without passing through binary
+    floating point where that can be avoided (see the module docstring)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true/false")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip()
+        if len(text) > 40 or not _NUMBER_TEXT.fullmatch(text):
+            raise ValueError("must be a decimal number such as 12.50 (no exponent, no thousands separator)")
+        try:
+            result = Decimal(text)
+        except InvalidOperation as exc:  # pragma: no cover - the pattern above already guards
+            raise ValueError("must be a decimal number such as 12.50") from exc
+    else:
+        raise ValueError("must be a number or a numeric string")
+    if not result.is_finite():
+        raise ValueError("must be a finite number")
+    if abs(result) >= _MAX_MAGNITUDE:
+        raise ValueError("is too large (Xero accepts amounts below 10,000,000,000,000)")
+    return result
+
+
+def _at_most_places(places: int, why: str):
+    def check(value: Decimal) -> Decimal:
+        if value != value.quantize(Decimal(1).scaleb(-places)):
+            raise ValueError(f"must have at most {places} decimal places ({why})")
+        return value
+
+    return check
+
+
+def decimal_field(
+    *,
+    places: int | None = None,
+    why: str = "",
+    gt: int | None = None,
+    ge: int | None = None,
+    le: int | None = None,
+    description: str | None = None,
+) -> Any:
+    """A ``Decimal`` field type accepting JSON numbers and numeric strings (``parse_decimal``),
+    optionally bounded and limited to ``places`` decimal places. (The bounds are declared before
+    the parser so that the published JSON schema shows them as ``minimum``/``exclusiveMinimum``.)"""
+    extras: list[Any] = [Field(gt=gt, ge=ge, le=le, description=description), BeforeValidator(parse_decimal)]
+    if places is not None:
+        extras.append(AfterValidator(_at_most_places(places, why)))
+    return Annotated[Decimal, *extras]
+
+
+_CENTS = "Xero keeps amounts to the cent"
+
+DecimalValue = decimal_field()
+"""Any decimal, from a JSON number or a numeric string."""
+
+Money = decimal_field(places=2, why=_CENTS)
+"""An amount of money: at most 2 decimal places, any sign."""
+
+PositiveMoney = decimal_field(places=2, why=_CENTS, gt=0, description="An amount greater than 0.")
+NonNegativeMoney = decimal_field(places=2, why=_CENTS, ge=0, description="An amount of 0 or more.")
+
+Quantity = decimal_field(
+    places=4, why="Xero keeps quantities to 4 decimal places", gt=0, description="Must be greater than 0."
+)
+
+UnitRate = decimal_field(
+    ge=0,
+    description=(
+        "Unit price, 0 or more. More than 2 decimals are sent with unitdp=4; beyond 4 they are "
+        "rounded and the difference is reported."
+    ),
+)
+
+DiscountPercent = decimal_field(
+    places=4,
+    why="Xero keeps discount rates to 4 decimal places",
+    ge=0,
+    le=100,
+    description="Line discount in percent, 0 to 100.",
+)
+
+ExchangeRate = decimal_field(
+    gt=0,
+    description=(
+        "What one unit of the document's currency is worth in the org's base currency "
+        "(1 EUR = 1.85 NZD → 1.85). The service converts it to Xero's convention."
+    ),
+)
+
+
+def _parse_date(value: Any) -> Any:
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"is not a valid calendar date: {value!r}") from exc
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_parse_date)]
+
+
+def _normalise_currency(value: Any) -> Any:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{3}", value.strip()):
+        raise ValueError("must be an ISO 4217 currency code of 3 letters, such as NZD")
+    return value.strip().upper()
+
+
+CurrencyCode = Annotated[str, BeforeValidator(_normalise_currency), Field(pattern=r"^[A-Z]{3}$")]
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.fullmatch(value):
+        raise ValueError("must be an email address such as name@example.com")
+    return value
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def text(max_length: int) -> Any:
+    """An optional text of at most ``max_length`` characters; surrounding blanks are removed and
+    an empty text counts as absent."""
+    bounded = Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length)]
+    return Annotated[bounded | None, BeforeValidator(_blank_to_none)]
+
+
+RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+HostId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
+    Field(description="The host's own id of a record."),
+]
+OptionalHostId = Annotated[HostId | None, BeforeValidator(_blank_to_none)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255), AfterValidator(_check_email)]
+OptionalEmail = Annotated[Email | None, BeforeValidator(_blank_to_none)]
+AccountCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=10),
+    Field(description="A Xero account code (at most 10 characters), from the imported chart of accounts."),
+]
+OptionalAccountCode = Annotated[AccountCode | None, BeforeValidator(_blank_to_none)]
+TaxId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
+    Field(description="The host's tax id; the org's tax mapping turns it into a Xero tax rate."),
+]
+OptionalTaxId = Annotated[TaxId | None, BeforeValidator(_blank_to_none)]
+
+# ----------------------------------------------------------------------------------------------
+# Enumerations
+# ----------------------------------------------------------------------------------------------
+
+
+class EntityName(StrEnum):
+    """The record kinds of SPEC §7."""
+
+    CONTACT = "contact"
+    INVOICE = "invoice"
+    INVOICE_PAYMENT = "invoice_payment"
+    BANK_CHARGE = "bank_charge"
+    WRITE_OFF = "write_off"
+    CREDIT_NOTE = "credit_note"
+    CREDIT_NOTE_ALLOCATION = "credit_note_allocation"
+    CREDIT_NOTE_REFUND = "credit_note_refund"
+    BILL = "bill"
+    BILL_PAYMENT = "bill_payment"
+    VENDOR_CREDIT = "vendor_credit"
+    VENDOR_CREDIT_ALLOCATION = "vendor_credit_allocation"
+    VENDOR_CREDIT_REFUND = "vendor_credit_refund"
+
+
+class RecordAction(StrEnum):
+    UPSERT = "upsert"
+    DELETE = "delete"
+
+
+class DocumentStatus(StrEnum):
+    """Status of an invoice, bill, credit note or vendor credit in the host."""
+
+    DRAFT = "draft"  # not exported (sync tables: "… in the draft status won't be exported")
+    OPEN = "open"  # issued: exported as AUTHORISED
+    VOID = "void"  # voided in the host: voided in Xero, like a delete
+
+
+class AmountsAre(StrEnum):
+    """Whether line rates include tax; becomes Xero's ``LineAmountTypes`` (seed "Tax type →
+    Amounts are")."""
+
+    EXCLUSIVE = "exclusive"
+    INCLUSIVE = "inclusive"
+    NO_TAX = "no_tax"
+
+
+class ContactKind(StrEnum):
+    CUSTOMER = "customer"
+    VENDOR = "vendor"
+    BOTH = "both"
+
+
+# ----------------------------------------------------------------------------------------------
+# Record models
+# ----------------------------------------------------------------------------------------------
+
+
+class HostModel(BaseModel):
+    """Base of every host record model: unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+CustomFields = Annotated[
+    dict[str, Any],
+    Field(description="Free object of the host's custom fields; usable as sources in the org's field mapping."),
+]
+
+
+class Address(HostModel):
+    line1: text(500) = None
+    line2: text(500) = None
+    city: text(255) = None
+    region: text(255) = None
+    postal_code: text(50) = None
+    country: text(50) = None
+    attention: text(255) = None
+
+
+class ContactPerson(HostModel):
+    first_name: text(255) = None
+    last_name: text(255) = None
+    email: OptionalEmail = None
+    phone: text(50) = Field(default=None, description="Kept for the host; Xero's contact persons have no phone.")
+    include_in_emails: bool = False
+
+
+class Contact(HostModel):
+    display_name: RequiredText
+    kind: ContactKind = ContactKind.CUSTOMER
+    contact_number: text(50) = Field(
+        default=None,
+        description="Becomes Xero's ContactNumber, the key that finds the contact again; "
+        "when absent the service derives one from the host id.",
+    )
+    first_name: text(255) = None
+    last_name: text(255) = None
+    email: OptionalEmail = None
+    phone_work: text(50) = None
+    phone_mobile: text(50) = None
+    billing_address: Address | None = None
+    shipping_address: Address | None = None
+    currency: CurrencyCode | None = None
+    tax_number: text(50) = None
+    contact_persons: list[ContactPerson] = Field(
+        default_factory=list, max_length=50, description="Xero keeps at most 5; the rest are reported."
+    )
+    custom_fields: CustomFields = Field(default_factory=dict)
+
+
+class DocumentLine(HostModel):
+    item_name: text(255) = None
+    description: text(3700) = None
+    quantity: Quantity
+    rate: UnitRate
+    discount_percent: DiscountPercent | None = None
+    tax_id: OptionalTaxId = None
+    account_code: OptionalAccountCode = Field(
+        default=None, description="Defaults to the org's sales (or purchases) account."
+    )
+
+
+Lines = Annotated[
+    list[DocumentLine],
+    Field(min_length=1, max_length=1000, description="At least one line."),
+]
+
+
+class _SalesDocument(HostModel):
+    number: RequiredText
+    contact_id: HostId
+    date: IsoDate
+    due_date: IsoDate | None = None
+    status: DocumentStatus = DocumentStatus.OPEN
+    currency: CurrencyCode | None = None
+    exchange_rate: ExchangeRate | None = None
+    reference: text(255) = None
+    amounts_are: AmountsAre = AmountsAre.EXCLUSIVE
+    lines: Lines
+    discount: NonNegativeMoney | None = Field(default=None, description="Document-level discount, a positive amount.")
+    shipping_charge: NonNegativeMoney | None = None
+    shipping_tax_id: OptionalTaxId = None
+    adjustment: Money | None = Field(default=None, description="Positive or negative.")
+    adjustment_description: text(255) = None
+    round_off: Money | None = Field(default=None, description="Positive or negative.")
+    total: Money | None = Field(default=None, description="The host's own total, cross-checked against Xero's.")
+    custom_fields: CustomFields = Field(default_factory=dict)
+
+
+class Invoice(_SalesDocument):
+    """A sales invoice (Xero ``ACCREC``)."""
+
+
+class CreditNote(_SalesDocument):
+    """A customer credit note (Xero ``ACCRECCREDIT``)."""
+
+    invoice_id: OptionalHostId = Field(default=None, description="The invoice it was raised against, if any.")
+
+
+class _PurchaseDocument(HostModel):
+    number: RequiredText = Field(description="The bill #; Xero shows it as the bill's Reference.")
+    vendor_id: HostId
+    date: IsoDate
+    due_date: IsoDate | None = None
+    status: DocumentStatus = DocumentStatus.OPEN
+    currency: CurrencyCode | None = None
+    exchange_rate: ExchangeRate | None = None
+    amounts_are: AmountsAre = AmountsAre.EXCLUSIVE
+    lines: Lines
+    discount: NonNegativeMoney | None = None
+    adjustment: Money | None = None
+    adjustment_description: text(255) = None
+    total: Money | None = None
+    custom_fields: CustomFields = Field(default_factory=dict)
+
+
+class Bill(_PurchaseDocument):
+    """A supplier bill (Xero ``ACCPAY``)."""
+
+
+class VendorCredit(_PurchaseDocument):
+    """A vendor credit, which Xero calls a debit note / supplier credit (``ACCPAYCREDIT``)."""
+
+    bill_id: OptionalHostId = Field(default=None, description="The bill it was raised against, if any.")
+
+
+class InvoicePayment(HostModel):
+    invoice_id: HostId
+    date: IsoDate
+    amount: PositiveMoney
+    account_code: AccountCode = Field(description="A bank account, or an account with payments enabled.")
+    reference: text(200) = None
+    exchange_rate: ExchangeRate | None = None
+
+
+class BillPayment(HostModel):
+    bill_id: HostId
+    date: IsoDate
+    amount: PositiveMoney
+    account_code: AccountCode
+    reference: text(200) = None
+    exchange_rate: ExchangeRate | None = None
+
+
+class BankCharge(HostModel):
+    date: IsoDate
+    amount: PositiveMoney
+    account_code: AccountCode = Field(description="The bank account charged (a Xero BANK account).")
+    description: text(3700) = None
+    contact_id: OptionalHostId = None
+    reference: text(200) = None
+
+
+class WriteOff(HostModel):
+    invoice_id: HostId
+    date: IsoDate
+    amount: PositiveMoney | None = Field(default=None, description="Default: the invoice's balance.")
+    reason: text(200) = None
+
+
+class CreditNoteAllocation(HostModel):
+    credit_note_id: HostId
+    invoice_id: HostId
+    amount: PositiveMoney
+    date: IsoDate
+
+
+class CreditNoteRefund(HostModel):
+    credit_note_id: HostId
+    date: IsoDate
+    amount: PositiveMoney
+    account_code: AccountCode
+    reference: text(200) = None
+
+
+class VendorCreditAllocation(HostModel):
+    vendor_credit_id: HostId
+    bill_id: HostId
+    amount: PositiveMoney
+    date: IsoDate
+
+
+class VendorCreditRefund(HostModel):
+    vendor_credit_id: HostId
+    date: IsoDate
+    amount: PositiveMoney
+    account_code: AccountCode
+    reference: text(200) = None
+
+
+AnyRecord = Union[
+    Contact,
+    Invoice,
+    InvoicePayment,
+    BankCharge,
+    WriteOff,
+    CreditNote,
+    CreditNoteAllocation,
+    CreditNoteRefund,
+    Bill,
+    BillPayment,
+    VendorCredit,
+    VendorCreditAllocation,
+    VendorCreditRefund,
+]
+
+MODEL_BY_ENTITY: dict[EntityName, type[HostModel]] = {
+    EntityName.CONTACT: Contact,
+    EntityName.INVOICE: Invoice,
+    EntityName.INVOICE_PAYMENT: InvoicePayment,
+    EntityName.BANK_CHARGE: BankCharge,
+    EntityName.WRITE_OFF: WriteOff,
+    EntityName.CREDIT_NOTE: CreditNote,
+    EntityName.CREDIT_NOTE_ALLOCATION: CreditNoteAllocation,
+    EntityName.CREDIT_NOTE_REFUND: CreditNoteRefund,
+    EntityName.BILL: Bill,
+    EntityName.BILL_PAYMENT: BillPayment,
+    EntityName.VENDOR_CREDIT: VendorCredit,
+    EntityName.VENDOR_CREDIT_ALLOCATION: VendorCreditAllocation,
+    EntityName.VENDOR_CREDIT_REFUND: VendorCreditRefund,
+}
+"""Entity name → the model of its ``data``."""
+
+# ----------------------------------------------------------------------------------------------
+# The envelope: one per record
+# ----------------------------------------------------------------------------------------------
+
+
+class EnvelopeBase(HostModel):
+    """Fields shared by every envelope. ``data`` is required for ``upsert`` and must be absent for
+    ``delete``."""
+
+    id: HostId
+    version: Annotated[
+        int, Field(strict=True, ge=0, description="Increases with every change; older versions never win.")
+    ]
+    action: RecordAction
+
+    @model_validator(mode="before")
+    @classmethod
+    def _data_matches_action(cls, raw: Any) -> Any:
+        # Checked before ``data`` is parsed, so that a delete carrying data gets this message
+        # rather than a list of the data's missing fields.
+        if isinstance(raw, dict):
+            action, data = raw.get("action"), raw.get("data")
+            if action == RecordAction.UPSERT and data is None:
+                raise ValueError("data is required when action is upsert")
+            if action == RecordAction.DELETE and data is not None:
+                raise ValueError("data must be omitted when action is delete")
+        return raw
+
+    @property
+    def entity_name(self) -> EntityName:
+        return EntityName(getattr(self, "entity"))
+
+
+class ContactEnvelope(EnvelopeBase):
+    entity: Literal["contact"]
+    data: Contact | None = None
+
+
+class InvoiceEnvelope(EnvelopeBase):
+    entity: Literal["invoice"]
+    data: Invoice | None = None
+
+
+class InvoicePaymentEnvelope(EnvelopeBase):
+    entity: Literal["invoice_payment"]
+    data: InvoicePayment | None = None
+
+
+class BankChargeEnvelope(EnvelopeBase):
+    entity: Literal["bank_charge"]
+    data: BankCharge | None = None
+
+
+class WriteOffEnvelope(EnvelopeBase):
+    entity: Literal["write_off"]
+    data: WriteOff | None = None
+
+
+class CreditNoteEnvelope(EnvelopeBase):
+    entity: Literal["credit_note"]
+    data: CreditNote | None = None
+
+
+class CreditNoteAllocationEnvelope(EnvelopeBase):
+    entity: Literal["credit_note_allocation"]
+    data: CreditNoteAllocation | None = None
+
+
+class CreditNoteRefundEnvelope(EnvelopeBase):
+    entity: Literal["credit_note_refund"]
+    data: CreditNoteRefund | None = None
+
+
+class BillEnvelope(EnvelopeBase):
+    entity: Literal["bill"]
+    data: Bill | None = None
+
+
+class BillPaymentEnvelope(EnvelopeBase):
+    entity: Literal["bill_payment"]
+    data: BillPayment | None = None
+
+
+class VendorCreditEnvelope(EnvelopeBase):
+    entity: Literal["vendor_credit"]
+    data: VendorCredit | None = None
+
+
+class VendorCreditAllocationEnvelope(EnvelopeBase):
+    entity: Literal["vendor_credit_allocation"]
+    data: VendorCreditAllocation | None = None
+
+
+class VendorCreditRefundEnvelope(EnvelopeBase):
+    entity: Literal["vendor_credit_refund"]
+    data: VendorCreditRefund | None = None
+
+
+RecordEnvelope = Annotated[
+    Union[
+        ContactEnvelope,
+        InvoiceEnvelope,
+        InvoicePaymentEnvelope,
+        BankChargeEnvelope,
+        WriteOffEnvelope,
+        CreditNoteEnvelope,
+        CreditNoteAllocationEnvelope,
+        CreditNoteRefundEnvelope,
+        BillEnvelope,
+        BillPaymentEnvelope,
+        VendorCreditEnvelope,
+        VendorCreditAllocationEnvelope,
+        VendorCreditRefundEnvelope,
+    ],
+    Field(discriminator="entity"),
+]
+"""One record as the host sends it: ``{"entity", "id", "version", "action", "data"}``."""
+
+_ENVELOPE_ADAPTER: TypeAdapter[Any] = TypeAdapter(RecordEnvelope)
+
+
+def parse_envelope(raw: Any) -> EnvelopeBase:
+    """Validate one envelope (a dict from JSON). Raises ``pydantic.ValidationError`` whose error
+    locations start with the entity name, e.g. ``("invoice", "data", "lines", 0, "rate")``."""
+    return _ENVELOPE_ADAPTER.validate_python(raw)
+
+
+def parse_record(entity: EntityName | str, data: Any) -> HostModel:
+    """Validate the ``data`` of one entity (e.g. a stored record read back from the table)."""
+    return MODEL_BY_ENTITY[EntityName(entity)].model_validate(data)
