@@ -1,0 +1,30 @@
+"""When an org syncs next (F3.7). Pure: ``now`` is an argument.
+
+Real-time orgs are exported on push, and also get an hourly sweep: it picks up records whose
+message was lost or whose parent arrived late, so real-time never means "only if every message
+made it". Manual orgs are never scheduled: only "Sync now" exports them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from xero_sync.models.org_config import SyncFrequency
+
+INTERVALS: dict[SyncFrequency, timedelta | None] = {
+    SyncFrequency.REALTIME: timedelta(hours=1),  # the safety sweep
+    SyncFrequency.EVERY_10_MINUTES: timedelta(minutes=10),
+    SyncFrequency.HOURLY: timedelta(hours=1),
+    SyncFrequency.DAILY: timedelta(days=1),
+    SyncFrequency.MANUAL: None,
+}
+
+
+def next_sync_time(frequency: SyncFrequency, now: datetime) -> datetime | None:
+    """The next scheduled sync after one that runs at ``now``; None for manual orgs."""
+    interval = INTERVALS[frequency]
+    return None if interval is None else now + interval
+
+
+def exports_on_push(frequency: SyncFrequency) -> bool:
+    return frequency is SyncFrequency.REALTIME

@@ -1,0 +1,31 @@
+"""Queue message bodies. Export queues carry record *keys*, never record content: a worker
+always reads the latest state from the records table, so a late, repeated or redriven message
+exports the current truth (N1)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class EnqueueReason(StrEnum):
+    PUSH = "push"  # real-time mode: exported within seconds of a push
+    SYNC = "sync"  # the scheduled tick or "Sync now"
+    RETRY = "retry"  # the host asked to retry a failed record
+    WAKE = "wake"  # a parent reached Xero; its waiting children go next
+    DEPENDENCY = "dependency"  # a child needs this parent (e.g. a contact) in Xero first
+    REPROCESS = "reprocess"  # the operator's reprocess function
+    NEEDS_ADMIN = "needs_admin"  # parked in the DLQ after a failure the admin must fix
+
+
+class ExportMessage(BaseModel):
+    """One record to evaluate and, if needed, send to Xero."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    org_id: str = Field(min_length=1)
+    entity: str = Field(min_length=1)
+    record_id: str = Field(min_length=1)
+    reason: EnqueueReason = EnqueueReason.SYNC
+    note: str | None = Field(default=None, description="Why a DLQ message was parked: for the operator.")

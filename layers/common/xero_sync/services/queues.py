@@ -1,0 +1,58 @@
+"""Sending record keys to the per-family export queues (and parking them in a DLQ)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from xero_sync.dal.records import RecordKey
+from xero_sync.domain.entities import family_of
+from xero_sync.models.messages import EnqueueReason, ExportMessage
+from xero_sync.settings import Family, Settings
+
+SQS_BATCH = 10  # SendMessageBatch takes at most 10 entries
+
+
+class ExportQueues:
+    def __init__(self, settings: Settings, sqs: Any) -> None:
+        self._settings = settings
+        self._sqs = sqs
+
+    def enqueue(self, keys: Iterable[RecordKey], reason: EnqueueReason, *, delay_seconds: int = 0) -> int:
+        """Send each distinct key to its family's queue, ten per request. Returns how many."""
+        by_family: dict[Family, list[RecordKey]] = defaultdict(list)
+        for key in sorted(set(keys)):
+            by_family[family_of(key.entity)].append(key)
+        sent = 0
+        for family, family_keys in by_family.items():
+            url = self._settings.queue_url(family)
+            for start in range(0, len(family_keys), SQS_BATCH):
+                chunk = family_keys[start : start + SQS_BATCH]
+                self._send_batch(url, [_message(key, reason) for key in chunk], delay_seconds)
+                sent += len(chunk)
+        return sent
+
+    def park_in_dlq(self, key: RecordKey, note: str) -> None:
+        """A failure the admin must fix (e.g. a missing account code): the key waits in the
+        family's DLQ so that an operator can redrive it once the cause is fixed (F7.3)."""
+        message = _message(key, EnqueueReason.NEEDS_ADMIN, note=note[:1000])
+        self._sqs.send_message(QueueUrl=self._settings.dlq_url(family_of(key.entity)), MessageBody=message.model_dump_json())
+
+    def _send_batch(self, url: str, messages: list[ExportMessage], delay_seconds: int) -> None:
+        entries = [
+            {"Id": str(index), "MessageBody": message.model_dump_json(), "DelaySeconds": delay_seconds}
+            for index, message in enumerate(messages)
+        ]
+        response = self._sqs.send_message_batch(QueueUrl=url, Entries=entries)
+        failed = response.get("Failed") or []
+        if failed:
+            # Retry the refused entries once one by one; if SQS still refuses, the caller fails
+            # and the records stay pending for the next tick — nothing is lost.
+            for entry in failed:
+                original = entries[int(entry["Id"])]
+                self._sqs.send_message(QueueUrl=url, MessageBody=original["MessageBody"], DelaySeconds=delay_seconds)
+
+
+def _message(key: RecordKey, reason: EnqueueReason, note: str | None = None) -> ExportMessage:
+    return ExportMessage(org_id=key.org_id, entity=key.entity, record_id=key.record_id, reason=reason, note=note)
