@@ -64,6 +64,15 @@ class Operation(StrEnum):
     NOOP = "noop"
 
 
+# Why a record is skipped, for the service: a child of a record skipped for one of EXCLUDING_SKIPS
+# is skipped too (its parent will never be in Xero); a child of a draft waits (it will be).
+SKIP_FAMILY_OFF = "family_off"
+SKIP_ACTION_OFF = "action_off"
+SKIP_BEFORE_EXPORT_FROM = "before_export_from"
+SKIP_DRAFT = "draft"
+EXCLUDING_SKIPS = frozenset({SKIP_FAMILY_OFF, SKIP_ACTION_OFF, SKIP_BEFORE_EXPORT_FROM})
+
+
 class HostAction(StrEnum):
     """What the host did, as the sync tables name it."""
 
@@ -274,6 +283,7 @@ class Decision:
     operation: Operation
     reason: str
     rows: tuple[str, ...] = ()  # ids of the SYNC_TABLE rows that governed the decision
+    code: str | None = None  # machine-readable cause of a skip: see SKIP_* below
 
     @property
     def refused(self) -> bool:
@@ -371,13 +381,18 @@ def _cap(text: str) -> str:
 def _settings_gate(case: _Case, settings: OrgSettings) -> Decision | None:
     spec = ENTITIES[case.entity]
     if not settings.export.enabled(spec.family):
-        return Decision(Operation.SKIP, f"Exporting {spec.family.value.replace('_', ' ')} is turned off in the settings.")
+        return Decision(
+            Operation.SKIP,
+            f"Exporting {spec.family.value.replace('_', ' ')} is turned off in the settings.",
+            code=SKIP_FAMILY_OFF,
+        )
     toggles = settings.toggles(spec.family)
     allowed = {HostAction.CREATE: toggles.create, HostAction.UPDATE: toggles.update, HostAction.DELETE: toggles.delete}
     if not allowed[case.host_action]:
         return Decision(
             Operation.SKIP,
             f"Sending {case.host_action.value}s of {spec.family.value.replace('_', ' ')} to Xero is turned off in the settings.",
+            code=SKIP_ACTION_OFF,
         )
     record_date = getattr(case.data, "date", None)
     if (
@@ -390,6 +405,7 @@ def _settings_gate(case: _Case, settings: OrgSettings) -> Decision | None:
         return Decision(
             Operation.SKIP,
             f"Dated {record_date.isoformat()}, before the export-from date {settings.export_from.isoformat()}.",
+            code=SKIP_BEFORE_EXPORT_FROM,
         )
     return None
 
@@ -424,7 +440,9 @@ def _document_upsert(case: _Case, update_blocked: str | None) -> Decision:
     noun = _noun(case)
     if case.data.status is DocumentStatus.DRAFT:
         if not case.link.exported:
-            return Decision(Operation.SKIP, f"Drafts are not exported: {noun} will be exported once it is open.")
+            return Decision(
+                Operation.SKIP, f"Drafts are not exported: {noun} will be exported once it is open.", code=SKIP_DRAFT
+            )
         return Decision(
             Operation.SKIP,
             f"{_cap(noun)} went back to draft, but it is already approved in Xero, which cannot take it "
