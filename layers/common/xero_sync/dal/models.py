@@ -206,6 +206,9 @@ class RateLimitModel(Model):
     blocked_until = NumberAttribute(null=True)
     block_reason = UnicodeAttribute(null=True)
     lease_until = NumberAttribute(null=True)
+    # In-flight permits of the governor: "<lease end, epoch s>|<permit id>" per call in flight.
+    # A set, so that ADD/DELETE work without a read and size() counts the calls in flight.
+    holders = UnicodeSetAttribute(null=True)
     expires_at = TTLAttribute(null=True)
 
 

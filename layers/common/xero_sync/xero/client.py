@@ -1,0 +1,252 @@
+"""The Accounting API client: one tenant's calls, with tokens, rate governor and typed errors.
+
+    client = XeroApiClient(settings, tokens, governor)
+    xero = client.for_org(org_id)                      # the org's tenant and access token
+    response = xero.put("/Invoices", json={"Invoices": [...]},
+                        params={"summarizeErrors": "false"}, idempotency_key=key)
+
+Every call:
+
+* sends ``Authorization: Bearer``, ``xero-tenant-id``, ``Accept: application/json`` (Xero answers
+  XML otherwise, xero-facts §5) and ``Idempotency-Key`` when given (≤ 128 characters, §4);
+* goes through the governor (``acquire`` before, ``release`` with Xero's headers after — also
+  when the call failed), so the tenant's limits hold across every Lambda (§2);
+* on 401 ``TokenExpired`` refreshes the token once (``force_refresh``) and repeats the call;
+* on 429 lets the governor hold the tenant for ``Retry-After`` and repeats the call (up to
+  ``rate_limit_retries`` times): Xero checks limits before processing a request, so a 429 was
+  never applied and repeating it is safe even for writes (§4);
+* raises a typed ``XeroError`` for anything else (errors.py), and logs the
+  ``Xero-Correlation-Id`` that Xero support asks for (§7) — never a token.
+
+``/connections`` is not an Accounting call and is not governed: see identity.py.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from xero_sync.clock import Clock, utcnow
+from xero_sync.observability import MetricUnit, logger, metrics
+from xero_sync.settings import Settings
+from xero_sync.xero.errors import (
+    CORRELATION_HEADER,
+    NotConnected,
+    XeroRateLimited,
+    XeroTokenExpired,
+    classify_request_exception,
+    classify_response,
+)
+from xero_sync.xero.governor import GovernorWait, Permit, RateGovernor
+from xero_sync.xero.tokens import AccessToken, TokenManager
+
+API_PREFIX = "/api.xro/2.0"
+MAX_IDEMPOTENCY_KEY_LENGTH = 128
+CONNECT_TIMEOUT_SECONDS = 5.0
+TOKEN_MARGIN_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class XeroResponse:
+    status: int
+    body: Any  # parsed JSON, text for a non-JSON answer, None for an empty one
+    headers: Mapping[str, str] = field(repr=False)
+    correlation_id: str | None
+
+
+class XeroApiClient:
+    def __init__(
+        self,
+        settings: Settings,
+        tokens: TokenManager,
+        governor: RateGovernor,
+        session: requests.Session | None = None,
+        *,
+        max_wait_seconds: float = 20.0,
+        rate_limit_retries: int = 1,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.tokens = tokens
+        self.governor = governor
+        self.session = session or requests.Session()
+        self.max_wait_seconds = max_wait_seconds
+        self.rate_limit_retries = rate_limit_retries
+        self.clock = clock
+        self.api_base = f"{settings.xero_api_url}{API_PREFIX}"
+
+    def for_org(self, org_id: str) -> TenantClient:
+        """A client for the tenant the org is connected to (raises ``NotConnected`` if the org
+        has no tenant yet, ``ReauthRequired`` if its refresh token was rejected)."""
+        token = self.tokens.access_token(org_id)
+        if not token.tenant_id:
+            raise NotConnected(org_id, "no Xero tenant chosen")
+        return TenantClient(self, org_id, token.tenant_id, token)
+
+
+class TenantClient:
+    def __init__(self, client: XeroApiClient, org_id: str, tenant_id: str, token: AccessToken) -> None:
+        self._client = client
+        self.org_id = org_id
+        self.tenant_id = tenant_id
+        self._token = token
+
+    # --- convenience -----------------------------------------------------------------------------
+
+    def get(self, path: str, *, params: Mapping[str, Any] | None = None, **kwargs: Any) -> XeroResponse:
+        return self.request("GET", path, params=params, **kwargs)
+
+    def put(self, path: str, *, json: Any = None, **kwargs: Any) -> XeroResponse:
+        return self.request("PUT", path, json=json, **kwargs)
+
+    def post(self, path: str, *, json: Any = None, **kwargs: Any) -> XeroResponse:
+        return self.request("POST", path, json=json, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> XeroResponse:
+        return self.request("DELETE", path, **kwargs)
+
+    # --- the call --------------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        idempotency_key: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> XeroResponse:
+        method = method.upper()
+        url = self._url(path)
+        _check_idempotency_key(idempotency_key)
+        refreshed = False
+        rate_limit_retries = self._client.rate_limit_retries
+        while True:
+            token = self._current_token()
+            try:
+                return self._send(method, url, path, token, params, json, idempotency_key, headers, timeout)
+            except GovernorWait:
+                raise  # nothing was sent: the caller decides (usually: re-queue with a delay)
+            except XeroTokenExpired:
+                if refreshed:
+                    raise
+                refreshed = True
+                self._token = self._client.tokens.force_refresh(self.org_id, token.token_version)
+            except XeroRateLimited:
+                if rate_limit_retries <= 0:
+                    raise
+                rate_limit_retries -= 1  # the governor now holds the tenant; acquire waits for it
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        token: AccessToken,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        idempotency_key: str | None,
+        extra_headers: Mapping[str, str] | None,
+        timeout: float | None,
+    ) -> XeroResponse:
+        request_headers = {
+            **(extra_headers or {}),
+            "Authorization": f"Bearer {token.value.get_secret_value()}",
+            "xero-tenant-id": self.tenant_id,
+            "Accept": "application/json",
+        }
+        if idempotency_key:
+            request_headers["Idempotency-Key"] = idempotency_key
+        read_timeout = timeout or self._client.settings.xero_timeout_seconds
+        governor = self._client.governor
+        permit = governor.acquire(self.tenant_id, max_wait_seconds=self._client.max_wait_seconds)
+        started = time.perf_counter()
+        response: requests.Response | None = None
+        try:
+            response = self._client.session.request(
+                method,
+                url,
+                params=params,
+                json=json,
+                headers=request_headers,
+                timeout=(min(CONNECT_TIMEOUT_SECONDS, read_timeout), read_timeout),
+            )
+        except requests.RequestException as error:
+            self._observe(method, path, None, started, None)
+            raise classify_request_exception(error, method=method) from error
+        finally:
+            self._release(governor, permit, response)
+        correlation_id = response.headers.get(CORRELATION_HEADER)
+        self._observe(method, path, response.status_code, started, correlation_id)
+        classify_response(response, method=method)
+        return XeroResponse(
+            status=response.status_code,
+            body=_body(response),
+            headers=dict(response.headers),
+            correlation_id=correlation_id,
+        )
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _current_token(self) -> AccessToken:
+        if self._token.expires_within(TOKEN_MARGIN_SECONDS, self._client.clock()):
+            self._token = self._client.tokens.access_token(self.org_id)
+        return self._token
+
+    def _url(self, path: str) -> str:
+        if not path.startswith("/") or path.startswith("//") or "://" in path:
+            raise ValueError(f"path must be relative to {API_PREFIX} and start with '/': {path!r}")
+        return f"{self._client.api_base}{path}"
+
+    def _release(self, governor: RateGovernor, permit: Permit, response: requests.Response | None) -> None:
+        try:
+            governor.release(
+                permit,
+                headers=response.headers if response is not None else None,
+                status=response.status_code if response is not None else None,
+            )
+        except Exception:  # the slot's lease expires on its own; never hide Xero's answer
+            logger.exception("rate governor release failed", extra={"tenant_id": self.tenant_id})
+
+    def _observe(
+        self, method: str, path: str, status: int | None, started: float, correlation_id: str | None
+    ) -> None:
+        duration_ms = (time.perf_counter() - started) * 1000
+        metrics.add_metric(name="XeroCalls", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="XeroLatency", unit=MetricUnit.Milliseconds, value=duration_ms)
+        if status == 429:
+            metrics.add_metric(name="XeroRateLimited", unit=MetricUnit.Count, value=1)
+        logger.info(
+            "Xero call",
+            extra={
+                "org_id": self.org_id,
+                "tenant_id": self.tenant_id,
+                "method": method,
+                "path": path,
+                "status": status,
+                "duration_ms": round(duration_ms, 1),
+                "xero_correlation_id": correlation_id,
+            },
+        )
+
+
+def _check_idempotency_key(key: str | None) -> None:
+    if key is None:
+        return
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH or not key.isascii() or not key.isprintable():
+        raise ValueError(f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters")
+
+
+def _body(response: requests.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text

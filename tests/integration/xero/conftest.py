@@ -1,0 +1,87 @@
+"""Fixtures for the Xero client's integration tests: a moto server (DynamoDB + KMS) on a free
+loopback port for the session, the two tables these tests need (created from the PynamoDB
+models), and a Xero emulator per test (fresh tenants, fresh stats)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from moto.server import ThreadedMotoServer
+
+from xero_sync.aws.clients import aws_client
+from xero_sync.dal.base import configure
+from xero_sync.dal.models import ConnectionModel, RateLimitModel
+from xero_sync.settings import Settings
+from xero_it_helpers import settings_for, start_emulator
+
+
+@pytest.fixture(scope="session")
+def aws_environment() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }.items():
+            patch.setenv(name, value)
+        yield
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(aws_environment: None) -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def aws_settings(moto_endpoint: str) -> Settings:
+    prefix = f"xs-it-{uuid.uuid4().hex[:6]}"
+    base = Settings(
+        AWS_ENDPOINT_URL=moto_endpoint,
+        AWS_REGION="us-east-1",
+        connections_table=f"{prefix}-connections",
+        org_config_table=f"{prefix}-org-config",
+        oauth_states_table=f"{prefix}-oauth-states",
+        api_keys_table=f"{prefix}-api-keys",
+        rate_limits_table=f"{prefix}-rate-limits",
+        records_table=f"{prefix}-records",
+        history_table=f"{prefix}-history",
+        idempotency_table=f"{prefix}-idempotency",
+        token_key_id="pending",
+    )
+    key_id = aws_client("kms", base).create_key(Description="xero tokens (tests)")["KeyMetadata"]["KeyId"]
+    settings = base.model_copy(update={"token_key_id": key_id})
+    configure(settings)
+    for model in (ConnectionModel, RateLimitModel):
+        model.create_table(wait=True)
+    return settings
+
+
+@pytest.fixture(autouse=True)
+def _bind_models(request: pytest.FixtureRequest) -> None:
+    """Other test modules in the same run may bind the models elsewhere: bind them back."""
+    if "aws_settings" in request.fixturenames:
+        configure(request.getfixturevalue("aws_settings"))
+
+
+@pytest.fixture
+def emulator():
+    emu = start_emulator()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def settings(aws_settings: Settings, emulator) -> Settings:
+    return settings_for(aws_settings, emulator.base_url)
+
+
+@pytest.fixture
+def org_id() -> str:
+    return f"org-{uuid.uuid4().hex[:10]}"

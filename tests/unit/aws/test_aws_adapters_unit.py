@@ -1,0 +1,118 @@
+"""AWS adapters without AWS: client cache, KMS error hygiene, credentials from settings."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from botocore.exceptions import ClientError, ParamValidationError
+
+from xero_sync.aws import clients
+from xero_sync.aws.clients import aws_client, clear_client_cache
+from xero_sync.aws.kms import TokenCipher, TokenCipherError
+from xero_sync.aws.secrets import CredentialsError, get_xero_credentials
+from xero_sync.settings import Settings
+
+TABLES = dict(
+    connections_table="c",
+    org_config_table="o",
+    oauth_states_table="s",
+    api_keys_table="a",
+    rate_limits_table="r",
+    records_table="rec",
+    history_table="h",
+    idempotency_table="i",
+    token_key_id="alias/tokens",
+)
+
+
+def _settings(**overrides) -> Settings:
+    return Settings(**{**TABLES, **overrides})
+
+
+def test_one_client_per_service_endpoint_and_region():
+    clear_client_cache()
+    local = _settings(AWS_ENDPOINT_URL="http://127.0.0.1:1", AWS_REGION="us-east-1")
+    same = _settings(AWS_ENDPOINT_URL="http://127.0.0.1:1", AWS_REGION="us-east-1")
+    other_port = _settings(AWS_ENDPOINT_URL="http://127.0.0.1:2", AWS_REGION="us-east-1")
+    other_region = _settings(AWS_ENDPOINT_URL="http://127.0.0.1:1", AWS_REGION="eu-west-1")
+    kms = aws_client("kms", local)
+    assert aws_client("kms", same) is kms
+    assert aws_client("kms", other_port) is not kms
+    assert aws_client("kms", other_region) is not kms
+    assert aws_client("sqs", local) is not kms
+    assert kms.meta.endpoint_url == "http://127.0.0.1:1"
+    assert kms.meta.region_name == "us-east-1"
+    assert kms.meta.config.connect_timeout == 3
+    assert kms.meta.config.retries["mode"] == "standard"
+    clear_client_cache()
+
+
+def test_botocore_debug_records_with_secrets_are_redacted():
+    clients._install_secret_redaction()  # noqa: SLF001
+    record = logging.LogRecord(
+        "botocore.parsers", logging.DEBUG, __file__, 1, "Response body:\n%r", (b'{"Plaintext":"c2VjcmV0"}',), None
+    )
+    for flt in logging.getLogger("botocore.parsers").filters:
+        flt.filter(record)
+    assert "c2VjcmV0" not in record.getMessage()
+    assert "redacted" in record.getMessage()
+
+
+class _FailingKms:
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def encrypt(self, **kwargs):
+        raise self.error
+
+    def decrypt(self, **kwargs):
+        raise self.error
+
+
+def test_kms_errors_name_the_org_and_code_but_never_the_plaintext():
+    plaintext = "eyJ-very-secret-access-token"
+    # botocore's validation errors quote parameter values: make sure nothing of it survives
+    error = ParamValidationError(report=f"Invalid length for parameter Plaintext, value: {plaintext}")
+    cipher = TokenCipher(_settings(), client=_FailingKms(error))
+    with pytest.raises(TokenCipherError) as info:
+        cipher.encrypt(plaintext, org_id="org-7")
+    assert plaintext not in str(info.value) and plaintext not in repr(info.value)
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert "org-7" in str(info.value) and "ParamValidationError" in str(info.value)
+
+
+def test_kms_decrypt_with_the_wrong_context_is_a_cipher_error():
+    denied = ClientError({"Error": {"Code": "InvalidCiphertextException", "Message": ""}}, "Decrypt")
+    cipher = TokenCipher(_settings(), client=_FailingKms(denied))
+    with pytest.raises(TokenCipherError) as info:
+        cipher.decrypt(b"blob", org_id="org-8")
+    assert info.value.code == "InvalidCiphertextException"
+
+
+def test_kms_requires_an_org():
+    cipher = TokenCipher(_settings(), client=_FailingKms(RuntimeError()))
+    with pytest.raises(ValueError):
+        cipher.encrypt("x", org_id="")
+
+
+def test_credentials_from_settings():
+    credentials = get_xero_credentials(_settings(xero_client_id="id-1", xero_client_secret="secret-1"))
+    assert credentials.client_id == "id-1"
+    assert credentials.client_secret.get_secret_value() == "secret-1"
+    assert "secret-1" not in repr(credentials)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({}, "XERO_CREDENTIALS_SECRET"),
+        ({"xero_client_id": "id-1"}, "XERO_CLIENT_SECRET"),
+        ({"xero_client_secret": "secret-1"}, "XERO_CLIENT_ID"),
+    ],
+)
+def test_missing_credentials_say_what_is_missing(overrides, named):
+    with pytest.raises(CredentialsError) as info:
+        get_xero_credentials(_settings(**overrides))
+    assert named in str(info.value)
+    assert "secret-1" not in str(info.value)

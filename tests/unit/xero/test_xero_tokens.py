@@ -1,0 +1,355 @@
+"""The token manager's decisions (F1.4), with an in-memory repository, cipher and identity."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from pydantic import SecretStr
+
+from xero_sync.dal.connections import EncryptedTokens, TenantRef
+from xero_sync.dal.models import ConnectionModel
+from xero_sync.domain.connection import WATCHED_FOR_INACTIVITY, ConnectionStatus
+from xero_sync.xero.errors import NotConnected, ReauthRequired, XeroOAuthError, XeroServerError
+from xero_sync.xero.identity import TokenSet
+from xero_sync.xero.tokens import TokenManager, TokenRefreshTimeout
+from xero_unit_helpers import FakeDateClock, jwt
+
+ORG = "org-1"
+
+
+class FakeCipher:
+    def __init__(self) -> None:
+        self.decrypts = 0
+
+    def encrypt(self, plaintext: str, *, org_id: str) -> bytes:
+        return f"enc:{org_id}:{plaintext}".encode()
+
+    def decrypt(self, blob: bytes, *, org_id: str) -> str:
+        self.decrypts += 1
+        prefix = f"enc:{org_id}:".encode()
+        if not blob.startswith(prefix):
+            raise ValueError("wrong encryption context")
+        return blob[len(prefix) :].decode()
+
+
+class FakeRepo:
+    """Same conditions as ConnectionRepository, on models held in memory."""
+
+    def __init__(self, clock: FakeDateClock) -> None:
+        self.clock = clock
+        self.items: dict[str, ConnectionModel] = {}
+        self.stored = 0
+        self.released: list[str] = []
+        self.before_acquire = None  # hook: simulate another worker acting just before our lease
+
+    def seed(self, *, access: str, refresh: str, expires_in: float, version: int = 1, status: str = "connected") -> None:
+        item = ConnectionModel(ORG)
+        item.status = status
+        item.tenant_id = "tenant-1"
+        item.access_token_enc = f"enc:{ORG}:{access}".encode()
+        item.refresh_token_enc = f"enc:{ORG}:{refresh}".encode()
+        item.access_token_expires_at = self.clock.now + timedelta(seconds=expires_in)
+        item.refresh_token_issued_at = self.clock.now
+        item.token_version = version
+        self.items[ORG] = item
+
+    def raw(self) -> ConnectionModel:
+        return self.items[ORG]
+
+    def _copy(self, item: ConnectionModel) -> ConnectionModel:
+        clone = ConnectionModel()
+        clone.deserialize(item.serialize())
+        return clone
+
+    def get(self, org_id: str) -> ConnectionModel | None:
+        item = self.items.get(org_id)
+        return self._copy(item) if item else None
+
+    def acquire_refresh_lease(self, org_id: str, *, owner: str, now: datetime, until: datetime):
+        if self.before_acquire:
+            hook, self.before_acquire = self.before_acquire, None
+            hook()
+        item = self.items.get(org_id)
+        if item is None or not item.refresh_token_enc:
+            return None
+        if item.refresh_lease_until is None or item.refresh_lease_until < now or item.refresh_lease_owner == owner:
+            item.refresh_lease_owner, item.refresh_lease_until = owner, until
+            return self._copy(item)
+        return None
+
+    def store_refreshed_tokens(self, org_id, tokens: EncryptedTokens, *, owner, expected_token_version, now):
+        item = self.items[org_id]
+        if item.refresh_lease_owner != owner or item.token_version != expected_token_version:
+            return None
+        self._set_tokens(item, tokens)
+        item.token_version += 1
+        item.refresh_lease_owner = item.refresh_lease_until = None
+        self.stored += 1
+        return self._copy(item)
+
+    def release_refresh_lease(self, org_id: str, *, owner: str) -> None:
+        item = self.items[org_id]
+        self.released.append(owner)
+        if item.refresh_lease_owner == owner:
+            item.refresh_lease_owner = item.refresh_lease_until = None
+
+    def mark_needs_reauth(self, org_id, *, expected_token_version, message, now) -> bool:
+        item = self.items[org_id]
+        if item.token_version != expected_token_version or ConnectionStatus(item.status) not in WATCHED_FOR_INACTIVITY:
+            return False
+        item.status = ConnectionStatus.NEEDS_REAUTH.value
+        item.last_error = message
+        item.refresh_lease_owner = item.refresh_lease_until = None
+        return True
+
+    def save_consent(self, org_id, *, tenants, chosen, auth_event_id, scopes, connected_by_email, connected_by_user_id, tokens, now):
+        item = ConnectionModel(org_id)
+        item.status = "connected" if chosen else "pending_tenant"
+        item.tenant_id = chosen.tenant_id if chosen else None
+        item.auth_event_id, item.scopes = auth_event_id, scopes
+        item.connected_by_email, item.connected_by_user_id = connected_by_email, connected_by_user_id
+        self._set_tokens(item, tokens)
+        item.token_version = 1
+        self.items[org_id] = item
+        return self._copy(item)
+
+    @staticmethod
+    def _set_tokens(item: ConnectionModel, tokens: EncryptedTokens) -> None:
+        item.access_token_enc = tokens.access_token
+        item.access_token_expires_at = tokens.access_token_expires_at
+        item.refresh_token_enc = tokens.refresh_token
+        item.refresh_token_issued_at = tokens.refresh_token_issued_at
+
+
+class FakeIdentity:
+    def __init__(self) -> None:
+        self.refreshed_with: list[str] = []
+        self.fail_with: Exception | None = None
+
+    def refresh(self, refresh_token) -> TokenSet:
+        value = refresh_token.get_secret_value() if isinstance(refresh_token, SecretStr) else refresh_token
+        self.refreshed_with.append(value)
+        if self.fail_with:
+            raise self.fail_with
+        n = len(self.refreshed_with) + 1
+        return TokenSet(access_token=SecretStr(f"at-{n}"), refresh_token=SecretStr(f"rt-{n}"), expires_in=1800)
+
+
+@pytest.fixture
+def world():
+    clock = FakeDateClock()
+    repo = FakeRepo(clock)
+    cipher = FakeCipher()
+    identity = FakeIdentity()
+    manager = TokenManager(
+        repo, cipher, identity, clock, owner_id="me", lease_seconds=30, wait_timeout_seconds=35, sleep=clock.sleep  # type: ignore[arg-type]
+    )
+    return clock, repo, cipher, identity, manager
+
+
+def test_a_fresh_token_is_used_without_refreshing(world):
+    clock, repo, cipher, identity, manager = world
+    repo.seed(access="at-1", refresh="rt-1", expires_in=600)
+    token = manager.access_token(ORG)
+    assert token.value.get_secret_value() == "at-1"
+    assert (token.tenant_id, token.token_version) == ("tenant-1", 1)
+    assert identity.refreshed_with == []
+
+
+def test_decryption_is_cached_per_ciphertext(world):
+    clock, repo, cipher, identity, manager = world
+    repo.seed(access="at-1", refresh="rt-1", expires_in=600)
+    for _ in range(5):
+        manager.access_token(ORG)
+    assert cipher.decrypts == 1
+
+
+def test_a_token_inside_the_margin_is_refreshed_and_stored(world):
+    clock, repo, cipher, identity, manager = world
+    repo.seed(access="at-1", refresh="rt-1", expires_in=59)  # margin is 60 s
+    token = manager.access_token(ORG)
+    assert identity.refreshed_with == ["rt-1"]
+    assert token.value.get_secret_value() == "at-2" and token.token_version == 2
+    assert token.expires_at == clock.now + timedelta(seconds=1800)
+    assert repo.raw().refresh_token_enc == b"enc:org-1:rt-2"
+    assert repo.raw().refresh_lease_owner is None
+
+
+def test_someone_refreshed_between_our_read_and_our_lease(world):
+    clock, repo, cipher, identity, manager = world
+    repo.seed(access="at-1", refresh="rt-1", expires_in=10)
+
+    def other_worker_refreshes():
+        repo.seed(access="at-other", refresh="rt-other", expires_in=1800, version=2)
+
+    repo.before_acquire = other_worker_refreshes
+    token = manager.access_token(ORG)
+    assert token.value.get_secret_value() == "at-other"
+    assert identity.refreshed_with == []
+    assert repo.released  # our lease was given back
+    assert repo.raw().refresh_lease_owner is None
+
+
+def test_without_the_lease_we_wait_for_the_holder(world):
+    clock, repo, cipher, identity, manager = world
+    repo.seed(access="at-1", refresh="rt-1", expires_in=10)
+    repo.raw().refresh_lease_owner = "other"
+    repo.raw().refresh_lease_until = clock.now + timedelta(seconds=30)
+
+    def holder_finishes_on_third_poll():
+        if clock.sleeps == 3:
+            repo.seed(access="at-holder", refresh="rt-holder", expires_in=1800, version=2)
+
+    clock.on_sleep.append(holder_finishes_on_third_poll)
+    token = manager.access_token(ORG)
+    assert token.value.get_secret_value() == "at-holder"
+    assert identity.refreshed_with == []
+    assert clock.sleeps == 3
+
+
+def test_a_dead_holders_lease_expires_and_we_refresh_with_the_old_token(world):
+    """The holder died after Xero rotated rt-1 but before storing: rt-1 is still in the table and
+    Xero's 30-minute grace lets it be spent again."""
+    clock, repo, cipher, identity, manager = world
+    repo.seed(access="at-1", refresh="rt-1", expires_in=-5)
+    repo.raw().refresh_lease_owner = "dead-worker"
+    lease_end = clock.now + timedelta(seconds=30)
+    repo.raw().refresh_lease_until = lease_end
+    token = manager.access_token(ORG)
+    assert identity.refreshed_with == ["rt-1"]
+    assert token.token_version == 2
+    assert repo.raw().refresh_token_issued_at > lease_end  # we refreshed only after the lease ran out
+
+
+def test_waiting_gives_up_after_the_timeout(world):
+    clock, repo, cipher, identity, _ = world
+    manager = TokenManager(repo, cipher, identity, clock, wait_timeout_seconds=5, sleep=clock.sleep)  # type: ignore[arg-type]
+    repo.seed(access="at-1", refresh="rt-1", expires_in=10)
+    repo.raw().refresh_lease_owner = "slow-worker"
+    repo.raw().refresh_lease_until = clock.now + timedelta(seconds=600)
+    with pytest.raises(TokenRefreshTimeout) as info:
+        manager.access_token(ORG)
+    assert info.value.retryable
+
+
+def test_invalid_grant_moves_the_connection_to_needs_reauth(world):
+    clock, repo, cipher, identity, manager = world
+    repo.seed(access="at-1", refresh="rt-dead", expires_in=-1)
+    identity.fail_with = XeroOAuthError("invalid_grant", status=400)
+    with pytest.raises(ReauthRequired) as info:
+        manager.access_token(ORG)
+    assert info.value.org_id == ORG
+    assert repo.raw().status == "needs_reauth"
+    assert repo.raw().refresh_lease_owner is None
+    assert "rt-dead" not in str(info.value)
+    # and later calls fail fast, without asking Xero again
+    with pytest.raises(ReauthRequired):
+        manager.access_token(ORG)
+    assert identity.refreshed_with == ["rt-dead"]
+
+
+def test_invalid_grant_on_a_stale_token_uses_the_newer_one(world):
+    clock, repo, cipher, identity, manager = world
+    repo.seed(access="at-1", refresh="rt-stale", expires_in=-1)
+
+    class StaleIdentity(FakeIdentity):
+        def refresh(self, refresh_token):
+            # meanwhile another worker whose lease we outlived stored a newer set
+            repo.seed(access="at-newer", refresh="rt-newer", expires_in=1800, version=2)
+            repo.raw().refresh_lease_owner = "someone"
+            raise XeroOAuthError("invalid_grant", status=400)
+
+    manager._identity = StaleIdentity()  # noqa: SLF001 - swap in the scripted fake
+    token = manager.access_token(ORG)
+    assert token.value.get_secret_value() == "at-newer"
+    assert repo.raw().status == "connected"
+
+
+def test_transient_refresh_failure_releases_the_lease(world):
+    clock, repo, cipher, identity, manager = world
+    repo.seed(access="at-1", refresh="rt-1", expires_in=-1)
+    identity.fail_with = XeroServerError("Xero server error", status=503, outcome_unknown=True)
+    with pytest.raises(XeroServerError):
+        manager.access_token(ORG)
+    assert repo.raw().refresh_lease_owner is None
+    assert repo.raw().refresh_token_enc == b"enc:org-1:rt-1"  # next attempt respends it (grace period)
+
+
+def test_other_oauth_errors_release_and_propagate(world):
+    clock, repo, cipher, identity, manager = world
+    repo.seed(access="at-1", refresh="rt-1", expires_in=-1)
+    identity.fail_with = XeroOAuthError("invalid_client", status=401)
+    with pytest.raises(XeroOAuthError):
+        manager.access_token(ORG)
+    assert repo.raw().status == "connected" and repo.raw().refresh_lease_owner is None
+
+
+def test_lost_lease_still_returns_a_usable_token(world):
+    clock, repo, cipher, identity, manager = world
+    repo.seed(access="at-1", refresh="rt-1", expires_in=-1)
+
+    class SlowIdentity(FakeIdentity):
+        def refresh(self, refresh_token):
+            repo.raw().refresh_lease_owner = "took-over"  # our lease expired meanwhile
+            return super().refresh(refresh_token)
+
+    manager._identity = SlowIdentity()  # noqa: SLF001
+    token = manager.access_token(ORG)
+    assert token.value.get_secret_value() == "at-2"
+    assert repo.stored == 0  # the new holder stores its own set
+
+
+def test_force_refresh_after_401_unless_already_newer(world):
+    clock, repo, cipher, identity, manager = world
+    repo.seed(access="at-1", refresh="rt-1", expires_in=900, version=4)
+    token = manager.force_refresh(ORG, stale_version=4)
+    assert identity.refreshed_with == ["rt-1"] and token.token_version == 5
+    again = manager.force_refresh(ORG, stale_version=4)  # a second worker with the same stale token
+    assert again.token_version == 5 and identity.refreshed_with == ["rt-1"]
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [("needs_reauth", ReauthRequired), ("disconnected", NotConnected), ("not_connected", NotConnected)],
+)
+def test_unusable_connections_fail_fast(world, status, error):
+    clock, repo, cipher, identity, manager = world
+    repo.seed(access="at-1", refresh="rt-1", expires_in=-1, status=status)
+    with pytest.raises(error):
+        manager.access_token(ORG)
+    assert identity.refreshed_with == []
+
+
+def test_unknown_org_is_not_connected(world):
+    *_, manager = world
+    with pytest.raises(NotConnected):
+        manager.access_token("nobody")
+
+
+def test_store_consent_tokens_takes_claims_from_the_tokens(world):
+    clock, repo, cipher, identity, manager = world
+    tokenset = TokenSet(
+        access_token=SecretStr(jwt({"authentication_event_id": "ae-1"})),
+        refresh_token=SecretStr("rt-c"),
+        id_token=SecretStr(jwt({"email": "admin@harbour.example", "xero_userid": "xu-1"})),
+        expires_in=1800,
+        scope="offline_access accounting.invoices",
+    )
+    tenant = TenantRef(tenant_id="tenant-1", connection_id="conn-1", tenant_name="Harbour")
+    item = manager.store_consent_tokens(ORG, tokenset, tenants=[tenant], chosen=tenant, now=clock.now)
+    assert (item.auth_event_id, item.connected_by_email, item.connected_by_user_id) == ("ae-1", "admin@harbour.example", "xu-1")
+    assert item.refresh_token_enc == b"enc:org-1:rt-c"
+    assert item.access_token_expires_at == clock.now + timedelta(seconds=1800)
+    assert manager.refresh_token_for_revocation(ORG).get_secret_value() == "rt-c"
+
+
+def test_encrypt_requires_a_refresh_token(world):
+    clock, repo, cipher, identity, manager = world
+    with pytest.raises(ValueError, match="offline_access"):
+        manager.encrypt_tokens(ORG, TokenSet(access_token=SecretStr("a"), expires_in=1800), clock.now)
+
+
+def test_no_refresh_token_to_revoke(world):
+    *_, manager = world
+    assert manager.refresh_token_for_revocation("nobody") is None
