@@ -1,0 +1,121 @@
+"""Fault injection: make the next matching API calls fail the way Xero (or the network) can fail.
+
+Pre-commit kinds act before the accounting engine sees the request (nothing is saved):
+  http_429            — a rate-limit refusal at the rate-limit step (``X-Rate-Limit-Problem`` =
+                        ``problem``, default minute); like a real 429 it is not counted;
+  http_500, http_503  — Xero's unhandled error / outage (xero-facts §7);
+  slow                — wait ``delay_seconds`` (real seconds), then process normally.
+Post-commit kinds act after the engine applied the change (and after the idempotent response was
+stored — Xero saved it, the client just never hears back):
+  drop_after_commit    — the TCP connection is closed without any response;
+  timeout_after_commit — the response is held back ``delay_seconds`` (real seconds), so a client
+                         with a shorter timeout gives up.
+A rule matches on method, path prefix (below /api.xro/2.0, case-insensitive) and tenant, each
+optional, and fires ``count`` times.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import asdict, dataclass
+
+RATE_LIMIT_KINDS = frozenset({"http_429"})  # acts at the rate-limit step: refused, not counted
+PRE_COMMIT_KINDS = frozenset({"http_500", "http_503", "slow"})
+POST_COMMIT_KINDS = frozenset({"drop_after_commit", "timeout_after_commit"})
+KINDS = RATE_LIMIT_KINDS | PRE_COMMIT_KINDS | POST_COMMIT_KINDS
+RATE_LIMIT_PROBLEMS = frozenset({"minute", "day", "appminute", "concurrent"})
+DEFAULT_DELAY_SECONDS = {"slow": 2.0, "timeout_after_commit": 30.0}
+
+
+@dataclass
+class FaultRule:
+    id: int
+    kind: str
+    count: int
+    method: str | None = None
+    path_prefix: str | None = None
+    tenant_id: str | None = None
+    delay_seconds: float | None = None
+    problem: str | None = None  # http_429 only
+    fired: int = 0
+
+    def matches(self, method: str, path: str, tenant_id: str | None) -> bool:
+        if self.count <= 0:
+            return False
+        if self.method and self.method.upper() != method.upper():
+            return False
+        if self.path_prefix and not path.lower().startswith(self.path_prefix.lower()):
+            return False
+        if self.tenant_id and self.tenant_id != tenant_id:
+            return False
+        return True
+
+    @property
+    def delay(self) -> float:
+        if self.delay_seconds is not None:
+            return self.delay_seconds
+        return DEFAULT_DELAY_SECONDS.get(self.kind, 0.0)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class FaultInjector:
+    """Thread-safe list of fault rules. ``emu.state.faults.add("http_503", count=2)`` in tests."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rules: list[FaultRule] = []
+        self._ids = itertools.count(1)
+
+    def add(
+        self,
+        kind: str,
+        count: int = 1,
+        method: str | None = None,
+        path_prefix: str | None = None,
+        tenant_id: str | None = None,
+        delay_seconds: float | None = None,
+        problem: str | None = None,
+    ) -> FaultRule:
+        if kind not in KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; one of {sorted(KINDS)}")
+        if count < 1:
+            raise ValueError("count must be >= 1")
+        if delay_seconds is not None and delay_seconds < 0:
+            raise ValueError("delay_seconds must be >= 0")
+        if problem is not None and (kind != "http_429" or problem not in RATE_LIMIT_PROBLEMS):
+            raise ValueError(f"problem is for http_429 only, one of {sorted(RATE_LIMIT_PROBLEMS)}")
+        if path_prefix and not path_prefix.startswith("/"):
+            path_prefix = "/" + path_prefix
+        rule = FaultRule(next(self._ids), kind, count, method, path_prefix, tenant_id, delay_seconds, problem)
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+    def _take(self, kinds: frozenset[str], method: str, path: str, tenant_id: str | None) -> FaultRule | None:
+        with self._lock:
+            for rule in self._rules:
+                if rule.kind in kinds and rule.matches(method, path, tenant_id):
+                    rule.count -= 1
+                    rule.fired += 1
+                    return rule
+        return None
+
+    def take_rate_limit(self, method: str, path: str, tenant_id: str | None) -> FaultRule | None:
+        return self._take(RATE_LIMIT_KINDS, method, path, tenant_id)
+
+    def take_pre_commit(self, method: str, path: str, tenant_id: str | None) -> FaultRule | None:
+        return self._take(PRE_COMMIT_KINDS, method, path, tenant_id)
+
+    def take_post_commit(self, method: str, path: str, tenant_id: str | None) -> FaultRule | None:
+        return self._take(POST_COMMIT_KINDS, method, path, tenant_id)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    def list(self) -> list[dict[str, object]]:
+        with self._lock:
+            return [r.to_dict() for r in self._rules]
