@@ -341,6 +341,30 @@ class ConnectionRepository:
         except ConditionFailed:
             pass  # disconnected or disabled meanwhile: it must not be scheduled
 
+    def advance_schedule(
+        self, org_id: str, *, expected: datetime | None, next_sync_at: datetime | None, now: datetime
+    ) -> bool:
+        """Take a due sync: move the schedule on only if nobody did since ``expected`` was read,
+        so two overlapping ticks never run the same org's sync twice (F3.7)."""
+        actions = [ConnectionModel.last_sync_at.set(now)]
+        if next_sync_at is None:
+            actions += self._unschedule_actions()
+        else:
+            actions += [
+                ConnectionModel.next_sync_at.set(next_sync_at),
+                ConnectionModel.schedule_shard.set(shard_of(org_id, self._shards)),
+            ]
+        same = (
+            ConnectionModel.next_sync_at.does_not_exist()
+            if expected is None
+            else ConnectionModel.next_sync_at == expected
+        )
+        try:
+            self._update(org_id, actions, same & (ConnectionModel.status == ConnectionStatus.CONNECTED.value))
+        except ConditionFailed:
+            return False
+        return True
+
     def record_error(self, org_id: str, message: str, now: datetime) -> None:
         try:
             self._update(

@@ -266,6 +266,7 @@ class RecordModel(Model):
     status_at = UTCDateTimeAttribute(null=True)
     waiting_on = UnicodeAttribute(null=True)
     referenced = BooleanAttribute(default=False)  # contacts: exported only once referenced
+    has_waiters = BooleanAttribute(null=True)  # some child waits for this record to reach Xero
 
     # The link to Xero. A link counts only while ``xero_tenant_id`` is the org's current tenant.
     xero_tenant_id = UnicodeAttribute(null=True)

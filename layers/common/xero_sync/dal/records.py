@@ -87,7 +87,8 @@ def _clear_claim_actions() -> list:
 
 
 class ClaimLost(Exception):
-    """The worker's claim ran out and someone else holds the record now."""
+    """The worker's claim ran out and someone else holds the record now (or, for a write that
+    needs an unclaimed record, someone holds it)."""
 
 
 class RecordRepository:
@@ -130,7 +131,9 @@ class RecordRepository:
             RecordModel.family.set(family),
             RecordModel.version.set(version),
             RecordModel.action.set(action),
-            RecordModel.data.set(data) if data is not None else RecordModel.data.remove(),
+            # A delete keeps the last data: its parents' ids and its number are still needed
+            # (to label it in messages, to find the invoice a removed payment belonged to).
+            *([RecordModel.data.set(data)] if data is not None else []),
             RecordModel.received_at.set(now),
             RecordModel.updated_at.set(now),
             RecordModel.waiting_on.remove(),
@@ -163,6 +166,26 @@ class RecordRepository:
                 return False
             raise
         return True
+
+    def note_waiter(self, parent: RecordKey) -> None:
+        """A child now waits for ``parent``: its worker will look for waiting children once the
+        parent reaches Xero (and skip that look-up for the many records nobody waits for)."""
+        try:
+            RecordModel(parent.org_id, parent.record_key).update(
+                actions=[RecordModel.has_waiters.set(True)], condition=RecordModel.version.exists()
+            )
+        except UpdateError as error:
+            if not is_condition_failure(error):
+                raise  # a parent that does not exist yet: the child waits for the host's push
+
+    def take_waiters(self, parent: RecordKey, now: datetime) -> list[RecordKey]:
+        """Wake the children waiting for ``parent``: pending again, returned for enqueueing."""
+        RecordModel(parent.org_id, parent.record_key).update(actions=[RecordModel.has_waiters.remove()])
+        woken = []
+        for child in self.waiting_children(parent.org_id, parent.entity, parent.record_id):
+            if self.requeue(child, now=now, only_from=[RecordStatus.WAITING]):
+                woken.append(child)
+        return woken
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -197,42 +220,42 @@ class RecordRepository:
 
     # --- the worker's claim (N1) --------------------------------------------------------------
 
-    def claim(
-        self, key: RecordKey, *, owner: str, now: datetime, until: datetime
-    ) -> RecordModel | None:
-        """Take the record for one export attempt, unless another worker holds it. Returns the
-        item as it is after claiming (latest state, pending operation of an earlier attempt)."""
-        condition = RecordModel.version.exists() & (
+    def claim_for_operation(
+        self,
+        key: RecordKey,
+        *,
+        owner: str,
+        version: int,
+        operation: str,
+        idempotency_key: str,
+        now: datetime,
+        until: datetime,
+    ) -> bool:
+        """Claim the record for one Xero call and write down what is about to be sent — in one
+        conditional write, *before* sending. Fails (False) if another worker holds the record or
+        the host pushed a newer version since the worker read it. If the worker then dies or the
+        outcome is unknown, the next worker finds ``claim_operation`` and looks in Xero first."""
+        condition = (RecordModel.version == version) & (
             RecordModel.claim_until.does_not_exist() | (RecordModel.claim_until < now) | (RecordModel.claim_owner == owner)
         )
-        item = RecordModel(key.org_id, key.record_key)
         try:
-            item.update(
-                actions=[RecordModel.claim_owner.set(owner), RecordModel.claim_until.set(until)],
+            RecordModel(key.org_id, key.record_key).update(
+                actions=[
+                    RecordModel.claim_owner.set(owner),
+                    RecordModel.claim_until.set(until),
+                    RecordModel.claim_operation.set(operation),
+                    RecordModel.claim_version.set(version),
+                    RecordModel.idempotency_key.set(idempotency_key),
+                    RecordModel.attempts.add(1),
+                    RecordModel.updated_at.set(now),
+                ],
                 condition=condition,
             )
         except UpdateError as error:
             if is_condition_failure(error):
-                return None
+                return False
             raise
-        return item
-
-    def begin_operation(
-        self, key: RecordKey, *, owner: str, operation: str, version: int, idempotency_key: str, now: datetime
-    ) -> None:
-        """Write down what is about to be sent, *before* sending it. If the worker then dies or
-        the outcome is unknown, the next worker finds this and looks in Xero first."""
-        self._update_claimed(
-            key,
-            owner,
-            [
-                RecordModel.claim_operation.set(operation),
-                RecordModel.claim_version.set(version),
-                RecordModel.idempotency_key.set(idempotency_key),
-                RecordModel.attempts.add(1),
-                RecordModel.updated_at.set(now),
-            ],
-        )
+        return True
 
     def release(self, key: RecordKey, *, owner: str, outcome_unknown: bool, message: str | None, now: datetime) -> None:
         """Give the record back after a retryable failure. With an unknown outcome the pending
@@ -242,7 +265,68 @@ class RecordRepository:
             actions += [RecordModel.claim_operation.remove(), RecordModel.claim_version.remove(), RecordModel.idempotency_key.remove()]
         if message:
             actions.append(RecordModel.last_message.set(message))
-        self._update_claimed(key, owner, actions, tolerate_lost=True)
+        self._update_claimed(key, owner, actions, now=now, tolerate_lost=True)
+
+    def adopt_link(
+        self,
+        key: RecordKey,
+        *,
+        version: int,
+        action: str,
+        tenant_id: str,
+        xero_id: str,
+        xero_refs: dict[str, Any] | None,
+        message: str,
+        now: datetime,
+    ) -> None:
+        """After an unknown outcome, the record was found in Xero: keep that link (for the
+        version that was being sent) and forget the pending operation. Only while nobody holds
+        the record."""
+        actions = [
+            RecordModel.xero_tenant_id.set(tenant_id),
+            RecordModel.xero_id.set(xero_id),
+            RecordModel.xero_refs.set(xero_refs) if xero_refs else RecordModel.xero_refs.remove(),
+            RecordModel.exported_version.set(version),
+            RecordModel.exported_action.set(action),
+            RecordModel.exported_fingerprint.remove(),  # unknown: let the next decision compare afresh
+            RecordModel.last_message.set(message),
+            RecordModel.updated_at.set(now),
+            *_clear_claim_actions(),
+        ]
+        self._update_claimed(key, None, actions, now=now)
+
+    def save_progress(self, key: RecordKey, *, owner: str, xero_refs: dict[str, Any], now: datetime) -> None:
+        """Keep what a multi-step operation achieved so far (e.g. a write-off's credit note
+        before its allocation), so a retry resumes instead of starting over."""
+        self._update_claimed(
+            key,
+            owner,
+            [RecordModel.xero_refs.set(xero_refs), RecordModel.updated_at.set(now)],
+            now=now,
+        )
+
+    def forget_link(self, key: RecordKey, *, owner: str | None, xero_refs: dict[str, Any] | None, now: datetime) -> None:
+        """The Xero record this row was linked to is gone (a payment deleted before it is sent
+        again with new values): the next step creates afresh."""
+        self._update_claimed(
+            key,
+            owner,
+            [
+                RecordModel.xero_id.remove(),
+                RecordModel.exported_version.remove(),
+                RecordModel.exported_action.remove(),
+                RecordModel.exported_fingerprint.remove(),
+                RecordModel.xero_refs.set(xero_refs) if xero_refs else RecordModel.xero_refs.remove(),
+                RecordModel.updated_at.set(now),
+            ],
+            now=now,
+        )
+
+    def clear_pending_operation(self, key: RecordKey, *, message: str, now: datetime) -> None:
+        """After an unknown outcome, Xero does not have the record: the attempt never landed."""
+        self._update_claimed(
+            key, None, [*_clear_claim_actions(), RecordModel.last_message.set(message), RecordModel.updated_at.set(now)], now=now
+        )
 
     # --- outcomes -----------------------------------------------------------------------------
 
@@ -250,7 +334,7 @@ class RecordRepository:
         self,
         key: RecordKey,
         *,
-        owner: str,
+        owner: str | None,
         version: int,
         action: str,
         tenant_id: str,
@@ -282,18 +366,19 @@ class RecordRepository:
                 key,
                 owner,
                 [*link_actions, *_status_actions(key.org_id, RecordStatus.SYNCED, now)],
+                now=now,
                 extra_condition=RecordModel.version == version,
             )
             return RecordStatus.SYNCED
         except _VersionMoved:
-            self._update_claimed(key, owner, [*link_actions, *_status_actions(key.org_id, RecordStatus.PENDING, now)])
+            self._update_claimed(key, owner, [*link_actions, *_status_actions(key.org_id, RecordStatus.PENDING, now)], now=now)
             return RecordStatus.PENDING
 
     def mark_outcome(
         self,
         key: RecordKey,
         *,
-        owner: str,
+        owner: str | None,
         status: RecordStatus,
         version: int,
         error_code: str | None,
@@ -302,7 +387,9 @@ class RecordRepository:
         now: datetime,
     ) -> RecordStatus:
         """Record a non-success outcome for ``version``: skipped, failed (needs the admin) or
-        waiting for a parent. If a newer version arrived meanwhile it stays pending instead."""
+        waiting for a parent. If a newer version arrived meanwhile it stays pending instead.
+        ``owner=None``: the worker made no Xero call for it and holds no claim; the write then
+        requires that nobody else holds the record either."""
         actions = [
             RecordModel.updated_at.set(now),
             RecordModel.error_code.set(error_code) if error_code else RecordModel.error_code.remove(),
@@ -312,11 +399,15 @@ class RecordRepository:
         ]
         try:
             self._update_claimed(
-                key, owner, [*actions, *_status_actions(key.org_id, status, now)], extra_condition=RecordModel.version == version
+                key,
+                owner,
+                [*actions, *_status_actions(key.org_id, status, now)],
+                now=now,
+                extra_condition=RecordModel.version == version,
             )
             return status
         except _VersionMoved:
-            self._update_claimed(key, owner, [*_clear_claim_actions(), RecordModel.updated_at.set(now)])
+            self._update_claimed(key, owner, [*_clear_claim_actions(), RecordModel.updated_at.set(now)], now=now)
             return RecordStatus.PENDING
 
     def requeue(self, key: RecordKey, *, now: datetime, only_from: Iterable[RecordStatus]) -> bool:
@@ -343,28 +434,35 @@ class RecordRepository:
     def _update_claimed(
         self,
         key: RecordKey,
-        owner: str,
+        owner: str | None,
         actions: list,
         *,
+        now: datetime,
         extra_condition: Condition | None = None,
         tolerate_lost: bool = False,
     ) -> None:
-        owned = RecordModel.claim_owner == owner
-        condition = owned if extra_condition is None else owned & extra_condition
+        """Update the record if ``owner`` holds it (or, with ``owner=None``, if nobody does)."""
+        if owner is None:
+            held = RecordModel.claim_until.does_not_exist() | (RecordModel.claim_until < now)
+        else:
+            held = RecordModel.claim_owner == owner
+        condition = held if extra_condition is None else held & extra_condition
         try:
             RecordModel(key.org_id, key.record_key).update(actions=actions, condition=condition)
         except UpdateError as error:
             if not is_condition_failure(error):
                 raise
-            if extra_condition is not None and self._still_owned(key, owner):
+            if extra_condition is not None and self._still_held(key, owner, now):
                 raise _VersionMoved() from error
             if tolerate_lost:
                 return
             raise ClaimLost(str(key)) from error
 
     @staticmethod
-    def _still_owned(key: RecordKey, owner: str) -> bool:
+    def _still_held(key: RecordKey, owner: str | None, now: datetime) -> bool:
         item = RecordModel.get(key.org_id, key.record_key, consistent_read=True)
+        if owner is None:
+            return item.claim_until is None or item.claim_until < now
         return item.claim_owner == owner
 
 

@@ -254,6 +254,12 @@ def with_id(payload: XeroPayload, xero_id: str) -> dict[str, Any]:
     return {field: xero_id, **to_wire(payload)}
 
 
+def json_ready(body: Any) -> Any:
+    """A wire body (dicts/lists with Decimals) made ready for ``requests``' ``json=``: every
+    Decimal becomes the float whose shortest repr is exactly that decimal (or it raises)."""
+    return _numbers_as_floats(_clean(body))
+
+
 def to_wire_json(payload: XeroPayload | dict[str, Any]) -> str:
     """JSON text with every Decimal written as a JSON number."""
     body = to_wire(payload) if isinstance(payload, XeroPayload) else payload

@@ -1,0 +1,32 @@
+"""The per-family export workers (SPEC §1): eight Lambda functions, one per entity family, each
+fed by its own SQS queue with its own DLQ. They share this code folder; template.yaml points
+each function at its handler below (``Handler: app.invoices`` …), so each has its own queue,
+concurrency, alarms and logs while the code exists once."""
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from xero_sync.observability import logger, metrics, tracer
+from xero_sync.settings import Family
+from xero_sync.workers import handle_export_batch
+
+
+def _handler_for(family: Family):
+    @logger.inject_lambda_context(clear_state=True)
+    @metrics.log_metrics
+    @tracer.capture_lambda_handler(capture_response=False)
+    def handler(event: dict, context: LambdaContext) -> dict:
+        logger.append_keys(family=family.value)
+        return handle_export_batch(family, event, context)
+
+    handler.__name__ = family.value
+    return handler
+
+
+contacts = _handler_for(Family.CONTACTS)
+invoices = _handler_for(Family.INVOICES)
+invoice_payments = _handler_for(Family.INVOICE_PAYMENTS)
+credit_notes = _handler_for(Family.CREDIT_NOTES)
+bills = _handler_for(Family.BILLS)
+bill_payments = _handler_for(Family.BILL_PAYMENTS)
+vendor_credits = _handler_for(Family.VENDOR_CREDITS)
+bank_charges = _handler_for(Family.BANK_CHARGES)

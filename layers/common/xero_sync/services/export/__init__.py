@@ -1,0 +1,1 @@
+"""The export worker: host records → Xero, exactly once (see worker.py for the steps)."""

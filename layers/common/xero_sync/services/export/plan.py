@@ -1,0 +1,145 @@
+"""Planning one record: what, if anything, to do in Xero — decided from what was read, before
+any claim or call. The rules themselves are the pure domain's (dependencies → mapping →
+restrictions); this module only feeds them the records' state and Xero's facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from xero_sync.domain.dependencies import Fail, ParentKey, ParentLink, Ready, Skip, Wait, parents_of, resolve
+from xero_sync.domain.mapping import MappingContext, fingerprint, map_record
+from xero_sync.domain.problems import Notice
+from xero_sync.domain.restrictions import SKIP_BEFORE_EXPORT_FROM, Operation, RecordFacts, XeroStatus, decide
+from xero_sync.models.records import EntityName, RecordAction
+from xero_sync.services.export.view import RecordView, parent_state
+
+DOCUMENTS = frozenset({EntityName.INVOICE, EntityName.BILL, EntityName.CREDIT_NOTE, EntityName.VENDOR_CREDIT})
+CREDIT_DOCUMENTS = frozenset({EntityName.CREDIT_NOTE, EntityName.VENDOR_CREDIT})
+
+
+@dataclass
+class Work:
+    """The plan for one record."""
+
+    view: RecordView
+    operation: Operation
+    reason: str
+    code: str | None = None
+    payload: Any = None  # XeroPayload, AllocationRequest or WriteOffPlan
+    fingerprint: str | None = None
+    notices: tuple[Notice, ...] = ()
+    links: dict[str, ParentLink] = field(default_factory=dict)
+    waiting_for: ParentKey | None = None
+    failed: bool = False  # cannot go to Xero until something changes (the reason says what)
+    needs_admin: bool = False  # … and the admin can fix it in Xero or the settings
+
+
+def facts_from_xero(view: RecordView, xero_state: dict[str, Any] | None) -> RecordFacts:
+    """What Xero says about the document's payments and credits right now. Xero is the truth:
+    a payment recorded directly in Xero counts too."""
+    referenced = bool(view.item.referenced)
+    if xero_state is None:
+        return RecordFacts(referenced=referenced)
+    if view.entity in CREDIT_DOCUMENTS:
+        allocations = [a for a in xero_state.get("Allocations") or [] if not a.get("IsDeleted")]
+        return RecordFacts(
+            referenced=referenced,
+            has_allocations=bool(allocations),
+            has_payments=bool(xero_state.get("Payments")),
+        )
+    return RecordFacts(
+        referenced=referenced,
+        has_payments=Decimal(str(xero_state.get("AmountPaid") or 0)) > 0 or bool(xero_state.get("Payments")),
+        has_credits=Decimal(str(xero_state.get("AmountCredited") or 0)) > 0,
+    )
+
+
+def plan(
+    view: RecordView,
+    parents: dict[ParentKey, RecordView | None],
+    ctx: MappingContext,
+    *,
+    xero_state: dict[str, Any] | None = None,
+    invoice_balance: Decimal | None = None,
+    historical: list[tuple[date, date]] = (),
+) -> Work:
+    entity = view.entity
+    states = {key: parent_state(key, row) for key, row in parents.items()}
+    resolution = resolve(entity, view.action, view.data, states)
+    match resolution:
+        case Wait(parent=parent, reason=reason):
+            return Work(view, Operation.WAIT, reason, waiting_for=parent)
+        case Skip(reason=reason):
+            return Work(view, Operation.SKIP, reason, code="parent_excluded")
+        case Fail(reason=reason, code=code):
+            return Work(view, Operation.REFUSE, reason, code=code, failed=True)
+        case Ready(links=links):
+            pass
+
+    mapped = None
+    new_fingerprint = None
+    if view.data is not None and view.action is RecordAction.UPSERT:
+        mapped = map_record(
+            entity,
+            view.key.record_id,
+            view.data,
+            ctx,
+            links,
+            invoice_balance=invoice_balance,
+            write_off_sequence=int(view.refs.get("sequence", 0)) + (1 if view.linked else 0) or 1,
+        )
+        if mapped.payload is not None:
+            new_fingerprint = fingerprint(mapped.payload)
+
+    link = view.link_state()
+    if xero_state is not None and xero_state.get("Status") in XeroStatus.__members__:
+        link = replace(link, xero_status=XeroStatus(xero_state["Status"]))
+    facts = facts_from_xero(view, xero_state)
+    decision = decide(
+        entity, view.action, view.data, view.version, link, facts,
+        settings=ctx.settings, new_fingerprint=new_fingerprint, label=view.label,
+    )
+    record_date = getattr(view.data, "date", None)
+    in_requested_range = record_date is not None and any(start <= record_date <= end for start, end in historical)
+    if decision.code == SKIP_BEFORE_EXPORT_FROM and in_requested_range:
+        # The host asked for this period explicitly (historical sync, F3.8).
+        decision = decide(
+            entity, view.action, view.data, view.version, link, facts,
+            settings=ctx.settings.model_copy(update={"export_from": None}),
+            new_fingerprint=new_fingerprint, label=view.label,
+        )
+    work = Work(
+        view,
+        decision.operation,
+        decision.reason,
+        code=decision.code,
+        links=links,
+        fingerprint=new_fingerprint,
+    )
+    if decision.operation is Operation.REFUSE:
+        work.failed = True
+        work.code = "restricted"
+        return work
+    if decision.operation in (Operation.CREATE, Operation.UPDATE, Operation.RECREATE) and mapped is not None:
+        work.notices = mapped.notices
+        if not mapped.ok:
+            problems = mapped.problems
+            work.failed = True
+            work.needs_admin = True
+            work.code = problems[0].code if problems else "mapping_failed"
+            work.reason = " ".join(problem.message for problem in problems) or "The record could not be mapped."
+            return work
+        work.payload = mapped.payload
+    return work
+
+
+def parent_keys(views: list[RecordView]) -> set[ParentKey]:
+    keys: set[ParentKey] = set()
+    for view in views:
+        if view.action is RecordAction.UPSERT:
+            keys.update(parents_of(view.entity, view.data))
+    return keys

@@ -1,0 +1,481 @@
+"""The export worker: one SQS batch of record keys of one family → Xero (F3, N1, N2).
+
+Per org in the batch:
+
+1. read the records (latest state; a message is only a key) and the org's connection;
+2. settle earlier attempts whose outcome is unknown (recovery.py: look in Xero first);
+3. read parents, ask Xero about documents being changed (payments/credits), and plan each
+   record (plan.py: dependencies → mapping → the sync tables' restrictions);
+4. carry out what goes to Xero in batches (execute.py), each record claimed with its operation
+   written down before the call;
+5. record every outcome (records + history), park needs-admin failures in the DLQ, wake
+   children waiting for records that just reached Xero, and send retryable ones back to the
+   queue with a delay that honours Retry-After.
+
+Children whose parent reaches Xero in the same batch go in a second pass at once, so a credit
+note and its allocation, or an invoice and its write-off, need no extra round trip.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from xero_sync.clock import Clock
+from xero_sync.dal.connections import ConnectionRepository
+from xero_sync.dal.history import HistoryEvent, HistoryRepository
+from xero_sync.dal.records import RecordKey, RecordRepository, RecordStatus, waiting_key
+from xero_sync.domain.connection import ConnectionStatus
+from xero_sync.domain.dependencies import ParentKey
+from xero_sync.domain.entities import family_of
+from xero_sync.domain.restrictions import Operation
+from xero_sync.models.messages import EnqueueReason, ExportMessage
+from xero_sync.models.records import EntityName, RecordAction
+from xero_sync.observability import MetricUnit, logger, metrics
+from xero_sync.services.export.context import ExportContext
+from xero_sync.services.export.calls import CREDIT_NOTES, INVOICES, XeroCalls
+from xero_sync.services.export.execute import Executor, Outcome
+from xero_sync.services.export.plan import CREDIT_DOCUMENTS, DOCUMENTS, Work, parent_keys, plan
+from xero_sync.services.export.recovery import Recovery
+from xero_sync.services.export.view import RecordView
+from xero_sync.services.queues import ExportQueues
+from xero_sync.xero.client import XeroApiClient
+from xero_sync.xero.errors import (
+    NotConnected,
+    ReauthRequired,
+    XeroAuthError,
+    XeroForbidden,
+    XeroRetryableError,
+)
+from xero_sync.xero.governor import GovernorWait
+
+MAX_PASSES = 3
+MAX_SQS_DELAY = 900  # seconds: SQS's longest message delay
+
+
+class MappingContexts(Protocol):
+    """Where the worker gets an org's settings, tax mappings and Xero reference data."""
+
+    def load(self, org_id: str, now: datetime) -> ExportContext: ...
+
+
+@dataclass
+class BatchResult:
+    """What one worker invocation did — for logs, metrics and tests."""
+
+    synced: int = 0
+    failed: int = 0
+    skipped: int = 0
+    waiting: int = 0
+    retried: int = 0
+    paused_orgs: list[str] = field(default_factory=list)
+    failed_orgs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExportWorker:
+    records: RecordRepository
+    connections: ConnectionRepository
+    history: HistoryRepository
+    queues: ExportQueues
+    xero: XeroApiClient
+    contexts: MappingContexts
+    clock: Clock
+    owner: str = field(default_factory=lambda: f"worker-{uuid.uuid4().hex[:12]}")
+    claim_seconds: int = 120  # longer than one Xero call can take (time-out + governor wait)
+    max_attempts: int = 8  # retryable failures before a record is handed to the admin
+    retry_delay: Callable[[float | None, int], int] = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.retry_delay is None:
+            self.retry_delay = backoff
+
+    def handle(self, messages: Iterable[ExportMessage]) -> BatchResult:
+        """Export the records the messages name. An unexpected error (a bug, AWS unavailable)
+        fails only its org's messages (``result.failed_orgs``): SQS delivers them again, and
+        after ``maxReceiveCount`` parks them in the DLQ for an operator."""
+        result = BatchResult()
+        by_org: dict[str, set[RecordKey]] = defaultdict(set)
+        for message in messages:
+            by_org[message.org_id].add(RecordKey(message.org_id, message.entity, message.record_id))
+        for org_id, keys in by_org.items():
+            try:
+                self._export_org(org_id, sorted(keys), result)
+            except Exception:  # noqa: BLE001 — isolate orgs; the messages come back
+                logger.exception("Export of an org's batch failed unexpectedly", extra={"org_id": org_id})
+                result.failed_orgs.append(org_id)
+        metrics.add_metric(name="RecordsSynced", unit=MetricUnit.Count, value=result.synced)
+        metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=result.failed)
+        return result
+
+    # --- one org ---------------------------------------------------------------------------------
+
+    def _export_org(self, org_id: str, keys: list[RecordKey], result: BatchResult) -> None:
+        now = self.clock()
+        connection = self.connections.get(org_id)
+        if connection is None or connection.status != ConnectionStatus.CONNECTED.value or not connection.tenant_id:
+            # Disabled, needs re-auth or disconnected: the records stay pending and are queued
+            # again when the org syncs next (enable / reconnect).
+            logger.info("Org not syncing; records stay pending", extra={"org_id": org_id, "status": getattr(connection, "status", None)})
+            result.paused_orgs.append(org_id)
+            return
+        try:
+            client = self.xero.for_org(org_id)
+        except (ReauthRequired, NotConnected) as error:
+            logger.warning("Org cannot reach Xero; records stay pending", extra={"org_id": org_id, "error": type(error).__name__})
+            result.paused_orgs.append(org_id)
+            return
+        calls = XeroCalls(client)
+        tenant_id = connection.tenant_id
+        context = self.contexts.load(org_id, now)
+        pending = keys
+        for _ in range(MAX_PASSES):
+            reached = self._pass(org_id, tenant_id, pending, calls, context, result)
+            if reached is None or not reached:
+                break
+            pending = reached  # children woken by parents that reached Xero in this pass
+        if result.synced:
+            self.connections.record_activity(org_id, self.clock())  # a sync with changes (F6.1)
+
+    def _pass(
+        self,
+        org_id: str,
+        tenant_id: str,
+        keys: list[RecordKey],
+        calls: XeroCalls,
+        context: ExportContext,
+        result: BatchResult,
+    ) -> list[RecordKey] | None:
+        """One round: returns the keys of children woken for this family, to run at once."""
+        now = self.clock()
+        views = self._read(keys, tenant_id, now)
+        recovery = Recovery(calls, self.records, now)
+        try:
+            views = self._recover(views, recovery, tenant_id, now)
+            parents = self._parents(views, tenant_id)
+            xero_states = self._xero_states(views, calls)
+            works = [self._plan(view, parents, context, xero_states) for view in views]
+            local = [w for w in works if not self._sends(w)]
+            sending = [w for w in works if self._sends(w)]
+            events = [self._apply_local(w, now, result) for w in local]
+            executor = Executor(
+                calls=calls,
+                records=self.records,
+                owner=self.owner,
+                now=now,
+                claim_until=now + timedelta(seconds=self.claim_seconds),
+            )
+            outcomes = executor.run(sending)
+        except XeroAuthError as error:
+            self._pause(org_id, error, now, result)
+            return None
+        except GovernorWait as error:
+            self._hold(org_id, keys, error, now, result)
+            return None
+        except XeroRetryableError as error:
+            # A read (look-up or facts) failed: nothing was claimed for sending; retry later.
+            self._requeue(keys, self._delay(error.retry_after, 1), result)
+            return None
+        woken: list[RecordKey] = []
+        retry: dict[int, list[RecordKey]] = defaultdict(list)
+        for outcome in outcomes:
+            event = self._apply(outcome, now, result, woken, retry)
+            if event is not None:
+                events.append(event)
+        self.history.append_many(e for e in events if e is not None)
+        for delay, retry_keys in retry.items():
+            self._requeue(retry_keys, delay, result)
+        same_family = [k for k in woken if _family(k.entity) == _family(keys[0].entity)]
+        other = [k for k in woken if k not in same_family]
+        if other:
+            self.queues.enqueue(other, EnqueueReason.WAKE)
+        return same_family
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def _read(self, keys: list[RecordKey], tenant_id: str, now: datetime) -> list[RecordView]:
+        views = []
+        for key, item in sorted(self.records.get_many(keys).items()):
+            view = RecordView.of(key, item, tenant_id)
+            if view.claimed_by_other(now):
+                continue  # another worker is on it; its outcome will be recorded by it
+            if view.entity is EntityName.CONTACT and not item.referenced:
+                continue  # exported only once a transaction refers to it (seed sync tables)
+            views.append(view)
+        return views
+
+    def _recover(self, views: list[RecordView], recovery: Recovery, tenant_id: str, now: datetime) -> list[RecordView]:
+        needing = [v for v in views if v.pending_operation]
+        if not needing:
+            return views
+        parents = self._parents(needing, tenant_id)
+        changed = []
+        for view in needing:
+            by_field = {key.field: parents.get(key) for key in _parent_keys_of(view)}
+            if recovery.resolve(view, by_field):
+                changed.append(view.key)
+        if not changed:
+            return views
+        fresh = {v.key: v for v in self._read(changed, tenant_id, now)}
+        return [fresh.get(v.key, v) for v in views if v.key not in changed or v.key in fresh]
+
+    def _parents(self, views: list[RecordView], tenant_id: str) -> dict[ParentKey, RecordView | None]:
+        wanted = parent_keys(views)
+        if not wanted:
+            return {}
+        by_record = {RecordKey(views[0].key.org_id, k.entity.value, k.host_id): k for k in wanted}
+        rows = self.records.get_many(by_record)
+        return {
+            parent: (RecordView.of(record_key, rows[record_key], tenant_id) if record_key in rows else None)
+            for record_key, parent in by_record.items()
+        }
+
+    def _xero_states(self, views: list[RecordView], calls: XeroCalls) -> dict[str, dict]:
+        """Xero's current view of linked documents about to change (has it payments or
+        credits?) and of invoices being written off (their balance) — one call per 40."""
+        linked = [view for view in views if view.entity in DOCUMENTS and view.linked]
+        invoices = {v.xero_id for v in linked if v.entity not in CREDIT_DOCUMENTS}
+        credit_notes = {v.xero_id for v in linked if v.entity in CREDIT_DOCUMENTS}
+        states: dict[str, dict] = {}
+        if invoices:
+            states.update(calls.get_by_ids(INVOICES, invoices))
+        for note_id in sorted(credit_notes):  # a note's allocations come only with the full record
+            note = calls.get_one(CREDIT_NOTES, note_id)
+            if note:
+                states[note_id] = note
+        return states
+
+    def _plan(
+        self,
+        view: RecordView,
+        parents: dict[ParentKey, RecordView | None],
+        context: ExportContext,
+        xero_states: dict[str, dict],
+    ) -> Work:
+        own_parents = {k: parents.get(k) for k in _parent_keys_of(view)}
+        balance = None
+        if view.entity is EntityName.WRITE_OFF:
+            invoice = next((row for k, row in own_parents.items() if k.field == "invoice_id"), None)
+            state = xero_states.get(invoice.xero_id) if invoice and invoice.linked else None
+            if state is not None and state.get("AmountDue") is not None:
+                balance = Decimal(str(state["AmountDue"]))
+        return plan(
+            view,
+            own_parents,
+            context.mapping,
+            xero_state=xero_states.get(view.xero_id or ""),
+            invoice_balance=balance,
+            historical=context.historical,
+        )
+
+    @staticmethod
+    def _sends(work: Work) -> bool:
+        return work.operation in (
+            Operation.CREATE,
+            Operation.UPDATE,
+            Operation.VOID,
+            Operation.DELETE,
+            Operation.RECREATE,
+        ) and not work.failed
+
+    # --- outcomes --------------------------------------------------------------------------------
+
+    def _apply_local(self, work: Work, now: datetime, result: BatchResult) -> HistoryEvent | None:
+        """Record a decision that needs no Xero call."""
+        view = work.view
+        if work.operation is Operation.WAIT:
+            parent = work.waiting_for
+            waiting_on = waiting_key(view.key.org_id, parent.entity.value, parent.host_id) if parent else None
+            self.records.mark_outcome(
+                view.key, owner=None, status=RecordStatus.WAITING, version=view.version,
+                error_code=None, message=work.reason, waiting_on=waiting_on, now=now,
+            )
+            if parent is not None:
+                self._nudge_parent(RecordKey(view.key.org_id, parent.entity.value, parent.host_id), now)
+            result.waiting += 1
+            return self._event(work, "waiting", now) if view.item.status != "waiting" else None
+        if work.operation is Operation.NOOP:
+            self.records.mark_outcome(
+                view.key, owner=None, status=RecordStatus.SYNCED, version=view.version,
+                error_code=None, message=None, now=now,
+            )
+            return None
+        if work.operation is Operation.SKIP:
+            self.records.mark_outcome(
+                view.key, owner=None, status=RecordStatus.SKIPPED, version=view.version,
+                error_code=work.code, message=work.reason, now=now,
+            )
+            result.skipped += 1
+            return self._event(work, "skipped", now) if view.item.last_message != work.reason else None
+        # refused by a restriction, a parent deleted, or the mapping needs the admin
+        self.records.mark_outcome(
+            view.key, owner=None, status=RecordStatus.FAILED, version=view.version,
+            error_code=work.code, message=work.reason, now=now,
+        )
+        result.failed += 1
+        if work.needs_admin:
+            self.queues.park_in_dlq(view.key, work.reason)
+        return self._event(work, "failed", now, error_code=work.code, message=work.reason)
+
+    def _apply(
+        self,
+        outcome: Outcome,
+        now: datetime,
+        result: BatchResult,
+        woken: list[RecordKey],
+        retry: dict[int, list[RecordKey]],
+    ) -> HistoryEvent | None:
+        work = outcome.work
+        view = work.view
+        if outcome.kind == "lost":
+            return None
+        if outcome.kind == "synced":
+            status = self.records.mark_synced(
+                view.key,
+                owner=self.owner,
+                version=view.version,
+                action=view.item.action,
+                tenant_id=view.tenant_id,
+                xero_id=outcome.xero_id,
+                xero_refs=outcome.refs or None,
+                fingerprint=None if outcome.linked_existing else work.fingerprint,
+                message=outcome.message or _notices(work),
+                now=now,
+            )
+            result.synced += 1
+            if status is RecordStatus.PENDING:
+                self.queues.enqueue([view.key], EnqueueReason.SYNC)  # a newer version arrived meanwhile
+            if view.item.has_waiters or view.entity is EntityName.CONTACT:
+                woken.extend(self.records.take_waiters(view.key, now))
+            self._wake_parent_after_removal(work, now)
+            return self._event(work, "succeeded", now, xero_id=outcome.xero_id, message=outcome.message or _notices(work))
+        if outcome.kind == "failed":
+            self.records.mark_outcome(
+                view.key, owner=self.owner, status=RecordStatus.FAILED, version=view.version,
+                error_code=outcome.code, message=outcome.message, now=now,
+            )
+            result.failed += 1
+            if outcome.needs_admin:
+                self.queues.park_in_dlq(view.key, outcome.message or "")
+            return self._event(work, "failed", now, error_code=outcome.code, message=outcome.message)
+        # retry
+        attempts = int(view.item.attempts or 0) + 1
+        if attempts >= self.max_attempts:
+            message = f"Xero kept failing after {attempts} attempts: {outcome.message}"
+            self.records.release(view.key, owner=self.owner, outcome_unknown=outcome.outcome_unknown, message=message, now=now)
+            self.records.mark_outcome(
+                view.key, owner=None, status=RecordStatus.FAILED, version=view.version,
+                error_code="xero_unavailable", message=message, now=now,
+            )
+            self.queues.park_in_dlq(view.key, message)
+            result.failed += 1
+            return self._event(work, "failed", now, error_code="xero_unavailable", message=message)
+        self.records.release(view.key, owner=self.owner, outcome_unknown=outcome.outcome_unknown, message=outcome.message, now=now)
+        retry[self._delay(outcome.retry_after, attempts)].append(view.key)
+        return self._event(work, "retrying", now, message=outcome.message)
+
+    def _nudge_parent(self, parent: RecordKey, now: datetime) -> None:
+        """A child waits: make sure the parent is on its way. A contact becomes exportable the
+        moment a transaction needs it (seed sync tables); any pending parent is queued now
+        rather than at the next scheduled sync."""
+        self.records.note_waiter(parent)
+        if parent.entity == EntityName.CONTACT.value and self.records.mark_referenced(parent, now):
+            self.queues.enqueue([parent], EnqueueReason.DEPENDENCY)
+            return
+        row = self.records.get(parent)
+        if row is not None and row.status == RecordStatus.PENDING.value:
+            self.queues.enqueue([parent], EnqueueReason.DEPENDENCY)
+
+    def _wake_parent_after_removal(self, work: Work, now: datetime) -> None:
+        """A payment, allocation or write-off was removed from Xero: a change of its document
+        that was refused because of it may go through now."""
+        if work.view.action is not RecordAction.DELETE and work.operation is not Operation.RECREATE:
+            return
+        for field_name in ("invoice_id", "bill_id", "credit_note_id", "vendor_credit_id"):
+            host_id = getattr(work.view.data, field_name, None)
+            if host_id:
+                key = RecordKey(work.view.key.org_id, field_name.removesuffix("_id"), host_id)
+                if self.records.requeue(key, now=now, only_from=[RecordStatus.FAILED]):
+                    self.queues.enqueue([key], EnqueueReason.RETRY)
+
+    def _pause(self, org_id: str, error: XeroAuthError, now: datetime, result: BatchResult) -> None:
+        """Xero refused the org's credentials: stop, do not fail the records (F1.4)."""
+        result.paused_orgs.append(org_id)
+        if isinstance(error, XeroForbidden):
+            item = self.connections.get(org_id)
+            if item is not None:
+                self.connections.mark_needs_reauth(
+                    org_id,
+                    expected_token_version=int(item.token_version or 0),
+                    message="Xero no longer grants access to this organisation; reconnect to resume syncing.",
+                    now=now,
+                )
+        logger.warning("Xero refused the org's access; export paused", extra={"org_id": org_id, "error": type(error).__name__})
+
+    def _hold(self, org_id: str, keys: list[RecordKey], error: GovernorWait, now: datetime, result: BatchResult) -> None:
+        """The governor says the tenant's budget is spent. Short waits: back to the queue with
+        that delay. Long ones (the day limit): the records stay pending and the org's next
+        sync is moved to when Xero's day resets."""
+        wait = error.retry_after or 60
+        if wait <= MAX_SQS_DELAY:
+            self._requeue(keys, int(wait) + 1, result)
+            return
+        self.connections.set_next_sync(org_id, now + timedelta(seconds=wait))
+        logger.info("Tenant's daily Xero budget is spent; resuming after reset", extra={"org_id": org_id, "seconds": wait})
+
+    def _requeue(self, keys: list[RecordKey], delay: int, result: BatchResult) -> None:
+        result.retried += len(keys)
+        self.queues.enqueue(keys, EnqueueReason.SYNC, delay_seconds=min(MAX_SQS_DELAY, delay))
+
+    def _delay(self, retry_after: float | None, attempts: int) -> int:
+        return self.retry_delay(retry_after, attempts)
+
+    def _event(
+        self,
+        work: Work,
+        outcome: str,
+        now: datetime,
+        *,
+        xero_id: str | None = None,
+        error_code: str | None = None,
+        message: str | None = None,
+    ) -> HistoryEvent:
+        view = work.view
+        return HistoryEvent(
+            org_id=view.key.org_id,
+            at=now,
+            direction="export",
+            action=work.operation.value,
+            outcome=outcome,
+            entity=view.key.entity,
+            record_id=view.key.record_id,
+            version=view.version,
+            xero_id=xero_id or view.xero_id,
+            error_code=error_code,
+            message=message if message is not None else work.reason,
+        )
+
+
+def backoff(retry_after: float | None, attempts: int) -> int:
+    """Xero's Retry-After when it gives one; otherwise exponential back-off (30 s, 60 s, …),
+    at most SQS's 15 minutes."""
+    if retry_after:
+        return min(MAX_SQS_DELAY, int(retry_after) + 1)
+    return min(MAX_SQS_DELAY, 30 * 2 ** max(0, attempts - 1))
+
+
+def _parent_keys_of(view: RecordView) -> set[ParentKey]:
+    return parent_keys([view])
+
+
+def _family(entity: str) -> str:
+    return family_of(entity).value
+
+
+def _notices(work: Work) -> str | None:
+    return " ".join(notice.message for notice in work.notices) or None

@@ -1,0 +1,166 @@
+"""Starting syncs (F3.7, F3.8): the scheduled tick, "Sync now", and historical ranges.
+
+A sync of an org sends the keys of its outstanding records (pending, and waiting — in case a
+wake-up was lost) to the family queues; the workers do the rest. Nothing here calls Xero, so a
+tick stays fast at 10,000 orgs: due orgs come from the sharded ``DueIndex`` (a query per shard,
+never a scan), and each org's sync is claimed by moving its schedule on with a conditional
+write, so overlapping ticks never run one org twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from xero_sync.clock import Clock
+from xero_sync.dal.connections import ConnectionRepository
+from xero_sync.dal.history import HistoryEvent, HistoryRepository
+from xero_sync.dal.org_config import OrgConfigRepository
+from xero_sync.dal.records import RecordKey, RecordRepository, RecordStatus
+from xero_sync.domain.connection import ConnectionStatus, all_shards
+from xero_sync.domain.restrictions import SKIP_BEFORE_EXPORT_FROM
+from xero_sync.domain.schedule import next_sync_time
+from xero_sync.models.messages import EnqueueReason
+from xero_sync.models.org_config import OrgSettings
+from xero_sync.observability import logger
+from xero_sync.services.queues import ExportQueues
+
+HISTORICAL_RANGES = "historical_ranges"
+OUTSTANDING = (RecordStatus.PENDING, RecordStatus.WAITING)
+
+
+class SyncSummary(BaseModel):
+    org_id: str
+    enqueued: int = 0
+    historical: int = 0
+
+
+class TickSummary(BaseModel):
+    orgs: int = 0
+    enqueued: int = 0
+    stopped_early: bool = False
+
+
+@dataclass
+class SyncService:
+    connections: ConnectionRepository
+    records: RecordRepository
+    queues: ExportQueues
+    org_config: OrgConfigRepository
+    history: HistoryRepository
+    settings_of: Callable[[str], OrgSettings]
+    clock: Clock
+    shards: int
+
+    # --- the scheduled tick -----------------------------------------------------------------
+
+    def tick(self, now: datetime, *, time_left: Callable[[], float] | None = None) -> TickSummary:
+        """Start every due org's sync. Stops early when the invocation runs short of time; the
+        orgs left are still due and the next tick (a minute later) takes them."""
+        summary = TickSummary()
+        for shard in all_shards(self.shards):
+            for org_id in self.connections.due_org_ids(shard, now):
+                if time_left is not None and time_left() < 5.0:
+                    summary.stopped_early = True
+                    return summary
+                enqueued = self._scheduled(org_id, now)
+                if enqueued is not None:
+                    summary.orgs += 1
+                    summary.enqueued += enqueued
+        return summary
+
+    def _scheduled(self, org_id: str, now: datetime) -> int | None:
+        connection = self.connections.get(org_id)
+        if connection is None or connection.status != ConnectionStatus.CONNECTED.value:
+            self.connections.set_next_sync(org_id, None)  # not syncing: off the due index
+            return None
+        frequency = self.settings_of(org_id).sync_frequency
+        if not self.connections.advance_schedule(
+            org_id, expected=connection.next_sync_at, next_sync_at=next_sync_time(frequency, now), now=now
+        ):
+            return None  # another tick took this org's sync
+        return self._enqueue_outstanding(org_id, entities=None)
+
+    def on_connected(self, org_id: str, now: datetime) -> None:
+        """After connecting (or enabling / reconnecting): the first sync is due at once."""
+        self.connections.set_next_sync(org_id, now)
+
+    # --- "Sync now" (F3.7) and historical sync (F3.8) ---------------------------------------
+
+    def sync_now(
+        self,
+        org_id: str,
+        *,
+        entities: list[str] | None,
+        date_from: date | None,
+        date_to: date | None,
+        now: datetime,
+    ) -> SyncSummary:
+        historical = 0
+        if date_from is not None or date_to is not None:
+            historical = self._open_historical_range(org_id, entities, date_from, date_to, now)
+        enqueued = self._enqueue_outstanding(org_id, entities=entities)
+        message = f"Sync started: {enqueued} record(s) sent for export."
+        if historical:
+            message += f" {historical} record(s) before the export-from date included for {date_from}–{date_to}."
+        self.history.append(
+            HistoryEvent(
+                org_id=org_id,
+                at=now,
+                direction="admin",
+                action="sync_now",
+                outcome="info",
+                message=message,
+                details={"enqueued": enqueued, "historical": historical, "entities": entities},
+            )
+        )
+        return SyncSummary(org_id=org_id, enqueued=enqueued, historical=historical)
+
+    def _open_historical_range(
+        self, org_id: str, entities: list[str] | None, date_from: date | None, date_to: date | None, now: datetime
+    ) -> int:
+        """Records skipped because they are dated before the export-from date, within the range,
+        go out after all; the range is remembered so that the worker lets them through."""
+        start, end = date_from or date.min, date_to or date.max
+        stored = self.org_config.get(org_id, HISTORICAL_RANGES)
+        ranges = list(stored.body) if stored else []
+        ranges.append({"from": start.isoformat(), "to": end.isoformat()})
+        self.org_config.put(org_id, HISTORICAL_RANGES, ranges, now=now)
+        skipped = list(self.records.keys_with_status(org_id, RecordStatus.SKIPPED))
+        if entities is not None:
+            skipped = [k for k in skipped if k.entity in entities]
+        rows = self.records.get_many(skipped)
+        chosen: list[RecordKey] = []
+        for key, row in rows.items():
+            record_date = _record_date(row.data)
+            if row.error_code == SKIP_BEFORE_EXPORT_FROM and record_date is not None and start <= record_date <= end:
+                if self.records.requeue(key, now=now, only_from=[RecordStatus.SKIPPED]):
+                    chosen.append(key)
+        return len(chosen)
+
+    def _enqueue_outstanding(self, org_id: str, *, entities: list[str] | None) -> int:
+        keys: list[RecordKey] = []
+        for status in OUTSTANDING:
+            keys.extend(self.records.keys_with_status(org_id, status))
+        if entities is not None:
+            keys = [key for key in keys if key.entity in entities]
+        if not keys:
+            return 0
+        sent = self.queues.enqueue(keys, EnqueueReason.SYNC)
+        logger.info("Sync started", extra={"org_id": org_id, "enqueued": sent})
+        return sent
+
+
+def historical_ranges(body: list | None) -> list[tuple[date, date]]:
+    return [(date.fromisoformat(r["from"]), date.fromisoformat(r["to"])) for r in body or []]
+
+
+def _record_date(data: dict | None) -> date | None:
+    value = (data or {}).get("date")
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

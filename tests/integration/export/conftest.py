@@ -1,0 +1,90 @@
+"""Fixtures for the export pipeline's integration tests: one moto server for the session with
+every table, key and queue; a fresh Xero emulator and a freshly connected org per test."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from moto.server import ThreadedMotoServer
+
+from xero_sync.aws.clients import aws_client
+from xero_sync.dal.base import configure, table_models
+from xero_sync.settings import Family, Settings
+from xero_sync.wiring import Container, set_container
+
+sys.path.insert(0, str(Path(__file__).parent))
+from export_harness import TIME_SCALE, ExportHarness, settings_for_emulator  # noqa: E402
+
+from local.xero_emulator import EmulatorOptions, start_in_thread  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def aws_settings(moto_endpoint: str) -> Settings:
+    prefix = f"xs-export-{uuid.uuid4().hex[:6]}"
+    names = {field: f"{prefix}-{field.removesuffix('_table').replace('_', '-')}" for field in table_models()}
+    base = Settings(
+        AWS_ENDPOINT_URL=moto_endpoint,
+        AWS_REGION="us-east-1",
+        idempotency_table=f"{prefix}-idempotency",
+        token_key_id="pending",
+        **names,
+    )
+    key_id = aws_client("kms", base).create_key(Description="tokens (export tests)")["KeyMetadata"]["KeyId"]
+    sqs = aws_client("sqs", base)
+    queues = {}
+    for family in Family:
+        dlq = sqs.create_queue(QueueName=f"{prefix}-{family.value}-dlq")["QueueUrl"]
+        queue = sqs.create_queue(QueueName=f"{prefix}-{family.value}")["QueueUrl"]
+        queues[f"{family.value}_queue_url"] = queue
+        queues[f"{family.value}_dlq_url"] = dlq
+    settings = base.model_copy(update={"token_key_id": key_id, **queues})
+    configure(settings)
+    for model in table_models().values():
+        model.create_table(wait=True)
+    return settings
+
+
+@pytest.fixture
+def emulator():
+    emu = start_in_thread(EmulatorOptions(port=0, auto_consent=True, tenants=1, time_scale=TIME_SCALE))
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def container(aws_settings: Settings, emulator) -> Iterator[Container]:
+    services = Container(settings_for_emulator(aws_settings, emulator.base_url))
+    services._export_worker.retry_delay = lambda retry_after, attempts: 0  # no waiting in tests
+    set_container(services)
+    yield services
+    set_container(None)
+    configure(aws_settings)
+
+
+@pytest.fixture
+def harness(container: Container, emulator) -> ExportHarness:
+    org = ExportHarness(container, emulator)
+    org.connect()
+    org.configure()
+    _purge_queues(container.settings)
+    return org
+
+
+def _purge_queues(settings: Settings) -> None:
+    sqs = aws_client("sqs", settings)
+    for family in Family:
+        for url in (settings.queue_url(family), settings.dlq_url(family)):
+            sqs.purge_queue(QueueUrl=url)
