@@ -6,7 +6,7 @@ Routes, authentication and error mapping live in xero_sync.http; this file only 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from xero_sync.http.app import build_app
+from xero_sync.http.app import build_app, handle
 from xero_sync.observability import logger, metrics, tracer
 from xero_sync.wiring import container
 
@@ -18,4 +18,4 @@ app = build_app()
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     container()  # read settings and bind tables now, not at import
-    return app.resolve(event, context)
+    return handle(app, event, context)

@@ -94,9 +94,127 @@ class Container:
             on_connected=self.after_connect_hooks(),
         )
 
+    # --- export pipeline: records, settings, Xero reference data, "Sync now" --------------------
+
+    @functools.cached_property
+    def records(self):
+        from xero_sync.dal.records import RecordRepository
+
+        return RecordRepository()
+
+    @functools.cached_property
+    def export_queues(self):
+        from xero_sync.aws.clients import aws_client
+        from xero_sync.services.queues import ExportQueues
+
+        return ExportQueues(self.settings, aws_client("sqs", self.settings))
+
+    @functools.cached_property
+    def xero_api(self):
+        """The Accounting API client (tokens, the shared rate governor, typed errors)."""
+        from xero_sync.xero.client import XeroApiClient
+        from xero_sync.xero.governor import RateGovernor
+
+        return XeroApiClient(
+            self.settings, self.tokens, RateGovernor.from_settings(self.settings), self.http, clock=self.clock
+        )
+
+    @functools.cached_property
+    def reference_data(self):
+        from xero_sync.services.reference_data import ReferenceDataService
+
+        # ``for_org`` is looked up per call, so a test may replace ``xero_api`` after this is built.
+        return ReferenceDataService(
+            org_config=self.org_config,
+            connections=self.connections,
+            tenant_client=lambda org_id: self.xero_api.for_org(org_id),
+            clock=self.clock,
+        )
+
+    @functools.cached_property
+    def records_service(self):
+        from xero_sync.services.records import RecordsService
+
+        return RecordsService(
+            records=self.records,
+            history=self.history,
+            connections=self.connections,
+            queues=self.export_queues,
+            settings_of=lambda org_id: self.org_settings.current(org_id),
+            clock=self.clock,
+        )
+
+    @functools.cached_property
+    def org_settings(self):
+        from xero_sync.services.org_settings import OrgSettingsService
+
+        return OrgSettingsService(
+            org_config=self.org_config,
+            connections=self.connections,
+            history=self.history,
+            reference_data=self.reference_data,
+            requeue_failed=lambda org_id, **options: self.records_service.requeue_failed(org_id, **options),
+            clock=self.clock,
+        )
+
+    @functools.cached_property
+    def sync(self):
+        """Starting syncs: the scheduled tick, "Sync now" and historical ranges (F3.7, F3.8)."""
+        from xero_sync.services.sync import SyncService
+
+        return SyncService(
+            connections=self.connections,
+            records=self.records,
+            queues=self.export_queues,
+            org_config=self.org_config,
+            history=self.history,
+            settings_of=lambda org_id: self.org_settings.current(org_id),
+            clock=self.clock,
+            shards=self.settings.schedule_shards,
+        )
+
+    @functools.cached_property
+    def mapping_contexts(self):
+        from xero_sync.services.export.context import OrgMappingContexts
+
+        return OrgMappingContexts(
+            org_config=self.org_config,
+            reference_data=self.reference_data,
+            requeue_failed=lambda org_id, **options: self.records_service.requeue_failed(org_id, **options),
+        )
+
+    def export_worker(self, family):
+        """The export worker of one family (one per worker function; the family only names
+        which queue it serves — the worker itself handles any entity it is given)."""
+        return self._export_worker
+
+    @functools.cached_property
+    def _export_worker(self):
+        from xero_sync.services.export.worker import ExportWorker
+
+        return ExportWorker(
+            records=self.records,
+            connections=self.connections,
+            history=self.history,
+            queues=self.export_queues,
+            xero=self.xero_api,
+            contexts=self.mapping_contexts,
+            clock=self.clock,
+        )
+
+    @functools.cached_property
+    def sync_now(self):
+        from xero_sync.services.records import SyncNowGate
+
+        return SyncNowGate(connections=self.connections, sync_service=lambda: self.sync, clock=self.clock)
+
     def after_connect_hooks(self) -> list:
         """What happens once an org is connected to a tenant: later features add to this."""
-        return []
+        # Built on first call, so a callback that never connects never builds the Xero client.
+        return [
+            lambda org_id, now: self.mapping_contexts.refresh(org_id, now),  # F4.1: imported on connect
+            lambda org_id, now: self.sync.on_connected(org_id, now),  # first sync due at once
+        ]
 
 
 _lock = threading.Lock()

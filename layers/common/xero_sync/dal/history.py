@@ -99,9 +99,11 @@ def _decode_cursor(cursor: str, org_id: str) -> dict[str, Any]:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError) as error:
         raise InvalidCursor("cursor is not one this API returned") from error
-    if not isinstance(key, dict) or key.get("org_id", {}).get("S") != org_id:
+    org = key.get("org_id") if isinstance(key, dict) else None
+    event = key.get("event_id") if isinstance(key, dict) else None
+    if not (isinstance(org, dict) and org.get("S") == org_id and isinstance(event, dict) and isinstance(event.get("S"), str)):
         raise InvalidCursor("cursor is not one this API returned for this org")
-    return key
+    return {"org_id": {"S": org_id}, "event_id": {"S": event["S"]}}
 
 
 class HistoryRepository:

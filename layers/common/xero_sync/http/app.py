@@ -12,10 +12,11 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-from xero_sync.http import auth, connection
+from xero_sync.http import auth, connection, history, records, settings, sync, xero_data
 from xero_sync.http.errors import ApiError, error_response, validation_details
 from xero_sync.observability import logger
 from xero_sync.services import connect as connect_service
+from xero_sync.services import records as records_service
 from xero_sync.xero.errors import XeroError
 
 API_TITLE = "xero-sync host API"
@@ -27,12 +28,15 @@ _parse_json = functools.partial(json.loads, parse_float=Decimal)
 
 def build_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=_parse_json)
-    app.use(middlewares=[auth.require_api_key])
     app.include_router(connection.router, prefix="/v1")
+    for export_router in (records.router, history.router, settings.router, xero_data.router, sync.router):
+        app.include_router(export_router, prefix="/v1")
     _register_error_handlers(app)
 
+    # ``Response[str]``, not a bare ``Response``: the resolver derives a model from every
+    # route's return annotation when it builds the document, and a bare Response has none.
     @app.get("/v1/openapi.json", include_in_schema=False)
-    def openapi_document() -> Response:
+    def openapi_document() -> Response[str]:
         return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=_document())
 
     @functools.cache
@@ -40,6 +44,16 @@ def build_app() -> APIGatewayHttpResolver:
         return openapi_json(app)
 
     return app
+
+
+def handle(app: APIGatewayHttpResolver, event: dict, context) -> dict:
+    """Authenticate first (auth.py), then route: an unauthorised request never reaches the
+    resolver, so it is never validated or described."""
+    principal = auth.authorize(event)
+    if isinstance(principal, dict):
+        return principal
+    app.append_context(principal=principal)
+    return app.resolve(event, context)
 
 
 def openapi_json(app: APIGatewayHttpResolver) -> str:
@@ -77,6 +91,19 @@ def _register_error_handlers(app: APIGatewayHttpResolver) -> None:
 
     @app.exception_handler(connect_service.Conflict)
     def _conflict(error: connect_service.Conflict) -> Response:
+        return error_response(HTTPStatus.CONFLICT, "conflict", str(error))
+
+    # The export services' errors (services/records.py; settings and reference data share them).
+    @app.exception_handler(records_service.InvalidInput)
+    def _export_bad_input(error: records_service.InvalidInput) -> Response:
+        return error_response(HTTPStatus.BAD_REQUEST, "validation_error", error.message, error.details)
+
+    @app.exception_handler(records_service.NotFound)
+    def _export_not_found(error: records_service.NotFound) -> Response:
+        return error_response(HTTPStatus.NOT_FOUND, "not_found", str(error))
+
+    @app.exception_handler(records_service.Conflict)
+    def _export_conflict(error: records_service.Conflict) -> Response:
         return error_response(HTTPStatus.CONFLICT, "conflict", str(error))
 
     @app.exception_handler(XeroError)

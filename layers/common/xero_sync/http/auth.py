@@ -1,42 +1,42 @@
-"""Authentication and org scoping for every host API route (N4).
+"""Authentication and org scoping for every host API request (N4).
 
-One middleware for the whole resolver, so no route can forget it: it checks the API key and,
-for any route with an ``org_id`` path parameter, that the key may act on that org (403
-otherwise). Only the published OpenAPI document is public.
+It runs before the resolver routes or validates anything, so that a request without a valid key
+gets 401 and a key used on another org gets 403 — never a 400 that would describe the body of
+a request the caller may not make. The org is taken from the path itself (``/v1/orgs/{org_id}``),
+so no route can forget the check. Only the published OpenAPI document is public.
 """
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
+from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
-from xero_sync.http.errors import error_response
-from xero_sync.models.api import ErrorDetail
+from xero_sync.models.api import ErrorDetail, ErrorInfo, ErrorResponse
 from xero_sync.observability import logger
-from xero_sync.services.api_keys import ORG_ID_PATTERN, authenticate
+from xero_sync.services.api_keys import ORG_ID_PATTERN, Principal, authenticate
 from xero_sync.wiring import container
 
 PUBLIC_PATHS = frozenset({"/v1/openapi.json"})
+_ORG_PATH = re.compile(r"^/v1/orgs/(?P<org_id>[^/]*)(?:/|$)")
 
 
-def require_api_key(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
-    if app.current_event.path in PUBLIC_PATHS:
-        return next_middleware(app)
-
-    principal = authenticate(container().api_keys, app.current_event.headers.get("authorization"))
+def authorize(event: dict[str, Any]) -> Principal | dict[str, Any]:
+    """The caller's principal, or the 401/403/400 response to send instead."""
+    request = APIGatewayProxyEventV2(event)
+    path = _path_without_stage(request)
+    if path in PUBLIC_PATHS:
+        return Principal(key_id="public", name="public", all_orgs=False, org_ids=frozenset())
+    principal = authenticate(container().api_keys, request.headers.get("authorization"))
     if principal is None:
-        return error_response(
-            HTTPStatus.UNAUTHORIZED,
-            "unauthorized",
-            "Send a valid API key as 'Authorization: Bearer <key>'.",
-        )
-
-    org_id = app.context.get("_route_args", {}).get("org_id")
-    if org_id is not None:
+        return _error(HTTPStatus.UNAUTHORIZED, "unauthorized", "Send a valid API key as 'Authorization: Bearer <key>'.")
+    match = _ORG_PATH.match(path)
+    if match:
+        org_id = match["org_id"]
         if not ORG_ID_PATTERN.match(org_id):
-            return error_response(
+            return _error(
                 HTTPStatus.BAD_REQUEST,
                 "validation_error",
                 "The org id in the path is not valid.",
@@ -44,8 +44,25 @@ def require_api_key(app: APIGatewayHttpResolver, next_middleware: NextMiddleware
             )
         if not principal.may_access(org_id):
             logger.warning("API key used outside its org scope", extra={"key_id": principal.key_id})
-            return error_response(HTTPStatus.FORBIDDEN, "forbidden", "This API key may not act on this org.")
+            return _error(HTTPStatus.FORBIDDEN, "forbidden", "This API key may not act on this org.")
         logger.append_keys(org_id=org_id)
+    return principal
 
-    app.append_context(principal=principal)
-    return next_middleware(app)
+
+def _path_without_stage(request: APIGatewayProxyEventV2) -> str:
+    path = request.raw_path or request.path
+    stage = request.request_context.stage
+    if stage and stage != "$default" and path.startswith(f"/{stage}/"):
+        return path[len(stage) + 1 :]
+    return path
+
+
+def _error(status: HTTPStatus, code: str, message: str, details: list[ErrorDetail] | None = None) -> dict[str, Any]:
+    body = ErrorResponse(error=ErrorInfo(code=code, message=message, details=details or []))
+    return {
+        "statusCode": int(status),
+        "headers": {"Content-Type": "application/json"},
+        "body": body.model_dump_json(),
+        "isBase64Encoded": False,
+    }
+

@@ -34,15 +34,18 @@ def error_response(status: HTTPStatus | int, code: str, message: str, details: S
 
 
 def validation_details(errors: Sequence[dict]) -> list[ErrorDetail]:
-    """Pydantic/Powertools validation errors → one detail per wrong field. The location's
-    leading ``body`` is dropped (the host thinks in field names); ``query``/``path`` are kept
-    so that the host can tell a bad query parameter from a body field."""
+    """Pydantic/Powertools validation errors → one detail per wrong field, written the way the
+    host reads it (``mappings[0].host_rate``). The location's leading ``body`` is dropped (the
+    host thinks in field names); ``query``/``path`` are kept so that the host can tell a bad
+    query parameter from a body field."""
+    from xero_sync.models.api_export import field_path
+
     details = []
     for error in errors:
-        loc = [str(part) for part in error.get("loc", ())]
+        loc = list(error.get("loc", ()))
         if loc and loc[0] == "body":
             loc = loc[1:]
-        field = ".".join(loc) or None
+        field = field_path(loc) or None
         message = error.get("msg") or error.get("type", "invalid value")
         details.append(ErrorDetail(field=field, message=message))
     return details

@@ -17,36 +17,12 @@ from datetime import date, datetime, timedelta
 from xero_sync.dal.org_config import SETTINGS, TAX_MAPPINGS, OrgConfigRepository, RevisionConflict
 from xero_sync.services.sync import HISTORICAL_RANGES, historical_ranges
 from xero_sync.domain.mapping import MappingContext
-from xero_sync.domain.problems import ProblemCode
 from xero_sync.models.org_config import OrgSettings, TaxMappings
 from xero_sync.observability import logger
-from xero_sync.services.reference_data import ReferenceDataService
+from xero_sync.services.reference_data import XERO_FIXABLE_CODES, ReferenceDataService
 from xero_sync.xero.errors import XeroRetryableError
 
 CHECKED = "xero#checked"
-
-XERO_FIXABLE_CODES: frozenset[str] = frozenset(
-    {
-        ProblemCode.MISSING_ACCOUNT_CODE.value,
-        ProblemCode.UNKNOWN_ACCOUNT.value,
-        ProblemCode.ARCHIVED_ACCOUNT.value,
-        ProblemCode.ACCOUNT_NOT_PAYMENT_ENABLED.value,
-        ProblemCode.NOT_A_BANK_ACCOUNT.value,
-        ProblemCode.UNKNOWN_TAX_RATE.value,
-        ProblemCode.INACTIVE_TAX_RATE.value,
-        ProblemCode.TAX_NOT_ALLOWED_FOR_ACCOUNT.value,
-        ProblemCode.NO_ZERO_TAX_RATE.value,
-        ProblemCode.CURRENCY_NOT_ENABLED.value,
-        ProblemCode.BASE_CURRENCY_MISMATCH.value,
-        # failures Xero reported at export time (services/export/failures.py)
-        "unknown_account",
-        "currency_not_enabled",
-        "closed_period",
-        "account_not_payment_enabled",
-    }
-)
-"""Failures a change on Xero's side can cure (a code added, an account un-archived, a currency
-enabled, a lock date moved)."""
 
 Requeue = Callable[..., int]
 

@@ -1,0 +1,48 @@
+"""The org's sync history (SPEC §5; F7.1)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from xero_sync.models.api_export import HistoryOutcome, HistoryPageView, documented_responses
+from xero_sync.models.records import EntityName
+from xero_sync.services.records import parse_history_query
+from xero_sync.wiring import container
+
+router = APIGatewayHttpRouter()
+
+OrgId = Annotated[str, Path(description="The host's id of the organisation.")]
+
+
+@router.get(
+    "/orgs/<org_id>/history",
+    tags=["History"],
+    summary="Sync history, newest first",
+    responses=documented_responses(200, HistoryPageView),
+)
+def history(
+    org_id: OrgId,
+    status: Annotated[HistoryOutcome | None, Query(description="Only events with this outcome.")] = None,
+    entity: Annotated[EntityName | None, Query(description="Only events of this entity.")] = None,
+    date_from: Annotated[str | None, Query(alias="from", max_length=40, description="From this day or moment.")] = None,
+    date_to: Annotated[
+        str | None, Query(alias="to", max_length=40, description="Up to this day (inclusive) or moment.")
+    ] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Search in record ids and messages.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="Events per page.")] = 50,
+    cursor: Annotated[str | None, Query(max_length=2000, description="next_cursor of the previous page.")] = None,
+) -> HistoryPageView:
+    query = parse_history_query(
+        org_id=org_id,
+        status=status.value if status else None,
+        entity=entity.value if entity else None,
+        date_from=date_from,
+        date_to=date_to,
+        q=q,
+        limit=limit,
+        cursor=cursor,
+    )
+    return container().records_service.history_page(org_id, query)

@@ -1,0 +1,340 @@
+"""Bodies of the export side of the host API (SPEC §5): records push and state, retry, history,
+settings, tax mappings, the Xero reference data served to the host, and "Sync now".
+
+These models generate the published OpenAPI document. Responses are the service's own shapes in
+the host's snake_case — never raw Xero JSON or a DynamoDB row (STYLE habit 3). Decimals (tax
+rates) are written as JSON strings, so that no rate passes through binary floating point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, Field, SkipValidation, ValidationInfo, field_validator
+
+from xero_sync.models.api import ApiModel, ErrorInfo, ErrorResponse
+from xero_sync.models.org_config import OrgSettings, TaxMapping
+from xero_sync.models.records import EntityName, IsoDate, RecordEnvelope
+
+MAX_RECORDS_PER_PUSH = 500
+
+
+def field_path(location: Sequence[str | int]) -> str:
+    """A field location as the host reads it: ``("records", 2, "data", "lines", 0, "rate")`` →
+    ``records[2].data.lines[0].rate``."""
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+# --- records push (F3.1, N3) ---------------------------------------------------------------------
+
+
+class PushRecordsRequest(ApiModel):
+    """``{"records": [envelope, ...]}``.
+
+    Each item is declared as a :data:`RecordEnvelope` — so the published document shows all
+    thirteen record schemas — but is *not* validated here (``SkipValidation``): the route
+    validates envelope by envelope and answers with one result per record, so that one bad
+    record never fails its siblings. Only the list itself (1–500 items) is checked up front."""
+
+    records: Annotated[
+        list[SkipValidation[RecordEnvelope]],
+        Field(
+            min_length=1,
+            max_length=MAX_RECORDS_PER_PUSH,
+            description="1–500 records; each is the full current state of one host record with its version.",
+        ),
+    ]
+
+
+class RecordOutcome(StrEnum):
+    ACCEPTED = "accepted"  # stored as the latest version
+    STALE = "stale"  # the service already holds this version or a newer one: ignored, not an error
+    REJECTED = "rejected"  # invalid: nothing was stored; ``error`` says which field and why
+
+
+class RecordResult(ApiModel):
+    index: int = Field(description="Position of the record in the request.")
+    entity: str | None = Field(default=None, description="As sent, when it was a text.")
+    id: str | None = Field(default=None, description="As sent, when it was a text.")
+    version: int | None = None
+    status: RecordOutcome
+    error: ErrorInfo | None = Field(
+        default=None,
+        description="For rejected records: code validation_error or missing_reference, with one detail per "
+        "wrong field (e.g. records[2].data.lines[0].quantity).",
+    )
+
+
+class PushRecordsResponse(ApiModel):
+    results: list[RecordResult] = Field(description="One result per record, in request order.")
+    accepted: int
+    stale: int
+    rejected: int
+    enqueued: int = Field(
+        default=0, description="Records sent for export at once (real-time orgs); others go with the next sync."
+    )
+
+
+# --- record state and retry (F7.1, F7.2) ---------------------------------------------------------
+
+
+class RecordRef(ApiModel):
+    entity: str
+    id: str
+
+
+class HistoryEventView(ApiModel):
+    event_id: str
+    at: datetime
+    direction: str = Field(description="export | import | connection | notification | admin")
+    action: str
+    outcome: str = Field(description="succeeded | failed | skipped | retrying | waiting | info")
+    entity: str | None = None
+    record_id: str | None = None
+    version: int | None = None
+    xero_id: str | None = None
+    error_code: str | None = None
+    message: str | None = None
+    details: dict[str, Any] | None = None
+
+
+class RecordStateView(ApiModel):
+    org_id: str
+    entity: str
+    id: str
+    action: str = Field(description="The latest action the host pushed: upsert | delete.")
+    status: str = Field(description="idle | pending | waiting | synced | skipped | failed")
+    version: int
+    exported_version: int | None = Field(default=None, description="The version Xero holds.")
+    xero_id: str | None = Field(
+        default=None, description="The Xero id, when the record is linked in the org's current Xero tenant."
+    )
+    error_code: str | None = None
+    last_message: str | None = None
+    attempts: int = 0
+    in_flight: bool = Field(description="A worker is sending this record to Xero right now.")
+    waiting_on: RecordRef | None = Field(default=None, description="The parent record it waits for (F3.4).")
+    received_at: datetime | None = None
+    synced_at: datetime | None = None
+    updated_at: datetime | None = None
+    history: list[HistoryEventView] = Field(default_factory=list, description="The latest events, newest first.")
+
+
+class RetryResponse(ApiModel):
+    entity: str
+    id: str
+    status: str = Field(description="The record's status after the request (pending).")
+    enqueued: bool
+    message: str
+
+
+class RetryAllResponse(ApiModel):
+    requeued: int = Field(description="Failed records put back to pending and sent for export.")
+
+
+# --- history (F7.1) ------------------------------------------------------------------------------
+
+
+class HistoryOutcome(StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    RETRYING = "retrying"
+    WAITING = "waiting"
+    INFO = "info"
+
+
+class HistoryPageView(ApiModel):
+    events: list[HistoryEventView]
+    next_cursor: str | None = Field(default=None, description="Pass as ?cursor= for the next page; null at the end.")
+
+
+# --- settings and tax mappings (F2.1–F2.4) -------------------------------------------------------
+
+
+class ConfigProblem(ApiModel):
+    """Something in the saved configuration that Xero's side no longer supports (e.g. an
+    account that lost its code or was archived, a tax rate that changed)."""
+
+    field: str = Field(description="The configuration field, e.g. settings.sales_account or mappings[0].xero_tax_type.")
+    code: str
+    message: str
+
+
+class OrgSettingsView(ApiModel):
+    settings: OrgSettings
+    revision: int = Field(description="0 while the settings were never saved (the defaults are shown).")
+    updated_at: datetime | None = None
+    problems: list[ConfigProblem] = Field(
+        default_factory=list, description="Accounts named by the settings that Xero can no longer take (F2.2)."
+    )
+
+
+class OrgSettingsUpdate(ApiModel):
+    settings: OrgSettings
+    revision: int | None = Field(
+        default=None,
+        ge=0,
+        description="The revision you read: the save is refused with 409 if someone saved in between. "
+        "Omit to overwrite.",
+    )
+
+
+class TaxMappingsView(ApiModel):
+    mappings: list[TaxMapping]
+    revision: int
+    updated_at: datetime | None = None
+    problems: list[ConfigProblem] = Field(
+        default_factory=list, description="Saved mappings whose Xero tax rate no longer matches (F2.3)."
+    )
+
+
+class TaxMappingsUpdate(ApiModel):
+    mappings: list[TaxMapping] = Field(max_length=500)
+    revision: int | None = Field(default=None, ge=0, description="As for settings: optimistic concurrency.")
+
+
+# --- Xero reference data served to the host (F4.1, F2.3) ----------------------------------------
+
+
+class XeroAccountView(ApiModel):
+    account_id: str
+    code: str | None = Field(description="Null when the account has no code: the integration cannot use it (F2.2).")
+    name: str
+    type: str | None = Field(default=None, description="Xero AccountType: BANK, REVENUE, EXPENSE …")
+    account_class: str | None = Field(default=None, description="ASSET | EQUITY | EXPENSE | LIABILITY | REVENUE")
+    status: str
+    tax_type: str | None = None
+    is_bank_account: bool
+    enable_payments_to_account: bool = Field(description="Xero's EnablePaymentsToAccount flag.")
+    accepts_payments: bool = Field(description="A bank account or payments enabled: usable for payments (F2.3).")
+    bank_account_type: str | None = None
+    currency_code: str | None = None
+    system_account: str | None = None
+
+
+class XeroAccountsView(ApiModel):
+    accounts: list[XeroAccountView]
+    imported_at: datetime | None = None
+
+
+class XeroTaxComponentView(ApiModel):
+    name: str | None = None
+    rate: Decimal = Field(description="Percent, e.g. 15 for 15 %.")
+    is_compound: bool
+    is_non_recoverable: bool
+
+
+class XeroTaxRateView(ApiModel):
+    tax_type: str
+    name: str
+    status: str
+    effective_rate: Decimal = Field(
+        description="The rate the tax applies, in percent, compound components included (5 % + 9.975 % "
+        "compound → 15.4738). A host tax maps to this rate only if its own rate is equal."
+    )
+    is_compound: bool
+    components: list[XeroTaxComponentView]
+    report_tax_type: str | None = None
+    can_apply_to_revenue: bool | None = None
+    can_apply_to_expenses: bool | None = None
+
+
+class XeroTaxRatesView(ApiModel):
+    tax_rates: list[XeroTaxRateView]
+    imported_at: datetime | None = None
+
+
+class XeroContactGroupView(ApiModel):
+    contact_group_id: str
+    name: str
+    status: str
+
+
+class XeroContactGroupsView(ApiModel):
+    contact_groups: list[XeroContactGroupView]
+    imported_at: datetime | None = None
+
+
+class XeroCurrencyView(ApiModel):
+    code: str
+    description: str | None = None
+    is_base_currency: bool
+
+
+class XeroCurrenciesView(ApiModel):
+    base_currency: str
+    currencies: list[XeroCurrencyView]
+    imported_at: datetime | None = None
+
+
+# --- Sync now (F3.7, F3.8) -----------------------------------------------------------------------
+
+
+class SyncNowRequest(ApiModel):
+    """All fields optional: an empty body syncs everything that is pending."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    entities: list[EntityName] | None = Field(
+        default=None, min_length=1, description="Only these entities (default: all the org exports)."
+    )
+    date_from: IsoDate | None = Field(
+        default=None, alias="from", description="Historical sync: documents dated from this day (YYYY-MM-DD)."
+    )
+    date_to: IsoDate | None = Field(default=None, alias="to", description="… up to and including this day.")
+
+    @field_validator("date_to")
+    @classmethod
+    def _not_before_from(cls, date_to: date | None, info: ValidationInfo) -> date | None:
+        date_from = info.data.get("date_from")
+        if date_to is not None and date_from is not None and date_from > date_to:
+            raise ValueError("must not be before 'from'")
+        return date_to
+
+
+class SyncNowResponse(ApiModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    enqueued: int = Field(description="Records sent for export by this request.")
+    entities: list[str] | None = None
+    date_from: date | None = Field(default=None, alias="from")
+    date_to: date | None = Field(default=None, alias="to")
+    summary: dict[str, Any] = Field(default_factory=dict, description="Everything the sync reported.")
+
+
+# --- documented error answers (OpenAPI) ----------------------------------------------------------
+
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid input: error.details names each wrong field.",
+    401: "No valid API key.",
+    403: "The API key may not act on this org.",
+    404: "Not found.",
+    409: "Conflicts with the current state (e.g. the org is not connected); the message says what to do.",
+    502: "Xero did not complete a call the request needed.",
+}
+
+
+def documented_responses(success: int, model: type[ApiModel], *errors: int) -> dict[int, dict[str, Any]]:
+    """A route's answers for the OpenAPI document: the success with its model, and the errors it
+    can give, all in the SPEC §5 error shape. (Once a route lists its responses, the resolver no
+    longer adds the success answer by itself, so it is listed here too.)"""
+    answers: dict[int, dict[str, Any]] = {
+        success: {"description": "Success.", "content": {"application/json": {"model": model}}}
+    }
+    for status in (400, 401, 403, *errors):
+        answers[status] = {
+            "description": _ERROR_DESCRIPTIONS[status],
+            "content": {"application/json": {"model": ErrorResponse}},
+        }
+    return answers
