@@ -1,0 +1,72 @@
+"""LocalStack: moto server + Xero emulator + template.yaml's resources + the runner, together."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+
+import pytest
+import requests
+
+from local.stack import LocalStack, LocalStackError
+from local.stack.stack import real_xero_app
+
+
+@pytest.fixture(scope="module")
+def stack():
+    with LocalStack.start(stack_name=f"ls{uuid.uuid4().hex[:8]}") as running:
+        yield running
+
+
+def test_the_functions_get_the_local_environment(stack):
+    assert os.environ["AWS_ENDPOINT_URL"] == stack.aws_endpoint_url
+    assert os.environ["XERO_LOGIN_URL"] == stack.emulator.base_url
+    assert os.environ["XERO_IDENTITY_URL"] == stack.emulator.base_url
+    assert os.environ["XERO_API_URL"] == stack.emulator.base_url
+    assert os.environ["XERO_REDIRECT_URI"] == stack.callback_url == f"{stack.api_url}/oauth/callback"
+    assert os.environ["CONNECTIONS_TABLE"] == stack.physical("ConnectionsTable")
+    assert "XERO_CLIENT_ID" not in os.environ  # the credentials come from the secret, as in AWS
+
+
+def test_the_credentials_secret_holds_the_emulators_demo_app(stack):
+    from local.xero_emulator.options import DEFAULT_CLIENT_ID
+
+    secret = stack.aws_client("secretsmanager").get_secret_value(SecretId=os.environ["XERO_CREDENTIALS_SECRET"])
+    assert json.loads(secret["SecretString"])["client_id"] == DEFAULT_CLIENT_ID
+
+
+def test_every_table_of_the_template_is_there(stack):
+    names = stack.aws_client("dynamodb").list_tables()["TableNames"]
+    for logical_id in stack.template.resources_of_type("AWS::DynamoDB::Table"):
+        assert stack.physical(logical_id) in names
+
+
+def test_http_routes_come_from_the_template(stack):
+    route, _ = stack.runner.routes.match("GET", "/oauth/callback")
+    assert route.function == "OAuthCallbackFunction"
+    route, parameters = stack.runner.routes.match("POST", "/v1/orgs/o1/connect")
+    assert route.function == "ApiFunction" and parameters == {"proxy": "orgs/o1/connect"}
+
+    unknown = requests.get(f"{stack.api_url}/nothing/here", timeout=10)
+    assert unknown.status_code == 404 and unknown.json() == {"message": "Not Found"}
+
+
+def test_real_xero_needs_the_three_variables():
+    with pytest.raises(LocalStackError, match="XERO_CLIENT_SECRET, XERO_REDIRECT_URI"):
+        real_xero_app({"XERO_CLIENT_ID": "x"})
+
+
+def test_real_xero_points_the_functions_at_xero():
+    environ = {
+        "XERO_CLIENT_ID": "real-id",
+        "XERO_CLIENT_SECRET": "real-secret",
+        "XERO_REDIRECT_URI": "http://localhost:3000/oauth/callback",
+    }
+    with LocalStack.start(real_xero=True, environ=environ, stack_name=f"rx{uuid.uuid4().hex[:8]}") as stack:
+        assert stack.emulator is None
+        assert os.environ["XERO_LOGIN_URL"] == "https://login.xero.com"
+        assert os.environ["XERO_API_URL"] == "https://api.xero.com"
+        assert os.environ["XERO_REDIRECT_URI"] == "http://localhost:3000/oauth/callback"
+        secret = stack.aws_client("secretsmanager").get_secret_value(SecretId=os.environ["XERO_CREDENTIALS_SECRET"])
+        assert json.loads(secret["SecretString"]) == {"client_id": "real-id", "client_secret": "real-secret"}
