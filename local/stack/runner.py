@@ -76,6 +76,10 @@ class RunnerOptions:
     # Local speed-up: failed SQS messages become visible again after this many seconds instead
     # of the queue's VisibilityTimeout. None keeps SQS's behaviour.
     retry_delay_seconds: float | None = None
+    # Local speed-up: wait at most this long to fill a batch instead of the event source's
+    # MaximumBatchingWindowInSeconds (a demo's chain of hops pays the window at every hop).
+    # None keeps Lambda's behaviour.
+    max_batching_window_seconds: float | None = None
     enforce_timeouts: bool = True
     sqs_wait_seconds: int = 1  # long-poll wait of the background pollers (stop() waits this long)
     # Set after the template's variables (AWS_ENDPOINT_URL, credentials …); None unsets a name.
@@ -156,14 +160,18 @@ class Runner:
                         queue_url=self.resolver.physical(queue_logical_id).ref,
                         queue_arn=queue_arn,
                         batch_size=int(self.resolver.resolve(properties.get("BatchSize", 10))),
-                        batching_window_seconds=float(
-                            self.resolver.resolve(properties.get("MaximumBatchingWindowInSeconds", 0))
+                        batching_window_seconds=self._batching_window(
+                            float(self.resolver.resolve(properties.get("MaximumBatchingWindowInSeconds", 0)))
                         ),
                         report_batch_item_failures="ReportBatchItemFailures" in response_types,
                         enabled=_truthy(self.resolver.resolve(properties.get("Enabled", True))),
                     )
                 )
         return sources
+
+    def _batching_window(self, declared: float) -> float:
+        cap = self.options.max_batching_window_seconds
+        return declared if cap is None else min(declared, cap)
 
     def _schedules(self) -> list[ScheduleSpec]:
         region, account = self.resolver.region, self.resolver.account_id

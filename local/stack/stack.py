@@ -128,17 +128,21 @@ class LocalStack:
         schedule_speedup: float = 1.0,
         sqs: bool = True,
         retry_delay_seconds: float | None = None,
+        max_batching_window_seconds: float | None = None,
         template_path: str | Path = DEFAULT_TEMPLATE,
         stack_name: str = LOCAL_STACK_NAME,
         parameter_overrides: Mapping[str, str] | None = None,
         emulator_options: Mapping[str, Any] | None = None,
         environ: Mapping[str, str] | None = None,
+        extra_environment: Mapping[str, str] | None = None,
     ) -> LocalStack:
         """Start everything and return the running stack (a context manager that stops it).
 
         ``port`` 0 picks a free port. ``schedules`` starts the schedule timers (the CLI does;
         tests usually call ``stack.runner.fire_schedule`` instead). ``emulator_options``
-        overrides fields of the emulator's ``EmulatorOptions`` (e.g. ``{"tenants": 2}``).
+        overrides fields of the emulator's ``EmulatorOptions`` (e.g. ``{"tenants": 2}``);
+        ``extra_environment`` adds variables to every function (e.g. ``XERO_MINUTE_LIMIT`` to
+        match an emulator running faster than real time).
         """
         stack = cls()
         try:
@@ -150,11 +154,13 @@ class LocalStack:
                 schedule_speedup=schedule_speedup,
                 sqs=sqs,
                 retry_delay_seconds=retry_delay_seconds,
+                max_batching_window_seconds=max_batching_window_seconds,
                 template_path=Path(template_path),
                 stack_name=stack_name,
                 parameter_overrides=dict(parameter_overrides or {}),
                 emulator_options=dict(emulator_options or {}),
                 environ=os.environ if environ is None else environ,
+                extra_environment=dict(extra_environment or {}),
             )
         except BaseException:
             stack.stop()
@@ -171,11 +177,13 @@ class LocalStack:
         schedule_speedup: float,
         sqs: bool,
         retry_delay_seconds: float | None,
+        max_batching_window_seconds: float | None,
         template_path: Path,
         stack_name: str,
         parameter_overrides: dict[str, str],
         emulator_options: dict[str, Any],
         environ: Mapping[str, str],
+        extra_environment: dict[str, str],
     ) -> None:
         real_app = real_xero_app(environ) if real_xero else None  # fail before starting anything
         self.template = Template.load(template_path)
@@ -234,7 +242,7 @@ class LocalStack:
             log.warning("the local stack does not create %s (%s)", logical_id, resource_type)
 
         # 5. The runner, with the environment a deployed function would have, pointed at moto.
-        extra_environment: dict[str, str | None] = {
+        function_environment: dict[str, str | None] = {
             **LOCAL_AWS_ENVIRONMENT,
             "AWS_ENDPOINT_URL": self.aws_endpoint_url,
             "AWS_REGION": self.region,
@@ -243,6 +251,7 @@ class LocalStack:
             # for a real app must not leak into an emulator run.
             "XERO_CLIENT_ID": None,
             "XERO_CLIENT_SECRET": None,
+            **extra_environment,
         }
         self.runner = Runner(
             self.resolver,
@@ -254,7 +263,8 @@ class LocalStack:
                 schedules=schedules,
                 schedule_speedup=schedule_speedup,
                 retry_delay_seconds=retry_delay_seconds,
-                extra_environment=extra_environment,
+                max_batching_window_seconds=max_batching_window_seconds,
+                extra_environment=function_environment,
             ),
         )
         reset_service_caches()

@@ -84,7 +84,15 @@ def harness(container: Container, emulator) -> ExportHarness:
 
 
 def _purge_queues(settings: Settings) -> None:
+    """Empty every queue left over from earlier tests (receive and delete: SQS allows only one
+    PurgeQueue per queue per minute)."""
     sqs = aws_client("sqs", settings)
     for family in Family:
         for url in (settings.queue_url(family), settings.dlq_url(family)):
-            sqs.purge_queue(QueueUrl=url)
+            while True:
+                batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+                if not batch:
+                    break
+                sqs.delete_message_batch(
+                    QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
+                )

@@ -86,6 +86,12 @@ def _clear_claim_actions() -> list:
     ]
 
 
+@dataclass(frozen=True)
+class Synced:
+    status: RecordStatus  # SYNCED, or PENDING when a newer version arrived during the call
+    has_waiters: bool  # a child waits for this record (read in the same write)
+
+
 class ClaimLost(Exception):
     """The worker's claim ran out and someone else holds the record now (or, for a write that
     needs an unclaimed record, someone holds it)."""
@@ -167,16 +173,19 @@ class RecordRepository:
             raise
         return True
 
-    def note_waiter(self, parent: RecordKey) -> None:
-        """A child now waits for ``parent``: its worker will look for waiting children once the
-        parent reaches Xero (and skip that look-up for the many records nobody waits for)."""
+    def note_waiter(self, parent: RecordKey) -> RecordModel | None:
+        """A child now waits for ``parent``: the parent's worker will look for waiting children
+        once the parent reaches Xero (and skips that look-up for the many records nobody waits
+        for). Returns the parent as it is after the write, so the caller can see whether it
+        reached Xero just before: then nobody will wake the child, and it must go on itself."""
+        item = RecordModel(parent.org_id, parent.record_key)
         try:
-            RecordModel(parent.org_id, parent.record_key).update(
-                actions=[RecordModel.has_waiters.set(True)], condition=RecordModel.version.exists()
-            )
+            item.update(actions=[RecordModel.has_waiters.set(True)], condition=RecordModel.version.exists())
         except UpdateError as error:
             if not is_condition_failure(error):
-                raise  # a parent that does not exist yet: the child waits for the host's push
+                raise
+            return None  # a parent that does not exist yet: the child waits for the host's push
+        return item
 
     def take_waiters(self, parent: RecordKey, now: datetime) -> list[RecordKey]:
         """Wake the children waiting for ``parent``: pending again, returned for enqueueing."""
@@ -343,9 +352,13 @@ class RecordRepository:
         fingerprint: str | None,
         message: str | None,
         now: datetime,
-    ) -> RecordStatus:
+    ) -> Synced:
         """Xero now holds ``version``. If the host pushed a newer version meanwhile, the record
-        goes back to pending (its link kept) so the newer state is exported next."""
+        goes back to pending (its link kept) so the newer state is exported next.
+
+        The result carries ``has_waiters`` as it is *after* this write — not as it was when the
+        worker read the record — so a child that started waiting meanwhile is never missed (the
+        child, for its part, re-reads the parent after flagging it: see ``note_waiter``)."""
         link_actions = [
             RecordModel.xero_tenant_id.set(tenant_id),
             RecordModel.xero_id.set(xero_id) if xero_id else RecordModel.xero_id.remove(),
@@ -362,17 +375,19 @@ class RecordRepository:
             *_clear_claim_actions(),
         ]
         try:
-            self._update_claimed(
+            item = self._update_claimed(
                 key,
                 owner,
                 [*link_actions, *_status_actions(key.org_id, RecordStatus.SYNCED, now)],
                 now=now,
                 extra_condition=RecordModel.version == version,
             )
-            return RecordStatus.SYNCED
+            return Synced(RecordStatus.SYNCED, bool(item.has_waiters))
         except _VersionMoved:
-            self._update_claimed(key, owner, [*link_actions, *_status_actions(key.org_id, RecordStatus.PENDING, now)], now=now)
-            return RecordStatus.PENDING
+            item = self._update_claimed(
+                key, owner, [*link_actions, *_status_actions(key.org_id, RecordStatus.PENDING, now)], now=now
+            )
+            return Synced(RecordStatus.PENDING, bool(item.has_waiters))
 
     def mark_outcome(
         self,
@@ -440,23 +455,26 @@ class RecordRepository:
         now: datetime,
         extra_condition: Condition | None = None,
         tolerate_lost: bool = False,
-    ) -> None:
-        """Update the record if ``owner`` holds it (or, with ``owner=None``, if nobody does)."""
+    ) -> RecordModel | None:
+        """Update the record if ``owner`` holds it (or, with ``owner=None``, if nobody does).
+        Returns the item as it is after the write."""
         if owner is None:
             held = RecordModel.claim_until.does_not_exist() | (RecordModel.claim_until < now)
         else:
             held = RecordModel.claim_owner == owner
         condition = held if extra_condition is None else held & extra_condition
+        item = RecordModel(key.org_id, key.record_key)
         try:
-            RecordModel(key.org_id, key.record_key).update(actions=actions, condition=condition)
+            item.update(actions=actions, condition=condition)
         except UpdateError as error:
             if not is_condition_failure(error):
                 raise
             if extra_condition is not None and self._still_held(key, owner, now):
                 raise _VersionMoved() from error
             if tolerate_lost:
-                return
+                return None
             raise ClaimLost(str(key)) from error
+        return item
 
     @staticmethod
     def _still_held(key: RecordKey, owner: str | None, now: datetime) -> bool:

@@ -12,9 +12,11 @@ from xero_sync.models.api_export import (
     XeroAccountsView,
     XeroContactGroupsView,
     XeroCurrenciesView,
+    XeroRefreshResponse,
     XeroTaxRatesView,
     documented_responses,
 )
+from xero_sync.services.records import require_connected
 from xero_sync.wiring import container
 
 router = APIGatewayHttpRouter()
@@ -73,3 +75,18 @@ def contact_groups(org_id: OrgId) -> XeroContactGroupsView:
 )
 def currencies(org_id: OrgId) -> XeroCurrenciesView:
     return container().reference_data.currencies(org_id)
+
+
+@router.post(
+    "/orgs/<org_id>/xero/refresh",
+    tags=["Xero data"],
+    summary="Import Xero's reference data again now",
+    description="The host's \"Refresh from Xero\" button: after the admin fixed something in Xero (e.g. "
+    "gave an account a code), the records that failed for it are sent again at once (F2.2).",
+    responses=documented_responses(200, XeroRefreshResponse, 409, 502),
+)
+def refresh(org_id: OrgId) -> XeroRefreshResponse:
+    services = container()
+    require_connected(services.connections, org_id)
+    result = services.mapping_contexts.refresh(org_id, services.clock())
+    return XeroRefreshResponse(changed=result.changed, requeued=result.requeued)

@@ -207,6 +207,11 @@ class TaxMappingsUpdate(ApiModel):
 # --- Xero reference data served to the host (F4.1, F2.3) ----------------------------------------
 
 
+class XeroRefreshResponse(ApiModel):
+    changed: bool = Field(description="Xero's chart of accounts, tax rates, currencies or contact groups differed from the last import.")
+    requeued: int = Field(description="Failed records sent again because the change may cure them (F2.2).")
+
+
 class XeroAccountView(ApiModel):
     account_id: str
     code: str | None = Field(description="Null when the account has no code: the integration cannot use it (F2.2).")

@@ -28,6 +28,12 @@ Requeue = Callable[..., int]
 
 
 @dataclass(frozen=True)
+class RefreshResult:
+    changed: bool = False  # Xero's data differed from the last import
+    requeued: int = 0  # failed records sent again because of it
+
+
+@dataclass(frozen=True)
 class ExportContext:
     mapping: MappingContext
     historical: list[tuple[date, date]]  # host-requested ranges that ignore the export-from date (F3.8)
@@ -52,29 +58,34 @@ class OrgMappingContexts:
         ranges = historical_ranges(items[HISTORICAL_RANGES].body) if HISTORICAL_RANGES in items else []
         return ExportContext(mapping=mapping, historical=ranges)
 
-    def refresh(self, org_id: str, now: datetime) -> None:
-        """Import Xero's reference data now (on connect), and note when it was checked."""
-        self._refresh(org_id, self.org_config.get(org_id, CHECKED), now)
+    def refresh(self, org_id: str, now: datetime) -> RefreshResult:
+        """Import Xero's reference data now (on connect, or when the host asks), and note when it
+        was checked."""
+        return self._refresh(org_id, self.org_config.get(org_id, CHECKED), now, forced=True)
 
-    def _refresh_if_stale(self, org_id: str, checked, now: datetime) -> None:
+    def _refresh_if_stale(self, org_id: str, checked, now: datetime) -> RefreshResult | None:
         last = datetime.fromisoformat(checked.body["at"]) if checked is not None else None
         if last is not None and now - last < self.max_age:
-            return
-        self._refresh(org_id, checked, now)
+            return None
+        return self._refresh(org_id, checked, now)
 
-    def _refresh(self, org_id: str, checked, now: datetime) -> None:
+    def _refresh(self, org_id: str, checked, now: datetime, *, forced: bool = False) -> RefreshResult:
         try:  # claim this refresh: a concurrent worker that moved the marker first does it
             self.org_config.put(
                 org_id, CHECKED, {"at": now.isoformat()}, now=now, expected_revision=checked.revision if checked else 0
             )
         except RevisionConflict:
-            return
+            return RefreshResult()
         try:
             changed = self.reference_data.refresh(org_id, now)
         except XeroRetryableError as error:
+            if forced:
+                raise
             logger.warning("Could not refresh Xero reference data; using the last import", extra={"org_id": org_id, "error": str(error)})
-            return
+            return RefreshResult()
+        requeued = 0
         if changed and checked is not None:  # not on the first import: nothing failed on it yet
             requeued = self.requeue_failed(org_id, error_codes=XERO_FIXABLE_CODES, now=now)
             if requeued:
                 logger.info("Xero's reference data changed; failed records sent again", extra={"org_id": org_id, "count": requeued})
+        return RefreshResult(changed=changed, requeued=requeued)

@@ -5,6 +5,7 @@ restrictions); this module only feeds them the records' state and Xero's facts.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -12,6 +13,7 @@ from typing import Any
 
 from xero_sync.domain.dependencies import Fail, ParentKey, ParentLink, Ready, Skip, Wait, parents_of, resolve
 from xero_sync.domain.mapping import MappingContext, fingerprint, map_record
+from xero_sync.domain.natural_keys import write_off_number
 from xero_sync.domain.problems import Notice
 from xero_sync.domain.restrictions import SKIP_BEFORE_EXPORT_FROM, Operation, RecordFacts, XeroStatus, decide
 from xero_sync.models.records import EntityName, RecordAction
@@ -55,7 +57,19 @@ def facts_from_xero(view: RecordView, xero_state: dict[str, Any] | None) -> Reco
         referenced=referenced,
         has_payments=Decimal(str(xero_state.get("AmountPaid") or 0)) > 0 or bool(xero_state.get("Payments")),
         has_credits=Decimal(str(xero_state.get("AmountCredited") or 0)) > 0,
+        written_off=_written_off(xero_state),
     )
+
+
+def _written_off(invoice: dict[str, Any]) -> bool:
+    """Whether one of the credit notes allocated to the invoice is a write-off of ours
+    (numbered ``<invoice>-WO``, ``-WO2`` … by natural_keys.write_off_number), so that a refusal
+    names the seeds' own reason ("it has been written off") rather than "credit"."""
+    number = invoice.get("InvoiceNumber")
+    if not number:
+        return False
+    pattern = re.compile(re.escape(write_off_number(number)) + r"\d*", re.I)
+    return any(pattern.fullmatch(note.get("CreditNoteNumber") or "") for note in invoice.get("CreditNotes") or [])
 
 
 def plan(

@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from xero_sync.dal.records import RecordRepository
+from xero_sync.dal.records import RecordKey, RecordRepository
 from xero_sync.domain.natural_keys import build_stamp, contact_number, write_off_number
 from xero_sync.models.records import EntityName
 from xero_sync.observability import logger
@@ -57,6 +57,7 @@ class Recovery:
         self.calls = calls
         self.records = records
         self.now = now
+        self.adopted: set[RecordKey] = set()  # found in Xero and linked: the worker reports them
 
     def resolve(self, view: RecordView, parents: dict[str, RecordView | None]) -> bool:
         """Settle the record's unknown operation. Returns True if the row changed (the caller
@@ -94,6 +95,7 @@ class Recovery:
             message="An earlier attempt had reached Xero after all; linked to it (no duplicate).",
             now=self.now,
         )
+        self.adopted.add(view.key)
         logger.info("Unknown outcome resolved: found in Xero", extra={"record": str(view.key), "operation": operation})
         return True
 

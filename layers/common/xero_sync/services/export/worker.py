@@ -58,6 +58,14 @@ MAX_PASSES = 3
 MAX_SQS_DELAY = 900  # seconds: SQS's longest message delay
 
 
+class AdminNotifier(Protocol):
+    """Admin emails (services/notifications.py). Both calls are cheap after the first per org
+    and window, and never raise: an email problem must not fail an export."""
+
+    def failure_recorded(self, org_id: str, now: datetime) -> bool: ...
+    def needs_reauth(self, org_id: str, now: datetime) -> bool: ...
+
+
 class MappingContexts(Protocol):
     """Where the worker gets an org's settings, tax mappings and Xero reference data."""
 
@@ -90,6 +98,7 @@ class ExportWorker:
     claim_seconds: int = 120  # longer than one Xero call can take (time-out + governor wait)
     max_attempts: int = 8  # retryable failures before a record is handed to the admin
     retry_delay: Callable[[float | None, int], int] = field(default=None)  # type: ignore[assignment]
+    notifications: AdminNotifier | None = None  # failure digests and reconnect emails (F6.2, F1.4)
 
     def __post_init__(self) -> None:
         if self.retry_delay is None:
@@ -129,6 +138,8 @@ class ExportWorker:
         except (ReauthRequired, NotConnected) as error:
             logger.warning("Org cannot reach Xero; records stay pending", extra={"org_id": org_id, "error": type(error).__name__})
             result.paused_orgs.append(org_id)
+            if isinstance(error, ReauthRequired) and self.notifications is not None:
+                self.notifications.needs_reauth(org_id, now)  # the admin must reconnect: once per episode
             return
         calls = XeroCalls(client)
         tenant_id = connection.tenant_id
@@ -155,14 +166,15 @@ class ExportWorker:
         now = self.clock()
         views = self._read(keys, tenant_id, now)
         recovery = Recovery(calls, self.records, now)
+        woken: list[RecordKey] = []
         try:
             views = self._recover(views, recovery, tenant_id, now)
             parents = self._parents(views, tenant_id)
-            xero_states = self._xero_states(views, calls)
+            xero_states = self._xero_states(views, calls, parents)
             works = [self._plan(view, parents, context, xero_states) for view in views]
             local = [w for w in works if not self._sends(w)]
             sending = [w for w in works if self._sends(w)]
-            events = [self._apply_local(w, now, result) for w in local]
+            events = [self._apply_local(w, now, result, recovery.adopted, woken) for w in local]
             executor = Executor(
                 calls=calls,
                 records=self.records,
@@ -181,7 +193,6 @@ class ExportWorker:
             # A read (look-up or facts) failed: nothing was claimed for sending; retry later.
             self._requeue(keys, self._delay(error.retry_after, 1), result)
             return None
-        woken: list[RecordKey] = []
         retry: dict[int, list[RecordKey]] = defaultdict(list)
         for outcome in outcomes:
             event = self._apply(outcome, now, result, woken, retry)
@@ -235,11 +246,21 @@ class ExportWorker:
             for record_key, parent in by_record.items()
         }
 
-    def _xero_states(self, views: list[RecordView], calls: XeroCalls) -> dict[str, dict]:
+    def _xero_states(
+        self, views: list[RecordView], calls: XeroCalls, parents: dict[ParentKey, RecordView | None]
+    ) -> dict[str, dict]:
         """Xero's current view of linked documents about to change (has it payments or
         credits?) and of invoices being written off (their balance) — one call per 40."""
         linked = [view for view in views if view.entity in DOCUMENTS and view.linked]
         invoices = {v.xero_id for v in linked if v.entity not in CREDIT_DOCUMENTS}
+        # A write-off without an amount writes off the invoice's balance, which only Xero knows
+        # (payments and credits recorded there count too). Its invoice is a parent, not a view.
+        for view in views:
+            if view.entity is EntityName.WRITE_OFF and view.action is RecordAction.UPSERT:
+                for key in _parent_keys_of(view):
+                    invoice = parents.get(key)
+                    if key.field == "invoice_id" and invoice is not None and invoice.linked:
+                        invoices.add(invoice.xero_id)
         credit_notes = {v.xero_id for v in linked if v.entity in CREDIT_DOCUMENTS}
         states: dict[str, dict] = {}
         if invoices:
@@ -285,8 +306,16 @@ class ExportWorker:
 
     # --- outcomes --------------------------------------------------------------------------------
 
-    def _apply_local(self, work: Work, now: datetime, result: BatchResult) -> HistoryEvent | None:
-        """Record a decision that needs no Xero call."""
+    def _apply_local(
+        self,
+        work: Work,
+        now: datetime,
+        result: BatchResult,
+        adopted: frozenset[RecordKey] | set[RecordKey] = frozenset(),
+        woken: list[RecordKey] | None = None,
+    ) -> HistoryEvent | None:
+        """Record a decision that needs no Xero call. ``adopted``: records that recovery just
+        found in Xero after an unknown outcome (a time-out, a dropped answer, a crash)."""
         view = work.view
         if work.operation is Operation.WAIT:
             parent = work.waiting_for
@@ -296,10 +325,23 @@ class ExportWorker:
                 error_code=None, message=work.reason, waiting_on=waiting_on, now=now,
             )
             if parent is not None:
-                self._nudge_parent(RecordKey(view.key.org_id, parent.entity.value, parent.host_id), now)
+                self._nudge_parent(view.key, RecordKey(view.key.org_id, parent.entity.value, parent.host_id), view.tenant_id, now)
             result.waiting += 1
             return self._event(work, "waiting", now) if view.item.status != "waiting" else None
         if work.operation is Operation.NOOP:
+            if view.key in adopted:
+                # The earlier attempt had reached Xero after all: this is the record's success.
+                # Keep recovery's message, record the attempt (F7.1), and wake the children
+                # waiting for it — nothing else will (no "synced" outcome follows).
+                message = view.item.last_message
+                self.records.mark_outcome(
+                    view.key, owner=None, status=RecordStatus.SYNCED, version=view.version,
+                    error_code=None, message=message, now=now,
+                )
+                result.synced += 1
+                if woken is not None:
+                    woken.extend(self.records.take_waiters(view.key, now))
+                return self._event(work, "succeeded", now, xero_id=view.xero_id, message=message)
             self.records.mark_outcome(
                 view.key, owner=None, status=RecordStatus.SYNCED, version=view.version,
                 error_code=None, message=None, now=now,
@@ -320,6 +362,7 @@ class ExportWorker:
         result.failed += 1
         if work.needs_admin:
             self.queues.park_in_dlq(view.key, work.reason)
+        self._tell_admin(view.key.org_id, now)
         return self._event(work, "failed", now, error_code=work.code, message=work.reason)
 
     def _apply(
@@ -335,7 +378,7 @@ class ExportWorker:
         if outcome.kind == "lost":
             return None
         if outcome.kind == "synced":
-            status = self.records.mark_synced(
+            synced = self.records.mark_synced(
                 view.key,
                 owner=self.owner,
                 version=view.version,
@@ -348,9 +391,9 @@ class ExportWorker:
                 now=now,
             )
             result.synced += 1
-            if status is RecordStatus.PENDING:
+            if synced.status is RecordStatus.PENDING:
                 self.queues.enqueue([view.key], EnqueueReason.SYNC)  # a newer version arrived meanwhile
-            if view.item.has_waiters or view.entity is EntityName.CONTACT:
+            if synced.has_waiters:  # as of the write above: a child that started waiting is not missed
                 woken.extend(self.records.take_waiters(view.key, now))
             self._wake_parent_after_removal(work, now)
             return self._event(work, "succeeded", now, xero_id=outcome.xero_id, message=outcome.message or _notices(work))
@@ -362,6 +405,7 @@ class ExportWorker:
             result.failed += 1
             if outcome.needs_admin:
                 self.queues.park_in_dlq(view.key, outcome.message or "")
+            self._tell_admin(view.key.org_id, now)
             return self._event(work, "failed", now, error_code=outcome.code, message=outcome.message)
         # retry
         attempts = int(view.item.attempts or 0) + 1
@@ -374,21 +418,28 @@ class ExportWorker:
             )
             self.queues.park_in_dlq(view.key, message)
             result.failed += 1
+            self._tell_admin(view.key.org_id, now)
             return self._event(work, "failed", now, error_code="xero_unavailable", message=message)
         self.records.release(view.key, owner=self.owner, outcome_unknown=outcome.outcome_unknown, message=outcome.message, now=now)
         retry[self._delay(outcome.retry_after, attempts)].append(view.key)
         return self._event(work, "retrying", now, message=outcome.message)
 
-    def _nudge_parent(self, parent: RecordKey, now: datetime) -> None:
-        """A child waits: make sure the parent is on its way. A contact becomes exportable the
-        moment a transaction needs it (seed sync tables); any pending parent is queued now
-        rather than at the next scheduled sync."""
-        self.records.note_waiter(parent)
+    def _nudge_parent(self, child: RecordKey, parent: RecordKey, tenant_id: str, now: datetime) -> None:
+        """A child now waits: flag the parent, then look at it again. If it reached Xero after
+        the child's worker read it, its own worker may already have checked the flag — so the
+        child goes on now instead of waiting for a wake-up that will not come. Otherwise make
+        sure the parent is on its way: a contact becomes exportable the moment a transaction
+        needs it (seed sync tables); a pending parent is queued now, not at the next sync."""
+        row = self.records.note_waiter(parent)
+        if row is None:
+            return  # the host has not sent the parent yet; its push will be exported first
+        if row.xero_id and row.xero_tenant_id == tenant_id:
+            if self.records.requeue(child, now=now, only_from=[RecordStatus.WAITING]):
+                self.queues.enqueue([child], EnqueueReason.WAKE)
+            return
         if parent.entity == EntityName.CONTACT.value and self.records.mark_referenced(parent, now):
             self.queues.enqueue([parent], EnqueueReason.DEPENDENCY)
-            return
-        row = self.records.get(parent)
-        if row is not None and row.status == RecordStatus.PENDING.value:
+        elif row.status == RecordStatus.PENDING.value:
             self.queues.enqueue([parent], EnqueueReason.DEPENDENCY)
 
     def _wake_parent_after_removal(self, work: Work, now: datetime) -> None:
@@ -409,13 +460,21 @@ class ExportWorker:
         if isinstance(error, XeroForbidden):
             item = self.connections.get(org_id)
             if item is not None:
-                self.connections.mark_needs_reauth(
+                marked = self.connections.mark_needs_reauth(
                     org_id,
                     expected_token_version=int(item.token_version or 0),
                     message="Xero no longer grants access to this organisation; reconnect to resume syncing.",
                     now=now,
                 )
+                if marked and self.notifications is not None:
+                    self.notifications.needs_reauth(org_id, now)
         logger.warning("Xero refused the org's access; export paused", extra={"org_id": org_id, "error": type(error).__name__})
+
+    def _tell_admin(self, org_id: str, now: datetime) -> None:
+        """A record failed for good (retrying alone will not help, F6.2): the admin hears about
+        it in the org's next failure digest — one email per window, never one per record."""
+        if self.notifications is not None:
+            self.notifications.failure_recorded(org_id, now)
 
     def _hold(self, org_id: str, keys: list[RecordKey], error: GovernorWait, now: datetime, result: BatchResult) -> None:
         """The governor says the tenant's budget is spent. Short waits: back to the queue with

@@ -1,0 +1,214 @@
+"""The local demo: the product's main job, end to end, on one machine (./scripts/demo).
+
+1. starts the local stack (moto server for AWS, the Xero emulator for Xero, every table, queue
+   and key of template.yaml, and the runner serving the HTTP API);
+2. creates a host API key and connects a demo org through the real OAuth redirect chain;
+3. configures the integration (accounts, tax mapping) from Xero's imported chart of accounts;
+4. pushes a realistic set of records (local/demo/records.json) through the HTTP API, syncs, and
+   prints what reached the emulated Xero — and what failed and why;
+5. fixes the failure the way an accountant would: the host books card-terminal fees to account
+   405, which in Xero is "Merchant Fees" without a code; the accountant gives it the code, the
+   host asks the service to refresh, and the failed bill goes through.
+
+Everything goes through the same HTTP API and handlers a deployment uses. The emulator runs
+``TIME_SCALE`` times faster than real time, and the service's rate governor is told the same,
+so Xero's 60-calls-a-minute limit is respected in emulated time without a long wait.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+ORG_ID = "demo-org"
+TIME_SCALE = 10
+RECORDS_FILE = Path(__file__).parent / "demo" / "records.json"
+EMAIL_DIR = Path("local-out") / "emails"
+
+
+class Api:
+    """A host product's view of the service: JSON over HTTP with an API key."""
+
+    def __init__(self, base_url: str, api_key: str) -> None:
+        self.base = base_url.rstrip("/")
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {api_key}"
+
+    def call(self, method: str, path: str, body: Any = None, expect: tuple[int, ...] = (200, 202)) -> Any:
+        response = self.session.request(method, self.base + path, json=body, timeout=60)
+        if response.status_code not in expect:
+            raise SystemExit(f"{method} {path} → {response.status_code}: {response.text[:500]}")
+        return response.json() if response.content else None
+
+
+def step(title: str) -> None:
+    print(f"\n== {title}")
+
+
+def connect(api: Api, stack) -> None:
+    step("Connect the org to Xero (the admin clicks 'Connect to Xero')")
+    started = api.call("POST", f"/v1/orgs/{ORG_ID}/connect", {"return_url": f"{stack.api_url}/host/xero-connected"})
+    print(f"consent URL from the service: {started['authorize_url'].split('?')[0]}?…")
+    consent = requests.get(started["authorize_url"], allow_redirects=False, timeout=30)  # Xero's consent page
+    callback = requests.get(consent.headers["Location"], allow_redirects=False, timeout=60)  # Xero → the service
+    outcome = parse_qs(urlsplit(callback.headers["Location"]).query)
+    print(f"browser sent back to the host with xero_status={outcome['xero_status'][0]}")
+    status = api.call("GET", f"/v1/orgs/{ORG_ID}/connection")
+    tenant = status["tenant"] or {}
+    print(f"connection: {status['status']} to {tenant.get('tenant_name')!r}, by {status['connected_by_email']}")
+
+
+def configure(api: Api) -> str:
+    step("Configure the integration from Xero's chart of accounts")
+    accounts = api.call("GET", f"/v1/orgs/{ORG_ID}/xero/accounts")["accounts"]
+    print(f"{len(accounts)} accounts imported from Xero; without a code: "
+          + ", ".join(a["name"] for a in accounts if not a["code"]))
+    merchant_fees = next(a for a in accounts if a["name"] == "Merchant Fees")
+    print("the host's chart of accounts books card fees to 405, but in Xero 'Merchant Fees' has no code yet")
+    settings = {
+        "sync_frequency": "manual",
+        "export": {"invoices_and_payments": True, "credit_notes": True, "bills_and_payments": True,
+                   "vendor_credits": True, "bank_charges": True},
+        "sales_account": "200",
+        "purchases_account": "300",
+        "sales_adjustments_account": "260",
+        "purchase_adjustments_account": "429",
+        "write_off_account": "408",
+        "bank_charges_account": "404",
+        "admin_emails": ["owner@demo-roastery.example"],
+        "document_url_template": "https://app.example.com/{entity}s/{id}",
+    }
+    api.call("PUT", f"/v1/orgs/{ORG_ID}/settings", {"settings": settings})
+    rates = {r["tax_type"]: r for r in api.call("GET", f"/v1/orgs/{ORG_ID}/xero/tax-rates")["tax_rates"]}
+    mapping = {"host_tax_id": "gst15", "host_tax_name": "GST 15%", "host_rate": "15",
+               "xero_tax_type": "OUTPUT2", "purchases_xero_tax_type": "INPUT2"}
+    api.call("PUT", f"/v1/orgs/{ORG_ID}/tax-mappings", {"mappings": [mapping]})
+    print(f"tax mapping: host 'GST 15%' → Xero {rates['OUTPUT2']['name']!r} (sales) / {rates['INPUT2']['name']!r} (purchases)")
+    return merchant_fees["account_id"]
+
+
+def push_and_sync(api: Api, stack) -> None:
+    step("Push the host's records and sync")
+    records = json.loads(RECORDS_FILE.read_text())["records"]
+    answer = api.call("POST", f"/v1/orgs/{ORG_ID}/records", {"records": records})
+    print(f"pushed {len(records)} records: {answer['accepted']} accepted, {answer['stale']} stale, {answer['rejected']} rejected")
+    started = time.monotonic()
+    api.call("POST", f"/v1/orgs/{ORG_ID}/sync", {})
+    stack.runner.drain(timeout=600)
+    print(f"export finished in {time.monotonic() - started:.1f} s (emulated time runs {TIME_SCALE}× faster)")
+
+
+def show_xero(stack) -> None:
+    step("What reached the emulated Xero")
+    tenant_id = _tenant_id(stack)
+    state = requests.get(f"{stack.emulator.base_url}/_emulator/tenants/{tenant_id}/state", timeout=30).json()
+    contacts = [c["Name"] for c in state["Contacts"] if c.get("ContactNumber", "").startswith("XS-") or c.get("ContactNumber")]
+    print(f"contacts ({len(contacts)}): {', '.join(sorted(contacts))}")
+    print(f"{'type':13} {'number':14} {'status':10} {'total':>10} {'due':>10} currency")
+    for doc in sorted(state["Invoices"], key=lambda d: (d["Type"], d.get("InvoiceNumber", ""))):
+        print(f"{doc['Type']:13} {doc.get('InvoiceNumber', ''):14} {doc['Status']:10} {doc['Total']:>10.2f} {doc['AmountDue']:>10.2f} {doc['CurrencyCode']}")
+    for note in sorted(state["CreditNotes"], key=lambda d: (d["Type"], d.get("CreditNoteNumber", ""))):
+        print(f"{note['Type']:13} {note.get('CreditNoteNumber', ''):14} {note['Status']:10} {note['Total']:>10.2f} {note['RemainingCredit']:>10.2f} {note['CurrencyCode']}")
+    live = [p for p in state["Payments"] if p["Status"] != "DELETED"]
+    print(f"payments and refunds: {len(live)}; bank transactions: {len([b for b in state['BankTransactions'] if b['Status'] == 'AUTHORISED'])}")
+
+
+def show_failures(api: Api) -> list[dict]:
+    failed = api.call("GET", f"/v1/orgs/{ORG_ID}/history?status=failed&limit=20")["events"]
+    step(f"What failed and why ({len(failed)})")
+    for event in failed:
+        print(f"- {event['entity']} {event['record_id']}: [{event['error_code']}] {event['message']}")
+    return failed
+
+
+def fix_and_retry(api: Api, stack, account_id: str) -> None:
+    step("The accountant gives 'Merchant Fees' a code in Xero; the host clicks 'Refresh from Xero'")
+    from xero_sync.wiring import container
+
+    xero = container().xero_api.for_org(ORG_ID)  # the accountant's change, made through Xero's API
+    xero.post(f"/Accounts/{account_id}", json={"Accounts": [{"Code": "405"}]})
+    refreshed = api.call("POST", f"/v1/orgs/{ORG_ID}/xero/refresh", {})
+    print(f"reference data changed: {refreshed['changed']}; failed records sent again: {refreshed['requeued']}")
+    stack.runner.drain(timeout=600)
+    state = api.call("GET", f"/v1/orgs/{ORG_ID}/records/bill/bill-90")
+    print(f"bill bill-90: {state['status']} (Xero id {state['xero_id']})")
+
+
+def show_emails() -> None:
+    emails = sorted(EMAIL_DIR.glob("*.eml")) if EMAIL_DIR.exists() else []
+    if not emails:
+        return
+    step(f"Emails the admin received ({len(emails)}), written to {EMAIL_DIR}/")
+    for path in emails:
+        print(f"- {path.name}")
+    print("\nThe first one, as a mail client shows its plain-text part:\n")
+    from email import policy
+    from email.parser import BytesParser
+
+    message = BytesParser(policy=policy.default).parsebytes(emails[0].read_bytes())
+    print(f"Subject: {message['Subject']}\nTo: {message['To']}\n")
+    print(message.get_body(preferencelist=("plain",)).get_content())
+
+
+def _tenant_id(stack) -> str:
+    from xero_sync.wiring import container
+
+    return container().connections.get(ORG_ID).tenant_id
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local.demo", description=__doc__.split("\n")[0])
+    parser.add_argument("--keep-running", action="store_true", help="leave the local stack up afterwards (Ctrl-C stops it)")
+    args = parser.parse_args(argv)
+
+    from local.stack import LocalStack
+
+    EMAIL_DIR.mkdir(parents=True, exist_ok=True)
+    for old in EMAIL_DIR.glob("*.eml"):
+        old.unlink()
+    step("Start the local stack (no AWS or Xero account needed)")
+    with LocalStack.start(
+        retry_delay_seconds=1,
+        max_batching_window_seconds=0.2,
+        emulator_options={"time_scale": TIME_SCALE},
+        extra_environment={
+            "XERO_MINUTE_LIMIT": str(60 * TIME_SCALE),
+            "LOCAL_EMAIL_DIR": str(EMAIL_DIR.resolve()),
+            "DIGEST_WINDOW_SECONDS": "0",
+            "EMAIL_SENDER": "Xero sync <xero-sync@demo-host.example>",
+            "HOST_HISTORY_URL_TEMPLATE": "https://app.example.com/settings/xero/history?org={org_id}",
+            "HOST_RECONNECT_URL_TEMPLATE": "https://app.example.com/settings/xero?org={org_id}",
+        },
+    ) as stack:
+        print(f"HTTP API: {stack.api_url}   Xero emulator: {stack.emulator.base_url}   moto: {stack.aws_endpoint_url}")
+        created = stack.create_api_key(name="demo host", org_ids=[ORG_ID])
+        print(f"API key {created.key_id} created for org {ORG_ID!r} (stored as a hash)")
+        api = Api(stack.api_url, created.api_key)
+        connect(api, stack)
+        account_id = configure(api)
+        push_and_sync(api, stack)
+        show_xero(stack)
+        show_failures(api)
+        fix_and_retry(api, stack, account_id)
+        show_xero(stack)
+        show_emails()
+        if args.keep_running:
+            print(f"\nThe local stack keeps running; try: curl -H 'Authorization: Bearer {created.api_key}' "
+                  f"{stack.api_url}/v1/orgs/{ORG_ID}/connection   (Ctrl-C to stop)")
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
