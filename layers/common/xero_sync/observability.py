@@ -5,6 +5,8 @@ variables and open no connection. Handlers decorate in one order (see functions/
 logger context (with correlation id) → metrics → tracer (response capture off).
 """
 
+import warnings
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -13,3 +15,7 @@ tracer = Tracer(service="xero-sync")
 metrics = Metrics(namespace="XeroSync", service="xero-sync")
 
 __all__ = ["logger", "tracer", "metrics", "MetricUnit"]
+
+# A function that published no metric in an invocation (an API call that reached no Xero
+# endpoint, say) is normal here; Powertools warns about it on every such invocation.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)

@@ -258,6 +258,7 @@ class ConnectService:
         self._record(org_id, now, "choose_tenant", "succeeded", f"Syncing with {ref.tenant_name or ref.tenant_id}.")
         if ConnectionStatus(updated.status) is ConnectionStatus.CONNECTED:
             self._connected(org_id, now)
+            return self.status(org_id)  # read again: the after-connect steps scheduled a sync
         return connection_view(updated)
 
     # --- F1.5: disable / enable / reset / delete ---------------------------------------------
@@ -274,10 +275,10 @@ class ConnectService:
         item = self._existing(org_id)
         self._check(check_can_enable, item)
         now = self.clock()
-        updated = self._set_status(org_id, ConnectionStatus.CONNECTED, [ConnectionStatus.DISABLED], now)
+        self._set_status(org_id, ConnectionStatus.CONNECTED, [ConnectionStatus.DISABLED], now)
         self._record(org_id, now, "enable", "succeeded", "Integration enabled.")
         self._connected(org_id, now)
-        return connection_view(updated)
+        return self.status(org_id)  # read again: the after-connect steps scheduled a sync
 
     def reset(self, org_id: str) -> ConnectionView:
         """Switch to another tenant (F1.5): give up the token and the tenant choice. Links made

@@ -139,6 +139,15 @@ class XeroCalls:
         response = self.client.get(f"/{collection.name}/{xero_id}")
         return _first(response.body, collection.name) or None
 
+    def page(self, collection: Collection, page: int, *, params: dict[str, str] | None = None) -> tuple[list[dict[str, Any]], int]:
+        """One page of 1000 records and the number of pages (xero-facts §5)."""
+        response = self.client.get(
+            f"/{collection.name}", params={**(params or {}), "page": str(page), "pageSize": "1000"}
+        )
+        body = response.body or {}
+        pages = int((body.get("pagination") or {}).get("pageCount") or 1)
+        return body.get(collection.name, []), pages
+
     def find(self, collection: Collection, conditions: list[str], *, extra: dict[str, str] | None = None) -> list[dict[str, Any]]:
         """Records matching any of ``conditions`` (Xero ``where`` clauses), LOOKUP_CHUNK per
         call. Used to find what an unknown outcome may have created, and contacts to link."""

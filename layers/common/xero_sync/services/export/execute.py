@@ -32,6 +32,7 @@ from xero_sync.services.export.calls import (
     CONTACTS,
     CREDIT_NOTES,
     INVOICES,
+    LOOKUP_CHUNK,
     PAYMENTS,
     Collection,
     XeroCalls,
@@ -76,8 +77,10 @@ class Executor:
         owner: str,
         now: datetime,
         claim_until: datetime,
+        batch_size: int = BATCH_SIZE,
     ) -> None:
         self.calls = calls
+        self.batch_size = batch_size
         self.records = records
         self.owner = owner
         self.now = now
@@ -101,8 +104,16 @@ class Executor:
 
     def _key(self, operation: str, works: Iterable[Work]) -> str:
         """One Idempotency-Key per distinct request: the same records and versions sent again
-        give the same key, different bodies never share one (Xero answers 400 to that)."""
-        return idempotency_key(self.calls.tenant_id, operation, ((str(w.view.key), w.view.version) for w in works))
+        give the same key, different bodies never share one (Xero answers 400 to that).
+
+        The key also carries when each record last became pending. Xero keeps a key's answer for
+        6 minutes, refusals included, and replays it (xero-facts §4): a record that Xero refused
+        and that the admin retries after fixing the cause in Xero must go with a new key, or it
+        is refused again from Xero's store. A re-send after an unknown outcome keeps its key (the
+        record stayed pending, so the time is unchanged) — that is the replay we want."""
+        return idempotency_key(
+            self.calls.tenant_id, operation, ((f"{w.view.key}~{_pending_since(w)}", w.view.version) for w in works)
+        )
 
     def _claim(self, works: list[Work], operation: str) -> tuple[list[Work], list[Outcome], str]:
         key = self._key(operation, works)
@@ -184,7 +195,7 @@ class Executor:
             if collection is CONTACTS and operation == "create":
                 linked, group = self._link_existing_contacts(group)
                 outcomes.extend(linked)
-            for chunk in chunks(group, BATCH_SIZE):
+            for chunk in chunks(group, self.batch_size):
                 claimed, lost, key = self._claim(list(chunk), operation)
                 outcomes.extend(lost)
                 if not claimed:
@@ -222,7 +233,7 @@ class Executor:
             if payload.EmailAddress:
                 conditions.append(f"EmailAddress=={quote(payload.EmailAddress)}")
         try:
-            existing = self.calls.find(CONTACTS, [c for c in conditions if c])
+            existing = self._existing_contacts([c for c in conditions if c])
         except XeroRetryableError as error:
             return [Outcome(w, "retry", message=str(error), retry_after=error.retry_after) for w in works], []
         by_number = {c.get("ContactNumber"): c for c in existing if c.get("ContactNumber")}
@@ -249,6 +260,22 @@ class Executor:
             if claimed:
                 outcomes.append(self._linked(work, match, how))
         return outcomes, to_create
+
+    def _existing_contacts(self, conditions: list[str]) -> list[dict[str, Any]]:
+        """The tenant's contacts that may match: by targeted ``where`` queries, or — when the
+        tenant has few contacts — by reading its whole contact list (summary only, 1000 a page),
+        whichever takes fewer calls. A backfill of hundreds of new contacts into a young tenant
+        then costs one call per batch instead of one per ten contacts."""
+        where_calls = -(-len(conditions) // LOOKUP_CHUNK)
+        if where_calls <= 1:
+            return self.calls.find(CONTACTS, conditions)
+        first, pages = self.calls.page(CONTACTS, 1, params={"summaryOnly": "true"})
+        if pages - 1 >= where_calls:
+            return self.calls.find(CONTACTS, conditions)
+        contacts = list(first)
+        for number in range(2, pages + 1):
+            contacts.extend(self.calls.page(CONTACTS, number, params={"summaryOnly": "true"})[0])
+        return contacts
 
     def _link_contact_by_name(self, work: Work) -> Outcome:
         """Xero refused the new contact because an active contact has that name: link it
@@ -353,7 +380,7 @@ class Executor:
         for work in works:
             by_note[work.payload.credit_note_xero_id].append(work)
         for note_id, group in by_note.items():
-            for chunk in chunks(group, BATCH_SIZE):
+            for chunk in chunks(group, self.batch_size):
                 claimed, lost, key = self._claim(list(chunk), "create")
                 outcomes.extend(lost)
                 if not claimed:
@@ -424,7 +451,7 @@ class Executor:
             return outcomes
         to_note = [w for w in claimed if not w.view.refs.get("credit_note_id")]
         notes: dict[str, str] = {w.view.key.record_key: w.view.refs["credit_note_id"] for w in claimed if w not in to_note}
-        for chunk in chunks(to_note, BATCH_SIZE):
+        for chunk in chunks(to_note, self.batch_size):
 
             def send(chunk: list[Work] = list(chunk)) -> list[Outcome]:
                 note_key = self._key("write-off-note", chunk)
@@ -539,6 +566,12 @@ def _kind(entity: EntityName) -> str:
     if entity is E.WRITE_OFF:
         return "write_off"
     return "collection"
+
+
+def _pending_since(work: Work) -> str:
+    """When the record last changed status (to pending, on a push, a retry or a wake-up)."""
+    at = work.view.item.status_at
+    return at.isoformat() if at is not None else ""
 
 
 def _sequence(work: Work) -> int:

@@ -38,7 +38,7 @@ from xero_sync.models.messages import EnqueueReason, ExportMessage
 from xero_sync.models.records import EntityName, RecordAction
 from xero_sync.observability import MetricUnit, logger, metrics
 from xero_sync.services.export.context import ExportContext
-from xero_sync.services.export.calls import CREDIT_NOTES, INVOICES, XeroCalls
+from xero_sync.services.export.calls import BATCH_SIZE, CREDIT_NOTES, INVOICES, XeroCalls
 from xero_sync.services.export.execute import Executor, Outcome
 from xero_sync.services.export.plan import CREDIT_DOCUMENTS, DOCUMENTS, Work, parent_keys, plan
 from xero_sync.services.export.recovery import Recovery
@@ -97,6 +97,7 @@ class ExportWorker:
     owner: str = field(default_factory=lambda: f"worker-{uuid.uuid4().hex[:12]}")
     claim_seconds: int = 120  # longer than one Xero call can take (time-out + governor wait)
     max_attempts: int = 8  # retryable failures before a record is handed to the admin
+    batch_size: int = BATCH_SIZE  # records per Xero write call
     retry_delay: Callable[[float | None, int], int] = field(default=None)  # type: ignore[assignment]
     notifications: AdminNotifier | None = None  # failure digests and reconnect emails (F6.2, F1.4)
 
@@ -181,6 +182,7 @@ class ExportWorker:
                 owner=self.owner,
                 now=now,
                 claim_until=now + timedelta(seconds=self.claim_seconds),
+                batch_size=self.batch_size,
             )
             outcomes = executor.run(sending)
         except XeroAuthError as error:
