@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 
+from xero_sync.observability import logger
 from xero_sync.services.api_keys import ApiKeyInputError, create_api_key
 from xero_sync.wiring import container
 
@@ -30,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("key_id")
 
     args = parser.parse_args(argv)
+    # The command's output is JSON for scripts to read; the service's INFO logs (also on stdout)
+    # must not interleave with it.
+    logger.setLevel("WARNING")
     services = container()
     if args.command == "create":
         try:

@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     )
     xero_minute_limit: int = Field(default=60, gt=0)
     xero_concurrency_limit: int = Field(default=5, gt=0)
+    xero_batch_size: int = Field(
+        default=50,
+        ge=1,
+        le=100,
+        description="Records per Xero write call (xero-facts §3.2 recommends about 50); 1 = the benchmark's baseline.",
+    )
 
     # --- Queues (one per entity family, each with a dead-letter queue) -----------------------
     contacts_queue_url: str | None = None
@@ -106,6 +112,37 @@ class Settings(BaseSettings):
     vendor_credits_dlq_url: str | None = None
     bank_charges_dlq_url: str | None = None
     notifications_queue_url: str | None = None
+
+    # --- Admin emails (F6.2, F6.3): SES sender, links into the host, the digest window --------
+    email_sender: str | None = Field(
+        default=None,
+        description="From address of the admin emails, e.g. 'Acme Xero sync <xero-sync@acme.example>'; "
+        "its address or domain must be a verified SES identity.",
+    )
+    email_reply_to: str | None = Field(default=None, description="Reply-To of the admin emails (e.g. support).")
+    email_product_name: str = Field(
+        default="Xero integration", max_length=80, description="How the emails name the integration."
+    )
+    host_history_url_template: str | None = Field(
+        default=None,
+        description="The host's sync history page for an org; placeholder {org_id}. Linked from failure digests.",
+    )
+    host_reconnect_url_template: str | None = Field(
+        default=None,
+        description="The host's Xero integration page for an org (connect, Sync now); placeholder {org_id}. "
+        "Linked from the needs-reauth, inactivity warning and disconnect emails.",
+    )
+    digest_window_seconds: int = Field(
+        default=600,
+        ge=0,
+        le=900,
+        description="How long failures of one org are collected before one digest email goes out "
+        "(an SQS message delay, hence at most 900 s).",
+    )
+    local_email_dir: str | None = Field(
+        default=None,
+        description="Local stack only: every email SES accepts is also written here as an .eml file.",
+    )
 
     # --- Behaviour ---------------------------------------------------------------------------
     oauth_state_ttl_seconds: int = Field(default=600, gt=0)

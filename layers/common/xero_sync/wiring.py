@@ -200,6 +200,9 @@ class Container:
             xero=self.xero_api,
             contexts=self.mapping_contexts,
             clock=self.clock,
+            # Failure digests and reconnect emails, where the notifications queue exists.
+            notifications=self.notifications if self.settings.notifications_queue_url else None,
+            batch_size=self.settings.xero_batch_size,
         )
 
     @functools.cached_property
@@ -207,6 +210,76 @@ class Container:
         from xero_sync.services.records import SyncNowGate
 
         return SyncNowGate(connections=self.connections, sync_service=lambda: self.sync, clock=self.clock)
+
+    # --- lifecycle and alerts: emails, the inactivity checker, operator reprocessing ----------
+
+    @functools.cached_property
+    def notifications(self):
+        """Queues admin emails (digest windows, needs-reauth, inactivity) and, in the notifier,
+        sends them. Producers never build the SES client or the idempotency layer."""
+        from datetime import timedelta
+
+        from xero_sync.aws.clients import aws_client
+        from xero_sync.services.notifications import HostLinks, NotificationService, SqsNotificationQueue
+
+        settings = self.settings
+        return NotificationService(
+            org_config=self.org_config,
+            connections=self.connections,
+            records=self.records,
+            history=self.history,
+            queue=SqsNotificationQueue(aws_client("sqs", settings), settings.notifications_queue_url),
+            mailer=lambda: self.mailer,
+            guard=lambda: self.notification_guard,
+            settings_of=lambda org_id: self.org_settings.current(org_id),
+            clock=self.clock,
+            sender=settings.email_sender,
+            reply_to=settings.email_reply_to,
+            product_name=settings.email_product_name,
+            links=HostLinks(settings.host_history_url_template, settings.host_reconnect_url_template),
+            window=timedelta(seconds=settings.digest_window_seconds),
+        )
+
+    @functools.cached_property
+    def mailer(self):
+        from xero_sync.aws.clients import aws_client
+        from xero_sync.aws.ses import SesMailer
+
+        return SesMailer(aws_client("ses", self.settings), local_email_dir=self.settings.local_email_dir, clock=self.clock)
+
+    @functools.cached_property
+    def notification_guard(self):
+        """Powertools idempotency on the Idempotency table: one email per notification id."""
+        from xero_sync.aws.clients import aws_client
+        from xero_sync.services.notifications import PowertoolsOnce
+
+        return PowertoolsOnce(self.settings.idempotency_table, aws_client("dynamodb", self.settings))
+
+    @functools.cached_property
+    def inactivity(self):
+        from xero_sync.services.inactivity import InactivityChecker
+
+        return InactivityChecker(
+            connections=self.connections,
+            releaser=lambda: self.connect,
+            tokens=lambda: self.tokens,
+            notifications=self.notifications,
+            history=self.history,
+            clock=self.clock,
+            shards=self.settings.schedule_shards,
+        )
+
+    @functools.cached_property
+    def reprocess(self):
+        from xero_sync.services.reprocess import ReprocessService
+
+        return ReprocessService(
+            records=self.records,
+            connections=self.connections,
+            queues=self.export_queues,
+            history=self.history,
+            clock=self.clock,
+        )
 
     def after_connect_hooks(self) -> list:
         """What happens once an org is connected to a tenant: later features add to this."""

@@ -133,26 +133,35 @@ class ExportWorker:
             # again when the org syncs next (enable / reconnect).
             logger.info("Org not syncing; records stay pending", extra={"org_id": org_id, "status": getattr(connection, "status", None)})
             result.paused_orgs.append(org_id)
+            if connection is not None and connection.status == ConnectionStatus.NEEDS_REAUTH.value:
+                # Marked elsewhere (the API, another worker, a refresh): make sure the admin
+                # heard — the notification service sends it once per episode.
+                self._reauth_needed(org_id, now)
             return
         try:
             client = self.xero.for_org(org_id)
         except (ReauthRequired, NotConnected) as error:
             logger.warning("Org cannot reach Xero; records stay pending", extra={"org_id": org_id, "error": type(error).__name__})
             result.paused_orgs.append(org_id)
-            if isinstance(error, ReauthRequired) and self.notifications is not None:
-                self.notifications.needs_reauth(org_id, now)  # the admin must reconnect: once per episode
+            if isinstance(error, ReauthRequired):
+                self._reauth_needed(org_id, now)
             return
         calls = XeroCalls(client)
         tenant_id = connection.tenant_id
         context = self.contexts.load(org_id, now)
+        synced_before = result.synced  # the batch may hold other orgs: count this one's only
         pending = keys
         for _ in range(MAX_PASSES):
             reached = self._pass(org_id, tenant_id, pending, calls, context, result)
             if reached is None or not reached:
                 break
             pending = reached  # children woken by parents that reached Xero in this pass
-        if result.synced:
+        if result.synced > synced_before:
             self.connections.record_activity(org_id, self.clock())  # a sync with changes (F6.1)
+
+    def _reauth_needed(self, org_id: str, now: datetime) -> None:
+        if self.notifications is not None:
+            self.notifications.needs_reauth(org_id, now)  # the admin must reconnect: once per episode
 
     def _pass(
         self,
@@ -187,6 +196,12 @@ class ExportWorker:
             outcomes = executor.run(sending)
         except XeroAuthError as error:
             self._pause(org_id, error, now, result)
+            return None
+        except ReauthRequired:
+            # The token manager marked the connection when Xero refused the refresh token
+            # mid-export; nothing was sent, the records stay pending until the admin reconnects.
+            result.paused_orgs.append(org_id)
+            self._reauth_needed(org_id, now)
             return None
         except GovernorWait as error:
             self._hold(org_id, keys, error, now, result)
@@ -468,8 +483,8 @@ class ExportWorker:
                     message="Xero no longer grants access to this organisation; reconnect to resume syncing.",
                     now=now,
                 )
-                if marked and self.notifications is not None:
-                    self.notifications.needs_reauth(org_id, now)
+                if marked:
+                    self._reauth_needed(org_id, now)
         logger.warning("Xero refused the org's access; export paused", extra={"org_id": org_id, "error": type(error).__name__})
 
     def _tell_admin(self, org_id: str, now: datetime) -> None:
