@@ -124,7 +124,8 @@ def show_failures(api: Api) -> list[dict]:
     failed = api.call("GET", f"/v1/orgs/{ORG_ID}/history?status=failed&limit=20")["events"]
     step(f"What failed and why ({len(failed)})")
     for event in failed:
-        print(f"- {event['entity']} {event['record_id']}: [{event['error_code']}] {event['message']}")
+        subject = f"{event['entity']} {event['record_id']}" if event["entity"] else f"{event['direction']} {event['action']}"
+        print(f"- {subject}: [{event['error_code']}] {event['message']}")
     return failed
 
 
@@ -178,13 +179,19 @@ def main(argv: list[str] | None = None) -> int:
         retry_delay_seconds=1,
         max_batching_window_seconds=0.2,
         emulator_options={"time_scale": TIME_SCALE},
+        parameter_overrides={
+            # What an operator sets at deploy time (template parameters); the local SES verifies
+            # the sender identity as a deployment would have to.
+            "EmailSender": "Demo Host Xero sync <xero-sync@demo-host.example>",
+            "EmailSenderIdentity": "demo-host.example",
+            "EmailProductName": "Demo Host",
+            "HostHistoryUrlTemplate": "https://app.demo-host.example/settings/xero/history?org={org_id}",
+            "HostReconnectUrlTemplate": "https://app.demo-host.example/settings/xero?org={org_id}",
+        },
         extra_environment={
             "XERO_MINUTE_LIMIT": str(60 * TIME_SCALE),
             "LOCAL_EMAIL_DIR": str(EMAIL_DIR.resolve()),
-            "DIGEST_WINDOW_SECONDS": "0",
-            "EMAIL_SENDER": "Xero sync <xero-sync@demo-host.example>",
-            "HOST_HISTORY_URL_TEMPLATE": "https://app.example.com/settings/xero/history?org={org_id}",
-            "HOST_RECONNECT_URL_TEMPLATE": "https://app.example.com/settings/xero?org={org_id}",
+            "DIGEST_WINDOW_SECONDS": "0",  # one digest at once, rather than after ten minutes
         },
     ) as stack:
         print(f"HTTP API: {stack.api_url}   Xero emulator: {stack.emulator.base_url}   moto: {stack.aws_endpoint_url}")

@@ -271,8 +271,8 @@ class _Collector:
             where = (
                 f"Choose another account for {purpose} in the Xero integration settings ({setting})"
                 if setting
-                else "Use an account code from Xero's chart of accounts in the host (re-import the chart of "
-                "accounts if the account is new)"
+                else f"Give the account the code '{ref}' in Xero (Accounting → Chart of accounts), or use "
+                "an existing code from Xero's chart of accounts in the host"
             )
             self.problem(
                 Problem(
