@@ -440,16 +440,18 @@ class Executor:
 
     # --- write-offs --------------------------------------------------------------------------
 
-    def _write_off_create(self, works: list[Work]) -> list[Outcome]:
+    def _write_off_create(self, works: list[Work], *, resume: bool = True) -> list[Outcome]:
         """Seed rows "Write off an invoice": a credit note on the write-off account, then its
         allocation to the invoice — two calls, with the note kept as progress in between so a
-        retry allocates the same note instead of creating another."""
+        retry allocates the same note instead of creating another. ``resume=False`` after the
+        old write-off was undone (a recreate): the note in the refs read earlier is the voided
+        one, a new note is needed."""
         outcomes: list[Outcome] = []
         claimed, lost, _ = self._claim(works, "create")
         outcomes.extend(lost)
         if not claimed:
             return outcomes
-        to_note = [w for w in claimed if not w.view.refs.get("credit_note_id")]
+        to_note = [w for w in claimed if not (resume and w.view.refs.get("credit_note_id"))]
         notes: dict[str, str] = {w.view.key.record_key: w.view.refs["credit_note_id"] for w in claimed if w not in to_note}
         for chunk in chunks(to_note, self.batch_size):
 
@@ -520,7 +522,11 @@ class Executor:
                 pass
         results = self.calls.write("POST", CREDIT_NOTES, [{"CreditNoteID": note_id, "Status": "VOIDED"}], key=key)
         if not results[0].saved:
-            return self._failure(work, results[0].errors)
+            # An earlier attempt whose answer was lost may have voided it already (Xero then
+            # refuses a second void): the goal is reached.
+            current = self.calls.get_one(CREDIT_NOTES, note_id) or {}
+            if current.get("Status") != "VOIDED":
+                return self._failure(work, results[0].errors)
         return Outcome(work, "synced", xero_id=note_id, refs={**refs, "status": "VOIDED"})
 
     def _write_off_recreate(self, works: list[Work]) -> list[Outcome]:
@@ -538,7 +544,7 @@ class Executor:
                 work.view.key, owner=self.owner, xero_refs={"sequence": _sequence(work)}, now=self.now
             )
             ready.append(work)
-        outcomes.extend(self._write_off_create(ready))
+        outcomes.extend(self._write_off_create(ready, resume=False))
         return outcomes
 
     # --- failures ----------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def _written_off(invoice: dict[str, Any]) -> bool:
     number = invoice.get("InvoiceNumber")
     if not number:
         return False
-    pattern = re.compile(re.escape(write_off_number(number)) + r"\d*", re.I)
+    pattern = re.compile(re.escape(write_off_number(number)) + r"\d*", re.IGNORECASE)
     return any(pattern.fullmatch(note.get("CreditNoteNumber") or "") for note in invoice.get("CreditNotes") or [])
 
 

@@ -170,6 +170,12 @@ class Recovery:
             return None
         number = invoice.refs.get("number") or getattr(invoice.data, "number", None)
         sequence = int(view.refs.get("sequence") or 1)
+        if view.pending_operation == "recreate":
+            # A changed write-off replaces its note with the next one (``-WO2`` …). The note
+            # found under the current number is the old one, still in Xero because the undo did
+            # not finish: it must not be taken for the new version. (Once the undo is done the
+            # operation is "create" and the refs carry the new sequence.)
+            sequence += 1
         if not number:
             return None
         notes = self.calls.find(
