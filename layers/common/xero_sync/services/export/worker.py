@@ -18,6 +18,7 @@ note and its allocation, or an invoice and its write-off, need no extra round tr
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -94,7 +95,7 @@ class ExportWorker:
     xero: XeroApiClient
     contexts: MappingContexts
     clock: Clock
-    owner: str = field(default_factory=lambda: f"worker-{uuid.uuid4().hex[:12]}")
+    name: str = field(default_factory=lambda: f"worker-{uuid.uuid4().hex[:12]}")
     claim_seconds: int = 120  # longer than one Xero call can take (time-out + governor wait)
     max_attempts: int = 8  # retryable failures before a record is handed to the admin
     batch_size: int = BATCH_SIZE  # records per Xero write call
@@ -104,6 +105,15 @@ class ExportWorker:
     def __post_init__(self) -> None:
         if self.retry_delay is None:
             self.retry_delay = backoff
+        self._run = threading.local()
+
+    @property
+    def owner(self) -> str:
+        """Who holds the claims of the org export in progress on this thread. A fresh token
+        per export, not per worker object: two exports must never share a claim, even when one
+        process runs several of them at once (the local stack runs every function in one
+        process; a Lambda container runs one invocation at a time)."""
+        return getattr(self._run, "owner", self.name)
 
     def handle(self, messages: Iterable[ExportMessage]) -> BatchResult:
         """Export the records the messages name. An unexpected error (a bug, AWS unavailable)
@@ -126,6 +136,7 @@ class ExportWorker:
     # --- one org ---------------------------------------------------------------------------------
 
     def _export_org(self, org_id: str, keys: list[RecordKey], result: BatchResult) -> None:
+        self._run.owner = f"{self.name}-{uuid.uuid4().hex[:10]}"
         now = self.clock()
         connection = self.connections.get(org_id)
         if connection is None or connection.status != ConnectionStatus.CONNECTED.value or not connection.tenant_id:
@@ -177,22 +188,27 @@ class ExportWorker:
         views = self._read(keys, tenant_id, now)
         recovery = Recovery(calls, self.records, now)
         woken: list[RecordKey] = []
+        retry: dict[int, list[RecordKey]] = defaultdict(list)
+        events: list[HistoryEvent | None] = []
+        executor = Executor(
+            calls=calls,
+            records=self.records,
+            owner=self.owner,
+            now=now,
+            claim_until=now + timedelta(seconds=self.claim_seconds),
+            batch_size=self.batch_size,
+        )
         try:
             views = self._recover(views, recovery, tenant_id, now)
             parents = self._parents(views, tenant_id)
             xero_states = self._xero_states(views, calls, parents)
             works = [self._plan(view, parents, context, xero_states) for view in views]
+            works = self._ensure_contacts(
+                works, parents, xero_states, context, executor, recovery, tenant_id, now, result, events, retry, woken
+            )
             local = [w for w in works if not self._sends(w)]
             sending = [w for w in works if self._sends(w)]
-            events = [self._apply_local(w, now, result, recovery.adopted, woken) for w in local]
-            executor = Executor(
-                calls=calls,
-                records=self.records,
-                owner=self.owner,
-                now=now,
-                claim_until=now + timedelta(seconds=self.claim_seconds),
-                batch_size=self.batch_size,
-            )
+            events += [self._apply_local(w, now, result, recovery.adopted, woken) for w in local]
             outcomes = executor.run(sending)
         except XeroAuthError as error:
             self._pause(org_id, error, now, result)
@@ -210,7 +226,6 @@ class ExportWorker:
             # A read (look-up or facts) failed: nothing was claimed for sending; retry later.
             self._requeue(keys, self._delay(error.retry_after, 1), result)
             return None
-        retry: dict[int, list[RecordKey]] = defaultdict(list)
         for outcome in outcomes:
             event = self._apply(outcome, now, result, woken, retry)
             if event is not None:
@@ -218,11 +233,65 @@ class ExportWorker:
         self.history.append_many(e for e in events if e is not None)
         for delay, retry_keys in retry.items():
             self._requeue(retry_keys, delay, result)
-        same_family = [k for k in woken if _family(k.entity) == _family(keys[0].entity)]
-        other = [k for k in woken if k not in same_family]
-        if other:
-            self.queues.enqueue(other, EnqueueReason.WAKE)
-        return same_family
+        if woken:
+            # Every woken child gets its message now, so a crash before the next pass cannot
+            # strand it; those of this family also run in the next pass at once (the message
+            # then finds them synced: a no-op).
+            self.queues.enqueue(woken, EnqueueReason.WAKE)
+        return [k for k in woken if _family(k.entity) == _family(keys[0].entity)]
+
+    def _ensure_contacts(
+        self,
+        works: list[Work],
+        parents: dict[ParentKey, RecordView | None],
+        xero_states: dict[str, dict],
+        context: ExportContext,
+        executor: Executor,
+        recovery: Recovery,
+        tenant_id: str,
+        now: datetime,
+        result: BatchResult,
+        events: list[HistoryEvent | None],
+        retry: dict[int, list[RecordKey]],
+        woken: list[RecordKey],
+    ) -> list[Work]:
+        """"A contact is ensured (created or linked) before its first transaction": when
+        transactions of this batch wait only for their contact, the worker exports those
+        contacts first, in this pass, and plans the transactions again — instead of parking
+        every transaction and waking it later. A contact that failed before is left to the
+        admin (its transactions wait for it), and one another worker holds is left to it."""
+        waiting = [
+            w for w in works
+            if w.operation is Operation.WAIT and w.waiting_for is not None and w.waiting_for.entity is EntityName.CONTACT
+        ]
+        if not waiting:
+            return works
+        org_id = waiting[0].view.key.org_id
+        contact_keys = sorted({RecordKey(org_id, EntityName.CONTACT.value, w.waiting_for.host_id) for w in waiting})
+        for key in contact_keys:
+            self.records.mark_referenced(key, now)  # exportable from now on (seed sync tables)
+        contacts = self._recover(self._read(contact_keys, tenant_id, now), recovery, tenant_id, now)
+        planned = [self._plan(v, {}, context, {}) for v in contacts if v.item.status != RecordStatus.FAILED.value]
+        for work in planned:
+            if work.view.key in recovery.adopted and not self._sends(work):
+                # An earlier attempt had created it after all: record that success as usual.
+                events.append(self._apply_local(work, now, result, recovery.adopted, woken))
+        sending = [w for w in planned if self._sends(w)]
+        for outcome in executor.run(sending):
+            events.append(self._apply(outcome, now, result, woken, retry))
+        fresh = {v.key.record_id: v for v in self._read(contact_keys, tenant_id, now) if v.linked}
+        if not fresh:
+            return works
+        replanned = []
+        for work in works:
+            parent = work.waiting_for if work in waiting else None
+            if parent is None or parent.host_id not in fresh:
+                replanned.append(work)
+                continue
+            own = {k: parents.get(k) for k in _parent_keys_of(work.view)}
+            own.update({k: fresh[k.host_id] for k in own if k.entity is EntityName.CONTACT and k.host_id in fresh})
+            replanned.append(self._plan(work.view, own, context, xero_states))
+        return replanned
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -359,10 +428,11 @@ class ExportWorker:
                 if woken is not None:
                     woken.extend(self.records.take_waiters(view.key, now))
                 return self._event(work, "succeeded", now, xero_id=view.xero_id, message=message)
-            self.records.mark_outcome(
-                view.key, owner=None, status=RecordStatus.SYNCED, version=view.version,
-                error_code=None, message=None, now=now,
-            )
+            if view.item.status != RecordStatus.SYNCED.value:
+                self.records.mark_outcome(
+                    view.key, owner=None, status=RecordStatus.SYNCED, version=view.version,
+                    error_code=None, message=None, now=now,
+                )
             return None
         if work.operation is Operation.SKIP:
             self.records.mark_outcome(
