@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel
 
@@ -30,6 +30,11 @@ from xero_sync.services.queues import ExportQueues
 
 HISTORICAL_RANGES = "historical_ranges"
 OUTSTANDING = (RecordStatus.PENDING, RecordStatus.WAITING)
+MAX_KEYS_PER_SYNC = 2500
+"""Keys one sync sends to the queues. More than Xero takes from a tenant in a minute (60 calls of
+50), so a big backlog never waits for it, while one sync — an API request, or one org in the
+tick — stays short: the rest goes a minute later (``CONTINUE_AFTER``), until none is left."""
+CONTINUE_AFTER = timedelta(minutes=1)
 
 
 class SyncSummary(BaseModel):
@@ -82,7 +87,7 @@ class SyncService:
             org_id, expected=connection.next_sync_at, next_sync_at=next_sync_time(frequency, now), now=now
         ):
             return None  # another tick took this org's sync
-        return self._enqueue_outstanding(org_id, entities=None)
+        return self._enqueue_outstanding(org_id, entities=None, now=now)
 
     def on_connected(self, org_id: str, now: datetime) -> None:
         """After connecting (or enabling / reconnecting): the first sync is due at once."""
@@ -102,7 +107,7 @@ class SyncService:
         historical = 0
         if date_from is not None or date_to is not None:
             historical = self._open_historical_range(org_id, entities, date_from, date_to, now)
-        enqueued = self._enqueue_outstanding(org_id, entities=entities)
+        enqueued = self._enqueue_outstanding(org_id, entities=entities, now=now)
         message = f"Sync started: {enqueued} record(s) sent for export."
         if historical:
             message += f" {historical} record(s) before the export-from date included for {date_from}–{date_to}."
@@ -141,16 +146,25 @@ class SyncService:
                     chosen.append(key)
         return len(chosen)
 
-    def _enqueue_outstanding(self, org_id: str, *, entities: list[str] | None) -> int:
+    def _enqueue_outstanding(self, org_id: str, *, entities: list[str] | None, now: datetime) -> int:
+        """Send the org's pending and waiting records (oldest first), at most MAX_KEYS_PER_SYNC;
+        if more are left, the org's next sync comes a minute later to send them."""
         keys: list[RecordKey] = []
+        more = False
         for status in OUTSTANDING:
-            keys.extend(self.records.keys_with_status(org_id, status))
-        if entities is not None:
-            keys = [key for key in keys if key.entity in entities]
-        if not keys:
-            return 0
-        sent = self.queues.enqueue(keys, EnqueueReason.SYNC)
-        logger.info("Sync started", extra={"org_id": org_id, "enqueued": sent})
+            for key in self.records.keys_with_status(org_id, status):
+                if entities is not None and key.entity not in entities:
+                    continue
+                if len(keys) == MAX_KEYS_PER_SYNC:
+                    more = True
+                    break
+                keys.append(key)
+            if more:
+                break
+        sent = self.queues.enqueue(keys, EnqueueReason.SYNC) if keys else 0
+        if more:
+            self.connections.set_next_sync(org_id, now + CONTINUE_AFTER)
+        logger.info("Sync started", extra={"org_id": org_id, "enqueued": sent, "more_to_send": more})
         return sent
 
 

@@ -1,0 +1,43 @@
+"""F3.7: a sync sends a bounded slice of a big backlog and continues a minute later, so neither
+an API request nor one org of the tick runs long; the tick claims an org's due sync once."""
+
+from datetime import timedelta
+
+from export_harness import contact, invoice
+
+import xero_sync.services.sync as sync_module
+
+
+def test_a_big_backlog_goes_out_in_slices_until_none_is_left(harness, monkeypatch):
+    # Given six pending invoices and a sync that sends at most four keys
+    monkeypatch.setattr(sync_module, "MAX_KEYS_PER_SYNC", 4)
+    harness.push(contact("cus-1", "Cafe One"), *[invoice(f"inv-{n}", f"INV-{n}", "cus-1") for n in range(6)])
+    services = harness.container
+    # When the host asks for a sync
+    enqueued = harness.sync()
+    # Then four go now, and the org's next sync comes a minute later for the rest
+    assert enqueued == 4
+    connection = services.connections.get(harness.org_id)
+    now = services.clock()
+    assert connection.next_sync_at is not None and connection.next_sync_at - now <= timedelta(minutes=1)
+    harness.drain()
+    # When the tick runs at that time
+    summary = services.sync.tick(connection.next_sync_at + timedelta(seconds=1))
+    harness.drain()
+    # Then the rest went out, and every invoice is in Xero once
+    assert summary.orgs == 1
+    assert sorted(i["InvoiceNumber"] for i in harness.invoices() if i["InvoiceNumber"].startswith("INV-")) == [f"INV-{n}" for n in range(6)]
+
+
+def test_two_overlapping_ticks_run_an_orgs_sync_once(harness):
+    # Given an org whose sync is due, and two ticks that both read it as due at the same time
+    services = harness.container
+    due = services.clock()
+    services.connections.set_next_sync(harness.org_id, due)
+    seen_by_both = services.connections.get(harness.org_id).next_sync_at
+    later = due + timedelta(minutes=10)
+    # When both try to take the sync
+    first = services.connections.advance_schedule(harness.org_id, expected=seen_by_both, next_sync_at=later, now=due)
+    second = services.connections.advance_schedule(harness.org_id, expected=seen_by_both, next_sync_at=later, now=due)
+    # Then only one of them gets it
+    assert (first, second) == (True, False)
