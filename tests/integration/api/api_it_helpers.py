@@ -144,7 +144,8 @@ def payment(record_id: str, invoice_id: str, version: int = 1) -> dict:
 
 
 def receive_all(container: Any, queue_url: str) -> list[dict]:
-    """Every message waiting in a queue (and delete them), bodies parsed."""
+    """Every record key waiting in a queue (the messages are deleted): one dict per key, with
+    the message's org_id and reason beside its entity and record_id."""
     from xero_sync.aws.clients import aws_client
 
     sqs = aws_client("sqs", container.settings)
@@ -155,5 +156,6 @@ def receive_all(container: Any, queue_url: str) -> list[dict]:
         if not messages:
             return found
         for message in messages:
-            found.append(json.loads(message["Body"]))
+            body = json.loads(message["Body"])
+            found += [{"org_id": body["org_id"], "reason": body["reason"], **ref} for ref in body["records"]]
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])

@@ -122,7 +122,7 @@ class ExportHarness:
                 return keys
             for raw in batch:
                 body = json.loads(raw["Body"])
-                keys.append(RecordKey(body["org_id"], body["entity"], body["record_id"]))
+                keys += [RecordKey(body["org_id"], ref["entity"], ref["record_id"]) for ref in body["records"]]
 
     # --- reading back ---------------------------------------------------------------------------
 

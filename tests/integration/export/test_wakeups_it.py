@@ -21,7 +21,7 @@ def _queued_keys(harness, family):
 
     sqs = aws_client("sqs", harness.container.settings)
     messages = sqs.receive_message(QueueUrl=harness.container.settings.queue_url(family), MaxNumberOfMessages=10).get("Messages", [])
-    return {json.loads(m["Body"])["record_id"] for m in messages}
+    return {ref["record_id"] for m in messages for ref in json.loads(m["Body"])["records"]}
 
 
 def test_a_child_that_decides_to_wait_after_its_parent_landed_goes_on_by_itself(harness):

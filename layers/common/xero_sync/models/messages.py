@@ -19,13 +19,25 @@ class EnqueueReason(StrEnum):
     NEEDS_ADMIN = "needs_admin"  # parked in the DLQ after a failure the admin must fix
 
 
+MAX_RECORDS_PER_MESSAGE = 50
+"""Keys in one message: one Xero call's worth (xero-facts §3.2), so a Lambda batch of a few
+messages is a few full Xero calls, and one SQS request carries fifty records, not one."""
+
+
+class RecordRef(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    entity: str = Field(min_length=1)
+    record_id: str = Field(min_length=1)
+
+
 class ExportMessage(BaseModel):
-    """One record to evaluate and, if needed, send to Xero."""
+    """Records of one org (and, being on one family's queue, of one family) to evaluate and, if
+    needed, send to Xero."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     org_id: str = Field(min_length=1)
-    entity: str = Field(min_length=1)
-    record_id: str = Field(min_length=1)
+    records: list[RecordRef] = Field(min_length=1, max_length=MAX_RECORDS_PER_MESSAGE)
     reason: EnqueueReason = EnqueueReason.SYNC
     note: str | None = Field(default=None, description="Why a DLQ message was parked: for the operator.")

@@ -1,4 +1,7 @@
-"""Sending record keys to the per-family export queues (and parking them in a DLQ)."""
+"""Sending record keys to the per-family export queues (and parking them in a DLQ).
+
+Keys are grouped per (org, family) into messages of up to MAX_RECORDS_PER_MESSAGE, ten
+messages per SendMessageBatch: a sync of 10,000 records is 20 SQS requests, not 1,000."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any
 
 from xero_sync.dal.records import RecordKey
 from xero_sync.domain.entities import family_of
-from xero_sync.models.messages import EnqueueReason, ExportMessage
+from xero_sync.models.messages import MAX_RECORDS_PER_MESSAGE, EnqueueReason, ExportMessage, RecordRef
 from xero_sync.settings import Family, Settings
 
 SQS_BATCH = 10  # SendMessageBatch takes at most 10 entries
@@ -20,23 +23,26 @@ class ExportQueues:
         self._sqs = sqs
 
     def enqueue(self, keys: Iterable[RecordKey], reason: EnqueueReason, *, delay_seconds: int = 0) -> int:
-        """Send each distinct key to its family's queue, ten per request. Returns how many."""
-        by_family: dict[Family, list[RecordKey]] = defaultdict(list)
+        """Send each distinct key to its family's queue. Returns how many keys were sent."""
+        by_queue: dict[tuple[Family, str], list[RecordKey]] = defaultdict(list)
         for key in sorted(set(keys)):
-            by_family[family_of(key.entity)].append(key)
+            by_queue[(family_of(key.entity), key.org_id)].append(key)
         sent = 0
-        for family, family_keys in by_family.items():
+        for (family, org_id), queue_keys in by_queue.items():
+            messages = [
+                _message(org_id, queue_keys[start : start + MAX_RECORDS_PER_MESSAGE], reason)
+                for start in range(0, len(queue_keys), MAX_RECORDS_PER_MESSAGE)
+            ]
             url = self._settings.queue_url(family)
-            for start in range(0, len(family_keys), SQS_BATCH):
-                chunk = family_keys[start : start + SQS_BATCH]
-                self._send_batch(url, [_message(key, reason) for key in chunk], delay_seconds)
-                sent += len(chunk)
+            for start in range(0, len(messages), SQS_BATCH):
+                self._send_batch(url, messages[start : start + SQS_BATCH], delay_seconds)
+            sent += len(queue_keys)
         return sent
 
     def park_in_dlq(self, key: RecordKey, note: str) -> None:
         """A failure the admin must fix (e.g. a missing account code): the key waits in the
         family's DLQ so that an operator can redrive it once the cause is fixed (F7.3)."""
-        message = _message(key, EnqueueReason.NEEDS_ADMIN, note=note[:1000])
+        message = _message(key.org_id, [key], EnqueueReason.NEEDS_ADMIN, note=note[:1000])
         self._sqs.send_message(QueueUrl=self._settings.dlq_url(family_of(key.entity)), MessageBody=message.model_dump_json())
 
     def _send_batch(self, url: str, messages: list[ExportMessage], delay_seconds: int) -> None:
@@ -54,5 +60,10 @@ class ExportQueues:
                 self._sqs.send_message(QueueUrl=url, MessageBody=original["MessageBody"], DelaySeconds=delay_seconds)
 
 
-def _message(key: RecordKey, reason: EnqueueReason, note: str | None = None) -> ExportMessage:
-    return ExportMessage(org_id=key.org_id, entity=key.entity, record_id=key.record_id, reason=reason, note=note)
+def _message(org_id: str, keys: list[RecordKey], reason: EnqueueReason, note: str | None = None) -> ExportMessage:
+    return ExportMessage(
+        org_id=org_id,
+        records=[RecordRef(entity=key.entity, record_id=key.record_id) for key in keys],
+        reason=reason,
+        note=note,
+    )

@@ -122,7 +122,7 @@ class ExportWorker:
         result = BatchResult()
         by_org: dict[str, set[RecordKey]] = defaultdict(set)
         for message in messages:
-            by_org[message.org_id].add(RecordKey(message.org_id, message.entity, message.record_id))
+            by_org[message.org_id].update(RecordKey(message.org_id, r.entity, r.record_id) for r in message.records)
         for org_id, keys in by_org.items():
             try:
                 self._export_org(org_id, sorted(keys), result)
