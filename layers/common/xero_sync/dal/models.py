@@ -24,7 +24,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 
@@ -309,6 +309,18 @@ class RecordHistoryIndex(GlobalSecondaryIndex):
     event_id = UnicodeAttribute(range_key=True)
 
 
+class OutcomeIndex(GlobalSecondaryIndex):
+    """An org's events with one outcome, newest last: ``outcome_key`` = ``{org_id}#{outcome}``.
+    Listing the failures (F7.1) reads only failures, however long the history."""
+
+    class Meta:
+        index_name = "OutcomeIndex"
+        projection = AllProjection()
+
+    outcome_key = UnicodeAttribute(hash_key=True)
+    event_id = UnicodeAttribute(range_key=True)
+
+
 class HistoryModel(Model):
     """``event_id`` = ``{ISO time}#{random}``: sortable by time, unique."""
 
@@ -321,6 +333,7 @@ class HistoryModel(Model):
     direction = UnicodeAttribute()  # export | import | connection | notification | admin
     action = UnicodeAttribute()  # create | update | void | delete | link | skip | refresh | …
     outcome = UnicodeAttribute()  # succeeded | failed | skipped | retrying | waiting | info
+    outcome_key = UnicodeAttribute(null=True)
     entity = UnicodeAttribute(null=True)
     record_id = UnicodeAttribute(null=True)
     record_ref = UnicodeAttribute(null=True)
@@ -332,3 +345,4 @@ class HistoryModel(Model):
     expires_at = TTLAttribute(null=True)
 
     record_history_index = RecordHistoryIndex()
+    outcome_index = OutcomeIndex()

@@ -30,10 +30,11 @@ from xero_sync.services.queues import ExportQueues
 
 HISTORICAL_RANGES = "historical_ranges"
 OUTSTANDING = (RecordStatus.PENDING, RecordStatus.WAITING)
-MAX_KEYS_PER_SYNC = 2500
-"""Keys one sync sends to the queues. More than Xero takes from a tenant in a minute (60 calls of
-50), so a big backlog never waits for it, while one sync — an API request, or one org in the
-tick — stays short: the rest goes a minute later (``CONTINUE_AFTER``), until none is left."""
+MAX_KEYS_PER_SYNC = 10_000
+"""Keys one sync sends to the queues: 200 messages of 50 keys, 20 SQS requests. More than Xero
+takes from a tenant in a minute (60 calls of 50 records), so a big backlog never waits for the
+next slice, while one sync — an API request, or one org in the tick — stays short: the rest goes
+a minute later (``CONTINUE_AFTER``), until none is left."""
 CONTINUE_AFTER = timedelta(minutes=1)
 
 

@@ -337,7 +337,7 @@ class ExportWorker:
     ) -> dict[str, dict]:
         """Xero's current view of linked documents about to change (has it payments or
         credits?) and of invoices being written off (their balance) — one call per 40."""
-        linked = [view for view in views if view.entity in DOCUMENTS and view.linked]
+        linked = [view for view in views if view.entity in DOCUMENTS and view.linked and _changed_since_export(view)]
         invoices = {v.xero_id for v in linked if v.entity not in CREDIT_DOCUMENTS}
         # A write-off without an amount writes off the invoice's balance, which only Xero knows
         # (payments and credits recorded there count too). Its invoice is a parent, not a view.
@@ -411,7 +411,9 @@ class ExportWorker:
                 error_code=None, message=work.reason, waiting_on=waiting_on, now=now,
             )
             if parent is not None:
-                self._nudge_parent(view.key, RecordKey(view.key.org_id, parent.entity.value, parent.host_id), view.tenant_id, now)
+                parent_key = RecordKey(view.key.org_id, parent.entity.value, parent.host_id)
+                if self._nudge_parent(view.key, parent_key, view.tenant_id, now) and woken is not None:
+                    woken.append(view.key)
             result.waiting += 1
             return self._event(work, "waiting", now) if view.item.status != "waiting" else None
         if work.operation is Operation.NOOP:
@@ -511,23 +513,24 @@ class ExportWorker:
         retry[self._delay(outcome.retry_after, attempts)].append(view.key)
         return self._event(work, "retrying", now, message=outcome.message)
 
-    def _nudge_parent(self, child: RecordKey, parent: RecordKey, tenant_id: str, now: datetime) -> None:
+    def _nudge_parent(self, child: RecordKey, parent: RecordKey, tenant_id: str, now: datetime) -> bool:
         """A child now waits: flag the parent, then look at it again. If it reached Xero after
         the child's worker read it, its own worker may already have checked the flag — so the
-        child goes on now instead of waiting for a wake-up that will not come. Otherwise make
-        sure the parent is on its way: a contact becomes exportable the moment a transaction
-        needs it (seed sync tables); a pending parent is queued now, not at the next sync."""
+        child goes on (True: the caller wakes it) instead of waiting for a wake-up that will not
+        come. A contact the child needs becomes exportable at once (seed sync tables: "exported
+        only if it's associated with a transaction") and is queued."""
         row = self.records.note_waiter(parent)
         if row is None:
-            return  # the host has not sent the parent yet; its push will be exported first
+            return False  # the host has not sent the parent yet; its push will be exported first
         if row.xero_id and row.xero_tenant_id == tenant_id:
-            if self.records.requeue(child, now=now, only_from=[RecordStatus.WAITING]):
-                self.queues.enqueue([child], EnqueueReason.WAKE)
-            return
+            # Woken with the pass's other children: one message per fifty, not one per child.
+            return self.records.requeue(child, now=now, only_from=[RecordStatus.WAITING])
         if parent.entity == EntityName.CONTACT.value and self.records.mark_referenced(parent, now):
             self.queues.enqueue([parent], EnqueueReason.DEPENDENCY)
-        elif row.status == RecordStatus.PENDING.value:
-            self.queues.enqueue([parent], EnqueueReason.DEPENDENCY)
+        # Any other parent that is pending is already on its way: every sync, "Sync now" and
+        # real-time push sends all pending records, so it needs no message of its own (one per
+        # waiting child would flood its queue with one-record batches).
+        return False
 
     def _wake_parent_after_removal(self, work: Work, now: datetime) -> None:
         """A payment, allocation or write-off was removed from Xero: a change of its document
@@ -613,6 +616,12 @@ def backoff(retry_after: float | None, attempts: int) -> int:
     if retry_after:
         return min(MAX_SQS_DELAY, int(retry_after) + 1)
     return min(MAX_SQS_DELAY, 30 * 2 ** max(0, attempts - 1))
+
+
+def _changed_since_export(view: RecordView) -> bool:
+    """Whether Xero holds an older version or action than the record's latest: only then may an
+    update or void follow, for which Xero's current payments and credits are needed."""
+    return view.item.exported_version != view.item.version or view.item.exported_action != view.item.action
 
 
 def _parent_keys_of(view: RecordView) -> set[ParentKey]:
