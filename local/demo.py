@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             "XERO_MINUTE_LIMIT": str(60 * TIME_SCALE),
             "LOCAL_EMAIL_DIR": str(EMAIL_DIR.resolve()),
             "DIGEST_WINDOW_SECONDS": "0",  # one digest at once, rather than after ten minutes
+            "EXPORT_BACKOFF_SECONDS": "1",  # retries and deferrals after 1 s, not 30 s
         },
     ) as stack:
         print(f"HTTP API: {stack.api_url}   Xero emulator: {stack.emulator.base_url}   moto: {stack.aws_endpoint_url}")

@@ -22,7 +22,11 @@ def stack() -> Iterator[LocalStack]:
         retry_delay_seconds=1,
         max_batching_window_seconds=0.2,
         emulator_options={"time_scale": TIME_SCALE},
-        extra_environment={"XERO_MINUTE_LIMIT": str(60 * TIME_SCALE), "DIGEST_WINDOW_SECONDS": "0"},
+        extra_environment={
+            "XERO_MINUTE_LIMIT": str(60 * TIME_SCALE),
+            "DIGEST_WINDOW_SECONDS": "0",
+            "EXPORT_BACKOFF_SECONDS": "1",
+        },
         stack_name="e2e",
     ) as running:
         yield running

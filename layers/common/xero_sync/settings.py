@@ -87,6 +87,13 @@ class Settings(BaseSettings):
     )
     xero_minute_limit: int = Field(default=60, gt=0)
     xero_concurrency_limit: int = Field(default=5, gt=0)
+    export_backoff_seconds: int = Field(
+        default=30,
+        ge=0,
+        le=900,
+        description="First delay before a record is tried again (doubling after): a retryable Xero failure, or a "
+        "parent still on its way. The local demo shortens it.",
+    )
     xero_batch_size: int = Field(
         default=50,
         ge=1,

@@ -203,6 +203,7 @@ class Container:
             # Failure digests and reconnect emails, where the notifications queue exists.
             notifications=self.notifications if self.settings.notifications_queue_url else None,
             batch_size=self.settings.xero_batch_size,
+            backoff_base_seconds=self.settings.export_backoff_seconds,
         )
 
     @functools.cached_property

@@ -65,10 +65,10 @@ class SyncHarness(ExportHarness):
         queues = self.container.export_queues
         send = queues.enqueue
 
-        def enqueue(keys, reason, *, delay_seconds: int = 0):
+        def enqueue(keys, reason, **options):
             keys = list(keys)
             self.dirty.update(family_of(key.entity) for key in keys)
-            return send(keys, reason, delay_seconds=delay_seconds)
+            return send(keys, reason, **options)
 
         queues.enqueue = enqueue
 

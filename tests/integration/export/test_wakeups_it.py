@@ -15,15 +15,6 @@ from xero_sync.services.export.view import RecordView
 from xero_sync.services.export.worker import BatchResult
 
 
-def _queued_keys(harness, family):
-    from xero_sync.aws.clients import aws_client
-    import json
-
-    sqs = aws_client("sqs", harness.container.settings)
-    messages = sqs.receive_message(QueueUrl=harness.container.settings.queue_url(family), MaxNumberOfMessages=10).get("Messages", [])
-    return {ref["record_id"] for m in messages for ref in json.loads(m["Body"])["records"]}
-
-
 def test_a_child_that_decides_to_wait_after_its_parent_landed_goes_on_by_itself(harness):
     # Given an invoice already in Xero, and a payment whose worker read the invoice *before*
     # it landed (so it planned to wait)
@@ -35,12 +26,12 @@ def test_a_child_that_decides_to_wait_after_its_parent_landed_goes_on_by_itself(
     stale_wait = Work(view, Operation.WAIT, "Waiting for the invoice 'inv-1' to reach Xero first.",
                       waiting_for=ParentKey("invoice_id", EntityName.INVOICE, "inv-1"))
     # When the worker records that decision
-    harness.container.export_worker(None)._apply_local(stale_wait, datetime.now(timezone.utc), BatchResult())
-    # Then the payment does not stay waiting: it is pending again and queued
+    woken = []
+    harness.container.export_worker(None)._apply_local(stale_wait, datetime.now(timezone.utc), BatchResult(), woken=woken)
+    # Then the payment does not stay waiting: it is pending again, and handed back to be queued
+    # with the pass's other woken children
     assert harness.record("invoice_payment", "pay-1").status == RecordStatus.PENDING.value
-    from xero_sync.settings import Family
-
-    assert "pay-1" in _queued_keys(harness, Family.INVOICE_PAYMENTS)
+    assert woken == [key]
 
 
 def test_a_parent_sees_a_waiter_that_flagged_it_after_its_worker_read_it(harness):
@@ -60,3 +51,94 @@ def test_a_parent_sees_a_waiter_that_flagged_it_after_its_worker_read_it(harness
     # Then the write itself reports the waiter, so the worker wakes the children
     assert synced.status is RecordStatus.SYNCED and synced.has_waiters
     assert waiting_key(harness.org_id, "invoice", "inv-1").startswith(harness.org_id)
+
+
+def _messages_for(harness, family):
+    """This org's messages on a family's queue (others' leftovers are not ours to judge)."""
+    from xero_sync.aws.clients import aws_client
+    from xero_sync.models.messages import ExportMessage
+
+    sqs = aws_client("sqs", harness.container.settings)
+    url = harness.container.settings.queue_url(family)
+    found = []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        for raw in batch:
+            message = ExportMessage.model_validate_json(raw["Body"])
+            if message.org_id == harness.org_id:
+                found.append(message)
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=raw["ReceiptHandle"])
+    return found
+
+
+def _payment_message(harness, deferrals):
+    from xero_sync.models.messages import ExportMessage
+
+    return ExportMessage.model_validate(
+        {"org_id": harness.org_id, "records": [{"entity": "invoice_payment", "record_id": "pay-1"}], "deferrals": deferrals}
+    )
+
+
+def test_a_child_whose_parent_is_on_its_way_comes_back_later_without_writing_anything(harness):
+    from xero_sync.models.messages import EnqueueReason
+    from xero_sync.settings import Family
+
+    # Given an invoice pushed and pending (its worker has not run yet) and its payment
+    harness.push(contact("cus-1", "Cafe One"), invoice("inv-1", "INV-1", "cus-1"))
+    harness.push(record("invoice_payment", "pay-1", invoice_id="inv-1", date="2026-11-05", amount="10", account_code="090"))
+    # When the payments' worker gets to the payment first
+    result = harness.container.export_worker(Family.INVOICE_PAYMENTS).handle([_payment_message(harness, 0)])
+    # Then the payment is put back on its queue for a while, counted once, with nothing written:
+    # it is still pending, and the invoice carries no waiter flag
+    assert result.retried == 1 and result.waiting == 0
+    assert harness.record("invoice_payment", "pay-1").status == RecordStatus.PENDING.value
+    assert not harness.record("invoice", "inv-1").has_waiters
+    [message] = _messages_for(harness, Family.INVOICE_PAYMENTS)
+    assert message.reason is EnqueueReason.DEFERRED and message.deferrals == 1
+    assert [r.record_id for r in message.records] == ["pay-1"]
+
+
+def test_a_child_deferred_too_often_waits_for_its_parent_and_is_woken_when_it_lands(harness):
+    from xero_sync.services.export.worker import MAX_DEFERRALS
+    from xero_sync.settings import Family
+
+    # Given a payment already put back MAX_DEFERRALS times while its invoice stayed pending
+    harness.push(contact("cus-1", "Cafe One"), invoice("inv-1", "INV-1", "cus-1"))
+    harness.push(record("invoice_payment", "pay-1", invoice_id="inv-1", date="2026-11-05", amount="10", account_code="090"))
+    # When its worker sees it once more
+    result = harness.container.export_worker(Family.INVOICE_PAYMENTS).handle([_payment_message(harness, MAX_DEFERRALS)])
+    # Then it waits as usual, flagging the invoice, and is not put back again
+    assert result.waiting == 1 and result.retried == 0
+    assert harness.record("invoice_payment", "pay-1").status == "waiting"
+    assert harness.record("invoice", "inv-1").has_waiters
+    assert _messages_for(harness, Family.INVOICE_PAYMENTS) == []
+    # And when the invoice lands, the payment follows it into Xero
+    harness.sync()
+    harness.drain()
+    assert harness.record("invoice_payment", "pay-1").status == "synced"
+    assert len(harness.xero()["Payments"]) == 1
+
+
+def test_a_stale_wake_up_for_a_record_that_failed_meanwhile_does_not_send_it_again(harness):
+    from xero_sync.models.messages import EnqueueReason, ExportMessage
+    from xero_sync.settings import Family
+
+    # Given an invoice that Xero refused: its contact was archived in Xero after it was linked
+    harness.export(contact("cus-1", "Cafe One"), invoice("inv-0", "INV-0", "cus-1"))
+    xero = harness.container.xero_api.for_org(harness.org_id)
+    xero.post(f"/Contacts/{harness.record('contact', 'cus-1').xero_id}", json={"Contacts": [{"ContactStatus": "ARCHIVED"}]})
+    harness.export(invoice("inv-1", "INV-1", "cus-1"))
+    assert harness.record("invoice", "inv-1").status == "failed"
+    sent = len(harness.requests_log("PUT", "/api.xro/2.0/Invoices"))
+    assert sent == 2
+    refs = [{"entity": "invoice", "record_id": "inv-1"}]
+    worker = harness.container.export_worker(Family.INVOICES)
+    # When a wake-up or deferral sent while it was still pending arrives afterwards
+    for reason in (EnqueueReason.WAKE, EnqueueReason.DEFERRED):
+        worker.handle([ExportMessage(org_id=harness.org_id, records=refs, reason=reason)])
+    # Then Xero is not asked again and the history shows the one failure
+    assert len(harness.requests_log("PUT", "/api.xro/2.0/Invoices")) == sent
+    attempts = harness.container.history.for_record(harness.org_id, "invoice", "inv-1")
+    assert [e.outcome for e in attempts].count("failed") == 1
+    # But a redrive after the admin's fix (any other reason) does send it again
+    worker.handle([ExportMessage(org_id=harness.org_id, records=refs, reason=EnqueueReason.NEEDS_ADMIN)])
+    assert len(harness.requests_log("PUT", "/api.xro/2.0/Invoices")) == sent + 1

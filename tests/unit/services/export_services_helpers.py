@@ -189,7 +189,7 @@ class FakeRecords:
 class FakeQueues:
     sent: list[tuple[list[RecordKey], str]] = field(default_factory=list)
 
-    def enqueue(self, keys: Any, reason: Any, *, delay_seconds: int = 0) -> int:
+    def enqueue(self, keys: Any, reason: Any, *, delay_seconds: int = 0, deferrals: int = 0) -> int:
         keys = list(keys)
         self.sent.append((keys, str(reason)))
         return len(keys)

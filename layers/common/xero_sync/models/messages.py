@@ -16,6 +16,7 @@ class EnqueueReason(StrEnum):
     WAKE = "wake"  # a parent reached Xero; its waiting children go next
     DEPENDENCY = "dependency"  # a child needs this parent (e.g. a contact) in Xero first
     REPROCESS = "reprocess"  # the operator's reprocess function
+    DEFERRED = "deferred"  # back in a while: the parent is still on its way to Xero
     NEEDS_ADMIN = "needs_admin"  # parked in the DLQ after a failure the admin must fix
 
 
@@ -41,3 +42,6 @@ class ExportMessage(BaseModel):
     records: list[RecordRef] = Field(min_length=1, max_length=MAX_RECORDS_PER_MESSAGE)
     reason: EnqueueReason = EnqueueReason.SYNC
     note: str | None = Field(default=None, description="Why a DLQ message was parked: for the operator.")
+    deferrals: int = Field(
+        default=0, ge=0, description="How often these records were put back because a parent was still on its way."
+    )

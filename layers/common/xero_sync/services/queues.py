@@ -22,7 +22,9 @@ class ExportQueues:
         self._settings = settings
         self._sqs = sqs
 
-    def enqueue(self, keys: Iterable[RecordKey], reason: EnqueueReason, *, delay_seconds: int = 0) -> int:
+    def enqueue(
+        self, keys: Iterable[RecordKey], reason: EnqueueReason, *, delay_seconds: int = 0, deferrals: int = 0
+    ) -> int:
         """Send each distinct key to its family's queue. Returns how many keys were sent."""
         by_queue: dict[tuple[Family, str], list[RecordKey]] = defaultdict(list)
         for key in sorted(set(keys)):
@@ -30,7 +32,7 @@ class ExportQueues:
         sent = 0
         for (family, org_id), queue_keys in by_queue.items():
             messages = [
-                _message(org_id, queue_keys[start : start + MAX_RECORDS_PER_MESSAGE], reason)
+                _message(org_id, queue_keys[start : start + MAX_RECORDS_PER_MESSAGE], reason, deferrals=deferrals)
                 for start in range(0, len(queue_keys), MAX_RECORDS_PER_MESSAGE)
             ]
             url = self._settings.queue_url(family)
@@ -60,10 +62,13 @@ class ExportQueues:
                 self._sqs.send_message(QueueUrl=url, MessageBody=original["MessageBody"], DelaySeconds=delay_seconds)
 
 
-def _message(org_id: str, keys: list[RecordKey], reason: EnqueueReason, note: str | None = None) -> ExportMessage:
+def _message(
+    org_id: str, keys: list[RecordKey], reason: EnqueueReason, note: str | None = None, deferrals: int = 0
+) -> ExportMessage:
     return ExportMessage(
         org_id=org_id,
         records=[RecordRef(entity=key.entity, record_id=key.record_id) for key in keys],
         reason=reason,
         note=note,
+        deferrals=deferrals,
     )

@@ -41,6 +41,7 @@ from xero_sync.services.export.calls import (
     idempotency_key,
     quote,
 )
+from xero_sync.services.export.parallel import in_parallel
 from xero_sync.services.export.failures import DUPLICATE_CONTACT_NAME, DUPLICATE_INVOICE_NUMBER, classify
 from xero_sync.services.export.plan import Work
 from xero_sync.xero.elements import ElementResult
@@ -117,9 +118,9 @@ class Executor:
 
     def _claim(self, works: list[Work], operation: str) -> tuple[list[Work], list[Outcome], str]:
         key = self._key(operation, works)
-        claimed, lost = [], []
-        for work in works:
-            if self.records.claim_for_operation(
+
+        def claim(work: Work) -> bool:
+            return self.records.claim_for_operation(
                 work.view.key,
                 owner=self.owner,
                 version=work.view.version,
@@ -127,10 +128,11 @@ class Executor:
                 idempotency_key=key,
                 now=self.now,
                 until=self.claim_until,
-            ):
-                claimed.append(work)
-            else:
-                lost.append(Outcome(work, "lost"))
+            )
+
+        taken = in_parallel(claim, works)
+        claimed = [work for work, ok in zip(works, taken, strict=True) if ok]
+        lost = [Outcome(work, "lost") for work, ok in zip(works, taken, strict=True) if not ok]
         return claimed, lost, key
 
     def _guarded(self, works: list[Work], call: Callable[[], list[Outcome]]) -> list[Outcome]:

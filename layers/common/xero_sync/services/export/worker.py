@@ -41,6 +41,7 @@ from xero_sync.observability import MetricUnit, logger, metrics
 from xero_sync.services.export.context import ExportContext
 from xero_sync.services.export.calls import BATCH_SIZE, CREDIT_NOTES, INVOICES, XeroCalls
 from xero_sync.services.export.execute import Executor, Outcome
+from xero_sync.services.export.parallel import in_parallel
 from xero_sync.services.export.plan import CREDIT_DOCUMENTS, DOCUMENTS, Work, parent_keys, plan
 from xero_sync.services.export.recovery import Recovery
 from xero_sync.services.export.view import RecordView
@@ -57,6 +58,9 @@ from xero_sync.xero.governor import GovernorWait
 
 MAX_PASSES = 3
 MAX_SQS_DELAY = 900  # seconds: SQS's longest message delay
+NUDGES = {EnqueueReason.WAKE, EnqueueReason.DEFERRED}  # messages that only say "it may go now"
+SETTLED = {RecordStatus.FAILED.value, RecordStatus.SKIPPED.value}
+MAX_DEFERRALS = 5  # a child behind its pending parent comes back after the back-off's 30 s, 60 s … (15 min in all)
 
 
 class AdminNotifier(Protocol):
@@ -84,6 +88,12 @@ class BatchResult:
     retried: int = 0
     paused_orgs: list[str] = field(default_factory=list)
     failed_orgs: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, name: str, n: int = 1) -> None:
+        """Thread-safe ``+=``: outcomes are recorded side by side (parallel.py)."""
+        with self._lock:
+            setattr(self, name, getattr(self, name) + n)
 
 
 @dataclass
@@ -101,10 +111,12 @@ class ExportWorker:
     batch_size: int = BATCH_SIZE  # records per Xero write call
     retry_delay: Callable[[float | None, int], int] = field(default=None)  # type: ignore[assignment]
     notifications: AdminNotifier | None = None  # failure digests and reconnect emails (F6.2, F1.4)
+    backoff_base_seconds: int = 30  # first retry / deferral delay (settings.export_backoff_seconds)
 
     def __post_init__(self) -> None:
         if self.retry_delay is None:
-            self.retry_delay = backoff
+            base = self.backoff_base_seconds
+            self.retry_delay = lambda retry_after, attempts: backoff(retry_after, attempts, base)
         self._run = threading.local()
 
     @property
@@ -121,8 +133,19 @@ class ExportWorker:
         after ``maxReceiveCount`` parks them in the DLQ for an operator."""
         result = BatchResult()
         by_org: dict[str, set[RecordKey]] = defaultdict(set)
+        self._run.deferrals = {}
+        reasons: dict[RecordKey, set[EnqueueReason]] = defaultdict(set)
         for message in messages:
-            by_org[message.org_id].update(RecordKey(message.org_id, r.entity, r.record_id) for r in message.records)
+            for ref in message.records:
+                key = RecordKey(message.org_id, ref.entity, ref.record_id)
+                by_org[message.org_id].add(key)
+                reasons[key].add(message.reason)
+                self._run.deferrals[key] = max(message.deferrals, self._run.deferrals.get(key, 0))
+        # A wake-up or deferral message is about a record that was pending when it was sent. If
+        # the record has failed or been skipped since (often: it ran in the pass that woke it),
+        # the message is stale — sending again would repeat the failure in Xero and the history.
+        # Redrives, retries and syncs (other reasons) still send a failed record again.
+        self._run.settled_is_stale = {key for key, why in reasons.items() if why <= NUDGES}
         for org_id, keys in by_org.items():
             try:
                 self._export_org(org_id, sorted(keys), result)
@@ -206,6 +229,7 @@ class ExportWorker:
             works = self._ensure_contacts(
                 works, parents, xero_states, context, executor, recovery, tenant_id, now, result, events, retry, woken
             )
+            works = self._defer_children_of_parents_on_their_way(works, parents, result)
             local = [w for w in works if not self._sends(w)]
             sending = [w for w in works if self._sends(w)]
             events += [self._apply_local(w, now, result, recovery.adopted, woken) for w in local]
@@ -226,10 +250,8 @@ class ExportWorker:
             # A read (look-up or facts) failed: nothing was claimed for sending; retry later.
             self._requeue(keys, self._delay(error.retry_after, 1), result)
             return None
-        for outcome in outcomes:
-            event = self._apply(outcome, now, result, woken, retry)
-            if event is not None:
-                events.append(event)
+        owner = self.owner  # thread-local: read here, not on the pool's threads
+        events += in_parallel(lambda outcome: self._apply(outcome, now, result, woken, retry, owner), outcomes)
         self.history.append_many(e for e in events if e is not None)
         for delay, retry_keys in retry.items():
             self._requeue(retry_keys, delay, result)
@@ -239,6 +261,36 @@ class ExportWorker:
             # then finds them synced: a no-op).
             self.queues.enqueue(woken, EnqueueReason.WAKE)
         return [k for k in woken if _family(k.entity) == _family(keys[0].entity)]
+
+    def _defer_children_of_parents_on_their_way(
+        self, works: list[Work], parents: dict[ParentKey, RecordView | None], result: BatchResult
+    ) -> list[Work]:
+        """A child whose parent is *pending* — sent in the same sync, just not in Xero yet, as
+        payments are behind their invoices in a backfill — goes back to its queue for a while
+        (the retry back-off: 30 s, doubling), with no write at all. Parking it (waiting), flagging the parent, and
+        waking and re-queueing it later cost four writes a record. A child whose parent is
+        blocked (failed, a draft, never sent) or still not there after MAX_DEFERRALS waits as
+        usual and is woken when the parent lands. Contacts are ensured in the pass itself."""
+        deferred: dict[int, list[RecordKey]] = defaultdict(list)
+        kept = []
+        for work in works:
+            parent = work.waiting_for
+            row = parents.get(parent) if work.operation is Operation.WAIT and parent is not None else None
+            count = self._run.deferrals.get(work.view.key, 0) if hasattr(self._run, "deferrals") else MAX_DEFERRALS
+            on_its_way = (
+                row is not None
+                and parent.entity is not EntityName.CONTACT
+                and row.item.status == RecordStatus.PENDING.value
+                and not row.linked
+            )
+            if on_its_way and count < MAX_DEFERRALS:
+                deferred[count + 1].append(work.view.key)
+            else:
+                kept.append(work)
+        for count, keys in deferred.items():
+            self.queues.enqueue(keys, EnqueueReason.DEFERRED, delay_seconds=self._delay(None, count), deferrals=count)
+            result.count("retried", len(keys))
+        return kept
 
     def _ensure_contacts(
         self,
@@ -277,8 +329,8 @@ class ExportWorker:
                 # An earlier attempt had created it after all: record that success as usual.
                 events.append(self._apply_local(work, now, result, recovery.adopted, woken))
         sending = [w for w in planned if self._sends(w)]
-        for outcome in executor.run(sending):
-            events.append(self._apply(outcome, now, result, woken, retry))
+        owner = self.owner
+        events += in_parallel(lambda outcome: self._apply(outcome, now, result, woken, retry, owner), executor.run(sending))
         fresh = {v.key.record_id: v for v in self._read(contact_keys, tenant_id, now) if v.linked}
         if not fresh:
             return works
@@ -303,6 +355,8 @@ class ExportWorker:
                 continue  # another worker is on it; its outcome will be recorded by it
             if view.entity is EntityName.CONTACT and not item.referenced:
                 continue  # exported only once a transaction refers to it (seed sync tables)
+            if item.status in SETTLED and key in getattr(self._run, "settled_is_stale", ()):
+                continue  # a stale wake-up or deferral (see handle)
             views.append(view)
         return views
 
@@ -414,7 +468,7 @@ class ExportWorker:
                 parent_key = RecordKey(view.key.org_id, parent.entity.value, parent.host_id)
                 if self._nudge_parent(view.key, parent_key, view.tenant_id, now) and woken is not None:
                     woken.append(view.key)
-            result.waiting += 1
+            result.count("waiting")
             return self._event(work, "waiting", now) if view.item.status != "waiting" else None
         if work.operation is Operation.NOOP:
             if view.key in adopted:
@@ -426,7 +480,7 @@ class ExportWorker:
                     view.key, owner=None, status=RecordStatus.SYNCED, version=view.version,
                     error_code=None, message=message, now=now,
                 )
-                result.synced += 1
+                result.count("synced")
                 if woken is not None:
                     woken.extend(self.records.take_waiters(view.key, now))
                 return self._event(work, "succeeded", now, xero_id=view.xero_id, message=message)
@@ -441,14 +495,14 @@ class ExportWorker:
                 view.key, owner=None, status=RecordStatus.SKIPPED, version=view.version,
                 error_code=work.code, message=work.reason, now=now,
             )
-            result.skipped += 1
+            result.count("skipped")
             return self._event(work, "skipped", now) if view.item.last_message != work.reason else None
         # refused by a restriction, a parent deleted, or the mapping needs the admin
         self.records.mark_outcome(
             view.key, owner=None, status=RecordStatus.FAILED, version=view.version,
             error_code=work.code, message=work.reason, now=now,
         )
-        result.failed += 1
+        result.count("failed")
         if work.needs_admin:
             self.queues.park_in_dlq(view.key, work.reason)
         self._tell_admin(view.key.org_id, now)
@@ -461,6 +515,7 @@ class ExportWorker:
         result: BatchResult,
         woken: list[RecordKey],
         retry: dict[int, list[RecordKey]],
+        owner: str,
     ) -> HistoryEvent | None:
         work = outcome.work
         view = work.view
@@ -469,7 +524,7 @@ class ExportWorker:
         if outcome.kind == "synced":
             synced = self.records.mark_synced(
                 view.key,
-                owner=self.owner,
+                owner=owner,
                 version=view.version,
                 action=view.item.action,
                 tenant_id=view.tenant_id,
@@ -479,7 +534,7 @@ class ExportWorker:
                 message=outcome.message or _notices(work),
                 now=now,
             )
-            result.synced += 1
+            result.count("synced")
             if synced.status is RecordStatus.PENDING:
                 self.queues.enqueue([view.key], EnqueueReason.SYNC)  # a newer version arrived meanwhile
             if synced.has_waiters:  # as of the write above: a child that started waiting is not missed
@@ -488,10 +543,10 @@ class ExportWorker:
             return self._event(work, "succeeded", now, xero_id=outcome.xero_id, message=outcome.message or _notices(work))
         if outcome.kind == "failed":
             self.records.mark_outcome(
-                view.key, owner=self.owner, status=RecordStatus.FAILED, version=view.version,
+                view.key, owner=owner, status=RecordStatus.FAILED, version=view.version,
                 error_code=outcome.code, message=outcome.message, now=now,
             )
-            result.failed += 1
+            result.count("failed")
             if outcome.needs_admin:
                 self.queues.park_in_dlq(view.key, outcome.message or "")
             self._tell_admin(view.key.org_id, now)
@@ -500,17 +555,18 @@ class ExportWorker:
         attempts = int(view.item.attempts or 0) + 1
         if attempts >= self.max_attempts:
             message = f"Xero kept failing after {attempts} attempts: {outcome.message}"
-            self.records.release(view.key, owner=self.owner, outcome_unknown=outcome.outcome_unknown, message=message, now=now)
+            self.records.release(view.key, owner=owner, outcome_unknown=outcome.outcome_unknown, message=message, now=now)
             self.records.mark_outcome(
                 view.key, owner=None, status=RecordStatus.FAILED, version=view.version,
                 error_code="xero_unavailable", message=message, now=now,
             )
             self.queues.park_in_dlq(view.key, message)
-            result.failed += 1
+            result.count("failed")
             self._tell_admin(view.key.org_id, now)
             return self._event(work, "failed", now, error_code="xero_unavailable", message=message)
-        self.records.release(view.key, owner=self.owner, outcome_unknown=outcome.outcome_unknown, message=outcome.message, now=now)
-        retry[self._delay(outcome.retry_after, attempts)].append(view.key)
+        self.records.release(view.key, owner=owner, outcome_unknown=outcome.outcome_unknown, message=outcome.message, now=now)
+        with result._lock:  # the pass records outcomes side by side
+            retry[self._delay(outcome.retry_after, attempts)].append(view.key)
         return self._event(work, "retrying", now, message=outcome.message)
 
     def _nudge_parent(self, child: RecordKey, parent: RecordKey, tenant_id: str, now: datetime) -> bool:
@@ -578,7 +634,7 @@ class ExportWorker:
         logger.info("Tenant's daily Xero budget is spent; resuming after reset", extra={"org_id": org_id, "seconds": wait})
 
     def _requeue(self, keys: list[RecordKey], delay: int, result: BatchResult) -> None:
-        result.retried += len(keys)
+        result.count("retried", len(keys))
         self.queues.enqueue(keys, EnqueueReason.SYNC, delay_seconds=min(MAX_SQS_DELAY, delay))
 
     def _delay(self, retry_after: float | None, attempts: int) -> int:
@@ -610,12 +666,12 @@ class ExportWorker:
         )
 
 
-def backoff(retry_after: float | None, attempts: int) -> int:
+def backoff(retry_after: float | None, attempts: int, base_seconds: int = 30) -> int:
     """Xero's Retry-After when it gives one; otherwise exponential back-off (30 s, 60 s, …),
     at most SQS's 15 minutes."""
     if retry_after:
         return min(MAX_SQS_DELAY, int(retry_after) + 1)
-    return min(MAX_SQS_DELAY, 30 * 2 ** max(0, attempts - 1))
+    return min(MAX_SQS_DELAY, base_seconds * 2 ** max(0, attempts - 1))
 
 
 def _changed_since_export(view: RecordView) -> bool:
