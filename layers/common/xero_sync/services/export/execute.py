@@ -359,19 +359,37 @@ class Executor:
 
     def _payment_recreate(self, works: list[Work]) -> list[Outcome]:
         """Xero never edits a payment: delete the old one, then create the new (xero-facts §6.2)."""
+        return self._remove_then_create(
+            works,
+            remove=self._delete_payment,
+            kept_refs=lambda work: None,
+            create=lambda ready: self._collection_write(ready, "create", "PUT", lambda w: to_wire(w.payload)),
+        )
+
+    def _remove_then_create(
+        self,
+        works: list[Work],
+        *,
+        remove: Callable[[Work, str], Outcome],
+        kept_refs: Callable[[Work], dict | None],
+        create: Callable[[list[Work]], list[Outcome]],
+    ) -> list[Outcome]:
+        """A re-creation, record by record: claim it, remove what is in Xero, forget the link
+        (keeping ``kept_refs``), then create the new versions together. A record whose removal
+        did not go through keeps that outcome and is not created."""
         outcomes, ready = [], []
         for work in works:
             claimed, lost, key = self._claim([work], "recreate")
             outcomes.extend(lost)
             if not claimed:
                 continue
-            removed = self._guarded(claimed, lambda work=work, key=key: [self._delete_payment(work, key)])
+            removed = self._guarded(claimed, lambda work=work, key=key: [remove(work, key)])
             if removed[0].kind != "synced":
                 outcomes.extend(removed)
                 continue
-            self.records.forget_link(work.view.key, owner=self.owner, xero_refs=None, now=self.now)
+            self.records.forget_link(work.view.key, owner=self.owner, xero_refs=kept_refs(work), now=self.now)
             ready.append(work)
-        outcomes.extend(self._collection_write(ready, "create", "PUT", lambda w: to_wire(w.payload)))
+        outcomes.extend(create(ready))
         return outcomes
 
     # --- allocations -------------------------------------------------------------------------
@@ -532,22 +550,12 @@ class Executor:
         return Outcome(work, "synced", xero_id=note_id, refs={**refs, "status": "VOIDED"})
 
     def _write_off_recreate(self, works: list[Work]) -> list[Outcome]:
-        outcomes, ready = [], []
-        for work in works:
-            claimed, lost, key = self._claim([work], "recreate")
-            outcomes.extend(lost)
-            if not claimed:
-                continue
-            undone = self._guarded(claimed, lambda work=work, key=key: [self._undo_write_off(work, key)])
-            if undone[0].kind != "synced":
-                outcomes.extend(undone)
-                continue
-            self.records.forget_link(
-                work.view.key, owner=self.owner, xero_refs={"sequence": _sequence(work)}, now=self.now
-            )
-            ready.append(work)
-        outcomes.extend(self._write_off_create(ready, resume=False))
-        return outcomes
+        return self._remove_then_create(
+            works,
+            remove=self._undo_write_off,
+            kept_refs=lambda work: {"sequence": _sequence(work)},
+            create=lambda ready: self._write_off_create(ready, resume=False),
+        )
 
     # --- failures ----------------------------------------------------------------------------
 

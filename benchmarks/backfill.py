@@ -1,0 +1,453 @@
+"""Backfill benchmark (issue "Export pipeline" §8): N invoices across M contacts, each paid,
+exported to the Xero emulator under Xero's real limits, time-scaled.
+
+    ./scripts/bench                      # 10,000 invoices, 500 contacts, + the baseline
+    ./scripts/bench --invoices 2000      # a quicker run
+
+It prints one table. Everything runs through the real pieces: the local stack built from
+template.yaml (queues with batch size 50, partial batch responses), the host API for the push,
+the sync tick's service, the export workers, and the emulator as a separate process (so its
+CPU is not counted as the worker's) enforcing 5 in flight, 60 calls a minute and the day limit
+in *emulated* time. The emulator runs ``--time-scale`` times faster than the wall clock and the
+service's governor is told the same, so an emulated minute of Xero's ceiling passes in
+60/scale real seconds.
+
+Measured:
+- records per Xero call (all calls, reads included) and per write call;
+- Xero calls and 429s received (from the emulator's request log);
+- emulated time against the per-tenant ceiling: the time 60 calls a minute would need for the
+  calls made, divided by the emulated time the export took;
+- CPU per record in the worker (thread CPU time inside the worker invocations, so the local
+  stack's other threads are not counted);
+- DynamoDB and SQS requests per record made by the workers (counted at the botocore client),
+  and those made around them (the push, the tick, the event source's polling).
+
+The baseline sends one record per call (XERO_BATCH_SIZE=1) for ``--baseline-invoices`` invoices
+and projects to N: it needs ~one call per record, so at 60 calls a minute and 5,000 a day the
+full baseline would take days of emulated time — which is what batching is for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "layers" / "common"), str(ROOT)]
+
+ORG_ID = "bench-org"
+CLIENT_ID, CLIENT_SECRET = "demo-client-id", "demo-client-secret"
+PUSH_CHUNK = 500
+
+
+# --- instrumentation ---------------------------------------------------------------------------
+
+
+@dataclass
+class Counters:
+    """AWS requests and worker CPU, attributed to the thread that made them."""
+
+    worker_cpu_seconds: float = 0.0
+    worker_invocations: int = 0
+    worker_requests: Counter = field(default_factory=Counter)
+    other_requests: Counter = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+COUNTERS = Counters()
+_in_worker = threading.local()
+
+
+def instrument() -> None:
+    """Count botocore API calls per service, and time the worker invocations' CPU."""
+    import botocore.client
+
+    import xero_sync.workers as workers
+
+    original_call = botocore.client.BaseClient._make_api_call
+
+    def counted(self, operation_name, api_params):
+        service = self.meta.service_model.service_name
+        with COUNTERS.lock:
+            (COUNTERS.worker_requests if getattr(_in_worker, "on", False) else COUNTERS.other_requests)[service] += 1
+        return original_call(self, operation_name, api_params)
+
+    # The worker records outcomes on a small thread pool (services/export/parallel.py): count
+    # those threads' requests and CPU as the worker's too.
+    import xero_sync.services.export.execute as execute_module
+    import xero_sync.services.export.worker as worker_module
+
+    original_parallel = worker_module.in_parallel
+
+    def measured_parallel(function, items):
+        def task(item):
+            _in_worker.on = True
+            started = time.thread_time()
+            try:
+                return function(item)
+            finally:
+                spent = time.thread_time() - started
+                _in_worker.on = False
+                with COUNTERS.lock:
+                    COUNTERS.worker_cpu_seconds += spent
+
+        return original_parallel(task, items)
+
+    worker_module.in_parallel = measured_parallel
+    execute_module.in_parallel = measured_parallel
+
+    botocore.client.BaseClient._make_api_call = counted
+    original_handler = workers.handle_export_batch
+
+    def timed(family, event, context):
+        _in_worker.on = True
+        started = time.thread_time()
+        try:
+            return original_handler(family, event, context)
+        finally:
+            spent = time.thread_time() - started
+            _in_worker.on = False
+            with COUNTERS.lock:
+                COUNTERS.worker_cpu_seconds += spent
+                COUNTERS.worker_invocations += 1
+
+    workers.handle_export_batch = timed  # before the runner imports functions/export_worker/app.py
+
+
+# --- the data set ------------------------------------------------------------------------------
+
+
+def data_set(invoices: int, contacts: int, seed: int = 7) -> tuple[list[dict], list[dict], list[dict]]:
+    rng = random.Random(seed)
+    people = [
+        {"entity": "contact", "id": f"cus-{n}", "version": 1, "action": "upsert",
+         "data": {"display_name": f"Customer {n:04d} Ltd", "kind": "customer", "email": f"ap{n}@customer{n}.example"}}
+        for n in range(contacts)
+    ]
+    docs, payments = [], []
+    for n in range(invoices):
+        lines = [
+            {"item_name": f"Item {rng.randint(1, 400)}", "quantity": str(rng.randint(1, 12)),
+             "rate": f"{rng.randint(100, 50000) / 100:.2f}", "tax_id": "gst15", "account_code": "200"}
+            for _ in range(rng.randint(1, 3))
+        ]
+        docs.append({"entity": "invoice", "id": f"inv-{n}", "version": 1, "action": "upsert",
+                     "data": {"number": f"BF-{n:06d}", "contact_id": f"cus-{n % contacts}", "date": "2026-10-01",
+                              "due_date": "2026-10-31", "status": "open", "lines": lines}})
+        # What Xero will compute: line amounts, then tax per line rounded half-up to the cent.
+        total = sum(Decimal(l["quantity"]) * Decimal(l["rate"]) for l in lines)
+        total += sum(
+            (Decimal(l["quantity"]) * Decimal(l["rate"]) * Decimal("0.15")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            for l in lines
+        )
+        payments.append({"entity": "invoice_payment", "id": f"pay-{n}", "version": 1, "action": "upsert",
+                         "data": {"invoice_id": f"inv-{n}", "date": "2026-10-15", "amount": f"{total:.2f}", "account_code": "090"}})
+    return people, docs, payments
+
+
+# --- one run ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    label: str
+    invoices: int
+    records: int
+    xero_calls: int
+    write_calls: int
+    read_calls: int
+    rate_limited: int
+    emulated_seconds: float
+    wall_seconds: float
+    worker_cpu_ms_per_record: float
+    dynamodb_per_record: float
+    sqs_per_record: float
+    other_dynamodb: int
+    other_sqs: int
+    in_xero: int
+    paid: int
+    failed: list[str] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+    calls_by_endpoint: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def records_per_call(self) -> float:
+        return self.records / self.xero_calls if self.xero_calls else 0.0
+
+    @property
+    def records_per_write(self) -> float:
+        return self.records / self.write_calls if self.write_calls else 0.0
+
+    @property
+    def ceiling_use(self) -> float:
+        """The emulated time Xero's ceiling (60 calls a minute = one a second) needs for the
+        calls made, over the emulated time the export took."""
+        return self.xero_calls / self.emulated_seconds if self.emulated_seconds else 0.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run(label: str, invoices: int, contacts: int, *, batch_size: int, time_scale: float, day_limit: int) -> Result:
+    COUNTERS.worker_cpu_seconds = 0.0
+    COUNTERS.worker_requests.clear()
+    COUNTERS.other_requests.clear()
+    api_port, emulator_port = _free_port(), _free_port()
+    callback = f"http://127.0.0.1:{api_port}/oauth/callback"
+    emulator = subprocess.Popen(
+        [sys.executable, "-m", "local.xero_emulator", "--port", str(emulator_port), "--auto-consent", "--quiet",
+         "--time-scale", str(time_scale), "--day-limit", str(day_limit), "--redirect-uri", callback],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    xero = f"http://127.0.0.1:{emulator_port}"
+    try:
+        _wait_for(f"{xero}/_emulator/health")
+        from local.stack import LocalStack
+
+        with LocalStack.start(
+            port=api_port,
+            real_xero=True,  # "real" as far as the stack knows: the emulator in its own process
+            environ={"XERO_CLIENT_ID": CLIENT_ID, "XERO_CLIENT_SECRET": CLIENT_SECRET, "XERO_REDIRECT_URI": callback},
+            parameter_overrides={"XeroLoginUrl": xero, "XeroIdentityUrl": xero, "XeroApiUrl": xero},
+            extra_environment={
+                "XERO_MINUTE_LIMIT": str(int(60 * time_scale)),
+                "XERO_BATCH_SIZE": str(batch_size),
+                # Deferrals and retries in emulated time: the back-off's 30 s at this time scale.
+                "EXPORT_BACKOFF_SECONDS": str(max(1, round(30 / time_scale))),
+                "LOG_LEVEL": "WARNING",
+                "POWERTOOLS_METRICS_DISABLED": "true",  # no metric lines between the numbers
+            },
+            max_batching_window_seconds=0.5,
+            retry_delay_seconds=1,
+            schedules=True,  # the sync tick every minute, as in AWS: it sends what one sync left
+            stack_name=f"bench-{label.lower()}",
+        ) as stack:
+            key = stack.create_api_key(name="benchmark", org_ids=[ORG_ID])
+            api = requests.Session()
+            api.headers["Authorization"] = f"Bearer {key.api_key}"
+            base = stack.api_url
+            _connect(api, base)
+            _configure(api, base)
+            people, docs, payments = data_set(invoices, contacts)
+            for chunk_start in range(0, len(people + docs + payments), PUSH_CHUNK):
+                batch = (people + docs + payments)[chunk_start : chunk_start + PUSH_CHUNK]
+                answer = api.post(f"{base}/v1/orgs/{ORG_ID}/records", json={"records": batch}, timeout=300).json()
+                assert answer["rejected"] == 0, answer
+            tenant_id = _tenant(xero)
+            requests.delete(f"{xero}/_emulator/requests", timeout=30)
+            COUNTERS.worker_requests.clear()
+            COUNTERS.other_requests.clear()
+            wall = time.monotonic()
+            started = api.post(f"{base}/v1/orgs/{ORG_ID}/sync", json={}, timeout=300)
+            assert started.status_code == 202, (started.status_code, started.text[:500])
+            _until_exported(stack)
+            wall = time.monotonic() - wall
+            log = _requests_log(xero, tenant_id)
+            history = api.get(f"{base}/v1/orgs/{ORG_ID}/history", params={"status": "failed", "limit": 20}, timeout=120)
+            assert history.status_code == 200, (history.status_code, history.text[:300])
+            failed = [f"{e['entity']} {e['record_id']}: {e['message']}" for e in history.json()["events"]]
+            statuses = _statuses()
+            state = requests.get(f"{xero}/_emulator/tenants/{tenant_id}/state", timeout=300).json()
+    finally:
+        emulator.terminate()
+        emulator.wait(timeout=30)
+
+    accounting = [entry for entry in log if entry["path"].startswith("/api.xro/2.0/")]
+    times = [datetime.fromisoformat(entry["at"].replace("Z", "+00:00")) for entry in accounting]
+    emulated = (max(times) - min(times)).total_seconds() + 1.0 if times else 0.0
+    records = len(people) + len(docs) + len(payments)
+    ours = [doc for doc in state["Invoices"] if doc.get("InvoiceNumber", "").startswith("BF-") and doc["Status"] != "DELETED"]
+    return Result(
+        label=label,
+        invoices=invoices,
+        records=records,
+        xero_calls=len([e for e in accounting if e["status"] != 429]),
+        write_calls=len([e for e in accounting if e["method"] in ("PUT", "POST") and e["status"] != 429]),
+        read_calls=len([e for e in accounting if e["method"] == "GET" and e["status"] != 429]),
+        rate_limited=len([e for e in accounting if e["status"] == 429]),
+        emulated_seconds=emulated,
+        wall_seconds=wall,
+        worker_cpu_ms_per_record=1000 * COUNTERS.worker_cpu_seconds / records,
+        dynamodb_per_record=COUNTERS.worker_requests["dynamodb"] / records,
+        sqs_per_record=COUNTERS.worker_requests["sqs"] / records,
+        other_dynamodb=COUNTERS.other_requests["dynamodb"],
+        other_sqs=COUNTERS.other_requests["sqs"],
+        in_xero=len(ours),
+        paid=len([doc for doc in ours if doc["Status"] == "PAID"]),
+        failed=failed,
+        statuses=statuses,
+        calls_by_endpoint=dict(Counter(f"{e['method']} {_endpoint(e['path'])}" for e in accounting).most_common()),
+    )
+
+
+def _until_exported(stack, timeout: float = 6 * 3600) -> None:
+    """Deliver messages until none is queued and no record is pending or waiting (a big backlog
+    goes out in slices, the next one a minute later with the tick)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        stack.runner.drain(timeout=timeout)
+        statuses = _statuses()
+        if statuses["pending"] == 0 and statuses["waiting"] == 0:
+            return
+        time.sleep(2)
+    raise SystemExit(f"not exported after {timeout} s: {_statuses()}")
+
+
+def _statuses() -> dict[str, int]:
+    """How many of the org's records are in each sync status (the records table's index)."""
+    from xero_sync.dal.records import RecordStatus
+    from xero_sync.wiring import container
+
+    records = container().records
+    return {status.value: sum(1 for _ in records.keys_with_status(ORG_ID, status)) for status in RecordStatus}
+
+
+def _endpoint(path: str) -> str:
+    """/api.xro/2.0/CreditNotes/<id>/Allocations → CreditNotes/{id}/Allocations"""
+    parts = path.removeprefix("/api.xro/2.0/").split("/")
+    return "/".join(part if part[:1].isupper() else "{id}" for part in parts)
+
+
+def _wait_for(url: str, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=1).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise SystemExit(f"the emulator did not start ({url})")
+
+
+def _connect(api: requests.Session, base: str) -> None:
+    started = api.post(f"{base}/v1/orgs/{ORG_ID}/connect", json={"return_url": f"{base}/host"}, timeout=60).json()
+    consent = requests.get(started["authorize_url"], allow_redirects=False, timeout=60)
+    callback = requests.get(consent.headers["Location"], allow_redirects=False, timeout=120)
+    assert "xero_status=connected" in callback.headers["Location"], callback.headers["Location"]
+
+
+def _configure(api: requests.Session, base: str) -> None:
+    settings = {"sync_frequency": "manual", "sales_account": "200", "sales_adjustments_account": "260"}
+    assert api.put(f"{base}/v1/orgs/{ORG_ID}/settings", json={"settings": settings}, timeout=60).ok
+    mapping = {"host_tax_id": "gst15", "host_rate": "15", "xero_tax_type": "OUTPUT2"}
+    assert api.put(f"{base}/v1/orgs/{ORG_ID}/tax-mappings", json={"mappings": [mapping]}, timeout=60).ok
+
+
+def _tenant(xero: str) -> str:
+    return requests.get(f"{xero}/_emulator/tenants", timeout=30).json()["tenants"][0]["tenant_id"]
+
+
+def _requests_log(xero: str, tenant_id: str) -> list[dict[str, Any]]:
+    body = requests.get(f"{xero}/_emulator/requests", params={"tenant_id": tenant_id}, timeout=300).json()
+    return body["requests"] if isinstance(body, dict) else body
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+
+def report(batched: Result, baseline: Result | None) -> str:
+    rows = [
+        ("records exported", f"{batched.records:,}", lambda r: f"{r.records:,}"),
+        ("in Xero (invoices, exactly once)", f"{batched.in_xero:,} / {batched.invoices:,}", lambda r: f"{r.in_xero:,} / {r.invoices:,}"),
+        ("invoices PAID in Xero", f"{batched.paid:,}", lambda r: f"{r.paid:,}"),
+        ("Xero calls (reads + writes)", f"{batched.xero_calls:,} ({batched.read_calls} + {batched.write_calls})",
+         lambda r: f"{r.xero_calls:,} ({r.read_calls} + {r.write_calls})"),
+        ("records per Xero call", f"{batched.records_per_call:.1f}", lambda r: f"{r.records_per_call:.2f}"),
+        ("records per write call", f"{batched.records_per_write:.1f}", lambda r: f"{r.records_per_write:.2f}"),
+        ("429s received", str(batched.rate_limited), lambda r: str(r.rate_limited)),
+        ("emulated time", _duration(batched.emulated_seconds), lambda r: _duration(r.emulated_seconds)),
+        ("share of the per-tenant ceiling used", f"{100 * batched.ceiling_use:.0f} %", lambda r: f"{100 * r.ceiling_use:.0f} %"),
+        ("wall time (this machine)", _duration(batched.wall_seconds), lambda r: _duration(r.wall_seconds)),
+        ("worker CPU per record", f"{batched.worker_cpu_ms_per_record:.2f} ms", lambda r: f"{r.worker_cpu_ms_per_record:.2f} ms"),
+        ("DynamoDB requests per record (worker)", f"{batched.dynamodb_per_record:.2f}", lambda r: f"{r.dynamodb_per_record:.2f}"),
+        ("SQS requests per record (worker)", f"{batched.sqs_per_record:.2f}", lambda r: f"{r.sqs_per_record:.2f}"),
+        ("DynamoDB / SQS requests outside the worker", f"{batched.other_dynamodb:,} / {batched.other_sqs:,}",
+         lambda r: f"{r.other_dynamodb:,} / {r.other_sqs:,}"),
+    ]
+    header = f"{'':42} {'batched':>26}" + (f" {'baseline (1 record/call)':>28}" if baseline else "")
+    lines = [header, "-" * len(header)]
+    for name, value, of in rows:
+        lines.append(f"{name:42} {value:>26}" + (f" {of(baseline):>28}" if baseline else ""))
+    if baseline is not None:
+        scale = batched.records / baseline.records
+        projected_calls = baseline.xero_calls * scale
+        days = projected_calls / 5000
+        minutes = projected_calls / 60
+        lines += [
+            "",
+            f"baseline measured on {baseline.invoices:,} invoices; projected to {batched.invoices:,}: "
+            f"{projected_calls:,.0f} calls — at least {minutes / 60:.1f} h at 60 calls/min and "
+            f"{days:.1f} days at 5,000 calls/day (Xero's limits), against {_duration(batched.emulated_seconds)} batched.",
+            f"batching sends {projected_calls / batched.xero_calls:.0f}× fewer calls.",
+        ]
+    lines += [
+        "",
+        "targets (benchmark, not test): >= 45 records per call, 0 429s, >= 95 % of the ceiling.",
+    ]
+    return "\n".join(lines)
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.2f} h"
+    if seconds >= 60:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds:.1f} s"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="benchmarks/backfill.py", description=__doc__.split("\n")[0])
+    parser.add_argument("--invoices", type=int, default=10_000)
+    parser.add_argument("--contacts", type=int, default=500)
+    parser.add_argument("--time-scale", type=float, default=4.0, help="emulated seconds per real second")
+    parser.add_argument("--day-limit", type=int, default=5000)
+    parser.add_argument("--baseline-invoices", type=int, default=300, help="0 skips the baseline")
+    parser.add_argument("--json", action="store_true", help="also print the results as JSON")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    instrument()
+    print(f"backfill: {args.invoices:,} invoices across {args.contacts} contacts, each paid; "
+          f"Xero emulated {args.time_scale:g}× faster than real time", flush=True)
+    batched = run("batched", args.invoices, args.contacts, batch_size=50, time_scale=args.time_scale, day_limit=args.day_limit)
+    baseline = None
+    if args.baseline_invoices:
+        contacts = max(1, args.contacts * args.baseline_invoices // args.invoices)
+        baseline = run("baseline", args.baseline_invoices, contacts, batch_size=1,
+                       time_scale=args.time_scale * 4, day_limit=args.day_limit)
+    print()
+    print(report(batched, baseline))
+    for result in (batched, baseline):
+        if result is None:
+            continue
+        print(f"\n{result.label}: record statuses {result.statuses}; Xero calls {result.calls_by_endpoint}")
+        if result.failed:
+            print(f"\n{result.label}: failures (first {len(result.failed)}):")
+            print("\n".join(f"  - {line}" for line in result.failed))
+    if args.json:
+        print(json.dumps({"batched": batched.__dict__, "baseline": baseline.__dict__ if baseline else None}, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
