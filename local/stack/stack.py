@@ -135,6 +135,7 @@ class LocalStack:
         emulator_options: Mapping[str, Any] | None = None,
         environ: Mapping[str, str] | None = None,
         extra_environment: Mapping[str, str] | None = None,
+        aws_endpoint_url: str | None = None,
     ) -> LocalStack:
         """Start everything and return the running stack (a context manager that stops it).
 
@@ -142,7 +143,9 @@ class LocalStack:
         tests usually call ``stack.runner.fire_schedule`` instead). ``emulator_options``
         overrides fields of the emulator's ``EmulatorOptions`` (e.g. ``{"tenants": 2}``);
         ``extra_environment`` adds variables to every function (e.g. ``XERO_MINUTE_LIMIT`` to
-        match an emulator running faster than real time).
+        match an emulator running faster than real time). ``aws_endpoint_url`` uses a moto
+        server that is already running (the benchmark runs one in its own process, so that
+        moto's CPU is not the workers'); by default one is started in this process.
         """
         stack = cls()
         try:
@@ -161,6 +164,7 @@ class LocalStack:
                 emulator_options=dict(emulator_options or {}),
                 environ=os.environ if environ is None else environ,
                 extra_environment=dict(extra_environment or {}),
+                aws_endpoint_url=aws_endpoint_url,
             )
         except BaseException:
             stack.stop()
@@ -184,6 +188,7 @@ class LocalStack:
         emulator_options: dict[str, Any],
         environ: Mapping[str, str],
         extra_environment: dict[str, str],
+        aws_endpoint_url: str | None = None,
     ) -> None:
         real_app = real_xero_app(environ) if real_xero else None  # fail before starting anything
         self.template = Template.load(template_path)
@@ -193,13 +198,16 @@ class LocalStack:
         werkzeug_logger = logging.getLogger("werkzeug")
         if werkzeug_logger.level == logging.NOTSET:
             werkzeug_logger.setLevel(logging.WARNING)
-        # 1. moto server, in this process, on a free port.
-        from moto.server import ThreadedMotoServer
+        # 1. moto server, in this process, on a free port (unless the caller runs one).
+        if aws_endpoint_url:
+            self.aws_endpoint_url = aws_endpoint_url.rstrip("/")
+        else:
+            from moto.server import ThreadedMotoServer
 
-        self._moto = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
-        self._moto.start()
-        moto_host, moto_port = self._moto.get_host_and_port()
-        self.aws_endpoint_url = f"http://{moto_host}:{moto_port}"
+            self._moto = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
+            self._moto.start()
+            moto_host, moto_port = self._moto.get_host_and_port()
+            self.aws_endpoint_url = f"http://{moto_host}:{moto_port}"
 
         # 2. Xero: the emulator, or the real one.
         callback_url = f"http://{host}:{port}/oauth/callback"

@@ -72,3 +72,22 @@ def test_real_xero_points_the_functions_at_xero():
         assert os.environ["XERO_REDIRECT_URI"] == "http://localhost:3000/oauth/callback"
         secret = stack.aws_client("secretsmanager").get_secret_value(SecretId=os.environ["XERO_CREDENTIALS_SECRET"])
         assert json.loads(secret["SecretString"]) == {"client_id": "real-id", "client_secret": "real-secret"}
+
+
+def test_a_moto_server_running_elsewhere_is_used_and_left_running():
+    from moto.server import ThreadedMotoServer
+
+    outside = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    outside.start()
+    try:
+        host, port = outside.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        with LocalStack.start(aws_endpoint_url=endpoint, stack_name=f"ext{uuid.uuid4().hex[:8]}") as stack:
+            assert stack.aws_endpoint_url == endpoint and os.environ["AWS_ENDPOINT_URL"] == endpoint
+            dynamodb = stack.aws_client("dynamodb")
+            connections = stack.physical("ConnectionsTable")
+            assert dynamodb.describe_table(TableName=connections)["Table"]["TableStatus"] == "ACTIVE"
+        # Stopping the stack did not stop a server it did not start: its tables are still there
+        assert dynamodb.describe_table(TableName=connections)["Table"]["TableName"] == connections
+    finally:
+        outside.stop()
