@@ -167,6 +167,7 @@ def _tenant_id(stack) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.demo", description=__doc__.split("\n")[0])
     parser.add_argument("--keep-running", action="store_true", help="leave the local stack up afterwards (Ctrl-C stops it)")
+    parser.add_argument("--verbose", action="store_true", help="also print the functions' JSON logs and metrics")
     args = parser.parse_args(argv)
 
     from local.stack import LocalStack
@@ -193,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
             "LOCAL_EMAIL_DIR": str(EMAIL_DIR.resolve()),
             "DIGEST_WINDOW_SECONDS": "0",  # one digest at once, rather than after ten minutes
             "EXPORT_BACKOFF_SECONDS": "1",  # retries and deferrals after 1 s, not 30 s
+            # The story, not the functions' JSON logs and metric lines (--verbose shows them).
+            **({} if args.verbose else {"LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}),
         },
     ) as stack:
         print(f"HTTP API: {stack.api_url}   Xero emulator: {stack.emulator.base_url}   moto: {stack.aws_endpoint_url}")
