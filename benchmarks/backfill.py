@@ -22,6 +22,11 @@ Measured:
 - DynamoDB and SQS requests per record made by the workers (counted at the botocore client),
   and those made around them (the push, the tick, the event source's polling).
 
+On a small machine the local AWS stand-in, not Xero, sets the pace of a big run: moto server is
+one Python process, and with 20,000 records in its tables it uses a whole core. Watch its CPU
+(``top``); a run at ``--time-scale 0.5`` (Xero emulated at half speed) shows what the service
+itself does when the stand-in keeps up.
+
 The baseline sends one record per call (XERO_BATCH_SIZE=1) for ``--baseline-invoices`` invoices
 and projects to N: it needs ~one call per record, so at 60 calls a minute and 5,000 a day the
 full baseline would take days of emulated time — which is what batching is for.
