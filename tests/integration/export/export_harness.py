@@ -83,26 +83,31 @@ class ExportHarness:
     def drain(self, *, max_rounds: int = 30) -> int:
         """Deliver queued messages to the workers until every export queue is empty, the way
         the Lambda event source would (batches of up to 10, delete what succeeded)."""
-        sqs = aws_client("sqs", self.container.settings)
         delivered = 0
         for _ in range(max_rounds):
             busy = False
             for family in Family:
-                url = self.container.settings.queue_url(family)
-                batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
-                if not batch:
-                    continue
-                busy = True
-                messages = [ExportMessage.model_validate_json(m["Body"]) for m in batch]
-                result = self.container.export_worker(family).handle(messages)
-                failed = set(result.failed_orgs)
-                for raw, message in zip(batch, messages, strict=True):
-                    if message.org_id not in failed:
-                        sqs.delete_message(QueueUrl=url, ReceiptHandle=raw["ReceiptHandle"])
-                delivered += len(batch)
+                count = self.deliver_once(family)
+                busy = busy or count > 0
+                delivered += count
             if not busy:
                 return delivered
         raise AssertionError("queues did not drain")
+
+    def deliver_once(self, family: Family) -> int:
+        """One batch (up to 10 messages) of a family's queue to its worker; how many it held."""
+        sqs = aws_client("sqs", self.container.settings)
+        url = self.container.settings.queue_url(family)
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        if not batch:
+            return 0
+        messages = [ExportMessage.model_validate_json(m["Body"]) for m in batch]
+        result = self.container.export_worker(family).handle(messages)
+        failed = set(result.failed_orgs)
+        for raw, message in zip(batch, messages, strict=True):
+            if message.org_id not in failed:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=raw["ReceiptHandle"])
+        return len(batch)
 
     def export(self, *records: dict[str, Any]) -> None:
         """Push, sync, and run the workers until nothing is left."""

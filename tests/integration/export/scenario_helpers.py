@@ -29,7 +29,6 @@ from export_harness import TIME_SCALE, ExportHarness, record
 from xero_sync.aws.clients import aws_client
 from xero_sync.domain.entities import family_of
 from xero_sync.domain.natural_keys import build_stamp
-from xero_sync.models.messages import ExportMessage
 from xero_sync.settings import Family
 
 from local.xero_emulator import EmulatorOptions, start_in_thread
@@ -73,24 +72,15 @@ class SyncHarness(ExportHarness):
         queues.enqueue = enqueue
 
     def drain(self, *, max_rounds: int = 60) -> int:
-        sqs = aws_client("sqs", self.container.settings)
         delivered = 0
         for _ in range(max_rounds):
             if not self.dirty:
                 return delivered
             for family in [f for f in Family if f in self.dirty]:
-                url = self.container.settings.queue_url(family)
-                batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
-                if not batch:
+                count = self.deliver_once(family)
+                if not count:
                     self.dirty.discard(family)  # a later send marks it again
-                    continue
-                messages = [ExportMessage.model_validate_json(m["Body"]) for m in batch]
-                result = self.container.export_worker(family).handle(messages)
-                failed = set(result.failed_orgs)
-                for raw, message in zip(batch, messages, strict=True):
-                    if message.org_id not in failed:
-                        sqs.delete_message(QueueUrl=url, ReceiptHandle=raw["ReceiptHandle"])
-                delivered += len(batch)
+                delivered += count
         raise AssertionError("queues did not drain")
 
 
