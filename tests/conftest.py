@@ -2,11 +2,15 @@
 
 Nothing in the test suite may reach real AWS or real Xero: fake AWS credentials are set before
 any test runs, so a client that escaped its moto endpoint fails instead of calling an account.
-Fixtures for the running local parts (moto server, the Xero emulator, tables created from
-template.yaml) live in tests/integration/conftest.py and tests/e2e/conftest.py.
+The one moto server of a test session is here (``moto_endpoint``); each folder's conftest.py
+creates on it the tables, keys and queues its tests need, under names of its own.
 """
 
+import logging
 import os
+from collections.abc import Iterator
+
+import pytest
 
 for name, value in {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -20,3 +24,26 @@ for name, value in {
 }.items():
     os.environ[name] = value
 os.environ.pop("AWS_PROFILE", None)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """A moto server on a free loopback port, for the whole session (one per xdist worker)."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one log line per AWS call otherwise
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _no_metrics_from_earlier_tests() -> None:
+    """Powertools keeps metrics in a process-wide buffer and prints it to stdout once it holds 100
+    values. Outside a Lambda handler nothing flushes it, so metrics of earlier tests would be
+    printed in the middle of a later test's captured output."""
+    from xero_sync.observability import metrics
+
+    metrics.clear_metrics()

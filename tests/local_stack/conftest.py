@@ -7,7 +7,6 @@ name: every resource the bootstrap creates is named ``<stack>-<LogicalId>``.
 
 from __future__ import annotations
 
-import logging
 import sys
 import uuid
 from collections.abc import Iterator
@@ -18,18 +17,6 @@ from local_stack_helpers import FIXTURE_SECRET_VALUE, FIXTURE_TEMPLATE, make_run
 from local.stack.bootstrap import bootstrap
 from local.stack.runner import Runner
 from local.stack.template import Resolver, Template
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one log line per AWS call otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture

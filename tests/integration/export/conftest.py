@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from xero_sync.aws.clients import aws_client
 from xero_sync.dal.base import configure, table_models
@@ -20,15 +19,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from export_harness import TIME_SCALE, ExportHarness, settings_for_emulator  # noqa: E402
 
 from local.xero_emulator import EmulatorOptions, start_in_thread  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -12,14 +12,12 @@ created here, from the PynamoDB models, rather than from template.yaml.
 
 from __future__ import annotations
 
-import logging
 import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from xero_sync.aws.clients import aws_client
 from xero_sync.dal.base import configure, table_models
@@ -30,16 +28,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from lifecycle_helpers import SENDER_DOMAIN, Lifecycle, fresh_queues  # noqa: E402
 
 from local.xero_emulator import EmulatorOptions, start_in_thread  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture(scope="session")

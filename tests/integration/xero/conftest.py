@@ -5,38 +5,14 @@ models), and a Xero emulator per test (fresh tenants, fresh stats)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from xero_sync.aws.clients import aws_client
 from xero_sync.dal.base import configure
 from xero_sync.dal.models import ConnectionModel, RateLimitModel
 from xero_sync.settings import Settings
 from xero_it_helpers import settings_for, start_emulator
-
-
-@pytest.fixture(scope="session")
-def aws_environment() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }.items():
-            patch.setenv(name, value)
-        yield
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint(aws_environment: None) -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture(scope="session")
