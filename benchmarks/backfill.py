@@ -49,7 +49,6 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import requests
 
@@ -329,7 +328,7 @@ def _until_exported(stack, timeout: float = 6 * 3600) -> None:
 
 def _statuses() -> dict[str, int]:
     """How many of the org's records are in each sync status (the records table's index)."""
-    from xero_sync.dal.records import RecordStatus
+    from xero_sync.domain.records import RecordStatus
     from xero_sync.wiring import container
 
     records = container().records

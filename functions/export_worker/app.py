@@ -5,8 +5,8 @@ concurrency, alarms and logs while the code exists once."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from xero_sync.domain.families import Family
 from xero_sync.observability import logger, metrics, tracer
-from xero_sync.settings import Family
 from xero_sync.workers import handle_export_batch
 
 

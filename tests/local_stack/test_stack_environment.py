@@ -14,7 +14,6 @@ import requests
 from local_stack_helpers import FIXTURE_SECRET_VALUE, FIXTURE_TEMPLATE, make_runner
 
 from local.stack.bootstrap import bootstrap
-
 from local.stack.http_gateway import FunctionTimedOut
 from local.stack.runner import EnvironmentConflict, Runner, RunnerOptions, module_name_for
 from local.stack.template import Resolver, Template, TemplateError, UnresolvedReference

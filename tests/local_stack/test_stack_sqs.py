@@ -7,8 +7,8 @@ import json
 import time
 
 import pytest
-
 from local_stack_helpers import aws_client, make_runner
+
 from local.stack.sqs_source import failed_message_ids
 
 

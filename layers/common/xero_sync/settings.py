@@ -9,10 +9,11 @@ function may *do* with those names is limited by its IAM policies, not by what i
 from __future__ import annotations
 
 import functools
-from enum import StrEnum
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from xero_sync.domain.families import Family
 
 XERO_DEFAULT_SCOPES = (
     "openid profile email offline_access "
@@ -21,23 +22,6 @@ XERO_DEFAULT_SCOPES = (
 )
 """Granular scopes (xero-facts §1.4): apps created since March 2026 cannot ask for the broad
 ``accounting.transactions``. ``openid profile email`` give the id_token with the admin's email."""
-
-
-class Family(StrEnum):
-    """Entity families: one SQS queue, one dead-letter queue and one worker function each."""
-
-    CONTACTS = "contacts"
-    INVOICES = "invoices"
-    INVOICE_PAYMENTS = "invoice_payments"
-    CREDIT_NOTES = "credit_notes"
-    BILLS = "bills"
-    BILL_PAYMENTS = "bill_payments"
-    VENDOR_CREDITS = "vendor_credits"
-    BANK_CHARGES = "bank_charges"
-
-    @property
-    def env_prefix(self) -> str:
-        return self.value.upper()
 
 
 class Settings(BaseSettings):

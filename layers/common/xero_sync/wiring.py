@@ -112,12 +112,12 @@ class Container:
     @functools.cached_property
     def xero_api(self):
         """The Accounting API client (tokens, the shared rate governor, typed errors)."""
+        from xero_sync.dal.rate_limits import DynamoRateLimitStore
         from xero_sync.xero.client import XeroApiClient
         from xero_sync.xero.governor import RateGovernor
 
-        return XeroApiClient(
-            self.settings, self.tokens, RateGovernor.from_settings(self.settings), self.http, clock=self.clock
-        )
+        governor = RateGovernor.from_settings(self.settings, DynamoRateLimitStore())
+        return XeroApiClient(self.settings, self.tokens, governor, self.http, clock=self.clock)
 
     @functools.cached_property
     def reference_data(self):

@@ -16,9 +16,9 @@ from aws_lambda_powertools.utilities.data_classes import SQSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
+from xero_sync.domain.families import Family
 from xero_sync.models.messages import ExportMessage
 from xero_sync.observability import logger
-from xero_sync.settings import Family
 from xero_sync.wiring import container
 
 

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from api_it_helpers import contact, invoice, receive_all
 
-from xero_sync.dal.connections import EncryptedTokens, TenantRef
-from xero_sync.dal.history import HistoryEvent
-from xero_sync.dal.records import RecordKey
-from xero_sync.settings import Family
+from xero_sync.domain.connection import EncryptedTokens, TenantRef
+from xero_sync.domain.families import Family
+from xero_sync.domain.history import HistoryEvent
+from xero_sync.domain.records import RecordKey
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
 

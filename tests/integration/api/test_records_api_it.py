@@ -9,8 +9,8 @@ import pytest
 from api_it_helpers import connect_org, contact, envelope, invoice, payment, receive_all
 
 from xero_sync.clock import utcnow
-from xero_sync.dal.records import RecordKey, RecordStatus
-from xero_sync.settings import Family
+from xero_sync.domain.families import Family
+from xero_sync.domain.records import RecordKey, RecordStatus
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
 

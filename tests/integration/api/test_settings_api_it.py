@@ -11,7 +11,7 @@ from api_it_helpers import connect_org, contact, invoice
 
 from xero_sync.clock import utcnow
 from xero_sync.dal.models import OrgConfigModel
-from xero_sync.dal.records import RecordKey, RecordStatus
+from xero_sync.domain.records import RecordKey, RecordStatus
 from xero_sync.services.reference_data import XERO_FIXABLE_CODES
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")

@@ -19,9 +19,10 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from xero_sync.aws.clients import aws_client
-from xero_sync.dal.records import RecordKey
+from xero_sync.domain.families import Family
+from xero_sync.domain.records import RecordKey
 from xero_sync.models.messages import ExportMessage
-from xero_sync.settings import Family, Settings
+from xero_sync.settings import Settings
 from xero_sync.wiring import Container
 
 TIME_SCALE = 60.0

@@ -26,12 +26,12 @@ from typing import Any
 
 import pytest
 from export_harness import TIME_SCALE, ExportHarness, record
-from xero_sync.aws.clients import aws_client
-from xero_sync.domain.entities import family_of
-from xero_sync.domain.natural_keys import build_stamp
-from xero_sync.settings import Family
 
 from local.xero_emulator import EmulatorOptions, start_in_thread
+from xero_sync.aws.clients import aws_client
+from xero_sync.domain.entities import family_of
+from xero_sync.domain.families import Family
+from xero_sync.domain.natural_keys import build_stamp
 
 os.environ["MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR"] = "false"
 

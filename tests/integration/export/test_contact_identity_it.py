@@ -13,7 +13,8 @@ from typing import Any
 
 from export_harness import ExportHarness, contact, invoice
 from scenario_helpers import XeroState, emulator, harness  # noqa: F401 — fixtures: see scenario_helpers
-from xero_sync.settings import Family
+
+from xero_sync.domain.families import Family
 
 
 def in_xero(harness: ExportHarness, collection: str, element: dict[str, Any]) -> dict[str, Any]:

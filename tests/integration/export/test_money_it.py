@@ -22,7 +22,8 @@ from scenario_helpers import (
     money,
     vendor,
 )
-from xero_sync.settings import Family
+
+from xero_sync.domain.families import Family
 
 
 def test_spec_example_invoice_totals_441_96_with_separate_lines(harness: ExportHarness) -> None:

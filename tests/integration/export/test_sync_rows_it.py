@@ -43,6 +43,7 @@ from scenario_helpers import (
     vendor_credit_refund,
     write_off,
 )
+
 from xero_sync.domain.restrictions import ROWS_BY_ID, SYNC_TABLE
 from xero_sync.models.records import EntityName
 

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 from export_harness import contact, invoice, record
 
-from xero_sync.dal.records import RecordKey, RecordStatus, waiting_key
 from xero_sync.domain.dependencies import ParentKey
+from xero_sync.domain.records import RecordKey, RecordStatus, waiting_key
 from xero_sync.domain.restrictions import Operation
 from xero_sync.models.records import EntityName
 from xero_sync.services.export.plan import Work
@@ -79,8 +79,8 @@ def _payment_message(harness, deferrals):
 
 
 def test_a_child_whose_parent_is_on_its_way_comes_back_later_without_writing_anything(harness):
+    from xero_sync.domain.families import Family
     from xero_sync.models.messages import EnqueueReason
-    from xero_sync.settings import Family
 
     # Given an invoice pushed and pending (its worker has not run yet) and its payment
     harness.push(contact("cus-1", "Cafe One"), invoice("inv-1", "INV-1", "cus-1"))
@@ -98,8 +98,8 @@ def test_a_child_whose_parent_is_on_its_way_comes_back_later_without_writing_any
 
 
 def test_a_child_deferred_too_often_waits_for_its_parent_and_is_woken_when_it_lands(harness):
+    from xero_sync.domain.families import Family
     from xero_sync.services.export.worker import MAX_DEFERRALS
-    from xero_sync.settings import Family
 
     # Given a payment already put back MAX_DEFERRALS times while its invoice stayed pending
     harness.push(contact("cus-1", "Cafe One"), invoice("inv-1", "INV-1", "cus-1"))
@@ -119,8 +119,8 @@ def test_a_child_deferred_too_often_waits_for_its_parent_and_is_woken_when_it_la
 
 
 def test_a_stale_wake_up_for_a_record_that_failed_meanwhile_does_not_send_it_again(harness):
+    from xero_sync.domain.families import Family
     from xero_sync.models.messages import EnqueueReason, ExportMessage
-    from xero_sync.settings import Family
 
     # Given an invoice that Xero refused: its contact was archived in Xero after it was linked
     harness.export(contact("cus-1", "Cafe One"), invoice("inv-0", "INV-0", "cus-1"))

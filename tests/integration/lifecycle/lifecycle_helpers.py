@@ -22,10 +22,10 @@ import requests
 
 from local.stack.lambda_context import LambdaContext
 from xero_sync.aws.clients import aws_client
-from xero_sync.dal.org_config import SETTINGS
-from xero_sync.dal.records import RecordKey
+from xero_sync.domain.config_items import SETTINGS
+from xero_sync.domain.families import Family
+from xero_sync.domain.records import RecordKey
 from xero_sync.models.messages import ExportMessage
-from xero_sync.settings import Family
 from xero_sync.wiring import Container
 
 PROJECT = Path(__file__).resolve().parents[3]

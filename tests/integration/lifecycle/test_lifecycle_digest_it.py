@@ -8,8 +8,8 @@ import os
 
 from lifecycle_helpers import contact, html_of, invoice, text_of
 
-from xero_sync.aws.ses import EmailThrottled
-from xero_sync.dal.records import RecordStatus
+from xero_sync.domain.email import EmailThrottled
+from xero_sync.domain.records import RecordStatus
 
 # 1,000 failures across three orgs (F6.2's "burst") is proven at the service level in
 # tests/unit/lifecycle; through the whole stack (records table, worker, DLQ, SQS, SES) each record
@@ -130,8 +130,9 @@ def test_a_redelivered_notification_sends_no_second_email(lifecycle):
     [message] = lifecycle.receive(lifecycle.settings.notifications_queue_url, wait=2)
 
     # When SQS delivers the same message twice (at-least-once delivery, or a DLQ redrive)
-    from functions.notifier.app import lambda_handler
     from lifecycle_helpers import context
+
+    from functions.notifier.app import lambda_handler
 
     event = {"Records": [{"messageId": "m-1", "receiptHandle": "r-1", "body": message["Body"], "attributes": {},
                           "messageAttributes": {}, "eventSource": "aws:sqs", "awsRegion": "us-east-1",

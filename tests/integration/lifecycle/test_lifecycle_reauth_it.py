@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from lifecycle_helpers import contact, invoice, text_of
 
-from xero_sync.dal.records import RecordKey, RecordStatus
 from xero_sync.domain.connection import ConnectionStatus
+from xero_sync.domain.records import RecordKey, RecordStatus
 from xero_sync.models.messages import EnqueueReason
 from xero_sync.services.records import Conflict
 

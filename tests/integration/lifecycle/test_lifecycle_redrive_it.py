@@ -9,8 +9,8 @@ from datetime import timedelta
 from lifecycle_helpers import contact, invoice, text_of
 
 from xero_sync.aws.clients import aws_client
-from xero_sync.dal.records import RecordStatus
-from xero_sync.settings import Family
+from xero_sync.domain.families import Family
+from xero_sync.domain.records import RecordStatus
 
 COUNT = 100
 

@@ -8,8 +8,8 @@ from collections import Counter
 
 from lifecycle_helpers import EVENTS, contact, invoice
 
-from xero_sync.dal.records import RecordStatus
-from xero_sync.settings import Family
+from xero_sync.domain.families import Family
+from xero_sync.domain.records import RecordStatus
 
 
 def console_event(name: str, org_ids: list[str], now) -> dict:

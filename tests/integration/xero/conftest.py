@@ -7,12 +7,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from xero_it_helpers import settings_for, start_emulator
 
 from xero_sync.aws.clients import aws_client
 from xero_sync.dal.base import configure
 from xero_sync.dal.models import ConnectionModel, RateLimitModel
 from xero_sync.settings import Settings
-from xero_it_helpers import settings_for, start_emulator
 
 
 @pytest.fixture(scope="session")

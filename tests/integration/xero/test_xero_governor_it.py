@@ -10,14 +10,15 @@ from datetime import datetime
 
 import pytest
 import requests
+from xero_it_helpers import ScaledClock, build_stack, connect_org, emulator_stats, settings_for, start_emulator
 
-from xero_sync.dal.rate_limits import DynamoRateLimitStore, holder_token
+from xero_sync.clock import utcnow
+from xero_sync.dal.rate_limits import DynamoRateLimitStore
+from xero_sync.domain.rate_limits import holder_token
 from xero_sync.xero.client import XeroApiClient
 from xero_sync.xero.errors import XeroRateLimited
 from xero_sync.xero.governor import GovernorWait, RateGovernor
 from xero_sync.xero.tokens import TokenManager
-from xero_sync.clock import utcnow
-from xero_it_helpers import ScaledClock, build_stack, connect_org, emulator_stats, settings_for, start_emulator
 
 
 class FakeClock:

@@ -11,15 +11,15 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
+from xero_it_helpers import advance_emulator, build_stack, connect_org
 
+from tests.fakes import InMemoryGovernor
 from xero_sync.aws.clients import aws_client
 from xero_sync.aws.secrets import clear_credentials_cache
 from xero_sync.clock import utcnow
 from xero_sync.dal.models import ConnectionModel
 from xero_sync.observability import logger as powertools_logger
 from xero_sync.xero.client import XeroApiClient
-from xero_sync.xero.governor import InMemoryGovernor
-from xero_it_helpers import advance_emulator, build_stack, connect_org
 
 # Loggers of the local stand-ins for AWS and Xero (moto server, the emulator's Werkzeug server):
 # they are not part of the service and do not run in AWS.

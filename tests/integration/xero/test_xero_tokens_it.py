@@ -7,14 +7,14 @@ import time
 from datetime import timedelta
 
 import pytest
+from xero_it_helpers import advance_emulator, build_stack, connect_org, refreshes
 
+from tests.fakes import InMemoryGovernor
 from xero_sync.clock import utcnow
 from xero_sync.dal.models import ConnectionModel
 from xero_sync.xero.client import XeroApiClient
 from xero_sync.xero.errors import ReauthRequired, XeroOAuthError
-from xero_sync.xero.governor import InMemoryGovernor
 from xero_sync.xero.tokens import TokenManager
-from xero_it_helpers import advance_emulator, build_stack, connect_org, refreshes
 
 
 def _expire_stored_access_token(org_id: str) -> None:

@@ -17,8 +17,8 @@ from xero_sync.domain.dependencies import (
     resolve,
 )
 from xero_sync.domain.entities import ENTITIES, entities_of_family, family_of, referenced_contacts, spec
+from xero_sync.domain.families import Family
 from xero_sync.models.records import MODEL_BY_ENTITY, EntityName, RecordAction
-from xero_sync.settings import Family
 
 E = EntityName
 UPSERT, DELETE = RecordAction.UPSERT, RecordAction.DELETE

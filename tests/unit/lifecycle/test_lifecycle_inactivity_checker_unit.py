@@ -3,6 +3,7 @@ warn once at day 53, disconnect at day 60, and nothing else — however often it
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -89,11 +90,11 @@ def test_day_60_revokes_deletes_and_disconnects_then_stays_quiet(world):
     assert result.disconnected == 1 and again.checked == 0  # off the activity index now
     assert releaser.released == ["idle-org"]
     item = world.connections.items["idle-org"]
-    assert item.status == ConnectionStatus.DISCONNECTED_INACTIVE.value
+    assert item.status is ConnectionStatus.DISCONNECTED_INACTIVE
     assert "no activity for 60 days" in item.disconnect_reason
     [message] = world.queue.take()
     assert isinstance(message, InactiveDisconnected) and message.tenant_name == "Acme NZ"
-    assert world.connections.items["busy-org"].status == ConnectionStatus.CONNECTED.value
+    assert world.connections.items["busy-org"].status is ConnectionStatus.CONNECTED
     assert [e.action for e in world.history.of("connection")] == ["inactivity_warning", "disconnect_inactive"]
 
 
@@ -105,7 +106,7 @@ def test_activity_after_the_warning_resets_the_clock(world):
     result = run.run(T0 + timedelta(days=60))
 
     assert result.checked == 0
-    assert world.connections.items["idle-org"].status == ConnectionStatus.CONNECTED.value
+    assert world.connections.items["idle-org"].status is ConnectionStatus.CONNECTED
 
 
 def test_revocation_problems_do_not_stop_the_disconnect_and_reach_the_email(world):
@@ -116,17 +117,17 @@ def test_revocation_problems_do_not_stop_the_disconnect_and_reach_the_email(worl
 
     run.run(T0 + timedelta(days=60))
 
-    assert world.connections.items["idle-org"].status == ConnectionStatus.DISCONNECTED_INACTIVE.value
+    assert world.connections.items["idle-org"].status is ConnectionStatus.DISCONNECTED_INACTIVE
     assert world.queue.take()[0].warnings == releaser.warnings
 
 
 def test_a_token_already_rejected_at_warning_time_asks_the_admin_to_reconnect(world):
     tokens = FakeTokens(ReauthRequired("idle-org"))
-    world.connections.items["idle-org"].status = ConnectionStatus.CONNECTED.value
+    world.connections.items["idle-org"] = replace(world.connections.items["idle-org"], status=ConnectionStatus.CONNECTED)
     run = checker(world, FakeReleaser(), tokens)
 
     def rejected(org_id):  # the token manager marks the connection before raising
-        world.connections.items[org_id].status = ConnectionStatus.NEEDS_REAUTH.value
+        world.connections.items[org_id] = replace(world.connections.items[org_id], status=ConnectionStatus.NEEDS_REAUTH)
         raise ReauthRequired(org_id)
 
     tokens.access_token = rejected
@@ -160,7 +161,7 @@ def test_one_broken_org_does_not_stop_the_run_but_fails_it_for_a_retry(world):
 
     assert raised.value.summary.failed_orgs == ["idle-org"]
     assert raised.value.summary.disconnected == 1
-    assert world.connections.items["other-idle"].status == ConnectionStatus.DISCONNECTED_INACTIVE.value
+    assert world.connections.items["other-idle"].status is ConnectionStatus.DISCONNECTED_INACTIVE
 
 
 def test_the_run_stops_early_when_the_invocation_is_short_of_time(world):

@@ -3,13 +3,15 @@ give-ups, recipients, and the once-per-episode reconnect email (F6.2, F6.3, F1.4
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from lifecycle_fakes import T0, FakeRecord, World
+from lifecycle_fakes import T0, World
 
-from xero_sync.aws.ses import EmailThrottled
+from tests.fakes import stored
 from xero_sync.domain.connection import ConnectionStatus
+from xero_sync.domain.email import EmailThrottled
 from xero_sync.models.notifications import (
     DeliveryOutcome,
     DigestDue,
@@ -49,7 +51,7 @@ def test_a_burst_of_1000_failures_across_3_orgs_gives_3_emails_in_one_window():
     messages = [m for m, _ in world.queue.sent]
     assert [m.org_id for m in messages] == ["org-a", "org-b", "org-c"]
     assert {delay for _, delay in world.queue.sent} == {600}
-    assert world.org_config.puts == 3
+    assert len(world.org_config.puts) == 3
     assert world.org_config.gets == 3  # a warm worker remembers the open window: no read per failure
 
     # When the window ends and the notifier runs
@@ -74,8 +76,8 @@ def test_the_next_window_repeats_nothing_unless_something_changed():
 
     # When the same 50 fail again unchanged (re-queued by a settings change that did not cure them)
     world.clock.advance(minutes=5)
-    for row in world.records.rows.values():
-        row.status_at = world.clock()
+    for key, row in list(world.records.rows.items()):
+        world.records.rows[key] = replace(row, status_at=world.clock())
         service.failure_recorded("org-a", world.clock())
     world.clock.advance(minutes=10)
     results = world.deliver_all(service)
@@ -87,9 +89,9 @@ def test_the_next_window_repeats_nothing_unless_something_changed():
     # When two of them change (a new version fails; another fails for a new reason) and one is new
     world.clock.advance(minutes=5)
     rows = list(world.records.rows.values())
-    rows[0].version, rows[0].status_at = 2, world.clock()
-    rows[1].error_code, rows[1].last_message = "closed_period", "Invoice INV-0001: the period is locked."
-    rows[1].status_at = world.clock()
+    world.records.put(replace(rows[0], version=2, status_at=world.clock()))
+    world.records.put(replace(rows[1], error_code="closed_period", status_at=world.clock(),
+                              last_message="Invoice INV-0001: the period is locked."))
     burst(world, "org-a", 1, start=99, service=service)
     world.clock.advance(minutes=10)
     results = world.deliver_all(service)
@@ -245,8 +247,8 @@ def test_every_sent_email_is_recorded_in_the_history():
 
 def test_recipients_fall_back_to_the_user_who_connected_and_otherwise_nothing_is_sent():
     world = World()
-    world.connections.add("org-a", email="connector@acme.example")
-    world.connections.add("org-b", email=None)
+    world.connections.add("org-a", connected_by_email="connector@acme.example")
+    world.connections.add("org-b", connected_by_email=None)
     service = world.service()
     burst(world, "org-a", 1, service=service)
     burst(world, "org-b", 1, service=service)
@@ -278,8 +280,8 @@ def test_the_html_part_escapes_what_the_host_and_xero_wrote():
     world = World()
     world.connections.add("org-a", tenant_name="<b>Acme</b>")
     service = world.service()
-    world.records.put("org-a", FakeRecord("invoice", "evil", data={"number": "<script>x</script>"},
-                                          error_code="xero_validation", last_message="Xero refused <img src=x>"))
+    world.records.fail("org-a", "invoice", "evil", T0, number="<script>x</script>", code="xero_validation",
+                       message="Xero refused <img src=x>")
     service.failure_recorded("org-a", world.clock())
     world.clock.advance(minutes=10)
     world.deliver_all(service)
@@ -296,7 +298,7 @@ def test_the_html_part_escapes_what_the_host_and_xero_wrote():
 def test_the_reconnect_email_goes_once_per_episode():
     world = World()
     world.connections.add("org-a", status=ConnectionStatus.NEEDS_REAUTH, token_version=7)
-    world.records.put("org-a", FakeRecord("invoice", "waiting", status="pending"))
+    world.records.put(stored("org-a", "invoice", "waiting"))
     service = world.service()
 
     # Several workers notice the same rejected token
@@ -312,7 +314,7 @@ def test_the_reconnect_email_goes_once_per_episode():
     assert "1 record is waiting" in email.text
 
     # After a new consent (new token set) a later rejection is a new episode
-    world.connections.items["org-a"].token_version = 9
+    world.connections.items["org-a"] = replace(world.connections.items["org-a"], token_version=9)
     assert service.needs_reauth("org-a", T0 + timedelta(days=3)) is True
 
 

@@ -7,23 +7,16 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from lifecycle_fakes import T0, FakeRecord, World
+from lifecycle_fakes import T0, World
 from pydantic import ValidationError
 
+from tests.fakes import RecordingExportQueue, stored
 from xero_sync.domain.connection import ConnectionStatus
+from xero_sync.domain.records import RecordStatus
 from xero_sync.models.notifications import ReprocessRequest
 from xero_sync.services.reprocess import ReprocessService, describe
 
 EVENTS = Path(__file__).resolve().parents[3] / "events" / "reprocess"
-
-
-class FakeQueues:
-    def __init__(self) -> None:
-        self.sent: list = []
-
-    def enqueue(self, keys, reason, *, delay_seconds: int = 0) -> int:
-        self.sent.extend((key, reason.value) for key in keys)
-        return len(keys)
 
 
 @pytest.fixture
@@ -34,18 +27,18 @@ def world() -> World:
     for n in range(5):
         world.records.fail("org-a", "invoice", f"inv-{n}", T0 + timedelta(days=n))
     world.records.fail("org-a", "bill", "bill-1", T0, code="closed_period", message="locked")
-    world.records.put("org-a", FakeRecord("invoice", "ok", status="synced"))
+    world.records.put(stored("org-a", "invoice", "ok", status=RecordStatus.SYNCED))
     world.records.fail("org-off", "invoice", "inv-x", T0)
     return world
 
 
-def service(world: World, queues: FakeQueues) -> ReprocessService:
+def service(world: World, queues: RecordingExportQueue) -> ReprocessService:
     return ReprocessService(records=world.records, connections=world.connections, queues=queues,
                             history=world.history, clock=world.clock)
 
 
 def test_a_dry_run_reports_and_changes_nothing(world):
-    queues = FakeQueues()
+    queues = RecordingExportQueue()
     request = ReprocessRequest.model_validate({"org_ids": ["org-a"], "entity": "invoice"})
 
     result = service(world, queues).run(request)
@@ -57,16 +50,16 @@ def test_a_dry_run_reports_and_changes_nothing(world):
 
 
 def test_a_real_run_requeues_by_entity_time_range_and_error_code(world):
-    queues = FakeQueues()
+    queues = RecordingExportQueue()
     request = ReprocessRequest.model_validate(
         {"org_ids": ["org-a"], "entity": "invoice", "from": "2026-11-22", "to": "2026-11-23T23:00:00", "dry_run": False}
     )
 
     result = service(world, queues).run(request)
 
-    assert [str(key) for key, _ in queues.sent] == ["org-a/invoice/inv-1", "org-a/invoice/inv-2"]
-    assert {reason for _, reason in queues.sent} == {"reprocess"}
-    assert result.requeued == 2 and world.records.rows[queues.sent[0][0]].status == "pending"
+    assert [str(key) for key, _ in queues.sent_keys] == ["org-a/invoice/inv-1", "org-a/invoice/inv-2"]
+    assert {reason for _, reason in queues.sent_keys} == {"reprocess"}
+    assert result.requeued == 2 and world.records.rows[queues.sent_keys[0][0]].status is RecordStatus.PENDING
     assert world.history.events[-1].action == "reprocess"
 
     by_code = ReprocessRequest.model_validate({"org_ids": ["org-a"], "error_code": "closed_period", "dry_run": False})
@@ -74,18 +67,18 @@ def test_a_real_run_requeues_by_entity_time_range_and_error_code(world):
 
 
 def test_records_of_a_disconnected_org_are_set_pending_but_not_sent(world):
-    queues = FakeQueues()
+    queues = RecordingExportQueue()
     result = service(world, queues).run(ReprocessRequest.model_validate({"org_ids": ["org-off"], "dry_run": False}))
     assert result.requeued == 1 and result.enqueued == 0 and queues.sent == []
     assert "reconnects" in result.orgs[0].note
 
 
 def test_pending_records_are_only_sent_again(world):
-    queues = FakeQueues()
-    world.records.put("org-a", FakeRecord("invoice", "stuck", status="pending", status_at=T0))
+    queues = RecordingExportQueue()
+    world.records.put(stored("org-a", "invoice", "stuck", status_at=T0))
     request = ReprocessRequest.model_validate({"org_ids": ["org-a"], "status": "pending", "dry_run": False})
     result = service(world, queues).run(request)
-    assert result.requeued == 1 and [str(k) for k, _ in queues.sent] == ["org-a/invoice/stuck"]
+    assert result.requeued == 1 and [str(k) for k, _ in queues.sent_keys] == ["org-a/invoice/stuck"]
 
 
 def test_the_console_events_parse_and_bad_ones_name_the_field():

@@ -8,6 +8,7 @@ from decimal import Decimal as D
 import pytest
 from pydantic import ValidationError
 
+from xero_sync.domain.families import Family
 from xero_sync.models.org_config import (
     ActionToggles,
     Language,
@@ -19,7 +20,6 @@ from xero_sync.models.org_config import (
     is_account_id,
 )
 from xero_sync.models.records import EntityName
-from xero_sync.settings import Family
 
 ACCOUNT_ID = "5040915e-8ce7-4177-8d08-fde416232f18"
 

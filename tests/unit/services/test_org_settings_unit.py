@@ -6,19 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from export_services_helpers import (
-    GROUP_ID,
-    NO_CODE_ACCOUNT_ID,
-    NOW,
-    FakeConnection,
-    FakeConnections,
-    FakeHistory,
-    FakeOrgConfig,
-    FakeTenantClient,
-    reference,
-    xero_bodies,
-)
+from export_services_helpers import GROUP_ID, NO_CODE_ACCOUNT_ID, NOW, reference, xero_bodies
 
+from tests.fakes import FakeTenantClient, InMemoryConnections, InMemoryHistory, InMemoryOrgConfig, connection
+from xero_sync.domain.connection import Connection
 from xero_sync.domain.problems import ProblemCode
 from xero_sync.models.api_export import OrgSettingsUpdate, TaxMappingsUpdate
 from xero_sync.models.org_config import OrgSettings, SyncFrequency, TaxMapping
@@ -151,12 +142,12 @@ class Requeues:
         return 2
 
 
-def settings_service(connection: FakeConnection | None = FakeConnection(ORG)):
-    org_config, connections = FakeOrgConfig(), FakeConnections(*([connection] if connection else []))
+def settings_service(connection: Connection | None = connection(ORG)):
+    org_config, connections = InMemoryOrgConfig(), InMemoryConnections.of(*([connection] if connection else []))
     xero = FakeTenantClient(xero_bodies())
     reference_data = ReferenceDataService(org_config=org_config, connections=connections,
                                           tenant_client=lambda org_id: xero, clock=lambda: NOW)
-    requeues, history = Requeues(), FakeHistory()
+    requeues, history = Requeues(), InMemoryHistory()
     service = OrgSettingsService(org_config=org_config, connections=connections, history=history,
                                  reference_data=reference_data, requeue_failed=requeues, clock=lambda: NOW)
     return service, connections, requeues, history, xero

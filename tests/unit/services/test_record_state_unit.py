@@ -8,11 +8,14 @@ import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from export_services_helpers import NOW, FakeConnection, FakeConnections, FakeHistory, FakeQueues, FakeRecord, FakeRecords
+from export_services_helpers import NOW
 from pydantic import ValidationError
 
-from xero_sync.dal.models import ConnectionModel, RecordModel
-from xero_sync.dal.records import RecordKey
+from tests.fakes import InMemoryConnections, InMemoryHistory, InMemoryRecords, RecordingExportQueue, connection, stored
+from xero_sync.dal.history import decode_cursor
+from xero_sync.domain.connection import ConnectionStatus
+from xero_sync.domain.errors import InvalidCursor
+from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord
 from xero_sync.models.api_export import SyncNowRequest
 from xero_sync.models.org_config import OrgSettings
 from xero_sync.models.records import EntityName
@@ -58,15 +61,33 @@ def test_date_times_are_converted_to_utc_and_naive_ones_read_as_utc():
         ({"date_from": "1 Nov 2026"}, "query.from"),
         ({"date_to": "2026-13-01"}, "query.to"),
         ({"date_from": "2026-11-03", "date_to": "2026-11-02"}, "query.to"),
-        ({"cursor": "not-a-cursor"}, "query.cursor"),
-        ({"cursor": cursor_for("another-org")}, "query.cursor"),
-        ({"cursor": base64.urlsafe_b64encode(b'{"org_id": 5}').decode()}, "query.cursor"),
     ],
 )
 def test_bad_query_parameters_are_400_naming_the_parameter(options, field):
     with pytest.raises(InvalidInput) as raised:
         parse_history_query(org_id=ORG, **options)
     assert [d.field for d in raised.value.details] == [field]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["not-a-cursor", cursor_for("another-org"), base64.urlsafe_b64encode(b'{"org_id": 5}').decode()],
+)
+def test_a_cursor_the_api_did_not_hand_out_for_the_org_is_refused_before_dynamodb(cursor):
+    with pytest.raises(InvalidCursor):
+        decode_cursor(cursor, ORG)
+
+
+def test_a_bad_cursor_reaches_the_host_as_400_naming_the_parameter():
+    class RefusingHistory(InMemoryHistory):
+        def list(self, org_id, **options):
+            raise InvalidCursor("not ours")
+
+    service, _, _ = records_service(InMemoryRecords())
+    service.history = RefusingHistory()
+    with pytest.raises(InvalidInput) as raised:
+        service.history_page(ORG, parse_history_query(org_id=ORG, cursor="x"))
+    assert [d.field for d in raised.value.details] == ["query.cursor"]
 
 
 def test_a_cursor_handed_out_for_the_org_is_accepted_and_a_blank_search_ignored():
@@ -77,26 +98,25 @@ def test_a_cursor_handed_out_for_the_org_is_accepted_and_a_blank_search_ignored(
 # --- one record's state -------------------------------------------------------------------------------
 
 
-def row(**fields) -> RecordModel:
-    values = dict(entity="invoice", record_id="inv-1", family="invoices", version=3, action="upsert",
-                  received_at=NOW, status="synced", attempts=0)
+def row(**fields) -> StoredRecord:
+    values = dict(family="invoices", version=3, received_at=NOW, status=RecordStatus.SYNCED)
     values.update(fields)
-    return RecordModel(ORG, f"{values['entity']}#{values['record_id']}", **values)
+    return stored(ORG, "invoice", "inv-1", **values)
 
 
 def test_the_xero_id_shows_only_for_a_link_in_the_current_tenant():
     # Given a record linked in tenant A
     item = row(xero_tenant_id="tenant-a", xero_id="xero-inv-1", exported_version=3)
     # When the org is connected to tenant A, and after a reset to tenant B
-    same = record_state_view(ORG, item, ConnectionModel(ORG, tenant_id="tenant-a"), NOW, [])
-    other = record_state_view(ORG, item, ConnectionModel(ORG, tenant_id="tenant-b"), NOW, [])
+    same = record_state_view(ORG, item, connection(ORG, tenant_id="tenant-a"), NOW, [])
+    other = record_state_view(ORG, item, connection(ORG, tenant_id="tenant-b"), NOW, [])
     # Then only the first shows the Xero id
     assert same.xero_id == "xero-inv-1" and same.exported_version == 3
     assert other.xero_id is None
 
 
 def test_in_flight_and_waiting_on_are_read_from_the_row():
-    item = row(status="waiting", claim_until=NOW + timedelta(seconds=30), waiting_on=f"{ORG}#contact#cus-1")
+    item = row(status=RecordStatus.WAITING, claim_until=NOW + timedelta(seconds=30), waiting_on=f"{ORG}#contact#cus-1")
     view = record_state_view(ORG, item, None, NOW, [])
     assert view.in_flight is True
     assert (view.waiting_on.entity, view.waiting_on.id) == ("contact", "cus-1")
@@ -106,36 +126,34 @@ def test_in_flight_and_waiting_on_are_read_from_the_row():
 # --- retry -------------------------------------------------------------------------------------------
 
 
-def records_service(records: FakeRecords, connection: FakeConnection | None = None):
-    connections = FakeConnections(*([connection] if connection else []))
-    queues, history = FakeQueues(), FakeHistory()
+def records_service(records: InMemoryRecords, connection: Connection | None = None):
+    connections = InMemoryConnections.of(*([connection] if connection else []))
+    queues, history = RecordingExportQueue(), InMemoryHistory()
     return RecordsService(records=records, history=history, connections=connections, queues=queues,
                           settings_of=lambda org_id: OrgSettings(), clock=lambda: NOW), queues, history
 
 
-def stored(records: FakeRecords, entity: str, record_id: str, status: str, error_code: str | None = None) -> RecordKey:
-    key = RecordKey(ORG, entity, record_id)
-    records.rows[key] = FakeRecord(ORG, entity, record_id, 1, "upsert", {}, status, error_code=error_code)
-    return key
+def put(records: InMemoryRecords, entity: str, record_id: str, status: str, error_code: str | None = None) -> RecordKey:
+    return records.put(stored(ORG, entity, record_id, status=RecordStatus(status), error_code=error_code))
 
 
 def test_retrying_a_failed_record_makes_it_pending_and_sends_it():
-    records = FakeRecords()
-    key = stored(records, "invoice", "inv-1", "failed", "missing_account_code")
-    service, queues, history = records_service(records, FakeConnection(ORG))
+    records = InMemoryRecords()
+    key = put(records, "invoice", "inv-1", "failed", "missing_account_code")
+    service, queues, history = records_service(records, connection(ORG))
     # When the host retries it
     answer = service.retry(ORG, EntityName.INVOICE, "inv-1")
     # Then it is pending, queued with reason retry, and the admin action is recorded
-    assert records.rows[key].status == "pending" and answer.enqueued
+    assert records.rows[key].status is RecordStatus.PENDING and answer.enqueued
     assert queues.sent == [([key], "retry")]
     assert history.events[0].action == "retry"
 
 
 @pytest.mark.parametrize(("status", "fragment"), [("synced", "already in Xero"), ("skipped", "skipped"), ("idle", "transaction")])
 def test_retrying_a_record_with_nothing_to_retry_is_a_conflict(status, fragment):
-    records = FakeRecords()
-    stored(records, "contact" if status == "idle" else "invoice", "r-1", status)
-    service, queues, _ = records_service(records, FakeConnection(ORG))
+    records = InMemoryRecords()
+    put(records, "contact" if status == "idle" else "invoice", "r-1", status)
+    service, queues, _ = records_service(records, connection(ORG))
     entity = EntityName.CONTACT if status == "idle" else EntityName.INVOICE
     with pytest.raises(Conflict, match=fragment):
         service.retry(ORG, entity, "r-1")
@@ -143,8 +161,8 @@ def test_retrying_a_record_with_nothing_to_retry_is_a_conflict(status, fragment)
 
 
 def test_retrying_an_unknown_record_is_not_found_and_a_disconnected_org_a_conflict():
-    records = FakeRecords()
-    stored(records, "invoice", "inv-1", "failed")
+    records = InMemoryRecords()
+    put(records, "invoice", "inv-1", "failed")
     service, _, _ = records_service(records, None)
     with pytest.raises(NotFound):
         service.retry(ORG, EntityName.INVOICE, "inv-404")
@@ -154,14 +172,14 @@ def test_retrying_an_unknown_record_is_not_found_and_a_disconnected_org_a_confli
 
 def test_requeue_failed_can_keep_to_error_codes():
     # Given two failed records with different causes
-    records = FakeRecords()
-    fixable = stored(records, "invoice", "inv-1", "failed", "missing_account_code")
-    other = stored(records, "invoice", "inv-2", "failed", "negative_total")
-    service, queues, _ = records_service(records, FakeConnection(ORG))
+    records = InMemoryRecords()
+    fixable = put(records, "invoice", "inv-1", "failed", "missing_account_code")
+    other = put(records, "invoice", "inv-2", "failed", "negative_total")
+    service, queues, _ = records_service(records, connection(ORG))
     # When only account problems are re-queued
     count = service.requeue_failed(ORG, error_codes={"missing_account_code"}, now=NOW)
     # Then only that record moves
-    assert count == 1 and records.rows[fixable].status == "pending" and records.rows[other].status == "failed"
+    assert count == 1 and records.rows[fixable].status is RecordStatus.PENDING and records.rows[other].status is RecordStatus.FAILED
     assert queues.sent == [([fixable], "retry")]
 
 
@@ -179,7 +197,7 @@ class FakeSync:
 
 def test_sync_now_hands_over_entities_and_the_date_range():
     sync = FakeSync()
-    connections = FakeConnections(FakeConnection(ORG))
+    connections = InMemoryConnections.of(connection(ORG))
     gate = SyncNowGate(connections=connections, sync_service=lambda: sync, clock=lambda: NOW)
     request = SyncNowRequest.model_validate({"entities": ["invoice"], "from": "2026-01-01", "to": "2026-03-31"})
     answer = gate.start(ORG, request)
@@ -190,7 +208,7 @@ def test_sync_now_hands_over_entities_and_the_date_range():
 
 
 def test_sync_now_refuses_a_disabled_org_with_what_to_do():
-    gate = SyncNowGate(connections=FakeConnections(FakeConnection(ORG, status="disabled")),
+    gate = SyncNowGate(connections=InMemoryConnections.of(connection(ORG, status=ConnectionStatus.DISABLED)),
                        sync_service=FakeSync, clock=lambda: NOW)
     with pytest.raises(Conflict, match="connection/enable"):
         gate.start(ORG, SyncNowRequest())

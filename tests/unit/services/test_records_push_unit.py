@@ -6,9 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from export_services_helpers import NOW, FakeConnection, FakeConnections, FakeHistory, FakeQueues, FakeRecords
+from export_services_helpers import NOW
 
-from xero_sync.dal.records import RecordKey
+from tests.fakes import InMemoryConnections, InMemoryHistory, InMemoryRecords, RecordingExportQueue, connection
+from xero_sync.domain.connection import ConnectionStatus
+from xero_sync.domain.records import RecordKey
 from xero_sync.models.api_export import RecordOutcome, field_path
 from xero_sync.models.org_config import OrgSettings, SyncFrequency
 from xero_sync.services.records import (
@@ -167,17 +169,17 @@ def test_stored_data_is_json_safe_with_decimals_as_text():
 # --- the service with in-memory adapters ----------------------------------------------------------
 
 
-def service(records: FakeRecords, connections: FakeConnections, queues: FakeQueues,
+def service(records: InMemoryRecords, connections: FakeConnections, queues: RecordingExportQueue,
             frequency: SyncFrequency = SyncFrequency.EVERY_10_MINUTES) -> RecordsService:
     return RecordsService(
-        records=records, history=FakeHistory(), connections=connections, queues=queues,
+        records=records, history=InMemoryHistory(), connections=connections, queues=queues,
         settings_of=lambda org_id: OrgSettings(sync_frequency=frequency), clock=lambda: NOW,
     )
 
 
 def test_push_answers_in_order_and_counts_activity_once():
     # Given an empty store
-    records, connections, queues = FakeRecords(), FakeConnections(FakeConnection(ORG)), FakeQueues()
+    records, connections, queues = InMemoryRecords(), InMemoryConnections.of(connection(ORG)), RecordingExportQueue()
     # When a request mixes an accepted, a rejected and a stale record
     answer = service(records, connections, queues).push(
         ORG, [contact("cus-1", 2), invoice("inv-1", "missing"), contact("cus-1", 1)]
@@ -192,7 +194,7 @@ def test_push_answers_in_order_and_counts_activity_once():
 
 
 def test_an_older_version_than_the_stored_one_is_stale():
-    records, connections, queues = FakeRecords(), FakeConnections(FakeConnection(ORG)), FakeQueues()
+    records, connections, queues = InMemoryRecords(), InMemoryConnections.of(connection(ORG)), RecordingExportQueue()
     service(records, connections, queues).push(ORG, [contact("cus-1", 5)])
     # When version 4 arrives after version 5
     answer = service(records, connections, queues).push(ORG, [contact("cus-1", 4)])
@@ -204,7 +206,7 @@ def test_an_older_version_than_the_stored_one_is_stale():
 
 def test_a_transaction_makes_its_idle_contact_pending():
     # Given a contact pushed alone (idle: not exported until a transaction refers to it)
-    records, connections, queues = FakeRecords(), FakeConnections(FakeConnection(ORG)), FakeQueues()
+    records, connections, queues = InMemoryRecords(), InMemoryConnections.of(connection(ORG)), RecordingExportQueue()
     push = service(records, connections, queues).push
     push(ORG, [contact("cus-1")])
     assert records.rows[RecordKey(ORG, "contact", "cus-1")].status == "idle"
@@ -216,7 +218,7 @@ def test_a_transaction_makes_its_idle_contact_pending():
 
 def test_real_time_orgs_enqueue_the_stored_keys_at_once():
     # Given a connected real-time org
-    records, connections, queues = FakeRecords(), FakeConnections(FakeConnection(ORG)), FakeQueues()
+    records, connections, queues = InMemoryRecords(), InMemoryConnections.of(connection(ORG)), RecordingExportQueue()
     realtime = service(records, connections, queues, SyncFrequency.REALTIME)
     # When a contact and its invoice are pushed
     answer = realtime.push(ORG, [contact("cus-1"), invoice("inv-1", "cus-1")])
@@ -228,20 +230,20 @@ def test_real_time_orgs_enqueue_the_stored_keys_at_once():
 
 
 def test_a_disabled_real_time_org_stores_but_does_not_enqueue():
-    records, queues = FakeRecords(), FakeQueues()
-    connections = FakeConnections(FakeConnection(ORG, status="disabled"))
+    records, queues = InMemoryRecords(), RecordingExportQueue()
+    connections = InMemoryConnections.of(connection(ORG, status=ConnectionStatus.DISABLED))
     answer = service(records, connections, queues, SyncFrequency.REALTIME).push(ORG, [contact("cus-1")])
     assert answer.accepted == 1 and answer.enqueued == 0 and queues.sent == []
 
 
 def test_a_queue_failure_does_not_fail_a_push_that_stored_its_records():
     # Given SQS refusing (the records are already stored when it is called)
-    class BrokenQueues(FakeQueues):
+    class BrokenQueues(RecordingExportQueue):
         def enqueue(self, keys, reason, *, delay_seconds=0):
             raise RuntimeError("SQS unavailable")
 
-    records = FakeRecords()
-    answer = service(records, FakeConnections(FakeConnection(ORG)), BrokenQueues(), SyncFrequency.REALTIME).push(
+    records = InMemoryRecords()
+    answer = service(records, InMemoryConnections.of(connection(ORG)), BrokenQueues(), SyncFrequency.REALTIME).push(
         ORG, [contact("cus-1")]
     )
     # Then the push still answers accepted (the next sweep exports it)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from export_services_helpers import NOW, FakeConnection, FakeConnections, FakeOrgConfig, FakeTenantClient, reference, xero_bodies
+from export_services_helpers import NOW, reference, xero_bodies
 
+from tests.fakes import FakeTenantClient, InMemoryConnections, InMemoryOrgConfig, connection
+from xero_sync.domain.connection import Connection
 from xero_sync.services.reference_data import (
     NotConnectedToXero,
     ReferenceDataService,
@@ -49,10 +51,10 @@ def test_a_compound_tax_rate_shows_its_components_and_effective_rate():
     ]
 
 
-def service(bodies: dict, connection: FakeConnection | None = FakeConnection(ORG)):
-    org_config = FakeOrgConfig()
+def service(bodies: dict, connection: Connection | None = connection(ORG)):
+    org_config = InMemoryOrgConfig()
     xero = FakeTenantClient(bodies)
-    connections = FakeConnections(*([connection] if connection else []))
+    connections = InMemoryConnections.of(*([connection] if connection else []))
     return ReferenceDataService(org_config=org_config, connections=connections, tenant_client=lambda org_id: xero,
                                 clock=lambda: NOW), org_config, xero
 

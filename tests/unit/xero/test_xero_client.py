@@ -7,7 +7,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 from pydantic import SecretStr
+from xero_unit_helpers import FakeClock, FakeSession, make_response, make_settings
 
+from tests.fakes import InMemoryGovernor
 from xero_sync.xero.client import XeroApiClient
 from xero_sync.xero.errors import (
     NotConnected,
@@ -18,9 +20,8 @@ from xero_sync.xero.errors import (
     XeroTokenExpired,
     XeroValidationError,
 )
-from xero_sync.xero.governor import GovernorWait, InMemoryGovernor
+from xero_sync.xero.governor import GovernorWait
 from xero_sync.xero.tokens import AccessToken
-from xero_unit_helpers import FakeClock, FakeSession, make_response, make_settings
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 EXPIRED = {"Title": "Unauthorized", "Status": 401, "Detail": "TokenExpired: token expired at 11/21/2026 11:59:00"}

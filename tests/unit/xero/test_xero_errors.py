@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 from urllib3.exceptions import MaxRetryError, NewConnectionError
+from xero_unit_helpers import make_response
 
 from xero_sync.xero.errors import (
     XeroAuthError,
@@ -25,7 +26,6 @@ from xero_sync.xero.errors import (
     classify_token_response,
     parse_retry_after,
 )
-from xero_unit_helpers import make_response
 
 CORRELATION = {"Xero-Correlation-Id": "c0ffee00-0000-4000-8000-000000000001"}
 

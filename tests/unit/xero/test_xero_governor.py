@@ -7,10 +7,11 @@ import bisect
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from xero_sync.dal.rate_limits import holder_token
-from xero_sync.xero.governor import GovernorWait, InMemoryGovernor, InMemoryRateLimitStore, RateGovernor
 from xero_unit_helpers import FakeClock
+
+from tests.fakes import InMemoryGovernor, InMemoryRateLimitStore
+from xero_sync.domain.rate_limits import holder_token
+from xero_sync.xero.governor import GovernorWait, RateGovernor
 
 TENANT = "tenant-1"
 

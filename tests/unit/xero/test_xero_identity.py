@@ -8,11 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from pydantic import SecretStr
+from xero_unit_helpers import FakeSession, jwt, make_response, make_settings
 
 from xero_sync.aws.secrets import XeroCredentials
 from xero_sync.xero.errors import XeroOAuthError, XeroServerError
 from xero_sync.xero.identity import TokenSet, XeroIdentity, decode_jwt_payload
-from xero_unit_helpers import FakeSession, jwt, make_response, make_settings
 
 ACCESS = jwt({"authentication_event_id": "auth-event-1", "xero_userid": "u-1", "exp": 1_900_000_000})
 ID_TOKEN = jwt(

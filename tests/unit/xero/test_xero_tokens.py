@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 from pydantic import SecretStr
+from xero_unit_helpers import FakeDateClock, jwt
 
-from xero_sync.dal.connections import EncryptedTokens, TenantRef
-from xero_sync.dal.models import ConnectionModel
-from xero_sync.domain.connection import WATCHED_FOR_INACTIVITY, ConnectionStatus
+from tests.fakes import InMemoryConnections
+from xero_sync.domain.connection import Connection, ConnectionStatus, EncryptedTokens, TenantRef
 from xero_sync.xero.errors import NotConnected, ReauthRequired, XeroOAuthError, XeroServerError
 from xero_sync.xero.identity import TokenSet
 from xero_sync.xero.tokens import TokenManager, TokenRefreshTimeout
-from xero_unit_helpers import FakeDateClock, jwt
 
 ORG = "org-1"
 
@@ -33,93 +33,52 @@ class FakeCipher:
         return blob[len(prefix) :].decode()
 
 
-class FakeRepo:
-    """Same conditions as ConnectionRepository, on models held in memory."""
+class FakeRepo(InMemoryConnections):
+    """The shared in-memory store, plus a hook that lets "another worker" act just before our
+    lease, and counters of stored token sets and released leases."""
 
     def __init__(self, clock: FakeDateClock) -> None:
+        super().__init__()
         self.clock = clock
-        self.items: dict[str, ConnectionModel] = {}
         self.stored = 0
         self.released: list[str] = []
-        self.before_acquire = None  # hook: simulate another worker acting just before our lease
+        self.before_acquire = None
 
-    def seed(self, *, access: str, refresh: str, expires_in: float, version: int = 1, status: str = "connected") -> None:
-        item = ConnectionModel(ORG)
-        item.status = status
-        item.tenant_id = "tenant-1"
-        item.access_token_enc = f"enc:{ORG}:{access}".encode()
-        item.refresh_token_enc = f"enc:{ORG}:{refresh}".encode()
-        item.access_token_expires_at = self.clock.now + timedelta(seconds=expires_in)
-        item.refresh_token_issued_at = self.clock.now
-        item.token_version = version
-        self.items[ORG] = item
+    def seed(self, *, access: str, refresh: str, expires_in: float, version: int = 1,
+             status: ConnectionStatus = ConnectionStatus.CONNECTED) -> None:
+        self.add(
+            ORG,
+            status=status,
+            access_token_enc=f"enc:{ORG}:{access}".encode(),
+            refresh_token_enc=f"enc:{ORG}:{refresh}".encode(),
+            access_token_expires_at=self.clock.now + timedelta(seconds=expires_in),
+            refresh_token_issued_at=self.clock.now,
+            token_version=version,
+        )
 
-    def raw(self) -> ConnectionModel:
+    def raw(self) -> Connection:
         return self.items[ORG]
 
-    def _copy(self, item: ConnectionModel) -> ConnectionModel:
-        clone = ConnectionModel()
-        clone.deserialize(item.serialize())
-        return clone
-
-    def get(self, org_id: str) -> ConnectionModel | None:
-        item = self.items.get(org_id)
-        return self._copy(item) if item else None
+    def change(self, **fields) -> None:
+        """Another worker wrote these fields."""
+        self.items[ORG] = replace(self.items[ORG], **fields)
 
     def acquire_refresh_lease(self, org_id: str, *, owner: str, now: datetime, until: datetime):
         if self.before_acquire:
             hook, self.before_acquire = self.before_acquire, None
             hook()
-        item = self.items.get(org_id)
-        if item is None or not item.refresh_token_enc:
-            return None
-        if item.refresh_lease_until is None or item.refresh_lease_until < now or item.refresh_lease_owner == owner:
-            item.refresh_lease_owner, item.refresh_lease_until = owner, until
-            return self._copy(item)
-        return None
+        return super().acquire_refresh_lease(org_id, owner=owner, now=now, until=until)
 
     def store_refreshed_tokens(self, org_id, tokens: EncryptedTokens, *, owner, expected_token_version, now):
-        item = self.items[org_id]
-        if item.refresh_lease_owner != owner or item.token_version != expected_token_version:
-            return None
-        self._set_tokens(item, tokens)
-        item.token_version += 1
-        item.refresh_lease_owner = item.refresh_lease_until = None
-        self.stored += 1
-        return self._copy(item)
+        stored = super().store_refreshed_tokens(
+            org_id, tokens, owner=owner, expected_token_version=expected_token_version, now=now
+        )
+        self.stored += stored is not None
+        return stored
 
     def release_refresh_lease(self, org_id: str, *, owner: str) -> None:
-        item = self.items[org_id]
         self.released.append(owner)
-        if item.refresh_lease_owner == owner:
-            item.refresh_lease_owner = item.refresh_lease_until = None
-
-    def mark_needs_reauth(self, org_id, *, expected_token_version, message, now) -> bool:
-        item = self.items[org_id]
-        if item.token_version != expected_token_version or ConnectionStatus(item.status) not in WATCHED_FOR_INACTIVITY:
-            return False
-        item.status = ConnectionStatus.NEEDS_REAUTH.value
-        item.last_error = message
-        item.refresh_lease_owner = item.refresh_lease_until = None
-        return True
-
-    def save_consent(self, org_id, *, tenants, chosen, auth_event_id, scopes, connected_by_email, connected_by_user_id, tokens, now):
-        item = ConnectionModel(org_id)
-        item.status = "connected" if chosen else "pending_tenant"
-        item.tenant_id = chosen.tenant_id if chosen else None
-        item.auth_event_id, item.scopes = auth_event_id, scopes
-        item.connected_by_email, item.connected_by_user_id = connected_by_email, connected_by_user_id
-        self._set_tokens(item, tokens)
-        item.token_version = 1
-        self.items[org_id] = item
-        return self._copy(item)
-
-    @staticmethod
-    def _set_tokens(item: ConnectionModel, tokens: EncryptedTokens) -> None:
-        item.access_token_enc = tokens.access_token
-        item.access_token_expires_at = tokens.access_token_expires_at
-        item.refresh_token_enc = tokens.refresh_token
-        item.refresh_token_issued_at = tokens.refresh_token_issued_at
+        super().release_refresh_lease(org_id, owner=owner)
 
 
 class FakeIdentity:
@@ -194,8 +153,8 @@ def test_someone_refreshed_between_our_read_and_our_lease(world):
 def test_without_the_lease_we_wait_for_the_holder(world):
     clock, repo, cipher, identity, manager = world
     repo.seed(access="at-1", refresh="rt-1", expires_in=10)
-    repo.raw().refresh_lease_owner = "other"
-    repo.raw().refresh_lease_until = clock.now + timedelta(seconds=30)
+    repo.change(refresh_lease_owner="other")
+    repo.change(refresh_lease_until=clock.now + timedelta(seconds=30))
 
     def holder_finishes_on_third_poll():
         if clock.sleeps == 3:
@@ -213,9 +172,9 @@ def test_a_dead_holders_lease_expires_and_we_refresh_with_the_old_token(world):
     Xero's 30-minute grace lets it be spent again."""
     clock, repo, cipher, identity, manager = world
     repo.seed(access="at-1", refresh="rt-1", expires_in=-5)
-    repo.raw().refresh_lease_owner = "dead-worker"
+    repo.change(refresh_lease_owner="dead-worker")
     lease_end = clock.now + timedelta(seconds=30)
-    repo.raw().refresh_lease_until = lease_end
+    repo.change(refresh_lease_until=lease_end)
     token = manager.access_token(ORG)
     assert identity.refreshed_with == ["rt-1"]
     assert token.token_version == 2
@@ -226,8 +185,8 @@ def test_waiting_gives_up_after_the_timeout(world):
     clock, repo, cipher, identity, _ = world
     manager = TokenManager(repo, cipher, identity, clock, wait_timeout_seconds=5, sleep=clock.sleep)  # type: ignore[arg-type]
     repo.seed(access="at-1", refresh="rt-1", expires_in=10)
-    repo.raw().refresh_lease_owner = "slow-worker"
-    repo.raw().refresh_lease_until = clock.now + timedelta(seconds=600)
+    repo.change(refresh_lease_owner="slow-worker")
+    repo.change(refresh_lease_until=clock.now + timedelta(seconds=600))
     with pytest.raises(TokenRefreshTimeout) as info:
         manager.access_token(ORG)
     assert info.value.retryable
@@ -240,7 +199,7 @@ def test_invalid_grant_moves_the_connection_to_needs_reauth(world):
     with pytest.raises(ReauthRequired) as info:
         manager.access_token(ORG)
     assert info.value.org_id == ORG
-    assert repo.raw().status == "needs_reauth"
+    assert repo.raw().status is ConnectionStatus.NEEDS_REAUTH
     assert repo.raw().refresh_lease_owner is None
     assert "rt-dead" not in str(info.value)
     # and later calls fail fast, without asking Xero again
@@ -257,13 +216,13 @@ def test_invalid_grant_on_a_stale_token_uses_the_newer_one(world):
         def refresh(self, refresh_token):
             # meanwhile another worker whose lease we outlived stored a newer set
             repo.seed(access="at-newer", refresh="rt-newer", expires_in=1800, version=2)
-            repo.raw().refresh_lease_owner = "someone"
+            repo.change(refresh_lease_owner="someone")
             raise XeroOAuthError("invalid_grant", status=400)
 
     manager._identity = StaleIdentity()  # noqa: SLF001 - swap in the scripted fake
     token = manager.access_token(ORG)
     assert token.value.get_secret_value() == "at-newer"
-    assert repo.raw().status == "connected"
+    assert repo.raw().status is ConnectionStatus.CONNECTED
 
 
 def test_transient_refresh_failure_releases_the_lease(world):
@@ -282,7 +241,7 @@ def test_other_oauth_errors_release_and_propagate(world):
     identity.fail_with = XeroOAuthError("invalid_client", status=401)
     with pytest.raises(XeroOAuthError):
         manager.access_token(ORG)
-    assert repo.raw().status == "connected" and repo.raw().refresh_lease_owner is None
+    assert repo.raw().status is ConnectionStatus.CONNECTED and repo.raw().refresh_lease_owner is None
 
 
 def test_lost_lease_still_returns_a_usable_token(world):
@@ -291,7 +250,7 @@ def test_lost_lease_still_returns_a_usable_token(world):
 
     class SlowIdentity(FakeIdentity):
         def refresh(self, refresh_token):
-            repo.raw().refresh_lease_owner = "took-over"  # our lease expired meanwhile
+            repo.change(refresh_lease_owner="took-over")  # our lease expired meanwhile
             return super().refresh(refresh_token)
 
     manager._identity = SlowIdentity()  # noqa: SLF001
@@ -311,7 +270,8 @@ def test_force_refresh_after_401_unless_already_newer(world):
 
 @pytest.mark.parametrize(
     ("status", "error"),
-    [("needs_reauth", ReauthRequired), ("disconnected", NotConnected), ("not_connected", NotConnected)],
+    [(ConnectionStatus.NEEDS_REAUTH, ReauthRequired), (ConnectionStatus.DISCONNECTED, NotConnected),
+     (ConnectionStatus.NOT_CONNECTED, NotConnected)],
 )
 def test_unusable_connections_fail_fast(world, status, error):
     clock, repo, cipher, identity, manager = world

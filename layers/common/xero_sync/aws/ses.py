@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
+
+from xero_sync.domain.email import EmailRejected, EmailThrottled, OutgoingEmail
 
 THROTTLING_CODES = frozenset(
     {
@@ -60,32 +61,6 @@ REJECTION_CODES = frozenset(
 # subject stays on its line (Python folds it after "Subject:", which some mail programs show
 # with a leading space).
 MIME_POLICY = SMTP.clone(max_line_length=998)
-
-
-class EmailError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
-class EmailThrottled(EmailError):
-    """Retry later: SES did not take the email now."""
-
-
-class EmailRejected(EmailError):
-    """Give up: SES will not send this email."""
-
-
-@dataclass(frozen=True)
-class OutgoingEmail:
-    sender: str  # "Name <address>" or an address
-    to: list[str]
-    subject: str
-    text: str
-    html: str
-    reply_to: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)  # e.g. X-Xero-Sync-Notification
 
 
 def build_mime(email: OutgoingEmail, *, now: datetime | None = None) -> EmailMessage:

@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from xero_sync.dal.errors import is_condition_failure
 from xero_sync.dal.models import ApiKeyModel
-
-
-@dataclass(frozen=True)
-class StoredKey:
-    key_id: str
-    name: str
-    secret_hash: str
-    org_ids: frozenset[str]
-    all_orgs: bool
-    created_at: datetime
-    revoked_at: datetime | None
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
+from xero_sync.domain.apikeys import StoredKey
 
 
 def _to_stored(item: ApiKeyModel) -> StoredKey:

@@ -8,7 +8,6 @@ always follow the status in the same write.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
@@ -19,31 +18,49 @@ from xero_sync.dal.models import ConnectionModel, TenantAttribute
 from xero_sync.domain.connection import (
     SYNCS,
     WATCHED_FOR_INACTIVITY,
+    Connection,
     ConnectionStatus,
+    EncryptedTokens,
+    TenantRef,
     shard_of,
 )
+from xero_sync.domain.errors import ConditionFailed
 
 
-@dataclass(frozen=True)
-class TenantRef:
-    tenant_id: str
-    connection_id: str
-    tenant_name: str | None = None
-    tenant_type: str | None = None
-
-
-@dataclass(frozen=True)
-class EncryptedTokens:
-    """A token set after KMS encryption: what the table may hold."""
-
-    access_token: bytes
-    access_token_expires_at: datetime
-    refresh_token: bytes
-    refresh_token_issued_at: datetime
-
-
-class ConditionFailed(Exception):
-    """The item was not in the state the write expected (someone else changed it first)."""
+def _to_connection(item: ConnectionModel) -> Connection:
+    return Connection(
+        org_id=item.org_id,
+        status=ConnectionStatus(item.status),
+        tenant_id=item.tenant_id,
+        tenant_name=item.tenant_name,
+        tenant_type=item.tenant_type,
+        connection_id=item.connection_id,
+        tenants=tuple(
+            TenantRef(t.tenant_id, t.connection_id, t.tenant_name, t.tenant_type) for t in item.tenants or []
+        ),
+        auth_event_id=item.auth_event_id,
+        scopes=item.scopes,
+        connected_by_email=item.connected_by_email,
+        connected_by_user_id=item.connected_by_user_id,
+        connected_at=item.connected_at,
+        access_token_enc=bytes(item.access_token_enc) if item.access_token_enc else None,
+        access_token_expires_at=item.access_token_expires_at,
+        refresh_token_enc=bytes(item.refresh_token_enc) if item.refresh_token_enc else None,
+        refresh_token_issued_at=item.refresh_token_issued_at,
+        token_version=int(item.token_version or 0),
+        refresh_lease_owner=item.refresh_lease_owner,
+        refresh_lease_until=item.refresh_lease_until,
+        next_sync_at=item.next_sync_at,
+        last_activity_at=item.last_activity_at,
+        last_sync_at=item.last_sync_at,
+        inactivity_warning_sent_at=item.inactivity_warning_sent_at,
+        last_error=item.last_error,
+        last_error_at=item.last_error_at,
+        disconnected_at=item.disconnected_at,
+        disconnect_reason=item.disconnect_reason,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+    )
 
 
 class ConnectionRepository:
@@ -52,9 +69,9 @@ class ConnectionRepository:
 
     # --- reads -------------------------------------------------------------------------------
 
-    def get(self, org_id: str) -> ConnectionModel | None:
+    def get(self, org_id: str) -> Connection | None:
         try:
-            return ConnectionModel.get(org_id, consistent_read=True)
+            return _to_connection(ConnectionModel.get(org_id, consistent_read=True))
         except DoesNotExist:
             return None
 
@@ -86,7 +103,7 @@ class ConnectionRepository:
         connected_by_user_id: str | None,
         tokens: EncryptedTokens,
         now: datetime,
-    ) -> ConnectionModel:
+    ) -> Connection:
         """Store a completed consent (F1.2). With ``chosen`` the org is connected to that tenant;
         without it the host must choose one (F1.3). Record links live in the records table and
         are untouched, so reconnecting to the same tenant resumes without duplicates (F1.5)."""
@@ -116,12 +133,12 @@ class ConnectionRepository:
         if status not in SYNCS:
             actions += self._unschedule_actions()
         item.update(actions=actions)
-        return item
+        return _to_connection(item)
 
-    def choose_tenant(self, org_id: str, tenant: TenantRef, now: datetime) -> ConnectionModel:
+    def choose_tenant(self, org_id: str, tenant: TenantRef, now: datetime) -> Connection:
         """Point the org at one of its consented tenants; a pending consent becomes connected."""
         item = self._require(org_id)
-        status = ConnectionStatus(item.status)
+        status = item.status
         if status is ConnectionStatus.PENDING_TENANT:
             status = ConnectionStatus.CONNECTED
         actions = [
@@ -130,7 +147,7 @@ class ConnectionRepository:
             ConnectionModel.updated_at.set(now),
             *self._activity_actions(org_id, status, now),
         ]
-        return self._update(org_id, actions, ConnectionModel.status == item.status)
+        return self._update(org_id, actions, ConnectionModel.status == item.status.value)
 
     # --- status changes ----------------------------------------------------------------------
 
@@ -142,7 +159,7 @@ class ConnectionRepository:
         allowed_from: Iterable[ConnectionStatus],
         now: datetime,
         message: str | None = None,
-    ) -> ConnectionModel:
+    ) -> Connection:
         """Move to ``status`` if the current status is one of ``allowed_from``; otherwise raise
         ConditionFailed. Scheduling stops when the status no longer syncs; the caller sets the
         next sync time when it starts again (it knows the org's frequency)."""
@@ -158,7 +175,7 @@ class ConnectionRepository:
             actions += [ConnectionModel.last_error.set(message), ConnectionModel.last_error_at.set(now)]
         return self._update(org_id, actions, condition)
 
-    def disconnect(self, org_id: str, status: ConnectionStatus, reason: str, now: datetime) -> ConnectionModel:
+    def disconnect(self, org_id: str, status: ConnectionStatus, reason: str, now: datetime) -> Connection:
         """Forget the tokens (after revoking them at Xero): ``disconnected`` by the admin,
         ``disconnected_inactive`` by the 60-day checker. The last tenant id and name stay for the
         status page; record links carry their own tenant id, which is what lets a later
@@ -183,7 +200,7 @@ class ConnectionRepository:
         ]
         return self._update(org_id, actions, ConnectionModel.org_id.exists())
 
-    def reset_tenant(self, org_id: str, now: datetime) -> ConnectionModel:
+    def reset_tenant(self, org_id: str, now: datetime) -> Connection:
         """Reset connection (F1.5): forget tokens *and* the tenant, so the next consent may pick
         another Xero organisation. Links to the old tenant stop counting because they carry
         the old tenant id."""
@@ -232,7 +249,7 @@ class ConnectionRepository:
 
     def acquire_refresh_lease(
         self, org_id: str, *, owner: str, now: datetime, until: datetime
-    ) -> ConnectionModel | None:
+    ) -> Connection | None:
         """Take the right to spend the org's refresh token, if nobody holds it (or their lease
         ran out). Returns the item as it is *after* acquiring — callers must re-check whether
         someone refreshed just before them — or None if another worker holds the lease."""
@@ -261,7 +278,7 @@ class ConnectionRepository:
         owner: str,
         expected_token_version: int,
         now: datetime,
-    ) -> ConnectionModel | None:
+    ) -> Connection | None:
         """Store a rotated token set and release the lease, only if we still hold the lease on
         the token version we refreshed. Returns None if that is no longer true."""
         condition = (ConnectionModel.refresh_lease_owner == owner) & (
@@ -387,13 +404,13 @@ class ConnectionRepository:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _require(self, org_id: str) -> ConnectionModel:
+    def _require(self, org_id: str) -> Connection:
         item = self.get(org_id)
         if item is None:
             raise ConditionFailed(f"no connection for org {org_id}")
         return item
 
-    def _update(self, org_id: str, actions: list, condition: Condition | None) -> ConnectionModel:
+    def _update(self, org_id: str, actions: list, condition: Condition | None) -> Connection:
         item = ConnectionModel(org_id)
         try:
             item.update(actions=actions, condition=condition)
@@ -401,7 +418,7 @@ class ConnectionRepository:
             if is_condition_failure(error):
                 raise ConditionFailed(org_id) from error
             raise
-        return item
+        return _to_connection(item)
 
     @staticmethod
     def _token_actions(tokens: EncryptedTokens) -> list:

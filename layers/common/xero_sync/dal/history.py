@@ -7,43 +7,17 @@ import base64
 import json
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
 from xero_sync.dal.models import HistoryModel
+from xero_sync.domain.errors import InvalidCursor
+from xero_sync.domain.history import HistoryEvent, HistoryPage
 
 RETENTION = timedelta(days=400)
 """Long enough to answer "what happened to this invoice last year" at year-end."""
-
-
-@dataclass(frozen=True)
-class HistoryEvent:
-    org_id: str
-    at: datetime
-    direction: str  # export | import | connection | notification | admin
-    action: str
-    outcome: str  # succeeded | failed | skipped | retrying | waiting | info
-    entity: str | None = None
-    record_id: str | None = None
-    version: int | None = None
-    xero_id: str | None = None
-    error_code: str | None = None
-    message: str | None = None
-    details: dict[str, Any] | None = None
-    event_id: str = field(default="")
-
-
-@dataclass(frozen=True)
-class HistoryPage:
-    events: list[HistoryEvent]
-    next_cursor: str | None
-
-
-class InvalidCursor(ValueError):
-    pass
 
 
 def new_event_id(at: datetime) -> str:

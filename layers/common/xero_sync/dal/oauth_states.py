@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DeleteError, DoesNotExist
 
 from xero_sync.dal.errors import is_condition_failure
 from xero_sync.dal.models import OAuthStateModel
-
-
-@dataclass(frozen=True)
-class PendingConsent:
-    org_id: str
-    return_url: str
-    redirect_uri: str
-    code_verifier_enc: bytes
-    expires_at: datetime
+from xero_sync.domain.oauth import PendingConsent
 
 
 class OAuthStateRepository:

@@ -4,7 +4,6 @@ module stores and versions them without knowing their shape."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,21 +11,8 @@ from pynamodb.exceptions import DoesNotExist, PutError
 
 from xero_sync.dal.errors import is_condition_failure
 from xero_sync.dal.models import OrgConfigModel
-
-SETTINGS = "settings"
-TAX_MAPPINGS = "tax_mappings"
-XERO_PREFIX = "xero#"  # xero#accounts, xero#tax_rates, xero#currencies, xero#contact_groups, xero#organisation
-
-
-@dataclass(frozen=True)
-class ConfigItem:
-    body: Any
-    revision: int
-    updated_at: datetime | None
-
-
-class RevisionConflict(Exception):
-    """Someone saved this item since the caller read it."""
+from xero_sync.domain.config_items import ConfigItem
+from xero_sync.domain.errors import RevisionConflict
 
 
 class OrgConfigRepository:

@@ -11,17 +11,13 @@ Exactly once (N1) rests on two things kept here:
   stays behind when a call's outcome is unknown (time-out, dropped connection, 5xx), telling
   the next worker to look in Xero for the record before sending it again.
 
-Statuses: ``idle`` (a contact no transaction refers to yet), ``pending`` (needs work),
-``waiting`` (for a parent to reach Xero), ``synced``, ``skipped`` (e.g. a draft), ``failed``.
-The sparse ``status_key``/``status_at`` pair mirrors the status for the StatusIndex.
+Statuses are those of ``domain/records.py``; the sparse ``status_key``/``status_at`` pair mirrors the status for the StatusIndex.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -29,43 +25,47 @@ from pynamodb.expressions.condition import Condition
 
 from xero_sync.dal.errors import is_condition_failure
 from xero_sync.dal.models import RecordModel
+from xero_sync.domain.errors import ClaimLost
+from xero_sync.domain.records import (
+    RecordKey,
+    RecordStatus,
+    StoredRecord,
+    StoreResult,
+    Synced,
+    waiting_key,
+)
 
 
-class RecordStatus(StrEnum):
-    IDLE = "idle"
-    PENDING = "pending"
-    WAITING = "waiting"
-    SYNCED = "synced"
-    SKIPPED = "skipped"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True, order=True)
-class RecordKey:
-    org_id: str
-    entity: str
-    record_id: str
-
-    @property
-    def record_key(self) -> str:
-        return f"{self.entity}#{self.record_id}"
-
-    @classmethod
-    def parse(cls, org_id: str, record_key: str) -> RecordKey:
-        entity, _, record_id = record_key.partition("#")
-        return cls(org_id, entity, record_id)
-
-    def __str__(self) -> str:
-        return f"{self.org_id}/{self.entity}/{self.record_id}"
-
-
-class StoreResult(StrEnum):
-    STORED = "stored"  # a newer version (or a first one) is now the latest
-    STALE = "stale"  # the table already holds this version or a newer one: ignored
-
-
-def waiting_key(org_id: str, parent_entity: str, parent_id: str) -> str:
-    return f"{org_id}#{parent_entity}#{parent_id}"
+def _to_record(item: RecordModel) -> StoredRecord:
+    return StoredRecord(
+        key=RecordKey.parse(item.org_id, item.record_key),
+        family=item.family,
+        version=int(item.version),
+        action=item.action,
+        data=item.data,
+        status=RecordStatus(item.status),
+        received_at=item.received_at,
+        status_at=item.status_at,
+        waiting_on=item.waiting_on,
+        referenced=bool(item.referenced),
+        has_waiters=bool(item.has_waiters),
+        xero_tenant_id=item.xero_tenant_id,
+        xero_id=item.xero_id,
+        xero_refs=item.xero_refs,
+        exported_version=int(item.exported_version) if item.exported_version is not None else None,
+        exported_action=item.exported_action,
+        exported_fingerprint=item.exported_fingerprint,
+        claim_owner=item.claim_owner,
+        claim_until=item.claim_until,
+        claim_version=int(item.claim_version) if item.claim_version is not None else None,
+        claim_operation=item.claim_operation,
+        idempotency_key=item.idempotency_key,
+        attempts=int(item.attempts or 0),
+        error_code=item.error_code,
+        last_message=item.last_message,
+        synced_at=item.synced_at,
+        updated_at=item.updated_at,
+    )
 
 
 def _status_actions(org_id: str, status: RecordStatus, now: datetime) -> list:
@@ -86,17 +86,6 @@ def _clear_claim_actions() -> list:
     ]
 
 
-@dataclass(frozen=True)
-class Synced:
-    status: RecordStatus  # SYNCED, or PENDING when a newer version arrived during the call
-    has_waiters: bool  # a child waits for this record (read in the same write)
-
-
-class ClaimLost(Exception):
-    """The worker's claim ran out and someone else holds the record now (or, for a write that
-    needs an unclaimed record, someone holds it)."""
-
-
 class RecordRepository:
     # --- pushes (F3.1) ----------------------------------------------------------------------
 
@@ -110,7 +99,6 @@ class RecordRepository:
         data: dict[str, Any] | None,
         status: RecordStatus | None,
         now: datetime,
-        _extra: Condition | None = None,
     ) -> StoreResult:
         """Store the host's latest state if ``version`` is newer than what the table holds.
         Claims and links are untouched: a worker that holds the record finishes its call and
@@ -121,16 +109,23 @@ class RecordRepository:
         referenced at the same moment cannot be overwritten back to idle."""
         if status is None:
             referenced = RecordModel.referenced == True  # noqa: E712 — a DynamoDB condition, not a Python test
-            result = self.store_version(
-                key, family=family, version=version, action=action, data=data,
-                status=RecordStatus.PENDING, now=now, _extra=referenced,
-            )
+            result = self._store(key, family, version, action, data, RecordStatus.PENDING, now, referenced)
             if result is StoreResult.STORED:
                 return result
-            return self.store_version(
-                key, family=family, version=version, action=action, data=data,
-                status=RecordStatus.IDLE, now=now, _extra=~referenced,
-            )
+            return self._store(key, family, version, action, data, RecordStatus.IDLE, now, ~referenced)
+        return self._store(key, family, version, action, data, status, now, None)
+
+    @staticmethod
+    def _store(
+        key: RecordKey,
+        family: str,
+        version: int,
+        action: str,
+        data: dict[str, Any] | None,
+        status: RecordStatus,
+        now: datetime,
+        extra: Condition | None,
+    ) -> StoreResult:
         actions = [
             RecordModel.entity.set(key.entity),
             RecordModel.record_id.set(key.record_id),
@@ -148,8 +143,8 @@ class RecordRepository:
             *_status_actions(key.org_id, status, now),
         ]
         condition = RecordModel.version.does_not_exist() | (RecordModel.version < version)
-        if _extra is not None:
-            condition = condition & _extra
+        if extra is not None:
+            condition = condition & extra
         try:
             RecordModel(key.org_id, key.record_key).update(actions=actions, condition=condition)
         except UpdateError as error:
@@ -173,7 +168,7 @@ class RecordRepository:
             raise
         return True
 
-    def note_waiter(self, parent: RecordKey) -> RecordModel | None:
+    def note_waiter(self, parent: RecordKey) -> StoredRecord | None:
         """A child now waits for ``parent``: the parent's worker will look for waiting children
         once the parent reaches Xero (and skips that look-up for the many records nobody waits
         for). Returns the parent as it is after the write, so the caller can see whether it
@@ -185,7 +180,7 @@ class RecordRepository:
             if not is_condition_failure(error):
                 raise
             return None  # a parent that does not exist yet: the child waits for the host's push
-        return item
+        return _to_record(item)
 
     def take_waiters(self, parent: RecordKey, now: datetime) -> list[RecordKey]:
         """Wake the children waiting for ``parent``: pending again, returned for enqueueing."""
@@ -198,15 +193,15 @@ class RecordRepository:
 
     # --- reads --------------------------------------------------------------------------------
 
-    def get_many(self, keys: Iterable[RecordKey]) -> dict[RecordKey, RecordModel]:
+    def get_many(self, keys: Iterable[RecordKey]) -> dict[RecordKey, StoredRecord]:
         """Consistent reads, 100 keys per BatchGetItem."""
         by_item = {(k.org_id, k.record_key): k for k in keys}
-        found: dict[RecordKey, RecordModel] = {}
+        found: dict[RecordKey, StoredRecord] = {}
         for item in RecordModel.batch_get(list(by_item), consistent_read=True):
-            found[by_item[(item.org_id, item.record_key)]] = item
+            found[by_item[(item.org_id, item.record_key)]] = _to_record(item)
         return found
 
-    def get(self, key: RecordKey) -> RecordModel | None:
+    def get(self, key: RecordKey) -> StoredRecord | None:
         return self.get_many([key]).get(key)
 
     def keys_with_status(

@@ -13,6 +13,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 PREFIX = "xsk"
 _KEY_PATTERN = re.compile(r"^xsk_(?P<key_id>[0-9a-f]{16})_(?P<secret>[A-Za-z0-9_-]{43})$")
@@ -56,3 +57,18 @@ def secret_matches(secret: str, stored_hash: str) -> bool:
 def may_access(*, all_orgs: bool, org_ids: set[str] | frozenset[str], org_id: str) -> bool:
     """Whether a key scoped this way may act on ``org_id``."""
     return all_orgs or org_id in org_ids
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    key_id: str
+    name: str
+    secret_hash: str
+    org_ids: frozenset[str]
+    all_orgs: bool
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

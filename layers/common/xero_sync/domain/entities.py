@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from xero_sync.domain.families import Family
 from xero_sync.models.records import MODEL_BY_ENTITY, EntityName, HostModel
-from xero_sync.settings import Family
 
 
 @dataclass(frozen=True)

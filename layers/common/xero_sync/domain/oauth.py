@@ -11,6 +11,7 @@ import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -79,3 +80,14 @@ def outcome_url(return_url: str, *, org_id: str, outcome: ConnectOutcome, error:
     if error:
         query.append(("xero_error", error))
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+@dataclass(frozen=True)
+class PendingConsent:
+    """A consent started for an org and not yet completed (the row behind one OAuth ``state``)."""
+
+    org_id: str
+    return_url: str
+    redirect_uri: str
+    code_verifier_enc: bytes
+    expires_at: datetime

@@ -33,15 +33,15 @@ from pydantic import (
     model_validator,
 )
 
+from xero_sync.domain.families import Family
 from xero_sync.models.records import (
+    MODEL_BY_ENTITY,
     CurrencyCode,
     EntityName,
     IsoDate,
-    MODEL_BY_ENTITY,
     decimal_field,
     parse_decimal,
 )
-from xero_sync.settings import Family
 
 # ----------------------------------------------------------------------------------------------
 # Small types

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from xero_sync.dal.api_keys import ApiKeyRepository, StoredKey
 from xero_sync.domain import apikeys
+from xero_sync.domain.apikeys import StoredKey
+from xero_sync.services.ports import ApiKeyStore
 
 ORG_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 """What an org id may look like: the host's own ids, kept URL- and key-safe."""
@@ -41,7 +42,7 @@ class ApiKeyInputError(ValueError):
 
 
 def create_api_key(
-    repo: ApiKeyRepository, *, name: str, org_ids: list[str], all_orgs: bool, now: datetime
+    repo: ApiKeyStore, *, name: str, org_ids: list[str], all_orgs: bool, now: datetime
 ) -> CreatedKey:
     name = name.strip()
     if not name or len(name) > 100:
@@ -65,7 +66,7 @@ def create_api_key(
     return CreatedKey(key_id=generated.key_id, api_key=generated.api_key)
 
 
-def authenticate(repo: ApiKeyRepository, authorization: str | None) -> Principal | None:
+def authenticate(repo: ApiKeyStore, authorization: str | None) -> Principal | None:
     """The principal behind an ``Authorization: Bearer <key>`` header, or None for anything
     missing, malformed, unknown, revoked or wrong — all indistinguishable to the caller."""
     if not authorization:

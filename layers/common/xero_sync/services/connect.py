@@ -14,21 +14,21 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from xero_sync.clock import Clock
-from xero_sync.dal.connections import ConditionFailed, ConnectionRepository, TenantRef
-from xero_sync.dal.history import HistoryEvent, HistoryRepository
-from xero_sync.dal.models import ConnectionModel
-from xero_sync.dal.oauth_states import OAuthStateRepository
 from xero_sync.domain import oauth
 from xero_sync.domain.connection import (
-    HOLDS_TOKENS,
+    Connection,
     ConnectionActionError,
     ConnectionStatus,
+    TenantRef,
     check_can_choose_tenant,
     check_can_disable,
     check_can_enable,
 )
+from xero_sync.domain.errors import ConditionFailed
+from xero_sync.domain.history import HistoryEvent
 from xero_sync.models.api import ConnectionView, ConnectResponse, TenantView
 from xero_sync.observability import logger
+from xero_sync.services.ports import ConnectionStore, HistoryStore, OAuthStateStore
 from xero_sync.xero.errors import XeroError
 
 # --- what the service needs from its adapters -------------------------------------------------
@@ -99,9 +99,9 @@ def _page(title: str, message: str) -> str:
 
 @dataclass
 class ConnectService:
-    connections: ConnectionRepository
-    states: OAuthStateRepository
-    history: HistoryRepository
+    connections: ConnectionStore
+    states: OAuthStateStore
+    history: HistoryStore
     cipher: Cipher
     identity: Identity
     tokens: Tokens
@@ -224,7 +224,7 @@ class ConnectService:
         ]
 
     @staticmethod
-    def _pick_tenant(tenants: list[TenantRef], previous: ConnectionModel | None) -> TenantRef | None:
+    def _pick_tenant(tenants: list[TenantRef], previous: Connection | None) -> TenantRef | None:
         """One tenant: that one. Several: the one this org used before (a reconnect resumes
         where it left off, F1.5); otherwise the host must choose (F1.3)."""
         if len(tenants) == 1:
@@ -240,7 +240,7 @@ class ConnectService:
     def status(self, org_id: str) -> ConnectionView:
         item = self.connections.get(org_id)
         if item is None:
-            return ConnectionView(org_id=org_id, status=ConnectionStatus.NOT_CONNECTED.value)
+            return connection_view(Connection(org_id=org_id))
         return connection_view(item)
 
     def choose_tenant(self, org_id: str, tenant_id: str) -> ConnectionView:
@@ -256,7 +256,7 @@ class ConnectService:
         except ConditionFailed as error:
             raise Conflict("the connection changed meanwhile; read it again and retry") from error
         self._record(org_id, now, "choose_tenant", "succeeded", f"Syncing with {ref.tenant_name or ref.tenant_id}.")
-        if ConnectionStatus(updated.status) is ConnectionStatus.CONNECTED:
+        if updated.syncs:
             self._connected(org_id, now)
             return self.status(org_id)  # read again: the after-connect steps scheduled a sync
         return connection_view(updated)
@@ -312,7 +312,7 @@ class ConnectService:
 
     def _release_at_xero(self, org_id: str) -> list[str]:
         item = self.connections.get(org_id)
-        if item is None or ConnectionStatus(item.status) not in HOLDS_TOKENS:
+        if item is None or not item.holds_tokens:
             return []
         warnings: list[str] = []
         if item.connection_id:
@@ -336,22 +336,22 @@ class ConnectService:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _existing(self, org_id: str) -> ConnectionModel:
+    def _existing(self, org_id: str) -> Connection:
         item = self.connections.get(org_id)
         if item is None:
             raise NotFound(f"org {org_id} has never connected to Xero")
         return item
 
     @staticmethod
-    def _check(rule: Callable[[ConnectionStatus], None], item: ConnectionModel) -> None:
+    def _check(rule: Callable[[ConnectionStatus], None], item: Connection) -> None:
         try:
-            rule(ConnectionStatus(item.status))
+            rule(item.status)
         except ConnectionActionError as error:
             raise Conflict(str(error)) from error
 
     def _set_status(
         self, org_id: str, status: ConnectionStatus, allowed_from: list[ConnectionStatus], now: datetime
-    ) -> ConnectionModel:
+    ) -> Connection:
         try:
             return self.connections.set_status(org_id, status, allowed_from=allowed_from, now=now)
         except ConditionFailed as error:
@@ -381,7 +381,7 @@ class ConnectService:
         )
 
 
-def connection_view(item: ConnectionModel) -> ConnectionView:
+def connection_view(item: Connection) -> ConnectionView:
     tenant = (
         TenantView(tenant_id=item.tenant_id, tenant_name=item.tenant_name, tenant_type=item.tenant_type)
         if item.tenant_id

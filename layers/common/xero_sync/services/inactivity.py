@@ -32,11 +32,11 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 
 from xero_sync.clock import Clock
-from xero_sync.dal.connections import ConnectionRepository
-from xero_sync.dal.history import HistoryEvent, HistoryRepository
 from xero_sync.domain.connection import ConnectionStatus, all_shards
+from xero_sync.domain.history import HistoryEvent
 from xero_sync.domain.inactivity import InactivityAction, candidates_idle_since, decide, disconnect_reason
 from xero_sync.observability import MetricUnit, logger, metrics
+from xero_sync.services.ports import ConnectionStore, HistoryStore
 from xero_sync.xero.errors import ReauthRequired, XeroError
 
 
@@ -81,11 +81,11 @@ class InactivityRunIncomplete(Exception):
 
 @dataclass
 class InactivityChecker:
-    connections: ConnectionRepository
+    connections: ConnectionStore
     releaser: Callable[[], Releaser]  # ConnectService, built only when a disconnect is due
     tokens: Callable[[], TokenSource]
     notifications: InactivityNotifications
-    history: HistoryRepository
+    history: HistoryStore
     clock: Clock
     shards: int
 
@@ -118,7 +118,7 @@ class InactivityChecker:
         item = self.connections.get(org_id)
         if item is None:
             return
-        decision = decide(ConnectionStatus(item.status), item.last_activity_at, item.inactivity_warning_sent_at, now)
+        decision = decide(item.status, item.last_activity_at, item.inactivity_warning_sent_at, now)
         if decision.action is InactivityAction.WARN:
             assert item.last_activity_at is not None and decision.disconnect_on is not None
             self.notifications.inactivity_warning(

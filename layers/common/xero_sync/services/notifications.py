@@ -38,15 +38,14 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from xero_sync.aws.ses import EmailRejected, OutgoingEmail
 from xero_sync.clock import Clock
-from xero_sync.dal.connections import ConnectionRepository
-from xero_sync.dal.history import HistoryEvent, HistoryRepository
-from xero_sync.dal.models import ConnectionModel, RecordModel
-from xero_sync.dal.org_config import ConfigItem, OrgConfigRepository, RevisionConflict
-from xero_sync.dal.records import RecordKey, RecordRepository, RecordStatus
-from xero_sync.domain.connection import WATCHED_FOR_INACTIVITY, ConnectionStatus
+from xero_sync.domain.config_items import ConfigItem
+from xero_sync.domain.connection import WATCHED_FOR_INACTIVITY, Connection
 from xero_sync.domain.digest import Digest, FailedRecord, Ledger, build_digest, new_failures
+from xero_sync.domain.email import EmailRejected, OutgoingEmail
+from xero_sync.domain.errors import RevisionConflict
+from xero_sync.domain.history import HistoryEvent
+from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord
 from xero_sync.models.notifications import (
     DeliveryOutcome,
     DeliveryResult,
@@ -59,6 +58,7 @@ from xero_sync.models.notifications import (
 )
 from xero_sync.models.org_config import Language, OrgSettings
 from xero_sync.observability import MetricUnit, logger, metrics
+from xero_sync.services.ports import ConnectionStore, HistoryStore, OrgConfigStore, RecordStore
 
 WINDOW_ITEM = "notify#window"
 LEDGER_ITEM = "notify#ledger"
@@ -267,10 +267,10 @@ def _helpers(strings: dict[str, Any], language: Language) -> dict[str, Any]:
 
 @dataclass
 class NotificationService:
-    org_config: OrgConfigRepository
-    connections: ConnectionRepository
-    records: RecordRepository
-    history: HistoryRepository
+    org_config: OrgConfigStore
+    connections: ConnectionStore
+    records: RecordStore
+    history: HistoryStore
     queue: NotificationQueue
     mailer: Callable[[], Mailer]  # resolved on first send: producers never build an SES client
     guard: Callable[[], OnceGuard]
@@ -345,7 +345,7 @@ class NotificationService:
         Never raises (called from the export worker)."""
         try:
             connection = self.connections.get(org_id)
-            if connection is None or connection.status != ConnectionStatus.NEEDS_REAUTH.value:
+            if connection is None or not connection.needs_reauth:
                 return False
             episode = int(connection.token_version or 0)
             item = self.org_config.get(org_id, REAUTH_ITEM)
@@ -419,7 +419,7 @@ class NotificationService:
         if isinstance(message, ReauthNeeded):
             if (
                 connection is None
-                or connection.status != ConnectionStatus.NEEDS_REAUTH.value
+                or not connection.needs_reauth
                 or int(connection.token_version or 0) != message.token_version
             ):
                 why = "The connection was reconnected (or removed) before the email went out."
@@ -430,7 +430,7 @@ class NotificationService:
         if isinstance(message, InactivityWarning):
             if (
                 connection is None
-                or ConnectionStatus(connection.status) not in WATCHED_FOR_INACTIVITY
+                or connection.status not in WATCHED_FOR_INACTIVITY
                 or connection.last_activity_at != message.last_activity_at
             ):
                 why = "There was activity (or the connection changed) before the warning went out."
@@ -452,7 +452,7 @@ class NotificationService:
     # --- the digest ----------------------------------------------------------------------------------
 
     def _digest(
-        self, message: DigestDue, connection: ConnectionModel | None, settings: OrgSettings, now: datetime
+        self, message: DigestDue, connection: Connection | None, settings: OrgSettings, now: datetime
     ) -> DeliveryResult:
         org_id = message.org_id
         # Close first: a failure recorded from now on opens the next window (and is read by it),
@@ -473,7 +473,7 @@ class NotificationService:
         else:
             still_failing = _count(self.records.keys_with_status(org_id, RecordStatus.FAILED))
         rows = self.records.get_many(changed)  # consistent reads: the index may lag behind
-        failed = [_failed_record(key, row) for key, row in rows.items() if row.status == RecordStatus.FAILED.value]
+        failed = [_failed_record(key, row) for key, row in rows.items() if row.status is RecordStatus.FAILED]
         fresh = new_failures(failed, ledger)
         if not fresh:
             ledger.remember([], read_at=read_at, window_id=message.window_id)
@@ -521,7 +521,7 @@ class NotificationService:
     def _send(
         self,
         message: NotificationMessage,
-        connection: ConnectionModel | None,
+        connection: Connection | None,
         settings: OrgSettings,
         context: dict[str, Any],
         now: datetime,
@@ -649,7 +649,7 @@ def _count(keys: Iterable[RecordKey]) -> int:
     return sum(1 for _ in keys)
 
 
-def _failed_record(key: RecordKey, item: RecordModel) -> FailedRecord:
+def _failed_record(key: RecordKey, item: StoredRecord) -> FailedRecord:
     data = item.data if isinstance(item.data, dict) else {}
     refs = item.xero_refs if isinstance(item.xero_refs, dict) else {}
     label = data.get("number") or refs.get("number") or key.record_id

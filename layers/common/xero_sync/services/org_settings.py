@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from xero_sync.clock import Clock
-from xero_sync.dal.connections import ConnectionRepository
-from xero_sync.dal.history import HistoryEvent, HistoryRepository
-from xero_sync.dal.org_config import SETTINGS, TAX_MAPPINGS, OrgConfigRepository, RevisionConflict
-from xero_sync.domain.connection import ConnectionStatus
+from xero_sync.domain.config_items import SETTINGS, TAX_MAPPINGS
 from xero_sync.domain.currency import base_currency_mismatch
+from xero_sync.domain.errors import RevisionConflict
+from xero_sync.domain.history import HistoryEvent
 from xero_sync.domain.problems import Problem, ProblemCode
 from xero_sync.domain.schedule import next_sync_time
 from xero_sync.domain.tax import check_tax_mapping, zero_tax_rate
@@ -38,6 +37,7 @@ from xero_sync.models.api_export import (
     field_path,
 )
 from xero_sync.models.org_config import OrgSettings, ReferenceData, TaxMapping, TaxMappings
+from xero_sync.services.ports import ConnectionStore, HistoryStore, OrgConfigStore
 from xero_sync.services.records import Conflict, InvalidInput
 from xero_sync.services.reference_data import ReferenceDataService
 
@@ -217,9 +217,9 @@ def _details(problems: list[ConfigProblem]) -> list[ErrorDetail]:
 
 @dataclass
 class OrgSettingsService:
-    org_config: OrgConfigRepository
-    connections: ConnectionRepository
-    history: HistoryRepository
+    org_config: OrgConfigStore
+    connections: ConnectionStore
+    history: HistoryStore
     reference_data: ReferenceDataService
     requeue_failed: Requeue
     clock: Clock
@@ -275,7 +275,7 @@ class OrgSettingsService:
         """A new frequency takes effect from now (F3.7); an unchanged one keeps its timetable, so
         saving other settings does not push a daily sync further out."""
         connection = self.connections.get(org_id)
-        if connection is None or connection.status != ConnectionStatus.CONNECTED.value:
+        if connection is None or not connection.syncs:
             return  # scheduled when it connects
         if settings.sync_frequency != previous.sync_frequency or connection.next_sync_at is None:
             self.connections.set_next_sync(org_id, next_sync_time(settings.sync_frequency, now))

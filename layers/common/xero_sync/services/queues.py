@@ -9,10 +9,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from xero_sync.dal.records import RecordKey
 from xero_sync.domain.entities import family_of
+from xero_sync.domain.families import Family
+from xero_sync.domain.records import RecordKey
 from xero_sync.models.messages import MAX_RECORDS_PER_MESSAGE, EnqueueReason, ExportMessage, RecordRef
-from xero_sync.settings import Family, Settings
+from xero_sync.settings import Settings
 
 SQS_BATCH = 10  # SendMessageBatch takes at most 10 entries
 

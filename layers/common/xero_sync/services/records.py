@@ -17,8 +17,6 @@ the API's error shape: :class:`InvalidInput` (400), :class:`NotFound` (404), :cl
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -27,12 +25,11 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from xero_sync.clock import Clock
-from xero_sync.dal.connections import ConnectionRepository
-from xero_sync.dal.history import HistoryEvent, HistoryRepository, InvalidCursor, decode_cursor
-from xero_sync.dal.models import ConnectionModel, RecordModel
-from xero_sync.dal.records import RecordKey, RecordRepository, RecordStatus, StoreResult
-from xero_sync.domain.connection import ConnectionStatus
+from xero_sync.domain.connection import Connection, not_syncing_reason
 from xero_sync.domain.entities import family_of, references_of, spec
+from xero_sync.domain.errors import InvalidCursor
+from xero_sync.domain.history import HistoryEvent
+from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord, StoreResult
 from xero_sync.domain.schedule import exports_on_push
 from xero_sync.models.api import ErrorDetail, ErrorInfo
 from xero_sync.models.api_export import (
@@ -53,6 +50,7 @@ from xero_sync.models.messages import EnqueueReason
 from xero_sync.models.org_config import OrgSettings
 from xero_sync.models.records import EntityName, EnvelopeBase, RecordAction, parse_envelope
 from xero_sync.observability import logger
+from xero_sync.services.ports import ConnectionStore, HistoryStore, RecordStore
 
 # --- errors the HTTP layer maps (http/app.py) ------------------------------------------------------
 
@@ -87,29 +85,7 @@ SettingsReader = Callable[[str], OrgSettings]
 
 # --- connection gate --------------------------------------------------------------------------------
 
-_NOT_SYNCING_HINTS: dict[ConnectionStatus, str] = {
-    ConnectionStatus.NOT_CONNECTED: "connect it first (POST /v1/orgs/{org_id}/connect)",
-    ConnectionStatus.PENDING_TENANT: "choose its Xero organisation first (PUT /v1/orgs/{org_id}/connection/tenant)",
-    ConnectionStatus.DISABLED: "the integration is disabled; enable it first "
-    "(POST /v1/orgs/{org_id}/connection/enable)",
-    ConnectionStatus.NEEDS_REAUTH: "Xero refused its sign-in; the admin must connect again "
-    "(POST /v1/orgs/{org_id}/connect)",
-    ConnectionStatus.DISCONNECTED: "it was disconnected; connect it again (POST /v1/orgs/{org_id}/connect)",
-    ConnectionStatus.DISCONNECTED_INACTIVE: "it was disconnected after 60 days without activity; connect it again "
-    "(POST /v1/orgs/{org_id}/connect)",
-}
-
-
-def not_syncing_reason(org_id: str, connection: ConnectionModel | None) -> str | None:
-    """Why the org cannot talk to Xero now, or None when it is connected."""
-    status = ConnectionStatus(connection.status) if connection is not None else ConnectionStatus.NOT_CONNECTED
-    if status is ConnectionStatus.CONNECTED:
-        return None
-    hint = _NOT_SYNCING_HINTS.get(status, "connect it first").replace("{org_id}", org_id)
-    return f"Org {org_id} is not connected to Xero (status {status.value}): {hint}."
-
-
-def require_connected(connections: ConnectionRepository, org_id: str) -> ConnectionModel:
+def require_connected(connections: ConnectionStore, org_id: str) -> Connection:
     connection = connections.get(org_id)
     reason = not_syncing_reason(org_id, connection)
     if reason is not None:
@@ -394,14 +370,6 @@ def parse_history_query(
         raise InvalidInput(
             "The date range is empty.", [ErrorDetail(field="query.to", message="must not be before 'from'")]
         )
-    if cursor is not None:
-        try:
-            decode_cursor(cursor, org_id, status)
-        except InvalidCursor as error:
-            raise InvalidInput(
-                "The cursor is not valid.",
-                [ErrorDetail(field="query.cursor", message="use the next_cursor of a previous page of this org's history")],
-            ) from error
     search = q.strip() if q else None
     return HistoryQuery(
         outcome=status,
@@ -438,9 +406,9 @@ def event_view(event: HistoryEvent) -> HistoryEventView:
 
 @dataclass
 class RecordsService:
-    records: RecordRepository
-    history: HistoryRepository
-    connections: ConnectionRepository
+    records: RecordStore
+    history: HistoryStore
+    connections: ConnectionStore
     queues: Queues
     settings_of: SettingsReader
     clock: Clock
@@ -526,7 +494,7 @@ class RecordsService:
         marked = []
         for key in sorted(contacts):
             known = stored.get(key)
-            if known is not None and key not in accepted_set and known.status != RecordStatus.IDLE.value:
+            if known is not None and key not in accepted_set and known.status != RecordStatus.IDLE:
                 continue
             if self.records.mark_referenced(key, now):
                 marked.append(key)
@@ -585,7 +553,7 @@ class RecordsService:
         if status in (RecordStatus.FAILED, RecordStatus.WAITING):
             if not self.records.requeue(key, now=now, only_from=[RecordStatus.FAILED, RecordStatus.WAITING]):
                 current = self.records.get(key)
-                if current is None or current.status != RecordStatus.PENDING.value:
+                if current is None or current.status is not RecordStatus.PENDING:
                     raise Conflict(f"{entity.value} {record_id!r} changed meanwhile; read its state and try again.")
         # Pending already: sent again anyway, in case its message was lost; the worker's claim
         # keeps a duplicate message harmless.
@@ -639,7 +607,7 @@ class RecordsService:
         except InvalidCursor as error:
             raise InvalidInput(
                 "The cursor is not valid.",
-                [ErrorDetail(field="query.cursor", message=str(error))],
+                [ErrorDetail(field="query.cursor", message="use the next_cursor of a previous page of this org's history")],
             ) from error
         return HistoryPageView(events=[event_view(e) for e in page.events], next_cursor=page.next_cursor)
 
@@ -666,8 +634,8 @@ class RecordsService:
 
 def record_state_view(
     org_id: str,
-    item: RecordModel,
-    connection: ConnectionModel | None,
+    item: StoredRecord,
+    connection: Connection | None,
     now: datetime,
     history: list[HistoryEventView],
 ) -> RecordStateView:
@@ -722,7 +690,7 @@ class SyncNowGate:
     """The host's "Sync now": refuses an org that cannot sync (409), then starts the sync service
     (resolved only when used, so that the API does not import the sync machinery otherwise)."""
 
-    connections: ConnectionRepository
+    connections: ConnectionStore
     sync_service: Callable[[], SyncStarter]
     clock: Clock
 

@@ -22,8 +22,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from xero_sync.clock import Clock
-from xero_sync.dal.connections import ConnectionRepository
-from xero_sync.dal.org_config import XERO_PREFIX, OrgConfigRepository, RevisionConflict
+from xero_sync.domain.config_items import XERO_PREFIX
+from xero_sync.domain.errors import RevisionConflict
 from xero_sync.domain.problems import ProblemCode
 from xero_sync.domain.tax import xero_rate_percent
 from xero_sync.models.api_export import (
@@ -46,6 +46,7 @@ from xero_sync.models.org_config import (
     XeroTaxRate,
 )
 from xero_sync.observability import logger
+from xero_sync.services.ports import ConnectionStore, OrgConfigStore
 from xero_sync.services.records import Conflict, require_connected
 
 XERO_FIXABLE_CODES: frozenset[str] = frozenset(
@@ -184,8 +185,8 @@ def select_accounts(
 
 @dataclass
 class ReferenceDataService:
-    org_config: OrgConfigRepository
-    connections: ConnectionRepository
+    org_config: OrgConfigStore
+    connections: ConnectionStore
     tenant_client: TenantClientFactory
     clock: Clock
 

@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from xero_sync.clock import Clock
-from xero_sync.dal.connections import ConnectionRepository
-from xero_sync.dal.history import HistoryEvent, HistoryRepository
-from xero_sync.dal.records import RecordKey, RecordRepository, RecordStatus
-from xero_sync.domain.connection import ConnectionStatus
+from xero_sync.domain.history import HistoryEvent
+from xero_sync.domain.records import RecordKey, RecordStatus
 from xero_sync.models.messages import EnqueueReason
 from xero_sync.models.notifications import OrgReprocess, ReprocessRequest, ReprocessResult
 from xero_sync.observability import MetricUnit, logger, metrics
+from xero_sync.services.ports import ConnectionStore, HistoryStore, RecordStore
 
 SAMPLE_SIZE = 10
 ENQUEUE_CHUNK = 500
@@ -37,10 +36,10 @@ class Queues(Protocol):
 
 @dataclass
 class ReprocessService:
-    records: RecordRepository
-    connections: ConnectionRepository
+    records: RecordStore
+    connections: ConnectionStore
     queues: Queues
-    history: HistoryRepository
+    history: HistoryStore
     clock: Clock
 
     def run(self, request: ReprocessRequest) -> ReprocessResult:
@@ -59,7 +58,7 @@ class ReprocessService:
         status = RecordStatus(request.status.value)
         keys = self._matching(org_id, status, request)
         connection = self.connections.get(org_id)
-        connected = connection is not None and connection.status == ConnectionStatus.CONNECTED.value
+        connected = connection is not None and connection.syncs
         report = OrgReprocess(
             org_id=org_id,
             matched=len(keys),

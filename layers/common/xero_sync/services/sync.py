@@ -16,16 +16,15 @@ from datetime import date, datetime, timedelta
 from pydantic import BaseModel
 
 from xero_sync.clock import Clock
-from xero_sync.dal.connections import ConnectionRepository
-from xero_sync.dal.history import HistoryEvent, HistoryRepository
-from xero_sync.dal.org_config import OrgConfigRepository
-from xero_sync.dal.records import RecordKey, RecordRepository, RecordStatus
-from xero_sync.domain.connection import ConnectionStatus, all_shards
+from xero_sync.domain.connection import all_shards
+from xero_sync.domain.history import HistoryEvent
+from xero_sync.domain.records import RecordKey, RecordStatus
 from xero_sync.domain.restrictions import SKIP_BEFORE_EXPORT_FROM
 from xero_sync.domain.schedule import next_sync_time
 from xero_sync.models.messages import EnqueueReason
 from xero_sync.models.org_config import OrgSettings
 from xero_sync.observability import logger
+from xero_sync.services.ports import ConnectionStore, HistoryStore, OrgConfigStore, RecordStore
 from xero_sync.services.queues import ExportQueues
 
 HISTORICAL_RANGES = "historical_ranges"
@@ -52,11 +51,11 @@ class TickSummary(BaseModel):
 
 @dataclass
 class SyncService:
-    connections: ConnectionRepository
-    records: RecordRepository
+    connections: ConnectionStore
+    records: RecordStore
     queues: ExportQueues
-    org_config: OrgConfigRepository
-    history: HistoryRepository
+    org_config: OrgConfigStore
+    history: HistoryStore
     settings_of: Callable[[str], OrgSettings]
     clock: Clock
     shards: int
@@ -80,7 +79,7 @@ class SyncService:
 
     def _scheduled(self, org_id: str, now: datetime) -> int | None:
         connection = self.connections.get(org_id)
-        if connection is None or connection.status != ConnectionStatus.CONNECTED.value:
+        if connection is None or not connection.syncs:
             self.connections.set_next_sync(org_id, None)  # not syncing: off the due index
             return None
         frequency = self.settings_of(org_id).sync_frequency

@@ -44,10 +44,9 @@ from pydantic import SecretStr
 
 from xero_sync.aws.kms import TokenCipher
 from xero_sync.clock import Clock, utcnow
-from xero_sync.dal.connections import ConnectionRepository, EncryptedTokens, TenantRef
-from xero_sync.dal.models import ConnectionModel
-from xero_sync.domain.connection import HOLDS_TOKENS, ConnectionStatus
+from xero_sync.domain.connection import HOLDS_TOKENS, Connection, ConnectionStatus, EncryptedTokens, TenantRef
 from xero_sync.observability import logger
+from xero_sync.services.ports import ConnectionStore
 from xero_sync.xero.errors import (
     NotConnected,
     ReauthRequired,
@@ -80,7 +79,7 @@ class TokenRefreshTimeout(XeroRetryableError):
 class TokenManager:
     def __init__(
         self,
-        repo: ConnectionRepository,
+        repo: ConnectionStore,
         cipher: TokenCipher,
         identity: XeroIdentity,
         clock: Clock = utcnow,
@@ -131,7 +130,7 @@ class TokenManager:
         tenants: list[TenantRef],
         chosen: TenantRef | None,
         now: datetime,
-    ) -> ConnectionModel:
+    ) -> Connection:
         """Encrypt a fresh consent's tokens and save the consent (``repo.save_consent``), with
         the consent id and the connecting user taken from the tokens themselves."""
         claims = tokenset.id_claims
@@ -188,7 +187,7 @@ class TokenManager:
 
     def _wait_for_other_refresh(
         self, org_id: str, stale_version: int, deadline: datetime
-    ) -> ConnectionModel | None:
+    ) -> Connection | None:
         """Poll until another worker stored a newer token set (return the item) or the lease is
         no longer held (return None, so that we try to take it)."""
         while True:
@@ -203,7 +202,7 @@ class TokenManager:
                 raise TokenRefreshTimeout(f"waited too long for another worker to refresh org {org_id}'s token")
 
     def _refresh_holding_lease(
-        self, org_id: str, leased: ConnectionModel, owner: str, stale_version: int
+        self, org_id: str, leased: Connection, owner: str, stale_version: int
     ) -> AccessToken:
         version = int(leased.token_version)
         if self._is_newer(leased, stale_version, self._clock()):
@@ -269,28 +268,28 @@ class TokenManager:
 
     # --- helpers ------------------------------------------------------------------------------------
 
-    def _usable_item(self, org_id: str, item: ConnectionModel | None) -> ConnectionModel:
+    def _usable_item(self, org_id: str, item: Connection | None) -> Connection:
         if item is None:
             raise NotConnected(org_id, "no connection")
-        status = ConnectionStatus(item.status)
+        status = item.status
         if status is ConnectionStatus.NEEDS_REAUTH:
             raise ReauthRequired(org_id)
         if status not in HOLDS_TOKENS or not item.access_token_enc or not item.refresh_token_enc:
             raise NotConnected(org_id, f"status {status.value}")
         return item
 
-    def _is_fresh(self, item: ConnectionModel, now: datetime) -> bool:
+    def _is_fresh(self, item: Connection, now: datetime) -> bool:
         expires_at = item.access_token_expires_at
         return expires_at is not None and expires_at - self._margin > now
 
     @staticmethod
-    def _is_newer(item: ConnectionModel, stale_version: int, now: datetime) -> bool:
+    def _is_newer(item: Connection, stale_version: int, now: datetime) -> bool:
         """A token set newer than the one we found stale, whose access token still works."""
         expires_at = item.access_token_expires_at
         return int(item.token_version) > stale_version and expires_at is not None and expires_at > now
 
     def _encrypt_refreshed(
-        self, org_id: str, tokenset: TokenSet, leased: ConnectionModel, now: datetime
+        self, org_id: str, tokenset: TokenSet, leased: Connection, now: datetime
     ) -> EncryptedTokens:
         if tokenset.refresh_token is not None:
             return self.encrypt_tokens(org_id, tokenset, now)
@@ -302,7 +301,7 @@ class TokenManager:
             refresh_token_issued_at=leased.refresh_token_issued_at or now,
         )
 
-    def _access_from(self, item: ConnectionModel) -> AccessToken:
+    def _access_from(self, item: Connection) -> AccessToken:
         org_id = item.org_id
         blob = bytes(item.access_token_enc)
         value = self._cached(org_id, blob)

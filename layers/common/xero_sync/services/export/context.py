@@ -14,12 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from xero_sync.dal.org_config import SETTINGS, TAX_MAPPINGS, OrgConfigRepository, RevisionConflict
-from xero_sync.services.sync import HISTORICAL_RANGES, historical_ranges
+from xero_sync.domain.config_items import SETTINGS, TAX_MAPPINGS
+from xero_sync.domain.errors import RevisionConflict
 from xero_sync.domain.mapping import MappingContext
 from xero_sync.models.org_config import OrgSettings, TaxMappings
 from xero_sync.observability import logger
+from xero_sync.services.ports import OrgConfigStore
 from xero_sync.services.reference_data import XERO_FIXABLE_CODES, ReferenceDataService
+from xero_sync.services.sync import HISTORICAL_RANGES, historical_ranges
 from xero_sync.xero.errors import XeroRetryableError
 
 CHECKED = "xero#checked"
@@ -41,7 +43,7 @@ class ExportContext:
 
 @dataclass
 class OrgMappingContexts:
-    org_config: OrgConfigRepository
+    org_config: OrgConfigStore
     reference_data: ReferenceDataService
     requeue_failed: Requeue
     max_age: timedelta = timedelta(minutes=15)

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from xero_sync.dal.records import RecordRepository
 from xero_sync.domain.restrictions import Operation
 from xero_sync.models.records import EntityName
 from xero_sync.models.xero_payloads import to_wire, with_id
@@ -41,9 +40,10 @@ from xero_sync.services.export.calls import (
     idempotency_key,
     quote,
 )
-from xero_sync.services.export.parallel import in_parallel
 from xero_sync.services.export.failures import DUPLICATE_CONTACT_NAME, DUPLICATE_INVOICE_NUMBER, classify
+from xero_sync.services.export.parallel import in_parallel
 from xero_sync.services.export.plan import Work
+from xero_sync.services.ports import RecordStore
 from xero_sync.xero.elements import ElementResult
 from xero_sync.xero.errors import XeroAuthError, XeroBadRequest, XeroNotFound, XeroRetryableError
 
@@ -74,7 +74,7 @@ class Executor:
         self,
         *,
         calls: XeroCalls,
-        records: RecordRepository,
+        records: RecordStore,
         owner: str,
         now: datetime,
         claim_until: datetime,

@@ -19,8 +19,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from xero_sync.dal.records import RecordKey, RecordRepository
 from xero_sync.domain.natural_keys import build_stamp, contact_number, write_off_number
+from xero_sync.domain.records import RecordKey
 from xero_sync.models.records import EntityName
 from xero_sync.observability import logger
 from xero_sync.services.export.calls import (
@@ -34,6 +34,7 @@ from xero_sync.services.export.calls import (
     quote,
 )
 from xero_sync.services.export.view import RecordView
+from xero_sync.services.ports import RecordStore
 
 E = EntityName
 DOCUMENT_TYPES = {
@@ -53,7 +54,7 @@ class Progress:
 
 
 class Recovery:
-    def __init__(self, calls: XeroCalls, records: RecordRepository, now: datetime) -> None:
+    def __init__(self, calls: XeroCalls, records: RecordStore, now: datetime) -> None:
         self.calls = calls
         self.records = records
         self.now = now

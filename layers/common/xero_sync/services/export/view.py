@@ -14,9 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from xero_sync.dal.models import RecordModel
-from xero_sync.dal.records import RecordKey
 from xero_sync.domain.dependencies import ParentKey, ParentLink, ParentState, ParentStatus
+from xero_sync.domain.records import SHOWS_DETAIL, RecordKey, RecordStatus, StoredRecord
 from xero_sync.domain.restrictions import EXCLUDING_SKIPS, LinkState, XeroStatus
 from xero_sync.models.records import EntityName, RecordAction, parse_record
 
@@ -27,12 +26,12 @@ class RecordView:
     of its last upsert, if any)."""
 
     key: RecordKey
-    item: RecordModel
+    item: StoredRecord
     data: BaseModel | None
     tenant_id: str
 
     @classmethod
-    def of(cls, key: RecordKey, item: RecordModel, tenant_id: str) -> RecordView:
+    def of(cls, key: RecordKey, item: StoredRecord, tenant_id: str) -> RecordView:
         data = parse_record(key.entity, item.data) if item.data is not None else None
         return cls(key=key, item=item, data=data, tenant_id=tenant_id)
 
@@ -106,9 +105,9 @@ def parent_state(parent: ParentKey, row: RecordView | None) -> ParentState:
         if status in (XeroStatus.VOIDED.value, XeroStatus.DELETED.value):
             return ParentState(ParentStatus.DELETED, detail=f"{status.lower()} in Xero")
         return ParentState(ParentStatus.EXPORTED, link=parent_link(row))
-    if row.item.status == "skipped" and row.item.error_code in EXCLUDING_SKIPS:
+    if row.item.status is RecordStatus.SKIPPED and row.item.error_code in EXCLUDING_SKIPS:
         return ParentState(ParentStatus.EXCLUDED, detail=row.item.last_message)
-    detail = row.item.last_message if row.item.status in ("failed", "skipped", "waiting") else None
+    detail = row.item.last_message if row.item.status in SHOWS_DETAIL else None
     return ParentState(ParentStatus.NOT_EXPORTED, detail=detail)
 
 

@@ -28,23 +28,22 @@ from decimal import Decimal
 from typing import Protocol
 
 from xero_sync.clock import Clock
-from xero_sync.dal.connections import ConnectionRepository
-from xero_sync.dal.history import HistoryEvent, HistoryRepository
-from xero_sync.dal.records import RecordKey, RecordRepository, RecordStatus, waiting_key
-from xero_sync.domain.connection import ConnectionStatus
 from xero_sync.domain.dependencies import ParentKey
 from xero_sync.domain.entities import family_of
+from xero_sync.domain.history import HistoryEvent
+from xero_sync.domain.records import RecordKey, RecordStatus, waiting_key
 from xero_sync.domain.restrictions import Operation
 from xero_sync.models.messages import EnqueueReason, ExportMessage
 from xero_sync.models.records import EntityName, RecordAction
 from xero_sync.observability import MetricUnit, logger, metrics
-from xero_sync.services.export.context import ExportContext
 from xero_sync.services.export.calls import BATCH_SIZE, CREDIT_NOTES, INVOICES, XeroCalls
+from xero_sync.services.export.context import ExportContext
 from xero_sync.services.export.execute import Executor, Outcome
 from xero_sync.services.export.parallel import in_parallel
 from xero_sync.services.export.plan import CREDIT_DOCUMENTS, DOCUMENTS, Work, parent_keys, plan
 from xero_sync.services.export.recovery import Recovery
 from xero_sync.services.export.view import RecordView
+from xero_sync.services.ports import ConnectionStore, HistoryStore, RecordStore
 from xero_sync.services.queues import ExportQueues
 from xero_sync.xero.client import XeroApiClient
 from xero_sync.xero.errors import (
@@ -98,9 +97,9 @@ class BatchResult:
 
 @dataclass
 class ExportWorker:
-    records: RecordRepository
-    connections: ConnectionRepository
-    history: HistoryRepository
+    records: RecordStore
+    connections: ConnectionStore
+    history: HistoryStore
     queues: ExportQueues
     xero: XeroApiClient
     contexts: MappingContexts
@@ -162,12 +161,12 @@ class ExportWorker:
         self._run.owner = f"{self.name}-{uuid.uuid4().hex[:10]}"
         now = self.clock()
         connection = self.connections.get(org_id)
-        if connection is None or connection.status != ConnectionStatus.CONNECTED.value or not connection.tenant_id:
+        if connection is None or not connection.syncs or connection.tenant_id is None:
             # Disabled, needs re-auth or disconnected: the records stay pending and are queued
             # again when the org syncs next (enable / reconnect).
-            logger.info("Org not syncing; records stay pending", extra={"org_id": org_id, "status": getattr(connection, "status", None)})
+            logger.info("Org not syncing; records stay pending", extra={"org_id": org_id, "status": connection.status.value if connection else None})
             result.paused_orgs.append(org_id)
-            if connection is not None and connection.status == ConnectionStatus.NEEDS_REAUTH.value:
+            if connection is not None and connection.needs_reauth:
                 # Marked elsewhere (the API, another worker, a refresh): make sure the admin
                 # heard — the notification service sends it once per episode.
                 self._reauth_needed(org_id, now)
@@ -280,7 +279,7 @@ class ExportWorker:
             on_its_way = (
                 row is not None
                 and parent.entity is not EntityName.CONTACT
-                and row.item.status == RecordStatus.PENDING.value
+                and row.item.status is RecordStatus.PENDING
                 and not row.linked
             )
             if on_its_way and count < MAX_DEFERRALS:
@@ -323,7 +322,7 @@ class ExportWorker:
         for key in contact_keys:
             self.records.mark_referenced(key, now)  # exportable from now on (seed sync tables)
         contacts = self._recover(self._read(contact_keys, tenant_id, now), recovery, tenant_id, now)
-        planned = [self._plan(v, {}, context, {}) for v in contacts if v.item.status != RecordStatus.FAILED.value]
+        planned = [self._plan(v, {}, context, {}) for v in contacts if v.item.status is not RecordStatus.FAILED]
         for work in planned:
             if work.view.key in recovery.adopted and not self._sends(work):
                 # An earlier attempt had created it after all: record that success as usual.
@@ -469,7 +468,7 @@ class ExportWorker:
                 if self._nudge_parent(view.key, parent_key, view.tenant_id, now) and woken is not None:
                     woken.append(view.key)
             result.count("waiting")
-            return self._event(work, "waiting", now) if view.item.status != "waiting" else None
+            return self._event(work, "waiting", now) if view.item.status is not RecordStatus.WAITING else None
         if work.operation is Operation.NOOP:
             if view.key in adopted:
                 # The earlier attempt had reached Xero after all: this is the record's success.
@@ -484,7 +483,7 @@ class ExportWorker:
                 if woken is not None:
                     woken.extend(self.records.take_waiters(view.key, now))
                 return self._event(work, "succeeded", now, xero_id=view.xero_id, message=message)
-            if view.item.status != RecordStatus.SYNCED.value:
+            if view.item.status is not RecordStatus.SYNCED:
                 self.records.mark_outcome(
                     view.key, owner=None, status=RecordStatus.SYNCED, version=view.version,
                     error_code=None, message=None, now=now,

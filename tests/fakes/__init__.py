@@ -1,0 +1,31 @@
+"""One set of in-memory fakes of the service's ports (``xero_sync/services/ports.py``), shared by
+every unit test. Each keeps the rules of the adapter it stands for (conditional writes, latest
+version wins, claims), because the services' guarantees rest on those rules."""
+
+from tests.fakes.clock import T0, ManualClock
+from tests.fakes.connections import InMemoryConnections, connection
+from tests.fakes.messaging import MemoryOnce, RecordingExportQueue, RecordingMailer, RecordingNotificationQueue
+from tests.fakes.rate_limits import InMemoryGovernor, InMemoryRateLimitStore
+from tests.fakes.records import InMemoryRecords, stored
+from tests.fakes.stores import InMemoryApiKeys, InMemoryHistory, InMemoryOAuthStates, InMemoryOrgConfig
+from tests.fakes.xero import FakeTenantClient
+
+__all__ = [
+    "T0",
+    "FakeTenantClient",
+    "InMemoryApiKeys",
+    "InMemoryConnections",
+    "InMemoryGovernor",
+    "InMemoryHistory",
+    "InMemoryOAuthStates",
+    "InMemoryOrgConfig",
+    "InMemoryRateLimitStore",
+    "InMemoryRecords",
+    "ManualClock",
+    "MemoryOnce",
+    "RecordingExportQueue",
+    "RecordingMailer",
+    "RecordingNotificationQueue",
+    "connection",
+    "stored",
+]

@@ -1,0 +1,360 @@
+"""In-memory :class:`~xero_sync.services.ports.RecordStore` with the DynamoDB repository's rules
+(dal/records.py): latest version wins, contacts idle until referenced, the export claim, and
+"a newer version arrived meanwhile" on every outcome."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from xero_sync.domain.errors import ClaimLost
+from xero_sync.domain.records import (
+    RecordKey,
+    RecordStatus,
+    StoredRecord,
+    StoreResult,
+    Synced,
+    waiting_key,
+)
+
+_NO_CLAIM: dict[str, Any] = {
+    "claim_owner": None,
+    "claim_until": None,
+    "claim_version": None,
+    "claim_operation": None,
+    "idempotency_key": None,
+}
+
+
+def stored(org_id: str, entity: str, record_id: str, **fields: Any) -> StoredRecord:
+    """A record row as a test needs it (defaults: version 1, an upsert, pending)."""
+    values: dict[str, Any] = {"family": entity, "version": 1, "action": "upsert", "data": {}, "status": RecordStatus.PENDING}
+    values.update(fields)
+    return StoredRecord(key=RecordKey(org_id, entity, record_id), **values)
+
+
+class InMemoryRecords:
+    def __init__(self) -> None:
+        self.rows: dict[RecordKey, StoredRecord] = {}
+        self.writes = 0
+        self.read_keys = 0
+        self.index_queries: list[tuple[str, str, datetime | None]] = []
+
+    # --- seeding (tests only) ------------------------------------------------------------------
+
+    def put(self, record: StoredRecord) -> RecordKey:
+        self.rows[record.key] = record
+        return record.key
+
+    def fail(
+        self,
+        org_id: str,
+        entity: str,
+        record_id: str,
+        at: datetime,
+        *,
+        version: int = 1,
+        code: str = "missing_account_code",
+        message: str = "Account 'Merchant Fees' (sales lines) has no code in Xero. Add a code to it in Xero "
+        "(Accounting → Chart of accounts), then retry.",
+        number: str | None = None,
+        **fields: Any,
+    ) -> RecordKey:
+        """A record that failed at ``at`` (for digests, retries and reprocessing)."""
+        data = {"number": number, "date": "2026-11-02"} if number else {"date": "2026-11-02"}
+        return self.put(
+            StoredRecord(
+                key=RecordKey(org_id, entity, record_id),
+                family=fields.pop("family", entity),
+                version=version,
+                action=fields.pop("action", "upsert"),
+                data=fields.pop("data", data),
+                status=RecordStatus.FAILED,
+                status_at=at,
+                error_code=code,
+                last_message=message,
+                **fields,
+            )
+        )
+
+    # --- pushes --------------------------------------------------------------------------------
+
+    def store_version(
+        self,
+        key: RecordKey,
+        *,
+        family: str,
+        version: int,
+        action: str,
+        data: dict[str, Any] | None,
+        status: RecordStatus | None,
+        now: datetime,
+    ) -> StoreResult:
+        current = self.rows.get(key)
+        if current is not None and current.version >= version:
+            return StoreResult.STALE
+        if status is None:
+            status = RecordStatus.PENDING if current is not None and current.referenced else RecordStatus.IDLE
+        base = current or StoredRecord(key=key, family=family, version=version, action=action, data=None, status=status)
+        self.writes += 1
+        self.rows[key] = replace(
+            base,
+            family=family,
+            version=version,
+            action=action,
+            data=copy.deepcopy(data) if data is not None else base.data,
+            received_at=now,
+            updated_at=now,
+            waiting_on=None,
+            error_code=None,
+            attempts=0,
+            status=status,
+            status_at=now,
+        )
+        return StoreResult.STORED
+
+    def mark_referenced(self, key: RecordKey, now: datetime) -> bool:
+        row = self.rows.get(key)
+        if row is None or row.status is not RecordStatus.IDLE:
+            return False
+        self._write(replace(row, referenced=True, status=RecordStatus.PENDING, status_at=now))
+        return True
+
+    def note_waiter(self, parent: RecordKey) -> StoredRecord | None:
+        row = self.rows.get(parent)
+        if row is None:
+            return None
+        return self._write(replace(row, has_waiters=True))
+
+    def take_waiters(self, parent: RecordKey, now: datetime) -> list[RecordKey]:
+        row = self.rows.get(parent)
+        if row is not None:
+            self._write(replace(row, has_waiters=False))
+        return [
+            child
+            for child in list(self.waiting_children(parent.org_id, parent.entity, parent.record_id))
+            if self.requeue(child, now=now, only_from=[RecordStatus.WAITING])
+        ]
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def get_many(self, keys: Iterable[RecordKey]) -> dict[RecordKey, StoredRecord]:
+        keys = list(keys)
+        self.read_keys += len(keys)
+        return {key: self.rows[key] for key in keys if key in self.rows}
+
+    def get(self, key: RecordKey) -> StoredRecord | None:
+        return self.get_many([key]).get(key)
+
+    def keys_with_status(
+        self, org_id: str, status: RecordStatus, *, since: datetime | None = None, until: datetime | None = None
+    ) -> Iterator[RecordKey]:
+        self.index_queries.append((org_id, status.value, since))
+        rows = sorted(
+            (row.status_at or datetime.min, key)
+            for key, row in self.rows.items()
+            if key.org_id == org_id
+            and row.status is status
+            and (since is None or (row.status_at is not None and row.status_at >= since))
+            and (until is None or (row.status_at is not None and row.status_at <= until))
+        )
+        for _, key in rows:
+            yield key
+
+    def waiting_children(self, org_id: str, parent_entity: str, parent_id: str) -> Iterator[RecordKey]:
+        wanted = waiting_key(org_id, parent_entity, parent_id)
+        for key in sorted(k for k, row in self.rows.items() if row.waiting_on == wanted):
+            yield key
+
+    # --- the claim -----------------------------------------------------------------------------
+
+    def claim_for_operation(
+        self,
+        key: RecordKey,
+        *,
+        owner: str,
+        version: int,
+        operation: str,
+        idempotency_key: str,
+        now: datetime,
+        until: datetime,
+    ) -> bool:
+        row = self.rows.get(key)
+        if row is None or row.version != version:
+            return False
+        if row.claim_until is not None and row.claim_until >= now and row.claim_owner != owner:
+            return False
+        self._write(
+            replace(
+                row,
+                claim_owner=owner,
+                claim_until=until,
+                claim_operation=operation,
+                claim_version=version,
+                idempotency_key=idempotency_key,
+                attempts=row.attempts + 1,
+                updated_at=now,
+            )
+        )
+        return True
+
+    def release(
+        self, key: RecordKey, *, owner: str, outcome_unknown: bool, message: str | None, now: datetime
+    ) -> None:
+        row = self.rows.get(key)
+        if row is None or row.claim_owner != owner:
+            return  # lost: nothing of ours to release
+        changes: dict[str, Any] = {"claim_owner": None, "claim_until": None, "updated_at": now}
+        if not outcome_unknown:
+            changes.update(claim_operation=None, claim_version=None, idempotency_key=None)
+        if message:
+            changes["last_message"] = message
+        self._write(replace(row, **changes))
+
+    def adopt_link(
+        self,
+        key: RecordKey,
+        *,
+        version: int,
+        action: str,
+        tenant_id: str,
+        xero_id: str,
+        xero_refs: dict[str, Any] | None,
+        message: str,
+        now: datetime,
+    ) -> None:
+        row = self._held(key, None, now)
+        self._write(
+            replace(
+                row,
+                xero_tenant_id=tenant_id,
+                xero_id=xero_id,
+                xero_refs=xero_refs or None,
+                exported_version=version,
+                exported_action=action,
+                exported_fingerprint=None,
+                last_message=message,
+                updated_at=now,
+                **_NO_CLAIM,
+            )
+        )
+
+    def save_progress(self, key: RecordKey, *, owner: str, xero_refs: dict[str, Any], now: datetime) -> None:
+        row = self._held(key, owner, now)
+        self._write(replace(row, xero_refs=copy.deepcopy(xero_refs), updated_at=now))
+
+    def forget_link(
+        self, key: RecordKey, *, owner: str | None, xero_refs: dict[str, Any] | None, now: datetime
+    ) -> None:
+        row = self._held(key, owner, now)
+        self._write(
+            replace(
+                row,
+                xero_id=None,
+                exported_version=None,
+                exported_action=None,
+                exported_fingerprint=None,
+                xero_refs=xero_refs or None,
+                updated_at=now,
+            )
+        )
+
+    def clear_pending_operation(self, key: RecordKey, *, message: str, now: datetime) -> None:
+        row = self._held(key, None, now)
+        self._write(replace(row, last_message=message, updated_at=now, **_NO_CLAIM))
+
+    # --- outcomes ------------------------------------------------------------------------------
+
+    def mark_synced(
+        self,
+        key: RecordKey,
+        *,
+        owner: str | None,
+        version: int,
+        action: str,
+        tenant_id: str,
+        xero_id: str | None,
+        xero_refs: dict[str, Any] | None,
+        fingerprint: str | None,
+        message: str | None,
+        now: datetime,
+    ) -> Synced:
+        row = self._held(key, owner, now)
+        status = RecordStatus.SYNCED if row.version == version else RecordStatus.PENDING
+        row = self._write(
+            replace(
+                row,
+                xero_tenant_id=tenant_id,
+                xero_id=xero_id,
+                xero_refs=xero_refs or None,
+                exported_version=version,
+                exported_action=action,
+                exported_fingerprint=fingerprint,
+                synced_at=now,
+                updated_at=now,
+                error_code=None,
+                waiting_on=None,
+                attempts=0,
+                last_message=message,
+                status=status,
+                status_at=now,
+                **_NO_CLAIM,
+            )
+        )
+        return Synced(status, row.has_waiters)
+
+    def mark_outcome(
+        self,
+        key: RecordKey,
+        *,
+        owner: str | None,
+        status: RecordStatus,
+        version: int,
+        error_code: str | None,
+        message: str | None,
+        waiting_on: str | None = None,
+        now: datetime,
+    ) -> RecordStatus:
+        row = self._held(key, owner, now)
+        if row.version != version:
+            self._write(replace(row, updated_at=now, **_NO_CLAIM))
+            return RecordStatus.PENDING
+        self._write(
+            replace(
+                row,
+                updated_at=now,
+                error_code=error_code,
+                last_message=message,
+                waiting_on=waiting_on,
+                status=status,
+                status_at=now,
+                **_NO_CLAIM,
+            )
+        )
+        return status
+
+    def requeue(self, key: RecordKey, *, now: datetime, only_from: Iterable[RecordStatus]) -> bool:
+        row = self.rows.get(key)
+        if row is None or row.status not in set(only_from):
+            return False
+        self._write(replace(row, status=RecordStatus.PENDING, status_at=now, waiting_on=None, updated_at=now))
+        return True
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _write(self, row: StoredRecord) -> StoredRecord:
+        self.writes += 1
+        self.rows[row.key] = row
+        return row
+
+    def _held(self, key: RecordKey, owner: str | None, now: datetime) -> StoredRecord:
+        row = self.rows.get(key)
+        if row is None:
+            raise ClaimLost(str(key))
+        held = (row.claim_until is None or row.claim_until < now) if owner is None else row.claim_owner == owner
+        if not held:
+            raise ClaimLost(str(key))
+        return row

@@ -1,0 +1,22 @@
+"""A Xero tenant client that answers GETs from a dict of Xero bodies and counts the calls."""
+
+from __future__ import annotations
+
+import copy
+from types import SimpleNamespace
+from typing import Any
+
+
+class FakeTenantClient:
+    """``TenantClient.get`` over a dict of Xero bodies by path; counts calls."""
+
+    PATHS = {"/Organisation": "organisation", "/Accounts": "accounts", "/TaxRates": "tax_rates",
+             "/Currencies": "currencies", "/ContactGroups": "contact_groups"}
+
+    def __init__(self, bodies: dict[str, Any]) -> None:
+        self.bodies = bodies
+        self.calls: list[str] = []
+
+    def get(self, path: str, *, params: Any = None) -> Any:
+        self.calls.append(path)
+        return SimpleNamespace(status=200, body=copy.deepcopy(self.bodies[self.PATHS[path]]), headers={})
