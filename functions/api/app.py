@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from xero_sync.http.app import build_app, handle
 from xero_sync.observability import logger, metrics, tracer
+from xero_sync.settings import ApiSettings
 from xero_sync.wiring import container
 
 app = build_app()
@@ -17,5 +18,5 @@ app = build_app()
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    container()  # read settings and bind tables now, not at import
+    container(ApiSettings)  # read and check settings, bind tables: now, not at import
     return handle(app, event, context)

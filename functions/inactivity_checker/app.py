@@ -6,6 +6,7 @@ retry of the scheduled event runs it again."""
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from xero_sync.observability import logger, metrics, tracer
+from xero_sync.settings import InactivitySettings
 from xero_sync.wiring import container
 
 
@@ -13,7 +14,7 @@ from xero_sync.wiring import container
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    services = container()
+    services = container(InactivitySettings)
     summary = services.inactivity.run(
         services.clock(), time_left=lambda: context.get_remaining_time_in_millis() / 1000
     )

@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from xero_sync.models.notifications import parse_notification
 from xero_sync.observability import logger, metrics, tracer
+from xero_sync.settings import NotifierSettings
 from xero_sync.wiring import container
 
 # A batch whose every message failed is answered like any other (all listed as failures) rather
@@ -22,7 +23,7 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 def deliver(record: SQSRecord) -> dict:
     message = parse_notification(record.body)  # unreadable: raises, the message ends in the DLQ
-    result = container().notifications.deliver(message)
+    result = container(NotifierSettings).notifications.deliver(message)
     logger.info("Notification handled", extra=result.model_dump(mode="json"))
     return result.model_dump(mode="json")
 
@@ -31,5 +32,5 @@ def deliver(record: SQSRecord) -> dict:
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    container().notification_guard.register_lambda_context(context)
+    container(NotifierSettings).notification_guard.register_lambda_context(context)
     return process_partial_response(event=event, record_handler=deliver, processor=processor, context=context)

@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from xero_sync.models.api import OAuthCallbackQuery
 from xero_sync.observability import logger, metrics, tracer
+from xero_sync.settings import OAuthCallbackSettings
 from xero_sync.wiring import container
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -18,7 +19,7 @@ NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     query = OAuthCallbackQuery.model_validate(APIGatewayProxyEventV2(event).query_string_parameters or {})
-    result = container().connect.complete(
+    result = container(OAuthCallbackSettings).connect.complete(
         state=query.state, code=query.code, error=query.error, error_description=query.error_description
     )
     if result.location:

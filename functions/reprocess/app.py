@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from xero_sync.models.notifications import ReprocessRequest
 from xero_sync.observability import logger, metrics, tracer
 from xero_sync.services.reprocess import describe
+from xero_sync.settings import ReprocessSettings
 from xero_sync.wiring import container
 
 
@@ -16,6 +17,6 @@ from xero_sync.wiring import container
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     request = ReprocessRequest.model_validate(event)  # a wrong field fails with its name
-    result = container().reprocess.run(request)
+    result = container(ReprocessSettings).reprocess.run(request)
     logger.info(describe(result), extra={"dry_run": result.dry_run, "requeued": result.requeued})
     return result.model_dump(mode="json")

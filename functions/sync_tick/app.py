@@ -3,6 +3,7 @@
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from xero_sync.observability import logger, metrics, tracer
+from xero_sync.settings import SyncTickSettings
 from xero_sync.wiring import container
 
 
@@ -10,7 +11,7 @@ from xero_sync.wiring import container
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    services = container()
+    services = container(SyncTickSettings)
     summary = services.sync.tick(
         services.clock(), time_left=lambda: context.get_remaining_time_in_millis() / 1000
     )

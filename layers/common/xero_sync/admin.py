@@ -12,6 +12,7 @@ import sys
 
 from xero_sync.observability import logger
 from xero_sync.services.api_keys import ApiKeyInputError, create_api_key
+from xero_sync.settings import CoreSettings
 from xero_sync.wiring import container
 
 
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     # The command's output is JSON for scripts to read; the service's INFO logs (also on stdout)
     # must not interleave with it.
     logger.setLevel("WARNING")
-    services = container()
+    services = container(CoreSettings)  # the operator's tool needs only the tables
     if args.command == "create":
         try:
             created = create_api_key(

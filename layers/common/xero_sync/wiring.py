@@ -1,16 +1,23 @@
 """The composition root: builds the services and their adapters from settings, once per Lambda
 instance (warm invocations reuse clients and connections), and lets tests swap it.
 
-Handlers call ``container()`` when an invocation starts — never at import — so that settings
-are read from the environment only then. Each adapter is built on first use, so a function pays
-only for what it touches (cold start, N6).
+A handler asks for the container of its function family when an invocation starts —
+``container(ApiSettings)``, never at import — so its settings are read (and checked) then. Each
+adapter is built on first use, so a function pays only for what it touches (cold start, N6), and
+an adapter that needs settings the function's family does not have fails with a clear message.
+
+Imports of services and adapters are inside the builders for the same reason: the Api function
+never imports the export worker, the notifier never imports the Xero client.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
 
 import requests
 
@@ -21,17 +28,61 @@ from xero_sync.dal.connections import ConnectionRepository
 from xero_sync.dal.history import HistoryRepository
 from xero_sync.dal.oauth_states import OAuthStateRepository
 from xero_sync.dal.org_config import OrgConfigRepository
-from xero_sync.settings import Settings, get_settings
+from xero_sync.dal.records import RecordRepository
+from xero_sync.settings import (
+    ConfigurationError,
+    CoreSettings,
+    EmailSettings,
+    ExportQueueSettings,
+    NotificationQueueSettings,
+    Settings,
+    XeroSettings,
+    get_settings,
+)
+
+if TYPE_CHECKING:
+    from xero_sync.aws.kms import TokenCipher
+    from xero_sync.aws.ses import SesMailer
+    from xero_sync.services.connect import ConnectService
+    from xero_sync.services.export.context import OrgMappingContexts
+    from xero_sync.services.export.worker import ExportWorker
+    from xero_sync.services.inactivity import InactivityChecker
+    from xero_sync.services.notifications import NotificationService, PowertoolsOnce
+    from xero_sync.services.org_settings import OrgSettingsService
+    from xero_sync.services.queues import ExportQueues
+    from xero_sync.services.records import RecordsService, SyncNowGate
+    from xero_sync.services.reference_data import ReferenceDataService
+    from xero_sync.services.reprocess import ReprocessService
+    from xero_sync.services.sync import SyncService
+    from xero_sync.xero.client import XeroApiClient
+    from xero_sync.xero.identity import XeroIdentity
+    from xero_sync.xero.tokens import TokenManager
+
+K = TypeVar("K", bound=CoreSettings)
+RetryDelay = Callable[[float | None, int], int]
+ConnectedHook = Callable[[str, datetime], None]
 
 
 @dataclass
 class Container:
-    settings: Settings
+    settings: CoreSettings
     clock: Clock = utcnow
     http: requests.Session = field(default_factory=requests.Session)
+    export_retry_delay: RetryDelay | None = None
+    """Seconds before a record is tried again, by (Retry-After, attempts); None = the worker's
+    back-off from settings. Tests pass ``lambda retry_after, attempts: 0``."""
 
     def __post_init__(self) -> None:
         configure(self.settings)
+
+    def settings_for(self, kind: type[K]) -> K:
+        """The settings as the family ``kind`` (e.g. the export queues' URLs), or a clear error
+        when this function is not configured for it."""
+        if not isinstance(self.settings, kind):
+            raise ConfigurationError(
+                f"this function runs with {type(self.settings).__name__}, which has no {kind.__name__}"
+            )
+        return self.settings
 
     # --- repositories ----------------------------------------------------------------------
 
@@ -55,31 +106,54 @@ class Container:
     def org_config(self) -> OrgConfigRepository:
         return OrgConfigRepository()
 
+    @functools.cached_property
+    def records(self) -> RecordRepository:
+        return RecordRepository()
+
     # --- AWS and Xero adapters ----------------------------------------------------------------
 
     @functools.cached_property
-    def cipher(self):
+    def cipher(self) -> TokenCipher:
         from xero_sync.aws.kms import TokenCipher
 
         return TokenCipher(self.settings)
 
     @functools.cached_property
-    def identity(self):
+    def identity(self) -> XeroIdentity:
         from xero_sync.aws.secrets import get_xero_credentials
         from xero_sync.xero.identity import XeroIdentity
 
-        return XeroIdentity(self.settings, get_xero_credentials(self.settings), self.http)
+        settings = self.settings_for(XeroSettings)
+        return XeroIdentity(settings, get_xero_credentials(settings), self.http)
 
     @functools.cached_property
-    def tokens(self):
+    def tokens(self) -> TokenManager:
         from xero_sync.xero.tokens import TokenManager
 
         return TokenManager(self.connections, self.cipher, self.identity, self.clock)
 
-    # --- services -----------------------------------------------------------------------------
+    @functools.cached_property
+    def xero_api(self) -> XeroApiClient:
+        """The Accounting API client (tokens, the shared rate governor, typed errors)."""
+        from xero_sync.dal.rate_limits import DynamoRateLimitStore
+        from xero_sync.xero.client import XeroApiClient
+        from xero_sync.xero.governor import RateGovernor
+
+        settings = self.settings_for(XeroSettings)
+        governor = RateGovernor.from_settings(settings, DynamoRateLimitStore())
+        return XeroApiClient(settings, self.tokens, governor, self.http, clock=self.clock)
 
     @functools.cached_property
-    def connect(self):
+    def export_queues(self) -> ExportQueues:
+        from xero_sync.aws.clients import aws_client
+        from xero_sync.services.queues import ExportQueues
+
+        return ExportQueues(self.settings_for(ExportQueueSettings), aws_client("sqs", self.settings))
+
+    # --- connect ------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def connect(self) -> ConnectService:
         from xero_sync.services.connect import ConnectService
 
         return ConnectService(
@@ -90,37 +164,22 @@ class Container:
             identity=self.identity,
             tokens=self.tokens,
             clock=self.clock,
-            scopes=self.settings.xero_scopes,
+            scopes=self.settings_for(XeroSettings).xero_scopes,
             on_connected=self.after_connect_hooks(),
         )
+
+    def after_connect_hooks(self) -> list[ConnectedHook]:
+        """What happens once an org is connected to a tenant: later features add to this."""
+        # Built on first call, so a callback that never connects never builds the Xero client.
+        return [
+            lambda org_id, now: self.mapping_contexts.refresh(org_id, now),  # F4.1: imported on connect
+            lambda org_id, now: self.sync.on_connected(org_id, now),  # first sync due at once
+        ]
 
     # --- export pipeline: records, settings, Xero reference data, "Sync now" --------------------
 
     @functools.cached_property
-    def records(self):
-        from xero_sync.dal.records import RecordRepository
-
-        return RecordRepository()
-
-    @functools.cached_property
-    def export_queues(self):
-        from xero_sync.aws.clients import aws_client
-        from xero_sync.services.queues import ExportQueues
-
-        return ExportQueues(self.settings, aws_client("sqs", self.settings))
-
-    @functools.cached_property
-    def xero_api(self):
-        """The Accounting API client (tokens, the shared rate governor, typed errors)."""
-        from xero_sync.dal.rate_limits import DynamoRateLimitStore
-        from xero_sync.xero.client import XeroApiClient
-        from xero_sync.xero.governor import RateGovernor
-
-        governor = RateGovernor.from_settings(self.settings, DynamoRateLimitStore())
-        return XeroApiClient(self.settings, self.tokens, governor, self.http, clock=self.clock)
-
-    @functools.cached_property
-    def reference_data(self):
+    def reference_data(self) -> ReferenceDataService:
         from xero_sync.services.reference_data import ReferenceDataService
 
         # ``for_org`` is looked up per call, so a test may replace ``xero_api`` after this is built.
@@ -132,7 +191,7 @@ class Container:
         )
 
     @functools.cached_property
-    def records_service(self):
+    def records_service(self) -> RecordsService:
         from xero_sync.services.records import RecordsService
 
         return RecordsService(
@@ -145,7 +204,7 @@ class Container:
         )
 
     @functools.cached_property
-    def org_settings(self):
+    def org_settings(self) -> OrgSettingsService:
         from xero_sync.services.org_settings import OrgSettingsService
 
         return OrgSettingsService(
@@ -158,7 +217,7 @@ class Container:
         )
 
     @functools.cached_property
-    def sync(self):
+    def sync(self) -> SyncService:
         """Starting syncs: the scheduled tick, "Sync now" and historical ranges (F3.7, F3.8)."""
         from xero_sync.services.sync import SyncService
 
@@ -174,7 +233,13 @@ class Container:
         )
 
     @functools.cached_property
-    def mapping_contexts(self):
+    def sync_now(self) -> SyncNowGate:
+        from xero_sync.services.records import SyncNowGate
+
+        return SyncNowGate(connections=self.connections, sync_service=lambda: self.sync, clock=self.clock)
+
+    @functools.cached_property
+    def mapping_contexts(self) -> OrgMappingContexts:
         from xero_sync.services.export.context import OrgMappingContexts
 
         return OrgMappingContexts(
@@ -183,15 +248,14 @@ class Container:
             requeue_failed=lambda org_id, **options: self.records_service.requeue_failed(org_id, **options),
         )
 
-    def export_worker(self, family):
-        """The export worker of one family (one per worker function; the family only names
-        which queue it serves — the worker itself handles any entity it is given)."""
-        return self._export_worker
-
     @functools.cached_property
-    def _export_worker(self):
+    def export_worker(self) -> ExportWorker:
+        """The export worker (one per process). Every family's function runs the same worker:
+        the family only decides which queue feeds it; the worker handles any entity it is given."""
         from xero_sync.services.export.worker import ExportWorker
 
+        settings = self.settings_for(XeroSettings)
+        has_notifications = isinstance(self.settings, NotificationQueueSettings)
         return ExportWorker(
             records=self.records,
             connections=self.connections,
@@ -200,56 +264,53 @@ class Container:
             xero=self.xero_api,
             contexts=self.mapping_contexts,
             clock=self.clock,
-            # Failure digests and reconnect emails, where the notifications queue exists.
-            notifications=self.notifications if self.settings.notifications_queue_url else None,
-            batch_size=self.settings.xero_batch_size,
-            backoff_base_seconds=self.settings.export_backoff_seconds,
+            notifications=self.notifications if has_notifications else None,  # failure digests, reconnect emails
+            batch_size=settings.xero_batch_size,
+            backoff_base_seconds=settings.export_backoff_seconds,
+            retry_delay=self.export_retry_delay,
         )
-
-    @functools.cached_property
-    def sync_now(self):
-        from xero_sync.services.records import SyncNowGate
-
-        return SyncNowGate(connections=self.connections, sync_service=lambda: self.sync, clock=self.clock)
 
     # --- lifecycle and alerts: emails, the inactivity checker, operator reprocessing ----------
 
     @functools.cached_property
-    def notifications(self):
+    def notifications(self) -> NotificationService:
         """Queues admin emails (digest windows, needs-reauth, inactivity) and, in the notifier,
         sends them. Producers never build the SES client or the idempotency layer."""
-        from datetime import timedelta
-
         from xero_sync.aws.clients import aws_client
         from xero_sync.services.notifications import HostLinks, NotificationService, SqsNotificationQueue
 
-        settings = self.settings
+        queue_settings = self.settings_for(NotificationQueueSettings)
+        email = self.settings if isinstance(self.settings, EmailSettings) else None
         return NotificationService(
             org_config=self.org_config,
             connections=self.connections,
             records=self.records,
             history=self.history,
-            queue=SqsNotificationQueue(aws_client("sqs", settings), settings.notifications_queue_url),
+            queue=SqsNotificationQueue(aws_client("sqs", self.settings), queue_settings.notifications_queue_url),
             mailer=lambda: self.mailer,
             guard=lambda: self.notification_guard,
             settings_of=lambda org_id: self.org_settings.current(org_id),
             clock=self.clock,
-            sender=settings.email_sender,
-            reply_to=settings.email_reply_to,
-            product_name=settings.email_product_name,
-            links=HostLinks(settings.host_history_url_template, settings.host_reconnect_url_template),
-            window=timedelta(seconds=settings.digest_window_seconds),
+            sender=email.email_sender if email else None,
+            reply_to=email.email_reply_to if email else None,
+            product_name=email.email_product_name if email else "Xero integration",
+            links=HostLinks(
+                email.host_history_url_template if email else None,
+                email.host_reconnect_url_template if email else None,
+            ),
+            window=timedelta(seconds=queue_settings.digest_window_seconds),
         )
 
     @functools.cached_property
-    def mailer(self):
+    def mailer(self) -> SesMailer:
         from xero_sync.aws.clients import aws_client
         from xero_sync.aws.ses import SesMailer
 
-        return SesMailer(aws_client("ses", self.settings), local_email_dir=self.settings.local_email_dir, clock=self.clock)
+        email = self.settings_for(EmailSettings)
+        return SesMailer(aws_client("ses", self.settings), local_email_dir=email.local_email_dir, clock=self.clock)
 
     @functools.cached_property
-    def notification_guard(self):
+    def notification_guard(self) -> PowertoolsOnce:
         """Powertools idempotency on the Idempotency table: one email per notification id."""
         from xero_sync.aws.clients import aws_client
         from xero_sync.services.notifications import PowertoolsOnce
@@ -257,7 +318,7 @@ class Container:
         return PowertoolsOnce(self.settings.idempotency_table, aws_client("dynamodb", self.settings))
 
     @functools.cached_property
-    def inactivity(self):
+    def inactivity(self) -> InactivityChecker:
         from xero_sync.services.inactivity import InactivityChecker
 
         return InactivityChecker(
@@ -271,7 +332,7 @@ class Container:
         )
 
     @functools.cached_property
-    def reprocess(self):
+    def reprocess(self) -> ReprocessService:
         from xero_sync.services.reprocess import ReprocessService
 
         return ReprocessService(
@@ -282,30 +343,31 @@ class Container:
             clock=self.clock,
         )
 
-    def after_connect_hooks(self) -> list:
-        """What happens once an org is connected to a tenant: later features add to this."""
-        # Built on first call, so a callback that never connects never builds the Xero client.
-        return [
-            lambda org_id, now: self.mapping_contexts.refresh(org_id, now),  # F4.1: imported on connect
-            lambda org_id, now: self.sync.on_connected(org_id, now),  # first sync due at once
-        ]
-
 
 _lock = threading.Lock()
-_container: Container | None = None
+_containers: dict[type[CoreSettings], Container] = {}
+_override: Container | None = None
 
 
-def container() -> Container:
-    """The process's container, built from the environment on first use."""
-    global _container
+def container(kind: type[CoreSettings] = Settings) -> Container:
+    """The container of one function family in this process, built from the environment on
+    first use (its settings checked then). Tools and the local stack, which run every function,
+    use the default: all settings."""
     with _lock:
-        if _container is None:
-            _container = Container(get_settings())
-        return _container
+        if _override is not None:
+            if not isinstance(_override.settings, kind):
+                raise ConfigurationError(f"the container set by set_container has no {kind.__name__}")
+            return _override
+        built = _containers.get(kind)
+        if built is None:
+            built = _containers[kind] = Container(get_settings(kind))
+        return built
 
 
 def set_container(value: Container | None) -> None:
-    """For tests and the local runner: use this container (or rebuild from env with None)."""
-    global _container
+    """For tests: every function family uses this container (or, with None, its own again,
+    rebuilt from the environment)."""
+    global _override
     with _lock:
-        _container = value
+        _override = value
+        _containers.clear()

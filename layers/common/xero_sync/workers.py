@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from xero_sync.domain.families import Family
 from xero_sync.models.messages import ExportMessage
 from xero_sync.observability import logger
+from xero_sync.settings import ExportWorkerSettings
 from xero_sync.wiring import container
 
 
@@ -31,7 +32,7 @@ def handle_export_batch(family: Family, event: dict[str, Any], context: LambdaCo
         except ValidationError:
             logger.error("Unreadable export message; left for the DLQ", extra={"message_id": record.message_id})
             failures.append(record.message_id)
-    result = container().export_worker(family).handle(message for _, message in messages)
+    result = container(ExportWorkerSettings).export_worker.handle(message for _, message in messages)
     failed_orgs = set(result.failed_orgs)
     failures += [message_id for message_id, message in messages if message.org_id in failed_orgs]
     logger.info(

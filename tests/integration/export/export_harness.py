@@ -103,7 +103,7 @@ class ExportHarness:
         if not batch:
             return 0
         messages = [ExportMessage.model_validate_json(m["Body"]) for m in batch]
-        result = self.container.export_worker(family).handle(messages)
+        result = self.container.export_worker.handle(messages)
         failed = set(result.failed_orgs)
         for raw, message in zip(batch, messages, strict=True):
             if message.org_id not in failed:

@@ -340,7 +340,7 @@ def test_worker_dies_between_xeros_answer_and_the_record_update(harness: ExportH
     setup, action, (entity, record_id) = CRASH_CASES[case]
     if setup:
         harness.export(*setup)
-    worker = harness.container.export_worker(None)
+    worker = harness.container.export_worker
     monkeypatch.setattr(worker, "claim_seconds", 0)
     records = harness.container.records
     mark_synced = records.mark_synced

@@ -27,7 +27,7 @@ def test_a_child_that_decides_to_wait_after_its_parent_landed_goes_on_by_itself(
                       waiting_for=ParentKey("invoice_id", EntityName.INVOICE, "inv-1"))
     # When the worker records that decision
     woken = []
-    harness.container.export_worker(None)._apply_local(stale_wait, datetime.now(timezone.utc), BatchResult(), woken=woken)
+    harness.container.export_worker.record_decision(stale_wait, datetime.now(timezone.utc), BatchResult(), woken=woken)
     # Then the payment does not stay waiting: it is pending again, and handed back to be queued
     # with the pass's other woken children
     assert harness.record("invoice_payment", "pay-1").status == RecordStatus.PENDING.value
@@ -86,7 +86,7 @@ def test_a_child_whose_parent_is_on_its_way_comes_back_later_without_writing_any
     harness.push(contact("cus-1", "Cafe One"), invoice("inv-1", "INV-1", "cus-1"))
     harness.push(record("invoice_payment", "pay-1", invoice_id="inv-1", date="2026-11-05", amount="10", account_code="090"))
     # When the payments' worker gets to the payment first
-    result = harness.container.export_worker(Family.INVOICE_PAYMENTS).handle([_payment_message(harness, 0)])
+    result = harness.container.export_worker.handle([_payment_message(harness, 0)])
     # Then the payment is put back on its queue for a while, counted once, with nothing written:
     # it is still pending, and the invoice carries no waiter flag
     assert result.retried == 1 and result.waiting == 0
@@ -105,7 +105,7 @@ def test_a_child_deferred_too_often_waits_for_its_parent_and_is_woken_when_it_la
     harness.push(contact("cus-1", "Cafe One"), invoice("inv-1", "INV-1", "cus-1"))
     harness.push(record("invoice_payment", "pay-1", invoice_id="inv-1", date="2026-11-05", amount="10", account_code="090"))
     # When its worker sees it once more
-    result = harness.container.export_worker(Family.INVOICE_PAYMENTS).handle([_payment_message(harness, MAX_DEFERRALS)])
+    result = harness.container.export_worker.handle([_payment_message(harness, MAX_DEFERRALS)])
     # Then it waits as usual, flagging the invoice, and is not put back again
     assert result.waiting == 1 and result.retried == 0
     assert harness.record("invoice_payment", "pay-1").status == "waiting"
@@ -119,7 +119,6 @@ def test_a_child_deferred_too_often_waits_for_its_parent_and_is_woken_when_it_la
 
 
 def test_a_stale_wake_up_for_a_record_that_failed_meanwhile_does_not_send_it_again(harness):
-    from xero_sync.domain.families import Family
     from xero_sync.models.messages import EnqueueReason, ExportMessage
 
     # Given an invoice that Xero refused: its contact was archived in Xero after it was linked
@@ -131,7 +130,7 @@ def test_a_stale_wake_up_for_a_record_that_failed_meanwhile_does_not_send_it_aga
     sent = len(harness.requests_log("PUT", "/api.xro/2.0/Invoices"))
     assert sent == 2
     refs = [{"entity": "invoice", "record_id": "inv-1"}]
-    worker = harness.container.export_worker(Family.INVOICES)
+    worker = harness.container.export_worker
     # When a wake-up or deferral sent while it was still pending arrives afterwards
     for reason in (EnqueueReason.WAKE, EnqueueReason.DEFERRED):
         worker.handle([ExportMessage(org_id=harness.org_id, records=refs, reason=reason)])

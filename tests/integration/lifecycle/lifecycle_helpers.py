@@ -214,7 +214,7 @@ class Lifecycle:
                     continue
                 busy = True
                 messages = [ExportMessage.model_validate_json(m["Body"]) for m in raw]
-                result = self.container.export_worker(family).handle(messages)
+                result = self.container.export_worker.handle(messages)
                 failed = set(result.failed_orgs)
                 assert not failed, f"export failed for {failed}"
                 self.delete(url, raw)

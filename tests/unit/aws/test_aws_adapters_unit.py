@@ -11,7 +11,15 @@ from xero_sync.aws import clients
 from xero_sync.aws.clients import aws_client, clear_client_cache
 from xero_sync.aws.kms import TokenCipher, TokenCipherError
 from xero_sync.aws.secrets import CredentialsError, get_xero_credentials
-from xero_sync.settings import Settings
+from xero_sync.domain.families import Family
+from xero_sync.settings import (
+    ConfigurationError,
+    ExportWorkerSettings,
+    NotifierSettings,
+    XeroSettings,
+    get_settings,
+    reset_settings_cache,
+)
 
 TABLES = dict(
     connections_table="c",
@@ -26,8 +34,8 @@ TABLES = dict(
 )
 
 
-def _settings(**overrides) -> Settings:
-    return Settings(**{**TABLES, **overrides})
+def _settings(**overrides) -> XeroSettings:
+    return XeroSettings(**{**TABLES, **overrides})
 
 
 def test_one_client_per_service_endpoint_and_region():
@@ -116,3 +124,23 @@ def test_missing_credentials_say_what_is_missing(overrides, named):
         get_xero_credentials(_settings(**overrides))
     assert named in str(info.value)
     assert "secret-1" not in str(info.value)
+
+
+def test_each_function_family_reads_what_it_needs_and_a_missing_queue_fails_the_cold_start(monkeypatch):
+    # Given the environment of a worker whose template lost one queue URL
+    for name, value in {**{f.upper(): "t" for f in TABLES}, "TOKEN_KEY_ID": "alias/k", "NOTIFICATIONS_QUEUE_URL": "q"}.items():
+        monkeypatch.setenv(name, value)
+    for family in Family:
+        monkeypatch.setenv(f"{family.env_prefix}_QUEUE_URL", f"https://sqs/{family.value}")
+        monkeypatch.setenv(f"{family.env_prefix}_DLQ_URL", f"https://sqs/{family.value}-dlq")
+    monkeypatch.delenv("BILLS_QUEUE_URL")
+    reset_settings_cache()
+    # When the worker's handler starts, it fails at once, naming the variable
+    with pytest.raises(ConfigurationError, match="ExportWorkerSettings: .*BILLS_QUEUE_URL"):
+        get_settings(ExportWorkerSettings)
+    # Then the notifier, which sends no export, starts without it (it needs its sender instead)
+    with pytest.raises(ConfigurationError, match=r"NotifierSettings: missing or invalid environment: EMAIL_SENDER$"):
+        get_settings(NotifierSettings)
+    monkeypatch.setenv("EMAIL_SENDER", "xero-sync@acme.example")
+    assert get_settings(NotifierSettings).email_sender == "xero-sync@acme.example"
+    reset_settings_cache()

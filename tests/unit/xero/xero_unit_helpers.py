@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from xero_sync.settings import Settings
+from xero_sync.settings import XeroSettings
 
 TABLES = dict(
     connections_table="connections",
@@ -24,7 +24,7 @@ TABLES = dict(
 )
 
 
-def make_settings(**overrides: Any) -> Settings:
+def make_settings(**overrides: Any) -> XeroSettings:
     values: dict[str, Any] = dict(
         TABLES,
         token_key_id="alias/test-tokens",
@@ -36,7 +36,7 @@ def make_settings(**overrides: Any) -> Settings:
         xero_api_url="https://api.example",
     )
     values.update(overrides)
-    return Settings(**values)
+    return XeroSettings(**values)
 
 
 def make_response(

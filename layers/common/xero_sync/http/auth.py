@@ -14,10 +14,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
+from xero_sync.http.services import services
 from xero_sync.models.api import ErrorDetail, ErrorInfo, ErrorResponse
 from xero_sync.observability import logger
 from xero_sync.services.api_keys import ORG_ID_PATTERN, Principal, authenticate
-from xero_sync.wiring import container
 
 PUBLIC_PATHS = frozenset({"/v1/openapi.json"})
 _ORG_PATH = re.compile(r"^/v1/orgs/(?P<org_id>[^/]*)(?:/|$)")
@@ -29,7 +29,7 @@ def authorize(event: dict[str, Any]) -> Principal | dict[str, Any]:
     path = _path_without_stage(request)
     if path in PUBLIC_PATHS:
         return Principal(key_id="public", name="public", all_orgs=False, org_ids=frozenset())
-    principal = authenticate(container().api_keys, request.headers.get("authorization"))
+    principal = authenticate(services().api_keys, request.headers.get("authorization"))
     if principal is None:
         return _error(HTTPStatus.UNAUTHORIZED, "unauthorized", "Send a valid API key as 'Authorization: Bearer <key>'.")
     match = _ORG_PATH.match(path)

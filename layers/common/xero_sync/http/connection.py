@@ -7,8 +7,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from xero_sync.http.services import services
 from xero_sync.models.api import ChooseTenantRequest, ConnectionView, ConnectRequest, ConnectResponse
-from xero_sync.wiring import container
 
 router = APIGatewayHttpRouter()
 
@@ -19,7 +19,7 @@ def _redirect_uri() -> str:
     """Where Xero sends the browser back. Configured (XERO_REDIRECT_URI), or else derived from
     the address this API was called on — the same API serves /oauth/callback — so a new
     deployment works without knowing its own URL in advance."""
-    configured = container().settings.xero_redirect_uri
+    configured = services().settings.xero_redirect_uri
     if configured:
         return configured
     event = router.current_event
@@ -30,34 +30,34 @@ def _redirect_uri() -> str:
 
 @router.post("/orgs/<org_id>/connect", tags=["Connection"], summary="Start connecting an org to Xero")
 def connect(org_id: OrgId, body: Annotated[ConnectRequest, Body()]) -> ConnectResponse:
-    return container().connect.start(org_id, return_url=body.return_url, redirect_uri=_redirect_uri())
+    return services().connect.start(org_id, return_url=body.return_url, redirect_uri=_redirect_uri())
 
 
 @router.get("/orgs/<org_id>/connection", tags=["Connection"], summary="Connection status")
 def get_connection(org_id: OrgId) -> ConnectionView:
-    return container().connect.status(org_id)
+    return services().connect.status(org_id)
 
 
 @router.put("/orgs/<org_id>/connection/tenant", tags=["Connection"], summary="Choose the Xero tenant")
 def choose_tenant(org_id: OrgId, body: Annotated[ChooseTenantRequest, Body()]) -> ConnectionView:
-    return container().connect.choose_tenant(org_id, body.tenant_id)
+    return services().connect.choose_tenant(org_id, body.tenant_id)
 
 
 @router.post("/orgs/<org_id>/connection/disable", tags=["Connection"], summary="Pause syncing")
 def disable(org_id: OrgId) -> ConnectionView:
-    return container().connect.disable(org_id)
+    return services().connect.disable(org_id)
 
 
 @router.post("/orgs/<org_id>/connection/enable", tags=["Connection"], summary="Resume syncing")
 def enable(org_id: OrgId) -> ConnectionView:
-    return container().connect.enable(org_id)
+    return services().connect.enable(org_id)
 
 
 @router.post("/orgs/<org_id>/connection/reset", tags=["Connection"], summary="Reset to choose another tenant")
 def reset(org_id: OrgId) -> ConnectionView:
-    return container().connect.reset(org_id)
+    return services().connect.reset(org_id)
 
 
 @router.delete("/orgs/<org_id>/connection", tags=["Connection"], summary="Delete the integration")
 def delete(org_id: OrgId) -> ConnectionView:
-    return container().connect.delete(org_id)
+    return services().connect.delete(org_id)

@@ -7,6 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from xero_sync.http.services import services
 from xero_sync.models.api_export import (
     PushRecordsRequest,
     PushRecordsResponse,
@@ -16,7 +17,6 @@ from xero_sync.models.api_export import (
     documented_responses,
 )
 from xero_sync.models.records import EntityName
-from xero_sync.wiring import container
 
 router = APIGatewayHttpRouter()
 
@@ -39,7 +39,7 @@ RecordId = Annotated[str, Path(description="The host's id of the record.", min_l
     responses=documented_responses(202, PushRecordsResponse),
 )
 def push_records(org_id: OrgId, body: Annotated[PushRecordsRequest, Body()]) -> PushRecordsResponse:
-    return container().records_service.push(org_id, body.records)
+    return services().records_service.push(org_id, body.records)
 
 
 @router.get(
@@ -49,7 +49,7 @@ def push_records(org_id: OrgId, body: Annotated[PushRecordsRequest, Body()]) -> 
     responses=documented_responses(200, RecordStateView, 404),
 )
 def record_state(org_id: OrgId, entity: Entity, record_id: RecordId) -> RecordStateView:
-    return container().records_service.state(org_id, entity, record_id)
+    return services().records_service.state(org_id, entity, record_id)
 
 
 @router.post(
@@ -60,7 +60,7 @@ def record_state(org_id: OrgId, entity: Entity, record_id: RecordId) -> RecordSt
     responses=documented_responses(202, RetryResponse, 404, 409),
 )
 def retry_record(org_id: OrgId, entity: Entity, record_id: RecordId) -> RetryResponse:
-    return container().records_service.retry(org_id, entity, record_id)
+    return services().records_service.retry(org_id, entity, record_id)
 
 
 @router.post(
@@ -71,4 +71,4 @@ def retry_record(org_id: OrgId, entity: Entity, record_id: RecordId) -> RetryRes
     responses=documented_responses(202, RetryAllResponse, 409),
 )
 def retry_failures(org_id: OrgId) -> RetryAllResponse:
-    return container().records_service.retry_failed(org_id)
+    return services().records_service.retry_failed(org_id)

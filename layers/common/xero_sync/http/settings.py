@@ -7,6 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from xero_sync.http.services import services
 from xero_sync.models.api_export import (
     OrgSettingsUpdate,
     OrgSettingsView,
@@ -14,7 +15,6 @@ from xero_sync.models.api_export import (
     TaxMappingsView,
     documented_responses,
 )
-from xero_sync.wiring import container
 
 router = APIGatewayHttpRouter()
 
@@ -28,7 +28,7 @@ OrgId = Annotated[str, Path(description="The host's id of the organisation.")]
     responses=documented_responses(200, OrgSettingsView),
 )
 def get_settings(org_id: OrgId) -> OrgSettingsView:
-    return container().org_settings.get(org_id)
+    return services().org_settings.get(org_id)
 
 
 @router.put(
@@ -43,7 +43,7 @@ def get_settings(org_id: OrgId) -> OrgSettingsView:
     responses=documented_responses(200, OrgSettingsView, 409, 502),
 )
 def put_settings(org_id: OrgId, body: Annotated[OrgSettingsUpdate, Body()]) -> OrgSettingsView:
-    return container().org_settings.put(org_id, body)
+    return services().org_settings.put(org_id, body)
 
 
 @router.get(
@@ -53,7 +53,7 @@ def put_settings(org_id: OrgId, body: Annotated[OrgSettingsUpdate, Body()]) -> O
     responses=documented_responses(200, TaxMappingsView),
 )
 def get_tax_mappings(org_id: OrgId) -> TaxMappingsView:
-    return container().org_settings.get_tax_mappings(org_id)
+    return services().org_settings.get_tax_mappings(org_id)
 
 
 @router.put(
@@ -64,4 +64,4 @@ def get_tax_mappings(org_id: OrgId) -> TaxMappingsView:
     responses=documented_responses(200, TaxMappingsView, 409, 502),
 )
 def put_tax_mappings(org_id: OrgId, body: Annotated[TaxMappingsUpdate, Body()]) -> TaxMappingsView:
-    return container().org_settings.put_tax_mappings(org_id, body)
+    return services().org_settings.put_tax_mappings(org_id, body)

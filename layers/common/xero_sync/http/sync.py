@@ -7,8 +7,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from xero_sync.http.services import services
 from xero_sync.models.api_export import SyncNowRequest, SyncNowResponse, documented_responses
-from xero_sync.wiring import container
 
 router = APIGatewayHttpRouter()
 
@@ -24,4 +24,4 @@ OrgId = Annotated[str, Path(description="The host's id of the organisation.")]
     responses=documented_responses(202, SyncNowResponse, 409),
 )
 def sync_now(org_id: OrgId, body: Annotated[SyncNowRequest | None, Body()] = None) -> SyncNowResponse:
-    return container().sync_now.start(org_id, body or SyncNowRequest())
+    return services().sync_now.start(org_id, body or SyncNowRequest())

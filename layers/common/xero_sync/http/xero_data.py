@@ -8,6 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from xero_sync.http.services import services
 from xero_sync.models.api_export import (
     XeroAccountsView,
     XeroContactGroupsView,
@@ -17,7 +18,6 @@ from xero_sync.models.api_export import (
     documented_responses,
 )
 from xero_sync.services.records import require_connected
-from xero_sync.wiring import container
 
 router = APIGatewayHttpRouter()
 
@@ -42,7 +42,7 @@ def accounts(
     ] = None,
     include_inactive: IncludeInactive = False,
 ) -> XeroAccountsView:
-    return container().reference_data.accounts(
+    return services().reference_data.accounts(
         org_id, payments_enabled=payments_enabled, include_inactive=include_inactive
     )
 
@@ -54,7 +54,7 @@ def accounts(
     responses=documented_responses(200, XeroTaxRatesView, 409, 502),
 )
 def tax_rates(org_id: OrgId, include_inactive: IncludeInactive = False) -> XeroTaxRatesView:
-    return container().reference_data.tax_rates(org_id, include_inactive=include_inactive)
+    return services().reference_data.tax_rates(org_id, include_inactive=include_inactive)
 
 
 @router.get(
@@ -64,7 +64,7 @@ def tax_rates(org_id: OrgId, include_inactive: IncludeInactive = False) -> XeroT
     responses=documented_responses(200, XeroContactGroupsView, 409, 502),
 )
 def contact_groups(org_id: OrgId) -> XeroContactGroupsView:
-    return container().reference_data.contact_groups(org_id)
+    return services().reference_data.contact_groups(org_id)
 
 
 @router.get(
@@ -74,7 +74,7 @@ def contact_groups(org_id: OrgId) -> XeroContactGroupsView:
     responses=documented_responses(200, XeroCurrenciesView, 409, 502),
 )
 def currencies(org_id: OrgId) -> XeroCurrenciesView:
-    return container().reference_data.currencies(org_id)
+    return services().reference_data.currencies(org_id)
 
 
 @router.post(
@@ -86,7 +86,7 @@ def currencies(org_id: OrgId) -> XeroCurrenciesView:
     responses=documented_responses(200, XeroRefreshResponse, 409, 502),
 )
 def refresh(org_id: OrgId) -> XeroRefreshResponse:
-    services = container()
-    require_connected(services.connections, org_id)
-    result = services.mapping_contexts.refresh(org_id, services.clock())
+    app = services()
+    require_connected(app.connections, org_id)
+    result = app.mapping_contexts.refresh(org_id, app.clock())
     return XeroRefreshResponse(changed=result.changed, requeued=result.requeued)

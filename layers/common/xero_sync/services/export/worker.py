@@ -108,7 +108,7 @@ class ExportWorker:
     claim_seconds: int = 120  # longer than one Xero call can take (time-out + governor wait)
     max_attempts: int = 8  # retryable failures before a record is handed to the admin
     batch_size: int = BATCH_SIZE  # records per Xero write call
-    retry_delay: Callable[[float | None, int], int] = field(default=None)  # type: ignore[assignment]
+    retry_delay: Callable[[float | None, int], int] | None = None  # None: ``backoff`` from backoff_base_seconds
     notifications: AdminNotifier | None = None  # failure digests and reconnect emails (F6.2, F1.4)
     backoff_base_seconds: int = 30  # first retry / deferral delay (settings.export_backoff_seconds)
 
@@ -116,6 +116,7 @@ class ExportWorker:
         if self.retry_delay is None:
             base = self.backoff_base_seconds
             self.retry_delay = lambda retry_after, attempts: backoff(retry_after, attempts, base)
+        self._retry_delay: Callable[[float | None, int], int] = self.retry_delay
         self._run = threading.local()
 
     @property
@@ -231,7 +232,7 @@ class ExportWorker:
             works = self._defer_children_of_parents_on_their_way(works, parents, result)
             local = [w for w in works if not self._sends(w)]
             sending = [w for w in works if self._sends(w)]
-            events += [self._apply_local(w, now, result, recovery.adopted, woken) for w in local]
+            events += [self.record_decision(w, now, result, recovery.adopted, woken) for w in local]
             outcomes = executor.run(sending)
         except XeroAuthError as error:
             self._pause(org_id, error, now, result)
@@ -326,7 +327,7 @@ class ExportWorker:
         for work in planned:
             if work.view.key in recovery.adopted and not self._sends(work):
                 # An earlier attempt had created it after all: record that success as usual.
-                events.append(self._apply_local(work, now, result, recovery.adopted, woken))
+                events.append(self.record_decision(work, now, result, recovery.adopted, woken))
         sending = [w for w in planned if self._sends(w)]
         owner = self.owner
         events += in_parallel(lambda outcome: self._apply(outcome, now, result, woken, retry, owner), executor.run(sending))
@@ -445,7 +446,7 @@ class ExportWorker:
 
     # --- outcomes --------------------------------------------------------------------------------
 
-    def _apply_local(
+    def record_decision(
         self,
         work: Work,
         now: datetime,
@@ -453,8 +454,9 @@ class ExportWorker:
         adopted: frozenset[RecordKey] | set[RecordKey] = frozenset(),
         woken: list[RecordKey] | None = None,
     ) -> HistoryEvent | None:
-        """Record a decision that needs no Xero call. ``adopted``: records that recovery just
-        found in Xero after an unknown outcome (a time-out, a dropped answer, a crash)."""
+        """Record a decision that needs no Xero call (wait, skip, nothing to do, refused), with
+        its history event. ``adopted``: records that recovery just found in Xero after an
+        unknown outcome (a time-out, a dropped answer, a crash)."""
         view = work.view
         if work.operation is Operation.WAIT:
             parent = work.waiting_for
@@ -637,7 +639,7 @@ class ExportWorker:
         self.queues.enqueue(keys, EnqueueReason.SYNC, delay_seconds=min(MAX_SQS_DELAY, delay))
 
     def _delay(self, retry_after: float | None, attempts: int) -> int:
-        return self.retry_delay(retry_after, attempts)
+        return self._retry_delay(retry_after, attempts)
 
     def _event(
         self,
