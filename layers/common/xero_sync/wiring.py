@@ -105,7 +105,7 @@ class Container:
     @functools.cached_property
     def export_queues(self):
         from xero_sync.aws.clients import aws_client
-        from xero_sync.services.queues import ExportQueues
+        from xero_sync.aws.export_queues import ExportQueues
 
         return ExportQueues(self.settings, aws_client("sqs", self.settings))
 
@@ -221,7 +221,8 @@ class Container:
         from datetime import timedelta
 
         from xero_sync.aws.clients import aws_client
-        from xero_sync.services.notifications import HostLinks, NotificationService, SqsNotificationQueue
+        from xero_sync.aws.notification_queue import SqsNotificationQueue
+        from xero_sync.services.notifications import HostLinks, NotificationService
 
         settings = self.settings
         return NotificationService(
@@ -252,7 +253,7 @@ class Container:
     def notification_guard(self):
         """Powertools idempotency on the Idempotency table: one email per notification id."""
         from xero_sync.aws.clients import aws_client
-        from xero_sync.services.notifications import PowertoolsOnce
+        from xero_sync.aws.idempotency import PowertoolsOnce
 
         return PowertoolsOnce(self.settings.idempotency_table, aws_client("dynamodb", self.settings))
 

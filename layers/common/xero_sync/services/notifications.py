@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 from xero_sync.clock import Clock
@@ -58,7 +58,15 @@ from xero_sync.models.notifications import (
 )
 from xero_sync.models.org_config import Language, OrgSettings
 from xero_sync.observability import MetricUnit, logger, metrics
-from xero_sync.services.ports import ConnectionStore, HistoryStore, OrgConfigStore, RecordStore
+from xero_sync.services.ports import (
+    ConnectionStore,
+    HistoryStore,
+    Mailer,
+    NotificationQueue,
+    OnceGuard,
+    OrgConfigStore,
+    RecordStore,
+)
 
 WINDOW_ITEM = "notify#window"
 LEDGER_ITEM = "notify#ledger"
@@ -71,67 +79,7 @@ RECHECK_OPEN_WINDOW = timedelta(seconds=10)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
-# --- what the service needs from its adapters -------------------------------------------------------
-
-
-class NotificationQueue(Protocol):
-    def send(self, message: NotificationMessage, *, delay_seconds: int = 0) -> None: ...
-
-
-class Mailer(Protocol):
-    def send(self, email: OutgoingEmail) -> str: ...
-
-
-class OnceGuard(Protocol):
-    """Runs ``action`` once per ``key``; a repeated key returns the first run's result."""
-
-    def run_once(self, key: str, action: Callable[[], dict[str, Any]]) -> dict[str, Any]: ...
-
-
 SettingsReader = Callable[[str], OrgSettings]
-
-
-class SqsNotificationQueue:
-    """The notifications queue (settings ``notifications_queue_url``)."""
-
-    def __init__(self, sqs: Any, queue_url: str | None) -> None:
-        self._sqs = sqs
-        self._url = queue_url
-
-    def send(self, message: NotificationMessage, *, delay_seconds: int = 0) -> None:
-        if not self._url:
-            raise RuntimeError("NOTIFICATIONS_QUEUE_URL is not set")
-        self._sqs.send_message(
-            QueueUrl=self._url, MessageBody=message.model_dump_json(), DelaySeconds=max(0, min(900, delay_seconds))
-        )
-
-
-class PowertoolsOnce:
-    """:class:`OnceGuard` on Powertools idempotency with DynamoDB persistence (the Idempotency
-    table). The record is written *in progress* before the action runs and completed with its
-    result after; an exception (e.g. SES throttling) deletes it so the retry can run. A
-    concurrent duplicate gets ``IdempotencyAlreadyInProgressError`` and is retried by SQS."""
-
-    def __init__(self, table_name: str, dynamodb: Any, *, expires_after_seconds: int = 3 * 24 * 3600) -> None:
-        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
-
-        self._persistence = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=dynamodb)
-        self._config = IdempotencyConfig(
-            event_key_jmespath="key", raise_on_no_idempotency_key=True, expires_after_seconds=expires_after_seconds
-        )
-
-    def register_lambda_context(self, context: Any) -> None:
-        """So that a crashed invocation's in-progress record expires with that invocation."""
-        self._config.register_lambda_context(context)
-
-    def run_once(self, key: str, action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        from aws_lambda_powertools.utilities.idempotency import idempotent_function
-
-        @idempotent_function(data_keyword_argument="request", persistence_store=self._persistence, config=self._config)
-        def notify_once(request: dict[str, str]) -> dict[str, Any]:
-            return action()
-
-        return notify_once(request={"key": key})
 
 
 # --- links into the host -------------------------------------------------------------------------------
@@ -677,9 +625,7 @@ __all__ = [
     "HostLinks",
     "LEDGER_ITEM",
     "NotificationService",
-    "PowertoolsOnce",
     "REAUTH_ITEM",
     "RenderedEmail",
-    "SqsNotificationQueue",
     "WINDOW_ITEM",
 ]
