@@ -47,9 +47,10 @@ if TYPE_CHECKING:
     from xero_sync.services.export.context import OrgMappingContexts
     from xero_sync.services.export.worker import ExportWorker
     from xero_sync.services.inactivity import InactivityChecker
-    from xero_sync.services.notifications import NotificationService, PowertoolsOnce
+    from xero_sync.aws.idempotency import PowertoolsOnce
+    from xero_sync.services.notifications import NotificationService
     from xero_sync.services.org_settings import OrgSettingsService
-    from xero_sync.services.queues import ExportQueues
+    from xero_sync.aws.export_queues import ExportQueues
     from xero_sync.services.records import RecordsService, SyncNowGate
     from xero_sync.services.reference_data import ReferenceDataService
     from xero_sync.services.reprocess import ReprocessService
@@ -146,7 +147,7 @@ class Container:
     @functools.cached_property
     def export_queues(self) -> ExportQueues:
         from xero_sync.aws.clients import aws_client
-        from xero_sync.services.queues import ExportQueues
+        from xero_sync.aws.export_queues import ExportQueues
 
         return ExportQueues(self.settings_for(ExportQueueSettings), aws_client("sqs", self.settings))
 
@@ -277,7 +278,8 @@ class Container:
         """Queues admin emails (digest windows, needs-reauth, inactivity) and, in the notifier,
         sends them. Producers never build the SES client or the idempotency layer."""
         from xero_sync.aws.clients import aws_client
-        from xero_sync.services.notifications import HostLinks, NotificationService, SqsNotificationQueue
+        from xero_sync.aws.notification_queue import SqsNotificationQueue
+        from xero_sync.services.notifications import HostLinks, NotificationService
 
         queue_settings = self.settings_for(NotificationQueueSettings)
         email = self.settings if isinstance(self.settings, EmailSettings) else None
@@ -313,7 +315,7 @@ class Container:
     def notification_guard(self) -> PowertoolsOnce:
         """Powertools idempotency on the Idempotency table: one email per notification id."""
         from xero_sync.aws.clients import aws_client
-        from xero_sync.services.notifications import PowertoolsOnce
+        from xero_sync.aws.idempotency import PowertoolsOnce
 
         return PowertoolsOnce(self.settings.idempotency_table, aws_client("dynamodb", self.settings))
 

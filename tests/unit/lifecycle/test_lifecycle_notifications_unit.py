@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from lifecycle_fakes import T0, World
 
+import xero_sync
 from tests.fakes import stored
 from xero_sync.domain.connection import ConnectionStatus
 from xero_sync.domain.email import EmailThrottled
@@ -23,6 +25,7 @@ from xero_sync.models.notifications import (
 )
 from xero_sync.models.org_config import Language, OrgSettings
 from xero_sync.services.notifications import LEDGER_ITEM, WINDOW_ITEM
+from xero_sync.services.notifications.rendering import TEMPLATES
 
 
 def burst(world: World, org_id: str, count: int, *, start: int = 0, at=None, **options) -> None:
@@ -386,6 +389,13 @@ def test_every_email_renders_in_every_language_with_both_parts(language, message
     assert "{{" not in email.text and "{%" not in email.html
     assert email.html.startswith("<!doctype html>") and f'lang="{language.value}"' in email.html
     assert email.headers["X-Xero-Sync-Notification"] == message.notification_id
+
+
+def test_the_templates_are_read_from_the_package_folder_that_the_layer_ships():
+    # template.yaml's CommonLayer ships layers/common/ (tests/template), the package with its data
+    package = Path(xero_sync.__file__).resolve().parent
+    assert TEMPLATES == package / "templates"
+    assert {path.parent.name for path in TEMPLATES.glob("*/strings.json")} == {language.value for language in Language}
 
 
 def test_message_ids_are_stable_so_duplicates_collapse():

@@ -27,7 +27,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from xero_sync.domain.email import EmailRejected, EmailThrottled, OutgoingEmail
+from xero_sync.domain.email import EmailError, EmailRejected, EmailThrottled, OutgoingEmail
 
 THROTTLING_CODES = frozenset(
     {
@@ -135,15 +135,16 @@ class SesMailer:
             raise
         message_id = str(answer.get("MessageId") or "")
         if self._dir is not None:
-            self._write_copy(raw, message_id, now)
+            _write_copy(self._dir, raw, message_id, now)
         return message_id
 
-    def _write_copy(self, raw: bytes, message_id: str, now: datetime) -> Path:
-        self._dir.mkdir(parents=True, exist_ok=True)
-        safe_id = re.sub(r"[^A-Za-z0-9_.-]", "_", message_id)[:80] or secrets.token_hex(6)
-        path = self._dir / f"{now.strftime('%Y%m%dT%H%M%S')}-{safe_id}.eml"
-        path.write_bytes(raw)
-        return path
+
+def _write_copy(directory: Path, raw: bytes, message_id: str, now: datetime) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    safe_id = re.sub(r"[^A-Za-z0-9_.-]", "_", message_id)[:80] or secrets.token_hex(6)
+    path = directory / f"{now.strftime('%Y%m%dT%H%M%S')}-{safe_id}.eml"
+    path.write_bytes(raw)
+    return path
 
 
 __all__ = [

@@ -36,6 +36,7 @@ from xero_sync.domain.connection import ConnectionStatus, all_shards
 from xero_sync.domain.history import HistoryEvent
 from xero_sync.domain.inactivity import InactivityAction, candidates_idle_since, decide, disconnect_reason
 from xero_sync.observability import MetricUnit, logger, metrics
+from xero_sync.services.notifications.producer import NotificationProducer
 from xero_sync.services.ports import ConnectionStore, HistoryStore
 from xero_sync.xero.errors import ReauthRequired, XeroError
 
@@ -46,20 +47,6 @@ class Releaser(Protocol):
 
 class TokenSource(Protocol):
     def access_token(self, org_id: str): ...
-
-
-class InactivityNotifications(Protocol):
-    def inactivity_warning(self, org_id: str, *, last_activity_at: datetime, disconnect_on) -> None: ...
-    def disconnected_inactive(
-        self,
-        org_id: str,
-        *,
-        last_activity_at: datetime,
-        disconnected_at: datetime,
-        tenant_name: str | None,
-        warnings: list[str],
-    ) -> None: ...
-    def needs_reauth(self, org_id: str, now: datetime) -> bool: ...
 
 
 class InactivitySummary(BaseModel):
@@ -84,7 +71,7 @@ class InactivityChecker:
     connections: ConnectionStore
     releaser: Callable[[], Releaser]  # ConnectService, built only when a disconnect is due
     tokens: Callable[[], TokenSource]
-    notifications: InactivityNotifications
+    notifications: NotificationProducer  # queues the two emails (and the reconnect email)
     history: HistoryStore
     clock: Clock
     shards: int

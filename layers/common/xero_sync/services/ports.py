@@ -9,6 +9,7 @@ write is made safe against concurrent Lambdas.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 from xero_sync.domain.apikeys import StoredKey
 from xero_sync.domain.config_items import ConfigItem
 from xero_sync.domain.connection import Connection, ConnectionStatus, EncryptedTokens, TenantRef
+from xero_sync.domain.email import OutgoingEmail
 from xero_sync.domain.history import HistoryEvent, HistoryPage
 from xero_sync.domain.oauth import PendingConsent
 from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord, StoreResult, Synced
@@ -172,7 +174,9 @@ class HistoryStore(Protocol):
         limit: int = 50,
         cursor: str | None = None,
     ) -> HistoryPage: ...
-    def for_record(self, org_id: str, entity: str, record_id: str, *, limit: int = 20) -> list[HistoryEvent]: ...
+    def for_record(
+        self, org_id: str, entity: str, record_id: str, *, limit: int = 20
+    ) -> builtins.list[HistoryEvent]: ...  # ``list`` here would be the method above
 
 
 class OrgConfigStore(Protocol):

@@ -24,8 +24,7 @@ from xero_sync.domain.schedule import next_sync_time
 from xero_sync.models.messages import EnqueueReason
 from xero_sync.models.org_config import OrgSettings
 from xero_sync.observability import logger
-from xero_sync.services.ports import ConnectionStore, HistoryStore, OrgConfigStore, RecordStore
-from xero_sync.services.queues import ExportQueues
+from xero_sync.services.ports import ConnectionStore, ExportQueue, HistoryStore, OrgConfigStore, RecordStore
 
 HISTORICAL_RANGES = "historical_ranges"
 OUTSTANDING = (RecordStatus.PENDING, RecordStatus.WAITING)
@@ -53,7 +52,7 @@ class TickSummary(BaseModel):
 class SyncService:
     connections: ConnectionStore
     records: RecordStore
-    queues: ExportQueues
+    queues: ExportQueue
     org_config: OrgConfigStore
     history: HistoryStore
     settings_of: Callable[[str], OrgSettings]

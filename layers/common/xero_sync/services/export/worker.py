@@ -43,8 +43,7 @@ from xero_sync.services.export.parallel import in_parallel
 from xero_sync.services.export.plan import CREDIT_DOCUMENTS, DOCUMENTS, Work, parent_keys, plan
 from xero_sync.services.export.recovery import Recovery
 from xero_sync.services.export.view import RecordView
-from xero_sync.services.ports import ConnectionStore, HistoryStore, RecordStore
-from xero_sync.services.queues import ExportQueues
+from xero_sync.services.ports import ConnectionStore, ExportQueue, HistoryStore, RecordStore
 from xero_sync.xero.client import XeroApiClient
 from xero_sync.xero.errors import (
     NotConnected,
@@ -100,7 +99,7 @@ class ExportWorker:
     records: RecordStore
     connections: ConnectionStore
     history: HistoryStore
-    queues: ExportQueues
+    queues: ExportQueue
     xero: XeroApiClient
     contexts: MappingContexts
     clock: Clock
