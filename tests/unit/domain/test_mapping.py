@@ -300,7 +300,8 @@ def test_account_without_code_fails_then_succeeds_once_the_code_is_added():
     [problem] = result.problems
     assert problem.code is ProblemCode.MISSING_ACCOUNT_CODE
     assert problem.message == (
-        "Account 'Discounts Given' (discounts, shipping and adjustments on sales) has no code in Xero. "
+        "Account 'Discounts Given' (discounts, shipping, adjustments and round-off on sales) has no code in Xero, "
+        "and the integration can only use accounts with a code. "
         "Add a code to it in Xero (Accounting → Chart of accounts), then retry."
     )
     # And once the admin adds code 405 in Xero and the chart is re-imported, the same settings work

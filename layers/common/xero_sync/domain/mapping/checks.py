@@ -29,6 +29,7 @@ __all__ = [
     "AccountRefused",
     "AccountUse",
     "check_account",
+    "check_settings_accounts",
     "check_tax_mapping",
     "check_tax_on_account",
     "chosen_account",
@@ -40,7 +41,7 @@ __all__ = [
 ACCOUNT_SETTINGS: dict[str, str] = {
     "sales_account": "sales lines without an account",
     "purchases_account": "purchase lines without an account",
-    "sales_adjustments_account": "discounts, shipping and adjustments on sales",
+    "sales_adjustments_account": "discounts, shipping, adjustments and round-off on sales",
     "purchase_adjustments_account": "discounts and adjustments on purchases",
     "inventory_asset_account": "the inventory asset journal",
     "write_off_account": "write-offs",
@@ -128,7 +129,7 @@ def _not_configured(use: AccountUse) -> Problem:
 
 def _unknown(reference_text: str, use: AccountUse) -> Problem:
     where = (
-        f"Choose another account for {use.purpose} in the Xero integration settings ({use.setting})"
+        f"Add it in Xero if it is new, or choose another one in the Xero integration settings ({use.setting})"
         if use.setting
         else f"Give the account the code '{reference_text}' in {CHART}, or use an existing code from Xero's "
         "chart of accounts in the host"
@@ -149,7 +150,8 @@ def _unusable(account: XeroAccount, use: AccountUse) -> Problem | None:
         return _problem(ProblemCode.ARCHIVED_ACCOUNT, use, message, account=account.Name, purpose=use.purpose)
     if not account.Code:
         message = (
-            f"Account '{account.Name}' ({use.purpose}) has no code in Xero. Add a code to it in {CHART}, then retry."
+            f"Account '{account.Name}' ({use.purpose}) has no code in Xero, and the integration can only use "
+            f"accounts with a code. Add a code to it in {CHART}, then retry."
         )
         return _problem(ProblemCode.MISSING_ACCOUNT_CODE, use, message, account=account.Name, purpose=use.purpose)
     return None
@@ -157,6 +159,12 @@ def _unusable(account: XeroAccount, use: AccountUse) -> Problem | None:
 
 def _unfit(account: XeroAccount, use: AccountUse) -> Problem | None:
     """Usable, but not for this use."""
+    if use.need is AccountNeed.NOT_BANK and account.is_bank:
+        message = (
+            f"Account '{account.label}' is a bank account; Xero does not accept bank accounts for {use.purpose}. "
+            "Choose a revenue, expense or other non-bank account."
+        )
+        return _problem(ProblemCode.BANK_ACCOUNT_NOT_ALLOWED, use, message, account=account.label, purpose=use.purpose)
     if use.need is AccountNeed.BANK and not account.is_bank:
         message = (
             f"Account '{account.label}' is not a bank account in Xero, but {use.purpose} must be recorded on a "
@@ -171,6 +179,22 @@ def _unfit(account: XeroAccount, use: AccountUse) -> Problem | None:
         )
         return _problem(ProblemCode.ACCOUNT_NOT_PAYMENT_ENABLED, use, message, account=account.label)
     return None
+
+
+def check_settings_accounts(settings: OrgSettings, reference: ReferenceData) -> list[tuple[str, Problem]]:
+    """Every account the settings choose, checked as the export will use it — on document lines,
+    so never a bank account. Returns (settings entry, problem) pairs; the problem's ``field`` is
+    ``settings.<entry>``."""
+    problems: list[tuple[str, Problem]] = []
+    for setting, purpose in ACCOUNT_SETTINGS.items():
+        chosen: str | None = getattr(settings, setting)
+        if chosen is None:
+            continue
+        use = AccountUse(purpose=purpose, field=f"settings.{setting}", setting=setting, need=AccountNeed.NOT_BANK)
+        checked = check_account(chosen, use, reference)
+        if isinstance(checked, AccountRefused):
+            problems.append((setting, checked.problem))
+    return problems
 
 
 def check_tax_on_account(tax: ResolvedTax, account: XeroAccount | None, field: str) -> Problem | None:
