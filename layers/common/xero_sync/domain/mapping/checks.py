@@ -7,7 +7,9 @@ be saved) ask the same questions, so they get the same answers in the same words
   (F2.2), and fit for its use (:class:`AccountNeed`: a bank account for a bank charge, one that
   takes payments for a payment, no bank account on a settings entry)?
 * :data:`ACCOUNT_SETTINGS` — every settings entry that names an account, and what it is for; a
-  problem names the entry, so the admin knows where to fix it.
+  problem names the entry, so the admin knows where to fix it. :func:`check_settings_accounts`
+  checks them all when the settings are saved or shown; the export checks the ones a record uses
+  (:func:`chosen_account`: a specific entry, else the broader one it falls back to).
 * :func:`check_tax_on_account` — does Xero allow the tax rate on the line's account?
 * tax mappings and rates (``domain.tax``, re-exported here): :func:`check_tax_mapping` at save
   time, :func:`resolve_line_tax` again at export time (rates change in Xero), :func:`no_tax_rate`
