@@ -14,7 +14,6 @@ from xero_sync.domain.problems import ProblemCode
 from xero_sync.models.api_export import OrgSettingsUpdate, TaxMappingsUpdate
 from xero_sync.models.org_config import OrgSettings, SyncFrequency, TaxMapping
 from xero_sync.services.org_settings import (
-    BANK_ACCOUNT_NOT_ALLOWED,
     SETTINGS_FIXABLE_CODES,
     TAX_MAPPING_FIXABLE_CODES,
     OrgSettingsService,
@@ -53,7 +52,7 @@ def test_an_account_without_a_code_is_named_with_what_to_do_in_xero():
     [
         ("sales_account", "999", ProblemCode.UNKNOWN_ACCOUNT.value),
         ("sales_account", "210", ProblemCode.ARCHIVED_ACCOUNT.value),
-        ("sales_adjustments_account", "090", BANK_ACCOUNT_NOT_ALLOWED),
+        ("sales_adjustments_account", "090", ProblemCode.BANK_ACCOUNT_NOT_ALLOWED.value),
     ],
 )
 def test_unknown_archived_and_bank_accounts_are_refused(setting, value, code):
@@ -111,7 +110,7 @@ def test_an_unknown_tax_type_and_a_duplicate_host_tax_are_refused():
     problems = check_tax_mappings(mappings, reference())
     assert [(p.field, p.code) for p in problems] == [
         ("mappings[0].xero_tax_type", ProblemCode.UNKNOWN_TAX_RATE.value),
-        ("mappings[1].host_tax_id", "duplicate_mapping"),
+        ("mappings[1].host_tax_id", ProblemCode.DUPLICATE_MAPPING.value),
     ]
 
 

@@ -26,6 +26,7 @@ class ProblemCode(StrEnum):
     MISSING_ACCOUNT_CODE = "missing_account_code"
     ACCOUNT_NOT_PAYMENT_ENABLED = "account_not_payment_enabled"
     NOT_A_BANK_ACCOUNT = "not_a_bank_account"
+    BANK_ACCOUNT_NOT_ALLOWED = "bank_account_not_allowed"  # settings: their accounts go on lines
     # taxes (F2.3)
     UNMAPPED_TAX = "unmapped_tax"
     UNKNOWN_TAX_RATE = "unknown_tax_rate"
@@ -33,6 +34,7 @@ class ProblemCode(StrEnum):
     TAX_RATE_MISMATCH = "tax_rate_mismatch"
     TAX_NOT_ALLOWED_FOR_ACCOUNT = "tax_not_allowed_for_account"
     NO_ZERO_TAX_RATE = "no_zero_tax_rate"
+    DUPLICATE_MAPPING = "duplicate_mapping"  # tax mappings: a host tax mapped twice
     # currencies (xero-facts §6.8)
     CURRENCY_NOT_ENABLED = "currency_not_enabled"
     BASE_CURRENCY_MISMATCH = "base_currency_mismatch"
@@ -44,6 +46,8 @@ class ProblemCode(StrEnum):
     VALUE_TOO_LONG = "value_too_long"
     INVALID_VALUE = "invalid_value"
     REQUIRED_VALUE_MISSING = "required_value_missing"
+    # settings (F2.1)
+    UNKNOWN_CONTACT_GROUP = "unknown_contact_group"
 
 
 class NoticeCode(StrEnum):

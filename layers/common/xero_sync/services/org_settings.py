@@ -24,9 +24,9 @@ from xero_sync.domain.config_items import SETTINGS, TAX_MAPPINGS
 from xero_sync.domain.currency import base_currency_mismatch
 from xero_sync.domain.errors import RevisionConflict
 from xero_sync.domain.history import HistoryEvent
+from xero_sync.domain.mapping.checks import ACCOUNT_SETTINGS, check_settings_accounts, check_tax_mapping, no_tax_rate
 from xero_sync.domain.problems import Problem, ProblemCode
 from xero_sync.domain.schedule import next_sync_time
-from xero_sync.domain.tax import check_tax_mapping, zero_tax_rate
 from xero_sync.models.api import ErrorDetail
 from xero_sync.models.api_export import (
     ConfigProblem,
@@ -73,24 +73,6 @@ TAX_MAPPING_FIXABLE_CODES: frozenset[str] = frozenset(
 )
 """Failures a tax mapping change can cure."""
 
-BANK_ACCOUNT_NOT_ALLOWED = "bank_account_not_allowed"
-UNKNOWN_CONTACT_GROUP = "unknown_contact_group"
-DUPLICATE_MAPPING = "duplicate_mapping"
-
-ACCOUNT_SETTINGS: dict[str, str] = {
-    "sales_account": "sales lines without an account",
-    "purchases_account": "purchase lines without an account",
-    "sales_adjustments_account": "discounts, shipping, adjustments and round-off on sales",
-    "purchase_adjustments_account": "discounts and adjustments on purchases",
-    "inventory_asset_account": "the inventory asset journal",
-    "write_off_account": "write-offs",
-    "bank_charges_account": "bank charges",
-    "shipping_account": "shipping charges",
-    "rounding_account": "round-off",
-}
-"""Every settings field that names a Xero account, and what the integration uses it for."""
-
-
 Requeue = Callable[..., int]
 """``RecordsService.requeue_failed(org_id, *, error_codes, now) -> int``."""
 
@@ -98,52 +80,14 @@ Requeue = Callable[..., int]
 # --- pure checks ---------------------------------------------------------------------------------
 
 
-def _account_problem(setting: str, reference_text: str, reference: ReferenceData) -> ConfigProblem | None:
-    purpose = ACCOUNT_SETTINGS[setting]
-    field = f"settings.{setting}"
-    account = reference.resolve_account(reference_text)
-    if account is None:
-        return ConfigProblem(
-            field=field,
-            code=ProblemCode.UNKNOWN_ACCOUNT.value,
-            message=f"Account '{reference_text}' ({purpose}) is not in Xero's chart of accounts. Choose an account "
-            "from GET /v1/orgs/{org_id}/xero/accounts (add it in Xero first if it is new).",
-        )
-    if not account.is_active:
-        return ConfigProblem(
-            field=field,
-            code=ProblemCode.ARCHIVED_ACCOUNT.value,
-            message=f"Account '{account.label}' ({purpose}) is {account.Status.lower()} in Xero. Restore it in Xero "
-            "(Accounting → Chart of accounts) or choose another account.",
-        )
-    if not account.Code:
-        return ConfigProblem(
-            field=field,
-            code=ProblemCode.MISSING_ACCOUNT_CODE.value,
-            message=f"Account '{account.Name}' ({purpose}) has no code in Xero, and the integration can only use "
-            "accounts with a code. Add a code to it in Xero (Accounting → Chart of accounts), then save again.",
-        )
-    if account.is_bank:
-        return ConfigProblem(
-            field=field,
-            code=BANK_ACCOUNT_NOT_ALLOWED,
-            message=f"Account '{account.label}' is a bank account; Xero does not accept bank accounts for {purpose}. "
-            "Choose a revenue, expense or other non-bank account.",
-        )
-    return None
-
-
 def check_settings(settings: OrgSettings, reference: ReferenceData) -> list[ConfigProblem]:
     """Everything the settings pick from Xero, checked against the imported reference data."""
-    problems: list[ConfigProblem] = []
-    for setting in ACCOUNT_SETTINGS:
-        chosen = getattr(settings, setting)
-        if chosen is not None:
-            problem = _account_problem(setting, chosen, reference)
-            if problem is not None:
-                problems.append(problem)
+    problems = [
+        ConfigProblem(field=f"settings.{setting}", code=problem.code.value, message=problem.message)
+        for setting, problem in check_settings_accounts(settings, reference)
+    ]
     if settings.no_tax_type:
-        found = zero_tax_rate(reference, purchases=False, preferred_tax_type=settings.no_tax_type)
+        found = no_tax_rate(settings, reference, purchases=False)
         if isinstance(found, Problem):
             problems.append(ConfigProblem(field="settings.no_tax_type", code=found.code.value, message=found.message))
     if settings.base_currency:
@@ -158,7 +102,7 @@ def check_settings(settings: OrgSettings, reference: ReferenceData) -> list[Conf
             problems.append(
                 ConfigProblem(
                     field=field_path(["settings", "import_options", "contact_group_ids", index]),
-                    code=UNKNOWN_CONTACT_GROUP,
+                    code=ProblemCode.UNKNOWN_CONTACT_GROUP.value,
                     message=f"Xero has no active contact group {group_id!r}; choose one from "
                     "GET /v1/orgs/{org_id}/xero/contact-groups.",
                 )
@@ -186,7 +130,7 @@ def check_tax_mappings(mappings: list[TaxMapping], reference: ReferenceData | No
             problems.append(
                 ConfigProblem(
                     field=field_path(["mappings", index, "host_tax_id"]),
-                    code=DUPLICATE_MAPPING,
+                    code=ProblemCode.DUPLICATE_MAPPING.value,
                     message=f"host tax {mapping.host_tax_id!r} is already mapped in "
                     f"mappings[{first_index[mapping.host_tax_id]}]; map each host tax once",
                 )
