@@ -26,6 +26,7 @@ from . import (
     credit_notes,
     invoices,
     manual_journals,
+    contact_groups,
     payments,
     settings_entities,
     wire,
@@ -34,6 +35,7 @@ from .context import RequestContext
 from .errors import ApiError, not_found
 from .ids import IdFactory, is_guid, normalise_guid
 from .money import ZERO
+from .snapshot import snapshot as take_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +84,7 @@ class Books:
 
     def snapshot(self) -> dict[str, Any]:
         """The whole state in Xero's wire shapes, for the control plane and tests."""
-        return settings_entities.snapshot(self)
+        return take_snapshot(self)
 
     # --- organisation ---------------------------------------------------------------------------
 
@@ -193,13 +195,13 @@ _ROUTES: dict[tuple[str, str, int, str | None], Handler] = {
     ("POST", "taxrates", 1, None): settings_entities.update_tax_rates,
     ("GET", "currencies", 1, None): settings_entities.list_currencies,
     ("PUT", "currencies", 1, None): settings_entities.create_currency,
-    ("GET", "contactgroups", 1, None): settings_entities.list_contact_groups,
-    ("GET", "contactgroups", 2, None): settings_entities.get_contact_group,
-    ("PUT", "contactgroups", 1, None): settings_entities.create_contact_groups,
-    ("POST", "contactgroups", 2, None): settings_entities.update_contact_group,
-    ("PUT", "contactgroups", 3, "contacts"): settings_entities.add_contacts_to_group,
-    ("DELETE", "contactgroups", 3, "contacts"): settings_entities.remove_contacts_from_group,
-    ("DELETE", "contactgroups", 4, "contacts"): settings_entities.remove_contact_from_group,
+    ("GET", "contactgroups", 1, None): contact_groups.list_contact_groups,
+    ("GET", "contactgroups", 2, None): contact_groups.get_contact_group,
+    ("PUT", "contactgroups", 1, None): contact_groups.create_contact_groups,
+    ("POST", "contactgroups", 2, None): contact_groups.update_contact_group,
+    ("PUT", "contactgroups", 3, "contacts"): contact_groups.add_contacts_to_group,
+    ("DELETE", "contactgroups", 3, "contacts"): contact_groups.remove_contacts_from_group,
+    ("DELETE", "contactgroups", 4, "contacts"): contact_groups.remove_contact_from_group,
     ("GET", "contacts", 1, None): contacts.list_contacts,
     ("GET", "contacts", 2, None): contacts.get_contact,
     ("PUT", "contacts", 1, None): contacts.create_contacts,

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..interfaces import AccountingResponse
-from . import contacts, document_api, documents, invoices, messages, money, wire
+from . import contacts, document_api, invoices, lines, messages, money, wire
 from .batch import Saved, run_batch
 from .context import RequestContext
 from .errors import ElementInvalid, not_found
@@ -60,7 +60,7 @@ def render_credit_note(books: Books, credit_note: Record, ctx: RequestContext, d
         "BrandingThemeID": credit_note.get("BrandingThemeID"),
         "Status": credit_note["Status"],
         "LineAmountTypes": credit_note["LineAmountTypes"],
-        "LineItems": documents.render_lines(credit_note["LineItems"], ctx.unitdp),
+        "LineItems": lines.render_lines(credit_note["LineItems"], ctx.unitdp),
         "SubTotal": credit_note["SubTotal"],
         "TotalTax": credit_note["TotalTax"],
         "Total": credit_note["Total"],

@@ -13,7 +13,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from ..interfaces import AccountingResponse
-from . import documents, messages, money, query
+from . import documents, lines, messages, money, query
 from .batch import Saved, run_batch
 from .context import RequestContext
 from .errors import ElementInvalid, not_found
@@ -126,10 +126,10 @@ def _save(books: Books, ctx: RequestContext, element: Element, existing: Record 
             problems.add(messages.MANUAL_JOURNAL_STATUS)
         else:
             draft["Status"] = status
-    line_amount_types = documents.read_line_amount_types(element, draft["LineAmountTypes"], problems)
-    lines = element.children("JournalLines")
-    if lines is not None:
-        draft["JournalLines"] = [_read_line(books, line, line_amount_types, problems) for line in lines]
+    line_amount_types = lines.read_line_amount_types(element, draft["LineAmountTypes"], problems)
+    sent_lines = element.children("JournalLines")
+    if sent_lines is not None:
+        draft["JournalLines"] = [_read_line(books, line, line_amount_types, problems) for line in sent_lines]
     draft["LineAmountTypes"] = line_amount_types
     if len(draft["JournalLines"]) < 2:
         problems.add(messages.MANUAL_JOURNAL_LINES)
@@ -179,7 +179,7 @@ def _read_line(books: Books, element: Element, line_amount_types: str, problems:
             problems.add(messages.TAX_TYPE_INVALID.format(tax_type=tax_type))
         else:
             tax_type = rate["TaxType"]
-            fraction = documents.tax_fraction(rate)
+            fraction = lines.tax_fraction(rate)
             if account is not None and not rate[TAX_FLAG_BY_CLASS[account["Class"]]]:
                 code = account.get("Code") or account["Name"]
                 problems.add(messages.TAX_TYPE_NOT_FOR_ACCOUNT.format(tax_type=tax_type, code=code))
@@ -200,9 +200,9 @@ def _usable(account: Record) -> bool:
 
 def _check_balanced(journal: Record, problems: Problems) -> None:
     """Debits (positive) and credits (negative) must cancel out, tax included."""
-    lines = journal["JournalLines"]
+    journal_lines = journal["JournalLines"]
     with_tax = journal["LineAmountTypes"] == money.EXCLUSIVE
-    signed = [line["LineAmount"] + (line["TaxAmount"] if with_tax else money.ZERO) for line in lines]
+    signed = [line["LineAmount"] + (line["TaxAmount"] if with_tax else money.ZERO) for line in journal_lines]
     debits = sum((amount for amount in signed if amount > 0), money.ZERO)
     credits = -sum((amount for amount in signed if amount < 0), money.ZERO)
     if debits != credits:
