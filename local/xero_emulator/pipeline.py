@@ -9,7 +9,7 @@ in this order (each one can end the request):
   5. rate limits             429 + X-Rate-Limit-Problem + Retry-After; not counted (§2)
   6. Accept                  406 unless the client accepts application/json (Xero would answer
                              XML; the emulator speaks JSON only)                  (§5)
-  7. pre-commit faults       http_500 / http_503 / slow (an injected http_429 acts at step 5)
+  7. pre-commit faults       http_500 / http_503 / slow / hold (an injected http_429 acts at step 5)
   8. idempotency             400 for a key > 128 chars or reused with another request; replay
                              of the stored response                               (§4)
   9. accounting engine       books.handle() under the tenant's lock; its events → webhooks
@@ -228,9 +228,12 @@ def _run_counted_call(call: _Call) -> Response:
 
 
 def _pre_commit_fault(call: _Call, fault: FaultRule) -> Response | None:
-    """Answer for a pre-commit fault, or None to carry on (``slow``)."""
+    """Answer for a pre-commit fault, or None to carry on (``slow``, ``hold``)."""
     if fault.kind == "slow":
         time.sleep(fault.delay)
+        return None
+    if fault.kind == "hold":
+        call.state.faults.hold(fault)
         return None
     if fault.kind == "http_500":
         return _text_response(_SERVER_ERROR_TEXT, 500)
