@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..interfaces import AccountingResponse
-from . import contacts, documents, lines, messages, money, query, wire
+from . import contacts, documents, lines, locks, messages, money, query, wire
 from .batch import Saved, run_batch
 from .context import RequestContext
 from .errors import ElementInvalid, not_found
@@ -153,6 +153,9 @@ def _save(books: Books, ctx: RequestContext, element: Element, existing: Record 
     if draft["LineItems"] and draft["Total"] <= 0:
         problems.add(messages.BANK_TOTAL_NOT_POSITIVE)
 
+    contact_changes = choice is not None and (choice.existing or {}).get("ContactID") != draft["ContactID"]
+    if creating or draft != existing or contact_changes:  # bank transactions always post: lock dates apply
+        locks.check_dates(books, problems, existing["Date"] if existing else None, draft["Date"])
     if problems:
         raise ElementInvalid(list(problems), _echo(books, draft, creating))
 
@@ -185,6 +188,10 @@ def _blank(books: Books, ctx: RequestContext) -> Record:
 def _delete(books: Books, ctx: RequestContext, draft: Record) -> Saved:
     if draft.get("IsReconciled"):
         raise ElementInvalid(["A reconciled bank transaction cannot be deleted."], _echo(books, draft, False))
+    problems = Problems()
+    locks.check_dates(books, problems, draft["Date"])
+    if problems:
+        raise ElementInvalid(list(problems), _echo(books, draft, False))
     draft["Status"] = "DELETED"
     draft["UpdatedDateUTC"] = ctx.now
     books.bank_transactions[draft["BankTransactionID"]] = draft

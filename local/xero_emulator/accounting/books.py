@@ -19,13 +19,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..interfaces import AccountingRequest, AccountingResponse
+from ..interfaces import AccountingRequest, AccountingResponse, ResourceEvent
 from . import (
     bank_transactions,
     contacts,
     credit_notes,
     invoices,
+    locks,
     manual_journals,
+    merges,
     contact_groups,
     payments,
     settings_entities,
@@ -49,6 +51,9 @@ class Books:
         self.tenant_id = tenant_id
         self.organisation = organisation
         self.last_now = now  # the latest request time seen; the snapshot renders as of then
+        # When the organisation's settings (lock dates) last changed; not part of Xero's
+        # Organisation schema, shown in the snapshot only.
+        self.organisation_updated_at = now
         self.ids = IdFactory(tenant_id)
         self._response_ids = IdFactory(f"{tenant_id}/responses")
         # Every collection is keyed by its Xero id (tax rates by TaxType, currencies by Code).
@@ -91,6 +96,16 @@ class Books:
     @property
     def base_currency(self) -> str:
         return self.organisation["BaseCurrency"]
+
+    def merge_contact(self, merged_id: str, into_id: str, now: datetime) -> list[ResourceEvent]:
+        """Control plane: a user merges two contacts in Xero (merges.py); raises
+        ``merges.MergeRefused``. Returns the change events for the webhook sender."""
+        return merges.merge_contact(self, merged_id, into_id, now)
+
+    def set_lock_dates(self, changes: dict[str, Any], now: datetime) -> bool:
+        """Control plane: ``{"PeriodLockDate": date|None, "EndOfYearLockDate": date|None}``."""
+        self.last_now = max(self.last_now, now)
+        return locks.set_lock_dates(self, changes, now)
 
     # --- look-ups --------------------------------------------------------------------------------
 

@@ -63,7 +63,7 @@ def create_contact_groups(books: Books, ctx: RequestContext, segments: list[str]
     return run_batch(
         ctx,
         elements,
-        lambda e: _save_group(books, e, None),
+        lambda e: _save_group(books, ctx, e, None),
         "ContactGroups",
         None,
         summarize=True,
@@ -80,7 +80,7 @@ def update_contact_group(books: Books, ctx: RequestContext, segments: list[str])
     return run_batch(
         ctx,
         [element],
-        lambda e: _save_group(books, e, group),
+        lambda e: _save_group(books, ctx, e, group),
         "ContactGroups",
         None,
         summarize=True,
@@ -88,7 +88,7 @@ def update_contact_group(books: Books, ctx: RequestContext, segments: list[str])
     )
 
 
-def _save_group(books: Books, element: Element, existing: Record | None) -> Saved:
+def _save_group(books: Books, ctx: RequestContext, element: Element, existing: Record | None) -> Saved:
     problems = Problems()
     creating = existing is None
     draft: Record = (
@@ -123,8 +123,21 @@ def _save_group(books: Books, element: Element, existing: Record | None) -> Save
         if creating:
             echo["ContactGroupID"] = wire.ZERO_GUID
         raise ElementInvalid(list(problems), echo)
+    if existing is not None and existing["Status"] == "ACTIVE" and draft["Status"] == "DELETED":
+        for contact_id in draft["ContactIDs"]:  # the group leaves its members' ContactGroups
+            membership_changed(books, ctx, contact_id)
     books.contact_groups[draft["ContactGroupID"]] = draft
     return Saved(render_contact_group(books, draft, False))
+
+
+def membership_changed(books: Books, ctx: RequestContext, contact_id: str) -> None:
+    """A contact joined or left a group: its ContactGroups changed, so it is an updated contact —
+    UpdatedDateUTC moves and a CONTACT UPDATE webhook goes out (what Xero sends here is not
+    documented; UNCONFIRMED)."""
+    contact = books.contacts.get(contact_id)
+    if contact is not None:
+        contact["UpdatedDateUTC"] = ctx.now
+        ctx.record_event("CONTACT", "UPDATE", contact_id)
 
 
 def add_contacts_to_group(books: Books, ctx: RequestContext, segments: list[str]) -> AccountingResponse:
@@ -143,6 +156,7 @@ def add_contacts_to_group(books: Books, ctx: RequestContext, segments: list[str]
             raise ElementInvalid([message], {"ContactID": wire.ZERO_GUID})
         if contact["ContactID"] not in group["ContactIDs"]:
             group["ContactIDs"].append(contact["ContactID"])
+            membership_changed(books, ctx, contact["ContactID"])
         return Saved(render_contact(books, contact, ctx, "nested"))
 
     return run_batch(ctx, elements, process, "Contacts", "HasValidationErrors", summarize=True)
@@ -152,6 +166,8 @@ def remove_contacts_from_group(books: Books, ctx: RequestContext, segments: list
     group = _find_group(books, segments[1])
     if group is None:
         raise not_found()
+    for contact_id in group["ContactIDs"]:
+        membership_changed(books, ctx, contact_id)
     group["ContactIDs"] = []
     return AccountingResponse(204, None, {}, ctx.events)
 
@@ -162,4 +178,5 @@ def remove_contact_from_group(books: Books, ctx: RequestContext, segments: list[
     if group is None or contact_id not in group["ContactIDs"]:
         raise not_found()
     group["ContactIDs"].remove(contact_id)
+    membership_changed(books, ctx, contact_id)
     return AccountingResponse(204, None, {}, ctx.events)

@@ -47,6 +47,7 @@ def render_contact(
         }
     view: dict[str, Any] = {
         "ContactID": contact["ContactID"],
+        "MergedToContactID": contact.get("MergedToContactID"),
         "ContactNumber": contact.get("ContactNumber"),
         "AccountNumber": contact.get("AccountNumber"),
         "ContactStatus": contact["ContactStatus"],
@@ -170,7 +171,8 @@ def reduce_view(view: dict[str, Any], detail: str) -> dict[str, Any]:
     reduced = dict(view)
     drops: tuple[str, ...] = _SUMMARY_DROPS if detail == "summary" else ()
     if detail == "list":
-        drops = ("SalesDefaultLineAmountType", "PurchasesDefaultLineAmountType")
+        # "Only returned when using paging or when fetching a contact by ContactId" (SPEC)
+        drops = ("SalesDefaultLineAmountType", "PurchasesDefaultLineAmountType", "MergedToContactID")
     for field in drops:
         reduced.pop(field, None)
     return reduced

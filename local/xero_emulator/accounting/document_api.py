@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..interfaces import AccountingResponse
-from . import contacts, document_checks, documents, lines, messages, money, query, wire
+from . import contacts, document_checks, documents, lines, locks, messages, money, query, wire
 from .batch import Saved, run_batch
 from .context import RequestContext
 from .errors import ElementInvalid, not_found
@@ -205,6 +205,8 @@ def save(books: Books, ctx: RequestContext, kind: DocumentKind, element: Element
     _check_number_unique(books, kind, draft, problems)
     if existing is not None:
         document_checks.check_edit_after_payment(books, kind, existing, draft, contact_choice, problems)
+    if creating or draft != existing or _contact_changes(existing, contact_choice):
+        locks.check_posted(books, problems, existing, draft)
 
     if problems:
         raise ElementInvalid(list(problems), _echo(kind, draft, contact_choice, creating))
@@ -223,6 +225,12 @@ def save(books: Books, ctx: RequestContext, kind: DocumentKind, element: Element
     kind.store(books)[draft[kind.id_field]] = draft
     settle(books, ctx, kind, draft)
     return Saved(kind.render(books, draft, ctx, "full"), warnings)
+
+
+def _contact_changes(existing: Record | None, choice: documents.ContactChoice | None) -> bool:
+    if existing is None or choice is None:
+        return False
+    return choice.existing is None or choice.existing["ContactID"] != existing["ContactID"]
 
 
 def _blank(books: Books, ctx: RequestContext, kind: DocumentKind) -> Record:

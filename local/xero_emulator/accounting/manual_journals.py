@@ -13,7 +13,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from ..interfaces import AccountingResponse
-from . import documents, lines, messages, money, query
+from . import documents, lines, locks, messages, money, query
 from .batch import Saved, run_batch
 from .context import RequestContext
 from .errors import ElementInvalid, not_found
@@ -135,6 +135,8 @@ def _save(books: Books, ctx: RequestContext, element: Element, existing: Record 
         problems.add(messages.MANUAL_JOURNAL_LINES)
     if draft["Status"] == "POSTED":
         _check_balanced(draft, problems)
+    if creating or draft != existing:
+        locks.check_posted(books, problems, existing, draft)
 
     if problems:
         echo = render_manual_journal(draft)

@@ -74,6 +74,14 @@ TOTAL_IGNORED = (
 )
 REFERENCE_IGNORED = "Reference is only stored on ACCREC documents; put the supplier's reference in {field}."
 
+# --- lock dates (locks.py) -----------------------------------------------------------------------------
+LOCKED_END_OF_YEAR = (  # Xero (I:waynerobinson/xeroizer#92; FYI support page quotes it too)
+    "The document date cannot be before the end of year lock date, currently set at {date}"
+)
+LOCKED_PERIOD = (  # Xero's start (matched by integrations); the ", currently set at" tail by analogy
+    "The document date cannot be before the period lock date, currently set at {date}"
+)
+
 # --- payments (xero-facts §6.2) ----------------------------------------------------------------------
 PAYMENT_NOT_AUTHORISED = "Payments can only be made against Authorised documents"  # Xero (Workato KB)
 PAYMENT_EXCEEDS_OUTSTANDING = "Payment amount exceeds the amount outstanding on this document"  # Xero (SPEC example)

@@ -24,6 +24,7 @@ def snapshot(books: Books) -> dict[str, Any]:
     body = {
         "TenantID": books.tenant_id,
         "Organisation": books.organisation,
+        "OrganisationUpdatedDateUTC": books.organisation_updated_at,
         "Accounts": [render_account(a) for a in books.accounts.values()],
         "TaxRates": [render_tax_rate(r) for r in books.tax_rates.values()],
         "Currencies": list(books.currencies.values()),
