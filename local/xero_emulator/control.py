@@ -6,6 +6,8 @@ not part of Xero and never share a path with it. No authentication (loopback onl
   GET    /_emulator/tenants              POST /_emulator/tenants {name, base_currency, day_limit, seed}
   GET    /_emulator/tenants/{id}/state   the engine's snapshot
   POST   /_emulator/tenants/{id}/revoke-access   the user removes the app in Xero
+  POST   /_emulator/tenants/{id}/lock-dates, /contacts/{cid}/merge, GET|PUT|POST|DELETE /api/<path>
+                                         changes made in Xero by a user (control_books.py)
   GET    /_emulator/connections          every connection (all apps and users)
   GET    /_emulator/requests?method=&path_prefix=&tenant_id=     DELETE /_emulator/requests
   GET    /_emulator/stats
