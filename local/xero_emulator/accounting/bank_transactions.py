@@ -315,7 +315,7 @@ def render_bank_transaction(books: Books, transaction: Record, ctx: RequestConte
         "Date": transaction["Date"],
         "Status": transaction["Status"],
         "LineAmountTypes": transaction["LineAmountTypes"],
-        "LineItems": lines.render_lines(transaction["LineItems"], ctx.unitdp),
+        "LineItems": lines.render_lines(transaction["LineItems"], ctx.unitdp, books),
         "SubTotal": transaction["SubTotal"],
         "TotalTax": transaction["TotalTax"],
         "Total": transaction["Total"],

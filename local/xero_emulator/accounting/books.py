@@ -31,6 +31,7 @@ from . import (
     contact_groups,
     payments,
     settings_entities,
+    tracking,
     wire,
 )
 from .context import RequestContext
@@ -68,6 +69,7 @@ class Books:
         self.allocations: dict[str, dict[str, Any]] = {}
         self.bank_transactions: dict[str, dict[str, Any]] = {}
         self.manual_journals: dict[str, dict[str, Any]] = {}
+        self.tracking_categories: dict[str, dict[str, Any]] = {}
         # The highest automatic number used per collection ("INV-0041" → 41), for numbering.
         self.highest_numbers: dict[str, int] = {}
         # Look-up indexes (payments and allocations are never removed, only marked deleted).
@@ -217,6 +219,14 @@ _ROUTES: dict[tuple[str, str, int, str | None], Handler] = {
     ("PUT", "contactgroups", 3, "contacts"): contact_groups.add_contacts_to_group,
     ("DELETE", "contactgroups", 3, "contacts"): contact_groups.remove_contacts_from_group,
     ("DELETE", "contactgroups", 4, "contacts"): contact_groups.remove_contact_from_group,
+    ("GET", "trackingcategories", 1, None): tracking.list_tracking_categories,
+    ("GET", "trackingcategories", 2, None): tracking.get_tracking_category,
+    ("PUT", "trackingcategories", 1, None): tracking.create_tracking_category,
+    ("POST", "trackingcategories", 2, None): tracking.update_tracking_category,
+    ("DELETE", "trackingcategories", 2, None): tracking.delete_tracking_category,
+    ("PUT", "trackingcategories", 3, "options"): tracking.create_options,
+    ("POST", "trackingcategories", 4, "options"): tracking.update_option,
+    ("DELETE", "trackingcategories", 4, "options"): tracking.delete_option,
     ("GET", "contacts", 1, None): contacts.list_contacts,
     ("GET", "contacts", 2, None): contacts.get_contact,
     ("PUT", "contacts", 1, None): contacts.create_contacts,

@@ -60,7 +60,7 @@ def render_credit_note(books: Books, credit_note: Record, ctx: RequestContext, d
         "BrandingThemeID": credit_note.get("BrandingThemeID"),
         "Status": credit_note["Status"],
         "LineAmountTypes": credit_note["LineAmountTypes"],
-        "LineItems": lines.render_lines(credit_note["LineItems"], ctx.unitdp),
+        "LineItems": lines.render_lines(credit_note["LineItems"], ctx.unitdp, books),
         "SubTotal": credit_note["SubTotal"],
         "TotalTax": credit_note["TotalTax"],
         "Total": credit_note["Total"],

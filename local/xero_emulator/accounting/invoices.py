@@ -53,7 +53,7 @@ def render_invoice(books: Books, invoice: Record, ctx: RequestContext, detail: s
         "Url": invoice.get("Url"),
         "Status": invoice["Status"],
         "LineAmountTypes": invoice["LineAmountTypes"],
-        "LineItems": lines.render_lines(invoice["LineItems"], ctx.unitdp),
+        "LineItems": lines.render_lines(invoice["LineItems"], ctx.unitdp, books),
         "SubTotal": invoice["SubTotal"],
         "TotalTax": invoice["TotalTax"],
         "Total": invoice["Total"],

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from . import messages, money
+from . import messages, money, tracking
 from .context import RequestContext
 from .ids import is_guid, normalise_guid
 from .parsing import Element, Problems, read_decimal, read_guid, read_str
@@ -72,16 +72,7 @@ def _read_line(
     if element.has("ItemCode"):
         line["ItemCode"] = read_str(element, "ItemCode", problems, max_length=30)
     if element.has("Tracking"):
-        tracking = element.get("Tracking") or []
-        if not isinstance(tracking, list) or not all(isinstance(t, dict) for t in tracking):
-            problems.add("Tracking must be a list of tracking categories.")
-            tracking = []
-        if len(tracking) > 2:
-            problems.add(messages.TRACKING_LIMIT)
-        # Only the fields of SPEC LineItemTracking are kept (tracking categories themselves are
-        # not emulated, so names and ids are stored as sent).
-        fields = ("TrackingCategoryID", "TrackingOptionID", "Name", "Option")
-        line["Tracking"] = [{f: Element(t).get(f) for f in fields if Element(t).get(f) is not None} for t in tracking]
+        line["Tracking"] = tracking.read_line_tracking(books, element.get("Tracking"), problems)
 
     # Coding: a sent AccountCode wins over a sent AccountID; changing the account without a
     # TaxType takes the new account's default tax type.
@@ -274,8 +265,9 @@ def total_discount(lines: list[dict[str, Any]]) -> Decimal:
     return money.round_money(discount)
 
 
-def render_lines(lines: list[dict[str, Any]], unitdp: int) -> list[dict[str, Any]]:
-    """Lines as Xero shows them; UnitAmount with 2 dp unless the read asks ``unitdp=4``."""
+def render_lines(lines: list[dict[str, Any]], unitdp: int, books: Books | None = None) -> list[dict[str, Any]]:
+    """Lines as Xero shows them; UnitAmount with 2 dp unless the read asks ``unitdp=4``; tracking
+    with the current names of its categories and options when ``books`` is given."""
     rendered = []
     for line in lines:
         view = {
@@ -293,7 +285,7 @@ def render_lines(lines: list[dict[str, Any]], unitdp: int) -> list[dict[str, Any
             "LineAmount": line["LineAmount"],
             "DiscountRate": line.get("DiscountRate"),
             "DiscountAmount": line.get("DiscountAmount"),
-            "Tracking": line.get("Tracking") or [],
+            "Tracking": tracking.render_line_tracking(books, line.get("Tracking") or []),
         }
         rendered.append(view)
     return rendered

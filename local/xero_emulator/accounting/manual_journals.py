@@ -13,7 +13,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from ..interfaces import AccountingResponse
-from . import documents, lines, locks, messages, money, query
+from . import documents, lines, locks, messages, money, query, tracking
 from .batch import Saved, run_batch
 from .context import RequestContext
 from .errors import ElementInvalid, not_found
@@ -36,7 +36,7 @@ TRANSITIONS = {
 
 
 def list_manual_journals(books: Books, ctx: RequestContext, segments: list[str]) -> AccountingResponse:
-    views = [render_manual_journal(j) for j in books.manual_journals.values()]
+    views = [render_manual_journal(j, books) for j in books.manual_journals.values()]
     where = ctx.query.get("where")
     if where and where.strip():
         matches = query.compile_where(where, "ManualJournal")
@@ -54,7 +54,7 @@ def get_manual_journal(books: Books, ctx: RequestContext, segments: list[str]) -
     journal = _find(books, segments[1])
     if journal is None:
         raise not_found()
-    return ctx.ok("ManualJournals", [render_manual_journal(journal)])
+    return ctx.ok("ManualJournals", [render_manual_journal(journal, books)])
 
 
 def create_manual_journals(books: Books, ctx: RequestContext, segments: list[str]) -> AccountingResponse:
@@ -145,7 +145,7 @@ def _save(books: Books, ctx: RequestContext, element: Element, existing: Record 
         raise ElementInvalid(list(problems), echo)
     draft["UpdatedDateUTC"] = ctx.now
     books.manual_journals[draft["ManualJournalID"]] = draft
-    return Saved(render_manual_journal(draft))
+    return Saved(render_manual_journal(draft, books))
 
 
 def _read_line(books: Books, element: Element, line_amount_types: str, problems: Problems) -> Record:
@@ -187,11 +187,7 @@ def _read_line(books: Books, element: Element, line_amount_types: str, problems:
                 problems.add(messages.TAX_TYPE_NOT_FOR_ACCOUNT.format(tax_type=tax_type, code=code))
     line["TaxType"] = tax_type
     line["TaxAmount"] = money.line_tax(line["LineAmount"], fraction, line_amount_types)
-    tracking = element.children("Tracking") or []
-    if len(tracking) > 2:
-        problems.add(messages.TRACKING_LIMIT)
-    fields = ("TrackingCategoryID", "TrackingOptionID", "Name", "Option")
-    line["Tracking"] = [{f: t.get(f) for f in fields if t.get(f) is not None} for t in tracking]
+    line["Tracking"] = tracking.read_line_tracking(books, element.get("Tracking"), problems)
     return line
 
 
@@ -211,7 +207,7 @@ def _check_balanced(journal: Record, problems: Problems) -> None:
         problems.add(messages.MANUAL_JOURNAL_UNBALANCED.format(debits=debits, credits=credits))
 
 
-def render_manual_journal(journal: Record) -> Record:
+def render_manual_journal(journal: Record, books: Books | None = None) -> Record:
     return {
         "ManualJournalID": journal["ManualJournalID"],
         "Date": journal["Date"],
@@ -227,7 +223,7 @@ def render_manual_journal(journal: Record) -> Record:
                 "LineAmount": line["LineAmount"],
                 "AccountCode": line.get("AccountCode"),
                 "AccountID": line.get("AccountID"),
-                "Tracking": line.get("Tracking") or [],
+                "Tracking": tracking.render_line_tracking(books, line.get("Tracking") or []),
                 "IsBlank": False,
             }
             for line in journal["JournalLines"]
