@@ -26,7 +26,11 @@ Record = dict[str, Any]
 SUPPORTED_TYPES = ("RECEIVE", "SPEND")
 UNSUPPORTED_TYPES = ("RECEIVE-OVERPAYMENT", "RECEIVE-PREPAYMENT", "SPEND-OVERPAYMENT", "SPEND-PREPAYMENT")
 READ_ONLY_TYPES = ("RECEIVE-TRANSFER", "SPEND-TRANSFER")
-LINE_RULES = lines.LineRules(allow_discounts=False, bank_transaction=True)
+
+
+def _line_rules(transaction_type: str | None) -> lines.LineRules:
+    side = "purchases" if transaction_type == "SPEND" else "sales"  # RECEIVE lines sell, SPEND lines buy
+    return lines.LineRules(allow_discounts=False, bank_transaction=True, side=side)
 
 
 # --- handlers ---------------------------------------------------------------------------------------------
@@ -138,11 +142,11 @@ def _save(books: Books, ctx: RequestContext, element: Element, existing: Record 
     line_elements = element.children("LineItems")
     if line_elements is not None:
         draft["LineItems"] = lines.read_line_items(
-            books, ctx, line_elements, draft["LineItems"], draft["LineAmountTypes"], LINE_RULES, problems
+            books, ctx, line_elements, draft["LineItems"], draft["LineAmountTypes"], _line_rules(draft["Type"]), problems
         )
     elif draft["LineItems"] and draft["LineAmountTypes"] != previous_lat:
         draft["LineItems"] = lines.recompute_lines(
-            books, draft["LineItems"], draft["LineAmountTypes"], LINE_RULES, problems
+            books, draft["LineItems"], draft["LineAmountTypes"], _line_rules(draft["Type"]), problems
         )
     if not draft["LineItems"]:
         problems.add(messages.LINE_ITEMS_REQUIRED)

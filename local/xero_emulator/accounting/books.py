@@ -25,6 +25,7 @@ from . import (
     contacts,
     credit_notes,
     invoices,
+    items,
     locks,
     manual_journals,
     merges,
@@ -70,6 +71,7 @@ class Books:
         self.bank_transactions: dict[str, dict[str, Any]] = {}
         self.manual_journals: dict[str, dict[str, Any]] = {}
         self.tracking_categories: dict[str, dict[str, Any]] = {}
+        self.items: dict[str, dict[str, Any]] = {}
         # The highest automatic number used per collection ("INV-0041" → 41), for numbering.
         self.highest_numbers: dict[str, int] = {}
         # Look-up indexes (payments and allocations are never removed, only marked deleted).
@@ -219,6 +221,12 @@ _ROUTES: dict[tuple[str, str, int, str | None], Handler] = {
     ("PUT", "contactgroups", 3, "contacts"): contact_groups.add_contacts_to_group,
     ("DELETE", "contactgroups", 3, "contacts"): contact_groups.remove_contacts_from_group,
     ("DELETE", "contactgroups", 4, "contacts"): contact_groups.remove_contact_from_group,
+    ("GET", "items", 1, None): items.list_items,
+    ("GET", "items", 2, None): items.get_item,
+    ("PUT", "items", 1, None): items.create_items,
+    ("POST", "items", 1, None): items.upsert_items,
+    ("POST", "items", 2, None): items.update_item,
+    ("DELETE", "items", 2, None): items.delete_item,
     ("GET", "trackingcategories", 1, None): tracking.list_tracking_categories,
     ("GET", "trackingcategories", 2, None): tracking.get_tracking_category,
     ("PUT", "trackingcategories", 1, None): tracking.create_tracking_category,

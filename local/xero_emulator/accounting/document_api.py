@@ -185,7 +185,8 @@ def save(books: Books, ctx: RequestContext, kind: DocumentKind, element: Element
 
     previous_lat = draft["LineAmountTypes"]
     draft["LineAmountTypes"] = lines.read_line_amount_types(element, previous_lat, problems)
-    rules = lines.LineRules(allow_discounts=kind.discounts_allowed and draft["Type"] == kind.sales_type)
+    side = "purchases" if draft["Type"] == kind.purchase_type else "sales"
+    rules = lines.LineRules(allow_discounts=kind.discounts_allowed and draft["Type"] == kind.sales_type, side=side)
     line_elements = element.children("LineItems")
     if line_elements is not None:
         draft["LineItems"] = lines.read_line_items(

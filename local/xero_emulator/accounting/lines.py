@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from . import messages, money, tracking
+from . import items, messages, money, tracking
 from .context import RequestContext
 from .ids import is_guid, normalise_guid
 from .parsing import Element, Problems, read_decimal, read_guid, read_str
@@ -26,6 +26,7 @@ class LineRules:
 
     allow_discounts: bool  # only ACCREC invoices (xero-facts §6.1)
     bank_transaction: bool = False  # Quantity > 0, UnitAmount ≠ 0, TaxAmount must match (§6.4)
+    side: str = "sales"  # "sales" | "purchases": which side of an item an ItemCode brings (items.py)
 
 
 def read_line_items(
@@ -67,10 +68,13 @@ def _read_line(
     line: dict[str, Any] = dict(base)
     line.setdefault("LineItemID", books.ids.new("lineitem"))
 
+    if element.has("ItemCode"):
+        code = (read_str(element, "ItemCode", problems, max_length=30) or "").strip()
+        line["ItemCode"] = code or None
+        if code:
+            element = _with_item_defaults(element, base, items.line_defaults(books, code, rules.side, problems))
     if element.has("Description"):
         line["Description"] = read_str(element, "Description", problems, max_length=4000)
-    if element.has("ItemCode"):
-        line["ItemCode"] = read_str(element, "ItemCode", problems, max_length=30)
     if element.has("Tracking"):
         line["Tracking"] = tracking.read_line_tracking(books, element.get("Tracking"), problems)
 
@@ -118,6 +122,26 @@ def _read_line(
 
     sent_tax = read_decimal(element, "TaxAmount", problems) if element.present("TaxAmount") else None
     return _finish_line(books, line, line_amount_types, rules, problems, sent_tax)
+
+
+def _with_item_defaults(element: Element, base: dict[str, Any], defaults: dict[str, Any]) -> Element:
+    """The line as if it had sent what its item brings, for each field it neither sends nor
+    already has (items.py). An item's account does not override a sent AccountID, nor its price a
+    sent LineAmount."""
+    data = dict(element.data)
+    for field, value in defaults.items():
+        if element.present(field) or base.get(field) is not None:
+            continue
+        if field == "AccountCode" and (element.present("AccountID") or base.get("AccountID")):
+            continue
+        if field == "UnitAmount" and element.present("LineAmount"):
+            continue
+        if field == "TaxType" and (element.present("AccountCode") or element.present("AccountID")):
+            continue  # the line chose its account: its tax follows that account
+        for key in [k for k in data if k.lower() == field.lower()]:
+            del data[key]  # a sent null
+        data[field] = str(value) if field == "UnitAmount" else value
+    return Element(data)
 
 
 def _complete_amounts(
@@ -278,6 +302,7 @@ def render_lines(lines: list[dict[str, Any]], unitdp: int, books: Books | None =
                 None if line.get("UnitAmount") is None else money.round_unit_amount(line["UnitAmount"], unitdp)
             ),
             "ItemCode": line.get("ItemCode"),
+            "Item": items.line_item_reference(books, line.get("ItemCode")),
             "AccountCode": line.get("AccountCode"),
             "AccountID": line.get("AccountID"),
             "TaxType": line.get("TaxType"),

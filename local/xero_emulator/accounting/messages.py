@@ -74,6 +74,15 @@ TOTAL_IGNORED = (
 )
 REFERENCE_IGNORED = "Reference is only stored on ACCREC documents; put the supplier's reference in {field}."
 
+# --- items (items.py; emulator wording unless marked) -------------------------------------------------------
+ITEM_CODE_INVALID = "Item code '{code}' is not valid"  # Xero (quoted by integrators' help pages)
+ITEM_CODE_REQUIRED = "Item Code is required."
+ITEM_CODE_NOT_UNIQUE = "Item code '{code}' already exists. Item codes must be unique."
+ITEM_COGS_ACCOUNT_INVALID = "COGSAccountCode '{code}' must be an active expense or direct costs account."
+ITEM_INVENTORY_ACCOUNT_REQUIRED = "InventoryAssetAccountCode is required to track an item as inventory."
+ITEM_INVENTORY_ACCOUNT_INVALID = "InventoryAssetAccountCode '{code}' must be an active account of Type INVENTORY."
+ITEM_COGS_REQUIRED = "PurchaseDetails.COGSAccountCode is required to track an item as inventory."
+
 # --- tracking categories (tracking.py; emulator wording unless marked) --------------------------------------
 TRACKING_CATEGORY_NAME_REQUIRED = "Tracking category Name is required."
 TRACKING_CATEGORY_NAME_NOT_UNIQUE = "For each specified tracking category the name must be unique."  # by analogy

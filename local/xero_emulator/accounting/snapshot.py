@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 def snapshot(books: Books) -> dict[str, Any]:
     """Everything, in wire shapes (UnitAmounts with 4 dp so nothing is hidden), for the control
     plane and tests. Deleted records are included, with their status."""
-    from . import bank_transactions, contacts, credit_notes, invoices, manual_journals, payments, tracking
+    from . import bank_transactions, contacts, credit_notes, invoices, items, manual_journals, payments, tracking
     from .contact_groups import render_contact_group
     from .settings_entities import render_account, render_tax_rate
 
@@ -30,6 +30,7 @@ def snapshot(books: Books) -> dict[str, Any]:
         "Currencies": list(books.currencies.values()),
         "ContactGroups": [render_contact_group(books, g, True) for g in books.contact_groups.values()],
         "TrackingCategories": [tracking.render_category(c) for c in books.tracking_categories.values()],
+        "Items": [items.render_item(i, 4) for i in books.items.values()],
         "Contacts": [contacts.render_contact(books, c, ctx, "full") for c in books.contacts.values()],
         "Invoices": [invoices.render_invoice(books, i, ctx, "full") for i in books.invoices.values()],
         "CreditNotes": [credit_notes.render_credit_note(books, n, ctx, "full") for n in books.credit_notes.values()],
