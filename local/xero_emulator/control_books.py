@@ -16,6 +16,7 @@ API afterwards, as a user's edits in Xero are.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,8 @@ from .interfaces import AccountingRequest
 from .pipeline import publish_events, run_in_books
 from .state import Tenant
 from .wire import JSON_CONTENT_TYPE, current_state, json_response
+
+logger = logging.getLogger(__name__)
 
 blueprint = Blueprint("control_books", __name__, url_prefix="/_emulator/tenants/<tenant_id>")
 
@@ -104,7 +107,7 @@ def merge_contact(tenant_id: str, contact_id: str) -> Response:
         try:
             events = merge(contact_id, into, now)
         except ValueError as refused:  # merges.MergeRefused
-            return _error(str(refused), 404 if "unknown" in str(refused) else 400)
+            return _error(str(refused), 404 if getattr(refused, "unknown", False) else 400)
         publish_events(state, tenant, events, now)
     return json_response(
         {
@@ -137,7 +140,11 @@ def change_in_xero(tenant_id: str, subpath: str) -> Response:
         body=body,
         now=state.clock.now(),
     )
-    result = run_in_books(state, tenant, accounting_request)
+    try:
+        result = run_in_books(state, tenant, accounting_request)
+    except Exception:  # an engine bug: say so, as the API would with a 500
+        logger.exception("accounting engine failed on a user change %s %s", request.method, subpath)
+        return _error("the accounting engine failed on this request (see the emulator's log)", 500)
     if result.body is None:
         return Response(b"", status=result.status)
     if isinstance(result.body, str):

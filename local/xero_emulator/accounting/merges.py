@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 class MergeRefused(ValueError):
     """The merge cannot be done (unknown contact, same contact, not active)."""
 
+    def __init__(self, message: str, unknown: bool = False) -> None:
+        super().__init__(message)
+        self.unknown = unknown  # a contact id that does not exist (the control plane answers 404)
+
 
 def merge_contact(books: Books, merged_id: str, into_id: str, now: datetime) -> list[ResourceEvent]:
     merged, kept = _contact(books, merged_id, "contact"), _contact(books, into_id, "into")
@@ -75,5 +79,5 @@ def merge_contact(books: Books, merged_id: str, into_id: str, now: datetime) -> 
 def _contact(books: Books, contact_id: str, label: str) -> dict[str, Any]:
     contact = books.contacts.get(normalise_guid(contact_id)) if is_guid(contact_id) else None
     if contact is None:
-        raise MergeRefused(f"unknown {label} id {contact_id}")
+        raise MergeRefused(f"unknown {label} id {contact_id}", unknown=True)
     return contact
