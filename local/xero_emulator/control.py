@@ -6,11 +6,14 @@ not part of Xero and never share a path with it. No authentication (loopback onl
   GET    /_emulator/tenants              POST /_emulator/tenants {name, base_currency, day_limit, seed}
   GET    /_emulator/tenants/{id}/state   the engine's snapshot
   POST   /_emulator/tenants/{id}/revoke-access   the user removes the app in Xero
+  POST   /_emulator/tenants/{id}/lock-dates, /contacts/{cid}/merge, GET|PUT|POST|DELETE /api/<path>
+                                         changes made in Xero by a user (control_books.py)
   GET    /_emulator/connections          every connection (all apps and users)
   GET    /_emulator/requests?method=&path_prefix=&tenant_id=     DELETE /_emulator/requests
   GET    /_emulator/stats
   GET    /_emulator/clock                POST /_emulator/clock/advance {seconds}
   GET    /_emulator/faults               POST /_emulator/faults {kind, count, ...}   DELETE /_emulator/faults
+  POST   /_emulator/faults/{id}/release  POST /_emulator/faults/release   (hold faults)
   GET    /_emulator/webhooks             POST /_emulator/webhooks {url, key}
   POST   /_emulator/webhooks/intent-to-receive {url?, key?}
 """
@@ -177,6 +180,19 @@ def add_fault() -> Response:
     except (TypeError, ValueError) as error:
         return _error(str(error))
     return json_response(rule.to_dict(), 201)
+
+
+@blueprint.post("/faults/release")
+def release_all_holds() -> Response:
+    return json_response({"released_rules": current_state().faults.release()})
+
+
+@blueprint.post("/faults/<int:rule_id>/release")
+def release_hold(rule_id: int) -> Response:
+    released = current_state().faults.release(rule_id)
+    if not released:
+        return _error("no hold fault with that id", 404)
+    return json_response({"released_rules": released})
 
 
 @blueprint.delete("/faults")

@@ -4,7 +4,12 @@ Pre-commit kinds act before the accounting engine sees the request (nothing is s
   http_429            — a rate-limit refusal at the rate-limit step (``X-Rate-Limit-Problem`` =
                         ``problem``, default minute); like a real 429 it is not counted;
   http_500, http_503  — Xero's unhandled error / outage (xero-facts §7);
-  slow                — wait ``delay_seconds`` (real seconds), then process normally.
+  slow                — wait ``delay_seconds`` (real seconds), then process normally;
+  hold                — wait until the test (``faults.release(rule_id)``) or the control plane
+                        (``POST /_emulator/faults/{id}/release``) releases it, then process
+                        normally; ``faults.wait_held(rule_id, n)`` returns once n calls are held.
+                        A deterministic way to have calls in flight (``delay_seconds``, default
+                        60, only guards against a test that never releases).
 Post-commit kinds act after the engine applied the change (and after the idempotent response was
 stored — Xero saved it, the client just never hears back):
   drop_after_commit    — the TCP connection is closed without any response;
@@ -18,14 +23,14 @@ from __future__ import annotations
 
 import itertools
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 
 RATE_LIMIT_KINDS = frozenset({"http_429"})  # acts at the rate-limit step: refused, not counted
-PRE_COMMIT_KINDS = frozenset({"http_500", "http_503", "slow"})
+PRE_COMMIT_KINDS = frozenset({"http_500", "http_503", "slow", "hold"})
 POST_COMMIT_KINDS = frozenset({"drop_after_commit", "timeout_after_commit"})
 KINDS = RATE_LIMIT_KINDS | PRE_COMMIT_KINDS | POST_COMMIT_KINDS
 RATE_LIMIT_PROBLEMS = frozenset({"minute", "day", "appminute", "concurrent"})
-DEFAULT_DELAY_SECONDS = {"slow": 2.0, "timeout_after_commit": 30.0}
+DEFAULT_DELAY_SECONDS = {"slow": 2.0, "timeout_after_commit": 30.0, "hold": 60.0}
 
 
 @dataclass
@@ -39,6 +44,8 @@ class FaultRule:
     delay_seconds: float | None = None
     problem: str | None = None  # http_429 only
     fired: int = 0
+    held: int = 0  # hold only: calls waiting for the release right now
+    released: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
     def matches(self, method: str, path: str, tenant_id: str | None) -> bool:
         if self.count <= 0:
@@ -58,7 +65,11 @@ class FaultRule:
         return DEFAULT_DELAY_SECONDS.get(self.kind, 0.0)
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        names = ("id", "kind", "count", "method", "path_prefix", "tenant_id", "delay_seconds", "problem", "fired")
+        result: dict[str, object] = {name: getattr(self, name) for name in names}
+        if self.kind == "hold":
+            result.update(held=self.held, released=self.released.is_set())
+        return result
 
 
 class FaultInjector:
@@ -66,6 +77,7 @@ class FaultInjector:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # a call started or stopped being held
         self._rules: list[FaultRule] = []
         self._ids = itertools.count(1)
 
@@ -112,9 +124,44 @@ class FaultInjector:
     def take_post_commit(self, method: str, path: str, tenant_id: str | None) -> FaultRule | None:
         return self._take(POST_COMMIT_KINDS, method, path, tenant_id)
 
+    # --- hold --------------------------------------------------------------------------------
+
+    def hold(self, rule: FaultRule) -> None:
+        """Called by the pipeline for a ``hold`` rule: block this call until the rule is released
+        (or its safety timeout passes)."""
+        with self._changed:
+            rule.held += 1
+            self._changed.notify_all()
+        try:
+            rule.released.wait(rule.delay)
+        finally:
+            with self._changed:
+                rule.held -= 1
+                self._changed.notify_all()
+
+    def wait_held(self, rule_id: int, count: int, timeout: float = 30.0) -> bool:
+        """Block until ``count`` calls are held by rule ``rule_id``; False if the timeout passes
+        first (a failure, not a race: a test waits for an event, never for a guessed delay)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._held(rule_id) >= count, timeout)
+
+    def _held(self, rule_id: int) -> int:
+        return next((rule.held for rule in self._rules if rule.id == rule_id), 0)
+
+    def release(self, rule_id: int | None = None) -> int:
+        """Let the calls held by rule ``rule_id`` (every hold rule when None) go on; calls that
+        match the rule later pass straight through. Returns how many rules were released."""
+        with self._lock:
+            rules = [r for r in self._rules if r.kind == "hold" and (rule_id is None or r.id == rule_id)]
+        for rule in rules:
+            rule.released.set()
+        return len(rules)
+
     def clear(self) -> None:
         with self._lock:
-            self._rules.clear()
+            rules, self._rules = self._rules, []
+        for rule in rules:  # nobody stays blocked on a rule that no longer exists
+            rule.released.set()
 
     def list(self) -> list[dict[str, object]]:
         with self._lock:

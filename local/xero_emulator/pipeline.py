@@ -9,7 +9,7 @@ in this order (each one can end the request):
   5. rate limits             429 + X-Rate-Limit-Problem + Retry-After; not counted (§2)
   6. Accept                  406 unless the client accepts application/json (Xero would answer
                              XML; the emulator speaks JSON only)                  (§5)
-  7. pre-commit faults       http_500 / http_503 / slow (an injected http_429 acts at step 5)
+  7. pre-commit faults       http_500 / http_503 / slow / hold (an injected http_429 acts at step 5)
   8. idempotency             400 for a key > 128 chars or reused with another request; replay
                              of the stored response                               (§4)
   9. accounting engine       books.handle() under the tenant's lock; its events → webhooks
@@ -32,7 +32,7 @@ from flask import Blueprint, Response, g, request
 
 from .faults import FaultRule
 from .idempotency import IDEMPOTENT_METHODS, MAX_KEY_LENGTH, StoredResponse, fingerprint
-from .interfaces import AccountingRequest, AccountingResponse
+from .interfaces import AccountingRequest, AccountingResponse, ResourceEvent
 from .requestlog import RequestEntry
 from .scopes import scopes_for_endpoint
 from .state import EmulatorState, Tenant
@@ -228,9 +228,12 @@ def _run_counted_call(call: _Call) -> Response:
 
 
 def _pre_commit_fault(call: _Call, fault: FaultRule) -> Response | None:
-    """Answer for a pre-commit fault, or None to carry on (``slow``)."""
+    """Answer for a pre-commit fault, or None to carry on (``slow``, ``hold``)."""
     if fault.kind == "slow":
         time.sleep(fault.delay)
+        return None
+    if fault.kind == "hold":
+        call.state.faults.hold(fault)
         return None
     if fault.kind == "http_500":
         return _text_response(_SERVER_ERROR_TEXT, 500)
@@ -276,17 +279,12 @@ def _run_engine(call: _Call, raw_body: bytes) -> StoredResponse:
         body=body,
         now=now,
     )
-    extra_data: dict[str, dict[str, Any]] = {}
     try:
-        with tenant.lock:
-            result: AccountingResponse = tenant.books.handle(accounting_request)
-            extra_data = _credit_note_event_data(tenant, result, now)
+        result = run_in_books(state, tenant, accounting_request)
     except Exception:  # an engine bug: answer as Xero's unhandled error would
         logger.exception("accounting engine failed on %s %s", call.method, call.path)
         call.entry.notes["engine_error"] = True
         return StoredResponse(500, _SERVER_ERROR_TEXT.encode(), "text/plain; charset=utf-8", {})
-    if result.events:
-        state.webhooks.enqueue(tenant.tenant_id, result.events, now, extra_data)
     if result.body is None:
         payload, content_type = b"", "text/plain; charset=utf-8"
     elif isinstance(result.body, str):
@@ -297,11 +295,31 @@ def _run_engine(call: _Call, raw_body: bytes) -> StoredResponse:
     return StoredResponse(result.status, payload, content_type, dict(result.headers))
 
 
-def _credit_note_event_data(tenant: Tenant, result: AccountingResponse, now: Any) -> dict[str, dict[str, Any]]:
-    """Credit-note webhook events carry ``data: {Type, Status}`` (xero-webhooks.yaml). The seam's
-    ResourceEvent has no such field, so read them back from the engine (caller holds the lock)."""
+def run_in_books(state: EmulatorState, tenant: Tenant, accounting_request: AccountingRequest) -> AccountingResponse:
+    """Run one request through the tenant's accounting engine under its lock and hand the changes
+    it reports to the webhook sender. Used by the API pipeline and by the control plane's
+    "change made in Xero by a user" route (which skips tokens, limits and idempotency)."""
+    with tenant.lock:
+        result: AccountingResponse = tenant.books.handle(accounting_request)
+        publish_events(state, tenant, result.events, accounting_request.now)
+    return result
+
+
+def publish_events(state: EmulatorState, tenant: Tenant, events: list[ResourceEvent], now: Any) -> None:
+    """Queue the engine's change events for the webhook sender, credit-note events with their
+    ``data: {Type, Status}`` (xero-webhooks.yaml)."""
+    if not events:
+        return
+    with tenant.lock:
+        extra_data = _credit_note_event_data(tenant, events, now)
+    state.webhooks.enqueue(tenant.tenant_id, events, now, extra_data)
+
+
+def _credit_note_event_data(tenant: Tenant, events: list[ResourceEvent], now: Any) -> dict[str, dict[str, Any]]:
+    """The seam's ResourceEvent has no ``data`` field, so read the credit notes back from the
+    engine (caller holds the lock)."""
     data: dict[str, dict[str, Any]] = {}
-    for event in result.events:
+    for event in events:
         if event.category != "CREDITNOTE":
             continue
         try:

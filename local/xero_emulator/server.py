@@ -19,7 +19,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from . import control, identity, pipeline
+from . import control, control_books, identity, pipeline
 from .clock import Clock
 from .options import EmulatorOptions
 from .state import EmulatorState
@@ -34,6 +34,7 @@ def create_app(state: EmulatorState) -> Flask:
     app.register_blueprint(identity.blueprint)
     app.register_blueprint(pipeline.blueprint)
     app.register_blueprint(control.blueprint)
+    app.register_blueprint(control_books.blueprint)
 
     @app.before_request
     def _start() -> None:

@@ -185,6 +185,11 @@ class WebhookDispatcher:
                 self._cond.wait(min(remaining, 0.05))
             return True
 
+    def wait_for_status(self, status: str, timeout: float = 30.0) -> bool:
+        """Block until the subscription's status is ``status`` (tests); False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._status == status, timeout)
+
     # --- the delivery thread --------------------------------------------------------------
 
     def start(self) -> None:
@@ -240,9 +245,9 @@ class WebhookDispatcher:
                 now = self._now()
                 delivery.first_failure_at = delivery.first_failure_at or now
                 if now - delivery.first_failure_at >= GIVE_UP_AFTER:
-                    self._abandon(delivery, "receiver failing for 24 h: subscription disabled")
                     self._status = "disabled"
                     self._queue.clear()
+                    self._abandon(delivery, "receiver failing for 24 h: subscription disabled")
                     continue
                 delivery.status = "retrying"
                 pause = RETRY_PAUSES_SECONDS[min(pause_index, len(RETRY_PAUSES_SECONDS) - 1)]

@@ -3,7 +3,6 @@ token lifetimes and limit windows pass faster too)."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -51,18 +50,22 @@ def test_clock_control_plane(emulator):
 
 
 def test_time_scale_makes_access_tokens_expire_in_real_fractions_of_a_second():
-    # 1 real second = 1 emulated hour: the 30-minute access token lives half a real second
-    emu = start_in_thread(EmulatorOptions(time_scale=3600, auto_consent=True))
+    # 1 real second = 1 emulated hour: the 30-minute access token lives half a real second.
+    # Real time is a fake monotonic clock the test moves, so no real waiting races the expiry.
+    real = FakeMonotonic()
+    clock = Clock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc), time_scale=3600, monotonic=real)
+    emu = start_in_thread(EmulatorOptions(time_scale=3600, auto_consent=True), clock=clock)
     try:
         driver = OAuthDriver(emu.base_url)
         code = query_of(driver.authorize().headers["Location"])["code"]
         session = XeroSession(emu.base_url, driver.exchange(code).json())
         session.refresh_connections()
+        real.value += 0.4  # 24 emulated minutes: still valid
         assert session.get("/Organisation").status_code == 200
-        time.sleep(0.6)
+        real.value += 0.2  # 36 emulated minutes after issue
         expired = session.get("/Organisation")
         assert expired.status_code == 401 and expired.json()["Detail"].startswith("TokenExpired")
-        clock = requests.get(f"{emu.base_url}/_emulator/clock").json()
-        assert clock["time_scale"] == 3600
+        clock_state = requests.get(f"{emu.base_url}/_emulator/clock").json()
+        assert clock_state["time_scale"] == 3600 and clock_state["now"] == "2026-03-02T09:36:00Z"
     finally:
         emu.stop()

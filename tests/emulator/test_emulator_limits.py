@@ -55,21 +55,46 @@ def test_day_limit_of_a_starter_tenant(emulator, oauth: OAuthDriver):
 
 
 def test_concurrent_limit_is_five_in_flight_per_tenant(emulator, xero):
-    # Given five slow calls in flight
-    emulator.state.faults.add("slow", count=5, delay_seconds=1.0)
+    # Given five calls held in flight by a "hold" fault (released only by the test)
+    hold = emulator.state.faults.add("hold", count=5, path_prefix="/Organisation")
+    url, headers = f"{emulator.base_url}/api.xro/2.0/Organisation", xero.headers()
     results: list[int] = []
-    threads = [threading.Thread(target=lambda: results.append(xero.get("/Organisation").status_code)) for _ in range(5)]
+
+    def call() -> None:
+        results.append(requests.get(url, headers=headers, timeout=60).status_code)
+
+    threads = [threading.Thread(target=call) for _ in range(5)]
     for thread in threads:
         thread.start()
-    _wait_until(lambda: emulator.state.limits.windows("demo-client-id", xero.tenant_id, 0)["in_flight"] == 5)
-    # When a sixth call arrives
-    sixth = xero.get("/Organisation")
-    for thread in threads:
-        thread.join()
-    # Then it is refused as "concurrent" with a short Retry-After, and the five succeed
+    try:
+        assert emulator.state.faults.wait_held(hold.id, 5), "five calls never got in flight"
+        assert emulator.state.limits.windows("demo-client-id", xero.tenant_id, 0)["in_flight"] == 5
+        # When a sixth call arrives while they are held
+        sixth = xero.get("/Organisation")
+    finally:
+        emulator.state.faults.release(hold.id)
+        for thread in threads:
+            thread.join()
+    # Then it is refused as "concurrent" with a short Retry-After, and the five succeed once released
     assert sixth.status_code == 429
     assert sixth.headers["X-Rate-Limit-Problem"] == "concurrent" and sixth.headers["Retry-After"] == "1"
     assert results == [200] * 5
+    assert emulator.state.limits.windows("demo-client-id", xero.tenant_id, 0)["in_flight"] == 0
+
+
+def test_hold_fault_is_released_through_the_control_plane(emulator, xero):
+    base = f"{emulator.base_url}/_emulator/faults"
+    rule = requests.post(base, json={"kind": "hold", "path_prefix": "/Contacts"}).json()
+    assert rule["kind"] == "hold" and rule["held"] == 0 and rule["released"] is False
+    answers: list[int] = []
+    held = threading.Thread(target=lambda: answers.append(xero.get("/Contacts", timeout=60).status_code))
+    held.start()
+    assert emulator.state.faults.wait_held(rule["id"], 1)
+    assert requests.get(base).json()["faults"][0]["held"] == 1 and answers == []
+    assert requests.post(f"{base}/{rule['id']}/release").json() == {"released_rules": 1}
+    held.join()
+    assert answers == [200]
+    assert requests.post(f"{base}/999/release").status_code == 404
 
 
 def test_windows_are_fixed_and_start_at_a_per_tenant_offset():
@@ -96,12 +121,3 @@ def test_app_minute_limit_spans_all_tenants():
     assert refused.problem == "appminute" and 1 <= refused.retry_after <= 60
     assert refused.headers["X-AppMinLimit-Remaining"] == "0"
     assert limiter.acquire("other-app", "tenant-new", None, now).problem is None
-
-
-def _wait_until(condition, timeout: float = 5.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.01)

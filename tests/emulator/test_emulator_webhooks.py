@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import time
+import threading
 
 import requests
 
@@ -36,33 +36,42 @@ def test_contact_changes_are_delivered_signed_with_xero_payload(emulator, xero, 
     assert webhook_payload_errors(delivery.body) == []
 
 
-def test_events_of_one_request_are_batched_into_one_delivery(xero, webhook_receiver):
+def test_events_of_one_request_are_batched_into_one_delivery(emulator, xero, webhook_receiver):
     xero.put("/Contacts", {"Contacts": [{"Name": f"Batch {i} Ltd"} for i in range(3)]})
-    deliveries = webhook_receiver.wait_for(1)
-    time.sleep(0.2)
+    # the request's events were queued before it answered: once the sender is idle, all are out
+    assert emulator.state.webhooks.wait_idle(timeout=30)
     assert len(webhook_receiver.deliveries) == 1
-    assert len(deliveries[0].payload["events"]) == 3
+    assert len(webhook_receiver.deliveries[0].payload["events"]) == 3
 
 
 def test_delivery_never_blocks_the_api_response(emulator, xero):
-    slow_receiver = WebhookReceiver()
-    original = slow_receiver._app
+    # Given a receiver that holds every delivery until the test releases it
+    receiver = WebhookReceiver()
+    arrived, release = threading.Event(), threading.Event()
+    original = receiver._app
 
-    def slow_app(environ, start_response):
-        time.sleep(1.0)
+    def holding_app(environ, start_response):
+        arrived.set()
+        release.wait(60)
         return original(environ, start_response)
 
-    slow_receiver._app = slow_app  # type: ignore[method-assign]
-    slow_receiver._server.app = slow_app
-    emulator.state.webhooks.configure(slow_receiver.url, slow_receiver.key)
+    receiver._server.app = holding_app
+    emulator.state.webhooks.configure(receiver.url, receiver.key)
     try:
-        started = time.monotonic()
+        # When a change is saved, the API answers while the delivery is still held at the receiver
         assert xero.put("/Contacts", {"Contacts": [{"Name": "Quick Ltd"}]}).status_code == 200
-        assert time.monotonic() - started < 0.5
-        assert slow_receiver.wait_for(1, timeout=5)
+        assert arrived.wait(30), "the delivery never reached the receiver"
+        assert receiver.deliveries == []  # the receiver has not answered yet: nothing was waited for
+        # Then, once released, the delivery completes
+        release.set()
+        assert emulator.state.webhooks.wait_idle(timeout=30)
+        # (a receiver slower than Xero's 5 s would also see a retry of the same delivery)
+        assert receiver.deliveries and all(d.signature_valid for d in receiver.deliveries)
+        assert {d.payload["firstEventSequence"] for d in receiver.deliveries} == {1}
     finally:
+        release.set()
         emulator.state.webhooks.configure(None, None)
-        slow_receiver.stop()
+        receiver.stop()
 
 
 def test_failed_deliveries_are_retried_with_the_same_sequences(xero, webhook_receiver):
@@ -79,10 +88,8 @@ def test_subscription_is_disabled_after_24_hours_of_failures(emulator, xero, web
     xero.put("/Contacts", {"Contacts": [{"Name": "Never Delivered Ltd"}]})
     webhook_receiver.wait_for(2)  # the first failure is recorded once the retry has come
     emulator.clock.advance(24 * 3600)
-    deadline = time.monotonic() + 5
-    while emulator.state.webhooks.describe()["status"] != "disabled":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    # the next retry sees 24 emulated hours of failures and disables the subscription
+    assert emulator.state.webhooks.wait_for_status("disabled", timeout=60)
     assert emulator.state.webhooks.describe()["deliveries"][-1]["status"] == "abandoned"
 
 

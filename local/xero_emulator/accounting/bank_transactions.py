@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..interfaces import AccountingResponse
-from . import contacts, documents, messages, money, query, wire
+from . import contacts, documents, lines, locks, messages, money, query, wire
 from .batch import Saved, run_batch
 from .context import RequestContext
 from .errors import ElementInvalid, not_found
@@ -26,7 +26,11 @@ Record = dict[str, Any]
 SUPPORTED_TYPES = ("RECEIVE", "SPEND")
 UNSUPPORTED_TYPES = ("RECEIVE-OVERPAYMENT", "RECEIVE-PREPAYMENT", "SPEND-OVERPAYMENT", "SPEND-PREPAYMENT")
 READ_ONLY_TYPES = ("RECEIVE-TRANSFER", "SPEND-TRANSFER")
-LINE_RULES = documents.LineRules(allow_discounts=False, bank_transaction=True)
+
+
+def _line_rules(transaction_type: str | None) -> lines.LineRules:
+    side = "purchases" if transaction_type == "SPEND" else "sales"  # RECEIVE lines sell, SPEND lines buy
+    return lines.LineRules(allow_discounts=False, bank_transaction=True, side=side)
 
 
 # --- handlers ---------------------------------------------------------------------------------------------
@@ -134,25 +138,28 @@ def _save(books: Books, ctx: RequestContext, element: Element, existing: Record 
         draft["IsReconciled"] = bool(read_bool(element, "IsReconciled", problems))
 
     previous_lat = draft["LineAmountTypes"]
-    draft["LineAmountTypes"] = documents.read_line_amount_types(element, previous_lat, problems)
+    draft["LineAmountTypes"] = lines.read_line_amount_types(element, previous_lat, problems)
     line_elements = element.children("LineItems")
     if line_elements is not None:
-        draft["LineItems"] = documents.read_line_items(
-            books, ctx, line_elements, draft["LineItems"], draft["LineAmountTypes"], LINE_RULES, problems
+        draft["LineItems"] = lines.read_line_items(
+            books, ctx, line_elements, draft["LineItems"], draft["LineAmountTypes"], _line_rules(draft["Type"]), problems
         )
     elif draft["LineItems"] and draft["LineAmountTypes"] != previous_lat:
-        draft["LineItems"] = documents.recompute_lines(
-            books, draft["LineItems"], draft["LineAmountTypes"], LINE_RULES, problems
+        draft["LineItems"] = lines.recompute_lines(
+            books, draft["LineItems"], draft["LineAmountTypes"], _line_rules(draft["Type"]), problems
         )
     if not draft["LineItems"]:
         problems.add(messages.LINE_ITEMS_REQUIRED)
     # Bank transactions are always approved: every line posts to the ledger.
-    documents.require_coding(draft["LineItems"], draft["LineAmountTypes"], problems)
-    result = documents.totals(draft["LineItems"], draft["LineAmountTypes"])
+    lines.require_coding(draft["LineItems"], draft["LineAmountTypes"], problems)
+    result = lines.totals(draft["LineItems"], draft["LineAmountTypes"])
     draft["SubTotal"], draft["TotalTax"], draft["Total"] = result.sub_total, result.total_tax, result.total
     if draft["LineItems"] and draft["Total"] <= 0:
         problems.add(messages.BANK_TOTAL_NOT_POSITIVE)
 
+    contact_changes = choice is not None and (choice.existing or {}).get("ContactID") != draft["ContactID"]
+    if creating or draft != existing or contact_changes:  # bank transactions always post: lock dates apply
+        locks.check_dates(books, problems, existing["Date"] if existing else None, draft["Date"])
     if problems:
         raise ElementInvalid(list(problems), _echo(books, draft, creating))
 
@@ -185,6 +192,10 @@ def _blank(books: Books, ctx: RequestContext) -> Record:
 def _delete(books: Books, ctx: RequestContext, draft: Record) -> Saved:
     if draft.get("IsReconciled"):
         raise ElementInvalid(["A reconciled bank transaction cannot be deleted."], _echo(books, draft, False))
+    problems = Problems()
+    locks.check_dates(books, problems, draft["Date"])
+    if problems:
+        raise ElementInvalid(list(problems), _echo(books, draft, False))
     draft["Status"] = "DELETED"
     draft["UpdatedDateUTC"] = ctx.now
     books.bank_transactions[draft["BankTransactionID"]] = draft
@@ -279,7 +290,7 @@ def _echo(books: Books, draft: Record, creating: bool) -> Record:
         "Reference": draft.get("Reference"),
         "Status": draft.get("Status"),
         "LineAmountTypes": draft.get("LineAmountTypes"),
-        "LineItems": documents.render_lines(draft.get("LineItems", []), 4),
+        "LineItems": lines.render_lines(draft.get("LineItems", []), 4),
         "SubTotal": draft.get("SubTotal"),
         "TotalTax": draft.get("TotalTax"),
         "Total": draft.get("Total"),
@@ -308,7 +319,7 @@ def render_bank_transaction(books: Books, transaction: Record, ctx: RequestConte
         "Date": transaction["Date"],
         "Status": transaction["Status"],
         "LineAmountTypes": transaction["LineAmountTypes"],
-        "LineItems": documents.render_lines(transaction["LineItems"], ctx.unitdp),
+        "LineItems": lines.render_lines(transaction["LineItems"], ctx.unitdp, books),
         "SubTotal": transaction["SubTotal"],
         "TotalTax": transaction["TotalTax"],
         "Total": transaction["Total"],

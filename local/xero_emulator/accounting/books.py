@@ -19,21 +19,27 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..interfaces import AccountingRequest, AccountingResponse
+from ..interfaces import AccountingRequest, AccountingResponse, ResourceEvent
 from . import (
     bank_transactions,
     contacts,
     credit_notes,
     invoices,
+    items,
+    locks,
     manual_journals,
+    merges,
+    contact_groups,
     payments,
     settings_entities,
+    tracking,
     wire,
 )
 from .context import RequestContext
 from .errors import ApiError, not_found
 from .ids import IdFactory, is_guid, normalise_guid
 from .money import ZERO
+from .snapshot import snapshot as take_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +53,9 @@ class Books:
         self.tenant_id = tenant_id
         self.organisation = organisation
         self.last_now = now  # the latest request time seen; the snapshot renders as of then
+        # When the organisation's settings (lock dates) last changed; not part of Xero's
+        # Organisation schema, shown in the snapshot only.
+        self.organisation_updated_at = now
         self.ids = IdFactory(tenant_id)
         self._response_ids = IdFactory(f"{tenant_id}/responses")
         # Every collection is keyed by its Xero id (tax rates by TaxType, currencies by Code).
@@ -61,6 +70,8 @@ class Books:
         self.allocations: dict[str, dict[str, Any]] = {}
         self.bank_transactions: dict[str, dict[str, Any]] = {}
         self.manual_journals: dict[str, dict[str, Any]] = {}
+        self.tracking_categories: dict[str, dict[str, Any]] = {}
+        self.items: dict[str, dict[str, Any]] = {}
         # The highest automatic number used per collection ("INV-0041" → 41), for numbering.
         self.highest_numbers: dict[str, int] = {}
         # Look-up indexes (payments and allocations are never removed, only marked deleted).
@@ -82,13 +93,23 @@ class Books:
 
     def snapshot(self) -> dict[str, Any]:
         """The whole state in Xero's wire shapes, for the control plane and tests."""
-        return settings_entities.snapshot(self)
+        return take_snapshot(self)
 
     # --- organisation ---------------------------------------------------------------------------
 
     @property
     def base_currency(self) -> str:
         return self.organisation["BaseCurrency"]
+
+    def merge_contact(self, merged_id: str, into_id: str, now: datetime) -> list[ResourceEvent]:
+        """Control plane: a user merges two contacts in Xero (merges.py); raises
+        ``merges.MergeRefused``. Returns the change events for the webhook sender."""
+        return merges.merge_contact(self, merged_id, into_id, now)
+
+    def set_lock_dates(self, changes: dict[str, Any], now: datetime) -> bool:
+        """Control plane: ``{"PeriodLockDate": date|None, "EndOfYearLockDate": date|None}``."""
+        self.last_now = max(self.last_now, now)
+        return locks.set_lock_dates(self, changes, now)
 
     # --- look-ups --------------------------------------------------------------------------------
 
@@ -193,13 +214,27 @@ _ROUTES: dict[tuple[str, str, int, str | None], Handler] = {
     ("POST", "taxrates", 1, None): settings_entities.update_tax_rates,
     ("GET", "currencies", 1, None): settings_entities.list_currencies,
     ("PUT", "currencies", 1, None): settings_entities.create_currency,
-    ("GET", "contactgroups", 1, None): settings_entities.list_contact_groups,
-    ("GET", "contactgroups", 2, None): settings_entities.get_contact_group,
-    ("PUT", "contactgroups", 1, None): settings_entities.create_contact_groups,
-    ("POST", "contactgroups", 2, None): settings_entities.update_contact_group,
-    ("PUT", "contactgroups", 3, "contacts"): settings_entities.add_contacts_to_group,
-    ("DELETE", "contactgroups", 3, "contacts"): settings_entities.remove_contacts_from_group,
-    ("DELETE", "contactgroups", 4, "contacts"): settings_entities.remove_contact_from_group,
+    ("GET", "contactgroups", 1, None): contact_groups.list_contact_groups,
+    ("GET", "contactgroups", 2, None): contact_groups.get_contact_group,
+    ("PUT", "contactgroups", 1, None): contact_groups.create_contact_groups,
+    ("POST", "contactgroups", 2, None): contact_groups.update_contact_group,
+    ("PUT", "contactgroups", 3, "contacts"): contact_groups.add_contacts_to_group,
+    ("DELETE", "contactgroups", 3, "contacts"): contact_groups.remove_contacts_from_group,
+    ("DELETE", "contactgroups", 4, "contacts"): contact_groups.remove_contact_from_group,
+    ("GET", "items", 1, None): items.list_items,
+    ("GET", "items", 2, None): items.get_item,
+    ("PUT", "items", 1, None): items.create_items,
+    ("POST", "items", 1, None): items.upsert_items,
+    ("POST", "items", 2, None): items.update_item,
+    ("DELETE", "items", 2, None): items.delete_item,
+    ("GET", "trackingcategories", 1, None): tracking.list_tracking_categories,
+    ("GET", "trackingcategories", 2, None): tracking.get_tracking_category,
+    ("PUT", "trackingcategories", 1, None): tracking.create_tracking_category,
+    ("POST", "trackingcategories", 2, None): tracking.update_tracking_category,
+    ("DELETE", "trackingcategories", 2, None): tracking.delete_tracking_category,
+    ("PUT", "trackingcategories", 3, "options"): tracking.create_options,
+    ("POST", "trackingcategories", 4, "options"): tracking.update_option,
+    ("DELETE", "trackingcategories", 4, "options"): tracking.delete_option,
     ("GET", "contacts", 1, None): contacts.list_contacts,
     ("GET", "contacts", 2, None): contacts.get_contact,
     ("PUT", "contacts", 1, None): contacts.create_contacts,

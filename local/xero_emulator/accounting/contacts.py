@@ -8,8 +8,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..interfaces import AccountingResponse
-from . import messages, money, query
+from . import messages, query
 from .batch import Saved, run_batch
+from .contact_views import TEXT_FIELDS, all_balances, mark_role, reduce_view, render_contact
 from .context import RequestContext
 from .errors import ElementInvalid, not_found
 from .ids import is_guid, normalise_guid
@@ -21,20 +22,9 @@ if TYPE_CHECKING:
 
 ADDRESS_TYPES = ("POBOX", "STREET")  # DELIVERY exists only on the Organisation
 PHONE_TYPES = ("DEFAULT", "DDI", "MOBILE", "FAX", "OFFICE")
-STANDARD_PHONE_SLOTS = ("DEFAULT", "DDI", "FAX", "MOBILE")  # responses always show these four
 MAX_CONTACT_PERSONS = 5
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-# Simple text fields: name → max length (SPEC Contact).
-_TEXT_FIELDS = {
-    "FirstName": 255,
-    "LastName": 255,
-    "CompanyNumber": 50,
-    "BankAccountDetails": 255,
-    "TaxNumber": 50,
-    "Website": 255,
-    "XeroNetworkKey": 255,
-}
 _ADDRESS_LIMITS = {
     "AddressLine1": 500,
     "AddressLine2": 500,
@@ -73,14 +63,14 @@ def list_contacts(books: Books, ctx: RequestContext, segments: list[str]) -> Acc
     summary_only = bool(q.flag("summaryOnly"))
     page = query.requested_page(q.get("page") or ("1" if summary_only else None), q.get("pageSize"))
     detail = "summary" if summary_only else ("full" if page else "list")
-    balances = _all_balances(books, ctx)  # once for the whole list, not once per contact
+    balances = all_balances(books, ctx)  # once for the whole list, not once per contact
     views = [render_contact(books, contact, ctx, "full", balances) for contact in records]
     views = _filter_and_sort(views, ctx)
     extra: dict[str, Any] = {}
     if page:
         views, extra["pagination"] = query.paginate(views, page)
     if detail != "full":
-        views = [_reduce(view, detail) for view in views]
+        views = [reduce_view(view, detail) for view in views]
     return ctx.ok("Contacts", views, **extra)
 
 
@@ -186,7 +176,7 @@ def _save(books: Books, ctx: RequestContext, element: Element, existing: dict[st
         draft["Name"] = (read_str(element, "Name", problems, max_length=255) or "").strip()
     if not draft["Name"]:
         problems.add(messages.CONTACT_NAME_REQUIRED)
-    for field, limit in _TEXT_FIELDS.items():
+    for field, limit in TEXT_FIELDS.items():
         if element.has(field):
             draft[field] = read_str(element, field, problems, max_length=limit)
     if element.has("EmailAddress"):
@@ -358,159 +348,6 @@ def _echo(element: Element, contact_id: str | None = None) -> dict[str, Any]:
     return echo
 
 
-# --- rendering --------------------------------------------------------------------------------------------
-
-
-def render_contact(
-    books: Books,
-    contact: dict[str, Any],
-    ctx: RequestContext,
-    detail: str,
-    all_balances: dict[str, dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """A contact in Xero's shape. ``detail``: ``full`` (GET one, paged lists, writes), ``nested``
-    (inside a document: no balances) or ``short`` (inside an unpaged document list)."""
-    if detail == "short":
-        return {
-            "ContactID": contact["ContactID"],
-            "Name": contact["Name"],
-            "Addresses": [],
-            "Phones": [],
-            "ContactGroups": [],
-            "ContactPersons": [],
-            "HasValidationErrors": False,
-        }
-    view: dict[str, Any] = {
-        "ContactID": contact["ContactID"],
-        "ContactNumber": contact.get("ContactNumber"),
-        "AccountNumber": contact.get("AccountNumber"),
-        "ContactStatus": contact["ContactStatus"],
-        "Name": contact["Name"],
-    }
-    for field in (*_TEXT_FIELDS, "EmailAddress", "AccountsReceivableTaxType", "AccountsPayableTaxType"):
-        view[field] = contact.get(field)
-    view["Addresses"] = [
-        {
-            "AddressType": kind,
-            "City": "",
-            "Region": "",
-            "PostalCode": "",
-            "Country": "",
-            **contact["Addresses"].get(kind, {}),
-        }
-        for kind in ("STREET", "POBOX")
-    ]
-    slots = list(STANDARD_PHONE_SLOTS) + [k for k in contact["Phones"] if k not in STANDARD_PHONE_SLOTS]
-    view["Phones"] = [
-        {
-            "PhoneType": kind,
-            "PhoneNumber": "",
-            "PhoneAreaCode": "",
-            "PhoneCountryCode": "",
-            **contact["Phones"].get(kind, {}),
-        }
-        for kind in slots
-    ]
-    view["UpdatedDateUTC"] = contact["UpdatedDateUTC"]
-    view["ContactGroups"] = [
-        {"ContactGroupID": g["ContactGroupID"], "Name": g["Name"], "Status": g["Status"], "Contacts": []}
-        for g in books.contact_groups.values()
-        if g["Status"] == "ACTIVE" and contact["ContactID"] in g["ContactIDs"]
-    ]
-    view["IsSupplier"] = contact.get("IsSupplier", False)
-    view["IsCustomer"] = contact.get("IsCustomer", False)
-    for field in (
-        "DefaultCurrency",
-        "SalesDefaultAccountCode",
-        "PurchasesDefaultAccountCode",
-        "SalesDefaultLineAmountType",
-        "PurchasesDefaultLineAmountType",
-    ):
-        view[field] = contact.get(field)
-    view["SalesTrackingCategories"] = []
-    view["PurchasesTrackingCategories"] = []
-    if contact.get("PaymentTerms"):
-        view["PaymentTerms"] = contact["PaymentTerms"]
-    view["ContactPersons"] = [dict(person) for person in contact["ContactPersons"]]
-    view["HasAttachments"] = False
-    view["HasValidationErrors"] = False
-    if detail == "full":
-        balances = all_balances if all_balances is not None else _all_balances(books, ctx, contact["ContactID"])
-        view["Balances"] = balances.get(contact["ContactID"]) or _zero_balances()
-    return view
-
-
-def mark_role(contact: dict[str, Any], invoice_type: str) -> None:
-    """IsCustomer / IsSupplier are set by Xero once a sales / purchase invoice names the contact.
-    Changing them does not move the contact's UpdatedDateUTC (xero-facts §5 "Blind spots")."""
-    if invoice_type == "ACCREC":
-        contact["IsCustomer"] = True
-    elif invoice_type == "ACCPAY":
-        contact["IsSupplier"] = True
-
-
-def _zero_balances() -> dict[str, Any]:
-    return {
-        side: {"Outstanding": money.ZERO, "Overdue": money.ZERO} for side in ("AccountsReceivable", "AccountsPayable")
-    }
-
-
-def _all_balances(books: Books, ctx: RequestContext, only: str | None = None) -> dict[str, dict[str, Any]]:
-    """Per contact: outstanding and overdue amounts of approved invoices, less unapplied credit
-    (raw, not converted to the base currency — SPEC ``Balances``)."""
-    today = ctx.now.date()
-    result: dict[str, dict[str, Any]] = {}
-    for invoice in books.invoices.values():
-        if invoice["Status"] != "AUTHORISED" or (only and invoice["ContactID"] != only):
-            continue
-        side = result.setdefault(invoice["ContactID"], _zero_balances())[_SIDE[invoice["Type"]]]
-        due = books.invoice_amounts(invoice)[2]
-        side["Outstanding"] += due
-        if invoice.get("DueDate") and invoice["DueDate"] < today:
-            side["Overdue"] += due
-    for credit_note in books.credit_notes.values():
-        if credit_note["Status"] != "AUTHORISED" or (only and credit_note["ContactID"] != only):
-            continue
-        side = result.setdefault(credit_note["ContactID"], _zero_balances())[_SIDE[credit_note["Type"]]]
-        side["Outstanding"] -= books.credit_note_amounts(credit_note)[2]
-    return result
-
-
-_SIDE = {
-    "ACCREC": "AccountsReceivable",
-    "ACCRECCREDIT": "AccountsReceivable",
-    "ACCPAY": "AccountsPayable",
-    "ACCPAYCREDIT": "AccountsPayable",
-}
-
-
-_SUMMARY_DROPS = (
-    "Addresses",
-    "Balances",
-    "ContactGroups",
-    "ContactPersons",
-    "IsCustomer",
-    "IsSupplier",
-    "SalesDefaultAccountCode",
-    "PurchasesDefaultAccountCode",
-    "SalesTrackingCategories",
-    "PurchasesTrackingCategories",
-    "PaymentTerms",
-)
-
-
-def _reduce(view: dict[str, Any], detail: str) -> dict[str, Any]:
-    """``summaryOnly`` drops the heavy fields; an unpaged list drops what Xero only returns with
-    paging or a fetch by id (SPEC ``SalesDefaultLineAmountType``)."""
-    reduced = dict(view)
-    drops: tuple[str, ...] = _SUMMARY_DROPS if detail == "summary" else ()
-    if detail == "list":
-        drops = ("SalesDefaultLineAmountType", "PurchasesDefaultLineAmountType")
-    for field in drops:
-        reduced.pop(field, None)
-    return reduced
-
-
 def _filter_and_sort(views: list[dict[str, Any]], ctx: RequestContext) -> list[dict[str, Any]]:
     where = ctx.query.get("where")
     if where and where.strip():
@@ -518,3 +355,6 @@ def _filter_and_sort(views: list[dict[str, Any]], ctx: RequestContext) -> list[d
         views = [v for v in views if matches(v)]
     views = query.modified_since(views, query.parse_if_modified_since(ctx.header("If-Modified-Since")))
     return query.sort_records(views, ctx.query.get("order"), "Contact", "ContactID")
+
+
+__all__ = ["mark_role", "render_contact"]  # re-exported: documents render their contact through contacts

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..interfaces import AccountingResponse
-from . import contacts, document_api, documents, invoices, messages, money, wire
+from . import contacts, document_api, invoices, lines, locks, messages, money, wire
 from .batch import Saved, run_batch
 from .context import RequestContext
 from .errors import ElementInvalid, not_found
@@ -60,7 +60,7 @@ def render_credit_note(books: Books, credit_note: Record, ctx: RequestContext, d
         "BrandingThemeID": credit_note.get("BrandingThemeID"),
         "Status": credit_note["Status"],
         "LineAmountTypes": credit_note["LineAmountTypes"],
-        "LineItems": documents.render_lines(credit_note["LineItems"], ctx.unitdp),
+        "LineItems": lines.render_lines(credit_note["LineItems"], ctx.unitdp, books),
         "SubTotal": credit_note["SubTotal"],
         "TotalTax": credit_note["TotalTax"],
         "Total": credit_note["Total"],
@@ -160,6 +160,8 @@ def _allocate(books: Books, ctx: RequestContext, credit_note: Record, element: E
             if credit_note["Status"] == "AUTHORISED" and amount > remaining:
                 problems.add(messages.ALLOCATION_EXCEEDS_CREDIT)
 
+    if invoice is not None:
+        locks.check_dates(books, problems, max(invoice["Date"], credit_note["Date"]))
     if problems:
         raise ElementInvalid(list(problems), _echo(element, credit_note, invoice, amount))
 
@@ -216,6 +218,12 @@ def delete_allocation(books: Books, ctx: RequestContext, segments: list[str]) ->
         raise not_found()
     if allocation["CreditNoteID"] != credit_note["CreditNoteID"]:
         raise not_found()
+    problems = Problems()
+    locks.check_dates(books, problems, allocation["Date"])
+    if problems:
+        element = render_allocation(books, allocation, ctx, inside_credit_note=False)
+        element["ValidationErrors"] = [{"Message": message} for message in problems]
+        return AccountingResponse(400, wire.validation_exception([element]), {}, ctx.events)
     allocation["IsDeleted"] = True
     invoice = books.invoices[allocation["InvoiceID"]]
     _rebalance(books, ctx, credit_note, invoice)

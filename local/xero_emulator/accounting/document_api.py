@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..interfaces import AccountingResponse
-from . import contacts, documents, messages, money, query, wire
+from . import contacts, document_checks, documents, lines, locks, messages, money, query, wire
 from .batch import Saved, run_batch
 from .context import RequestContext
 from .errors import ElementInvalid, not_found
@@ -184,15 +184,16 @@ def save(books: Books, ctx: RequestContext, kind: DocumentKind, element: Element
     draft["CurrencyCode"], draft["CurrencyRate"] = documents.read_currency(books, element, existing, problems)
 
     previous_lat = draft["LineAmountTypes"]
-    draft["LineAmountTypes"] = documents.read_line_amount_types(element, previous_lat, problems)
-    rules = documents.LineRules(allow_discounts=kind.discounts_allowed and draft["Type"] == kind.sales_type)
+    draft["LineAmountTypes"] = lines.read_line_amount_types(element, previous_lat, problems)
+    side = "purchases" if draft["Type"] == kind.purchase_type else "sales"
+    rules = lines.LineRules(allow_discounts=kind.discounts_allowed and draft["Type"] == kind.sales_type, side=side)
     line_elements = element.children("LineItems")
     if line_elements is not None:
-        draft["LineItems"] = documents.read_line_items(
+        draft["LineItems"] = lines.read_line_items(
             books, ctx, line_elements, draft["LineItems"], draft["LineAmountTypes"], rules, problems
         )
     elif draft["LineItems"] and draft["LineAmountTypes"] != previous_lat:
-        draft["LineItems"] = documents.recompute_lines(
+        draft["LineItems"] = lines.recompute_lines(
             books, draft["LineItems"], draft["LineAmountTypes"], rules, problems
         )
     if not draft["LineItems"]:
@@ -204,7 +205,9 @@ def save(books: Books, ctx: RequestContext, kind: DocumentKind, element: Element
     _check_status_requirements(books, kind, draft, contact_choice, problems)
     _check_number_unique(books, kind, draft, problems)
     if existing is not None:
-        _check_edit_after_payment(books, kind, existing, draft, contact_choice, problems)
+        document_checks.check_edit_after_payment(books, kind, existing, draft, contact_choice, problems)
+    if creating or draft != existing or _contact_changes(existing, contact_choice):
+        locks.check_posted(books, problems, existing, draft)
 
     if problems:
         raise ElementInvalid(list(problems), _echo(kind, draft, contact_choice, creating))
@@ -223,6 +226,12 @@ def save(books: Books, ctx: RequestContext, kind: DocumentKind, element: Element
     kind.store(books)[draft[kind.id_field]] = draft
     settle(books, ctx, kind, draft)
     return Saved(kind.render(books, draft, ctx, "full"), warnings)
+
+
+def _contact_changes(existing: Record | None, choice: documents.ContactChoice | None) -> bool:
+    if existing is None or choice is None:
+        return False
+    return choice.existing is None or choice.existing["ContactID"] != existing["ContactID"]
 
 
 def _blank(books: Books, ctx: RequestContext, kind: DocumentKind) -> Record:
@@ -321,9 +330,9 @@ def _read_header_fields(
 
 
 def _apply_totals(draft: Record, element: Element, warnings: list[str]) -> None:
-    result = documents.totals(draft["LineItems"], draft["LineAmountTypes"])
+    result = lines.totals(draft["LineItems"], draft["LineAmountTypes"])
     draft["SubTotal"], draft["TotalTax"], draft["Total"] = result.sub_total, result.total_tax, result.total
-    draft["TotalDiscount"] = documents.total_discount(draft["LineItems"])
+    draft["TotalDiscount"] = lines.total_discount(draft["LineItems"])
     sent_total = element.get("Total")
     if sent_total is not None:
         try:
@@ -355,7 +364,7 @@ def _check_status_requirements(
         if draft["DueDate"] is None:
             problems.add(messages.DUE_DATE_REQUIRED.format(kind=kind.label.lower()))
     if draft["Status"] == "AUTHORISED":
-        documents.require_coding(draft["LineItems"], draft["LineAmountTypes"], problems)
+        lines.require_coding(draft["LineItems"], draft["LineAmountTypes"], problems)
     if draft["Total"] < 0:
         problems.add(f"The total of an approved {kind.label.lower()} cannot be negative.")
 
@@ -373,68 +382,6 @@ def _check_number_unique(books: Books, kind: DocumentKind, draft: Record, proble
         ):
             problems.add(kind.duplicate_number_message)
             return
-
-
-# Fields that may still change on a part- or fully-paid sales document (xero-facts §6.1).
-_EDITABLE_AFTER_PAYMENT = {
-    "Reference",
-    "DueDate",
-    "InvoiceNumber",
-    "CreditNoteNumber",
-    "BrandingThemeID",
-    "Url",
-    "SentToContact",
-    "ExpectedPaymentDate",
-    "PlannedPaymentDate",
-    "UpdatedDateUTC",
-    "Status",
-}
-_LINE_FIELDS_EDITABLE_AFTER_PAYMENT = {"Description", "AccountCode", "AccountID", "Tracking", "LineItemID"}
-_ALWAYS_EDITABLE = {"SentToContact", "ExpectedPaymentDate", "PlannedPaymentDate", "UpdatedDateUTC", "Status"}
-
-
-def _check_edit_after_payment(
-    books: Books,
-    kind: DocumentKind,
-    existing: Record,
-    draft: Record,
-    contact_choice: documents.ContactChoice | None,
-    problems: Problems,
-) -> None:
-    """Once money is applied (payments, refunds, allocations) a sales document keeps its amounts;
-    a purchase document cannot be edited at all."""
-    cash, credit = kind.applied(books, existing)
-    if cash + credit <= 0:
-        return
-    if existing["Type"] == kind.sales_type:
-        editable = set(_EDITABLE_AFTER_PAYMENT)
-        line_editable = _LINE_FIELDS_EDITABLE_AFTER_PAYMENT
-        if credit == 0:
-            editable.add("ContactID")  # the contact may change unless credit was applied
-    else:
-        editable, line_editable = set(_ALWAYS_EDITABLE), {"LineItemID"}
-    new_contact = contact_choice.existing["ContactID"] if contact_choice and contact_choice.existing else None
-    if contact_choice is not None and new_contact != existing["ContactID"] and "ContactID" not in editable:
-        problems.add(messages.DOCUMENT_HAS_PAYMENT)
-        return
-    if _signature(existing, editable, line_editable) != _signature(draft, editable, line_editable):
-        problems.add(messages.DOCUMENT_HAS_PAYMENT)
-
-
-def _signature(document: Record, editable: set[str], line_editable: set[str]) -> tuple[Any, ...]:
-    """What must stay the same: every field that is not editable, line by line (empty values
-    and empty lists count as "not set")."""
-
-    def meaningful(name: str, value: Any, skip: set[str]) -> bool:
-        return name not in skip and value is not None and value != []
-
-    skip = editable | {"LineItems", "ContactID"}
-    fields = tuple((name, repr(value)) for name, value in sorted(document.items()) if meaningful(name, value, skip))
-    lines = tuple(
-        tuple((name, repr(value)) for name, value in sorted(line.items()) if meaningful(name, value, line_editable))
-        for line in document["LineItems"]
-    )
-    return fields, lines
 
 
 def _echo(kind: DocumentKind, draft: Record, contact_choice: documents.ContactChoice | None, creating: bool) -> Record:
@@ -456,7 +403,7 @@ def _echo(kind: DocumentKind, draft: Record, contact_choice: documents.ContactCh
         "DueDate": draft.get("DueDate"),
         "Status": draft.get("Status"),
         "LineAmountTypes": draft.get("LineAmountTypes"),
-        "LineItems": documents.render_lines(draft.get("LineItems", []), 4),
+        "LineItems": lines.render_lines(draft.get("LineItems", []), 4),
         "SubTotal": draft.get("SubTotal"),
         "TotalTax": draft.get("TotalTax"),
         "Total": draft.get("Total"),

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..interfaces import AccountingResponse
-from . import contacts, document_api, documents, messages, wire
+from . import contacts, document_api, lines, messages, wire
 from .context import RequestContext
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def render_invoice(books: Books, invoice: Record, ctx: RequestContext, detail: s
         "Url": invoice.get("Url"),
         "Status": invoice["Status"],
         "LineAmountTypes": invoice["LineAmountTypes"],
-        "LineItems": documents.render_lines(invoice["LineItems"], ctx.unitdp),
+        "LineItems": lines.render_lines(invoice["LineItems"], ctx.unitdp, books),
         "SubTotal": invoice["SubTotal"],
         "TotalTax": invoice["TotalTax"],
         "Total": invoice["Total"],

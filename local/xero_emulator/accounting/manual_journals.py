@@ -13,7 +13,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from ..interfaces import AccountingResponse
-from . import documents, messages, money, query
+from . import documents, lines, locks, messages, money, query, tracking
 from .batch import Saved, run_batch
 from .context import RequestContext
 from .errors import ElementInvalid, not_found
@@ -36,7 +36,7 @@ TRANSITIONS = {
 
 
 def list_manual_journals(books: Books, ctx: RequestContext, segments: list[str]) -> AccountingResponse:
-    views = [render_manual_journal(j) for j in books.manual_journals.values()]
+    views = [render_manual_journal(j, books) for j in books.manual_journals.values()]
     where = ctx.query.get("where")
     if where and where.strip():
         matches = query.compile_where(where, "ManualJournal")
@@ -54,7 +54,7 @@ def get_manual_journal(books: Books, ctx: RequestContext, segments: list[str]) -
     journal = _find(books, segments[1])
     if journal is None:
         raise not_found()
-    return ctx.ok("ManualJournals", [render_manual_journal(journal)])
+    return ctx.ok("ManualJournals", [render_manual_journal(journal, books)])
 
 
 def create_manual_journals(books: Books, ctx: RequestContext, segments: list[str]) -> AccountingResponse:
@@ -126,15 +126,17 @@ def _save(books: Books, ctx: RequestContext, element: Element, existing: Record 
             problems.add(messages.MANUAL_JOURNAL_STATUS)
         else:
             draft["Status"] = status
-    line_amount_types = documents.read_line_amount_types(element, draft["LineAmountTypes"], problems)
-    lines = element.children("JournalLines")
-    if lines is not None:
-        draft["JournalLines"] = [_read_line(books, line, line_amount_types, problems) for line in lines]
+    line_amount_types = lines.read_line_amount_types(element, draft["LineAmountTypes"], problems)
+    sent_lines = element.children("JournalLines")
+    if sent_lines is not None:
+        draft["JournalLines"] = [_read_line(books, line, line_amount_types, problems) for line in sent_lines]
     draft["LineAmountTypes"] = line_amount_types
     if len(draft["JournalLines"]) < 2:
         problems.add(messages.MANUAL_JOURNAL_LINES)
     if draft["Status"] == "POSTED":
         _check_balanced(draft, problems)
+    if creating or draft != existing:
+        locks.check_posted(books, problems, existing, draft)
 
     if problems:
         echo = render_manual_journal(draft)
@@ -143,7 +145,7 @@ def _save(books: Books, ctx: RequestContext, element: Element, existing: Record 
         raise ElementInvalid(list(problems), echo)
     draft["UpdatedDateUTC"] = ctx.now
     books.manual_journals[draft["ManualJournalID"]] = draft
-    return Saved(render_manual_journal(draft))
+    return Saved(render_manual_journal(draft, books))
 
 
 def _read_line(books: Books, element: Element, line_amount_types: str, problems: Problems) -> Record:
@@ -179,17 +181,13 @@ def _read_line(books: Books, element: Element, line_amount_types: str, problems:
             problems.add(messages.TAX_TYPE_INVALID.format(tax_type=tax_type))
         else:
             tax_type = rate["TaxType"]
-            fraction = documents.tax_fraction(rate)
+            fraction = lines.tax_fraction(rate)
             if account is not None and not rate[TAX_FLAG_BY_CLASS[account["Class"]]]:
                 code = account.get("Code") or account["Name"]
                 problems.add(messages.TAX_TYPE_NOT_FOR_ACCOUNT.format(tax_type=tax_type, code=code))
     line["TaxType"] = tax_type
     line["TaxAmount"] = money.line_tax(line["LineAmount"], fraction, line_amount_types)
-    tracking = element.children("Tracking") or []
-    if len(tracking) > 2:
-        problems.add(messages.TRACKING_LIMIT)
-    fields = ("TrackingCategoryID", "TrackingOptionID", "Name", "Option")
-    line["Tracking"] = [{f: t.get(f) for f in fields if t.get(f) is not None} for t in tracking]
+    line["Tracking"] = tracking.read_line_tracking(books, element.get("Tracking"), problems)
     return line
 
 
@@ -200,16 +198,16 @@ def _usable(account: Record) -> bool:
 
 def _check_balanced(journal: Record, problems: Problems) -> None:
     """Debits (positive) and credits (negative) must cancel out, tax included."""
-    lines = journal["JournalLines"]
+    journal_lines = journal["JournalLines"]
     with_tax = journal["LineAmountTypes"] == money.EXCLUSIVE
-    signed = [line["LineAmount"] + (line["TaxAmount"] if with_tax else money.ZERO) for line in lines]
+    signed = [line["LineAmount"] + (line["TaxAmount"] if with_tax else money.ZERO) for line in journal_lines]
     debits = sum((amount for amount in signed if amount > 0), money.ZERO)
     credits = -sum((amount for amount in signed if amount < 0), money.ZERO)
     if debits != credits:
         problems.add(messages.MANUAL_JOURNAL_UNBALANCED.format(debits=debits, credits=credits))
 
 
-def render_manual_journal(journal: Record) -> Record:
+def render_manual_journal(journal: Record, books: Books | None = None) -> Record:
     return {
         "ManualJournalID": journal["ManualJournalID"],
         "Date": journal["Date"],
@@ -225,7 +223,7 @@ def render_manual_journal(journal: Record) -> Record:
                 "LineAmount": line["LineAmount"],
                 "AccountCode": line.get("AccountCode"),
                 "AccountID": line.get("AccountID"),
-                "Tracking": line.get("Tracking") or [],
+                "Tracking": tracking.render_line_tracking(books, line.get("Tracking") or []),
                 "IsBlank": False,
             }
             for line in journal["JournalLines"]

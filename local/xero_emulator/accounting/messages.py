@@ -74,6 +74,42 @@ TOTAL_IGNORED = (
 )
 REFERENCE_IGNORED = "Reference is only stored on ACCREC documents; put the supplier's reference in {field}."
 
+# --- items (items.py; emulator wording unless marked) -------------------------------------------------------
+ITEM_CODE_INVALID = "Item code '{code}' is not valid"  # Xero (quoted by integrators' help pages)
+ITEM_CODE_REQUIRED = "Item Code is required."
+ITEM_CODE_NOT_UNIQUE = "Item code '{code}' already exists. Item codes must be unique."
+ITEM_COGS_ACCOUNT_INVALID = "COGSAccountCode '{code}' must be an active expense or direct costs account."
+ITEM_INVENTORY_ACCOUNT_REQUIRED = "InventoryAssetAccountCode is required to track an item as inventory."
+ITEM_INVENTORY_ACCOUNT_INVALID = "InventoryAssetAccountCode '{code}' must be an active account of Type INVENTORY."
+ITEM_COGS_REQUIRED = "PurchaseDetails.COGSAccountCode is required to track an item as inventory."
+
+# --- tracking categories (tracking.py; emulator wording unless marked) --------------------------------------
+TRACKING_CATEGORY_NAME_REQUIRED = "Tracking category Name is required."
+TRACKING_CATEGORY_NAME_NOT_UNIQUE = "For each specified tracking category the name must be unique."  # by analogy
+TRACKING_OPTION_NAME_REQUIRED = "Tracking option Name is required."
+TRACKING_OPTION_NAME_NOT_UNIQUE = "For each specified tracking option the name must be unique."  # Xero (xero-php#920)
+TRACKING_CATEGORY_LIMIT = "An organisation can have at most {limit} active tracking categories."
+TRACKING_STATUS = "Status {value} is not valid; use ACTIVE or ARCHIVED (DELETE to delete)."
+TRACKING_IN_USE = "The tracking {kind} {name} has been used in transactions and cannot be deleted. Archive it instead."
+TRACKING_CATEGORY_UNKNOWN = (  # Xero's text for a contact's tracking (xero-php#386), used for lines too
+    "There is no ACTIVE tracking category with the name '{name}'"
+)
+TRACKING_CATEGORY_ID_UNKNOWN = "There is no ACTIVE tracking category with the TrackingCategoryID '{category_id}'"
+TRACKING_OPTION_UNKNOWN = "There is no ACTIVE tracking option with the name '{option}' in tracking category '{name}'"
+TRACKING_OPTION_ID_UNKNOWN = (
+    "There is no ACTIVE tracking option with the TrackingOptionID '{option_id}' in tracking category '{name}'"
+)
+TRACKING_CATEGORY_TWICE = "A line item can have only one option of tracking category '{name}'."
+TRACKING_CATEGORY_MISSING = "Tracking on a line item must name its category (Name or TrackingCategoryID)."
+
+# --- lock dates (locks.py) -----------------------------------------------------------------------------
+LOCKED_END_OF_YEAR = (  # Xero (I:waynerobinson/xeroizer#92; FYI support page quotes it too)
+    "The document date cannot be before the end of year lock date, currently set at {date}"
+)
+LOCKED_PERIOD = (  # Xero's start (matched by integrations); the ", currently set at" tail by analogy
+    "The document date cannot be before the period lock date, currently set at {date}"
+)
+
 # --- payments (xero-facts §6.2) ----------------------------------------------------------------------
 PAYMENT_NOT_AUTHORISED = "Payments can only be made against Authorised documents"  # Xero (Workato KB)
 PAYMENT_EXCEEDS_OUTSTANDING = "Payment amount exceeds the amount outstanding on this document"  # Xero (SPEC example)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..interfaces import AccountingResponse
-from . import credit_notes, document_api, invoices, messages, money, query, wire
+from . import credit_notes, document_api, invoices, locks, messages, money, query, wire
 from .batch import Saved, run_batch
 from .context import RequestContext
 from .errors import ElementInvalid, not_found
@@ -93,6 +93,8 @@ def delete_payment(books: Books, ctx: RequestContext, segments: list[str]) -> Ac
             problems.add(messages.PAYMENT_STATUS_DELETED_ONLY)
         elif payment["Status"] == "DELETED":
             problems.add(messages.PAYMENT_ALREADY_DELETED)
+        else:
+            locks.check_dates(books, problems, payment["Date"])
         if problems:
             raise ElementInvalid(list(problems), render_payment(books, payment, ctx))
         payment["Status"] = "DELETED"
@@ -135,6 +137,7 @@ def _create(books: Books, ctx: RequestContext, element: Element) -> Saved:
     is_reconciled = bool(read_bool(element, "IsReconciled", problems))
     if element.present("Status") and str(element.get("Status")).strip().upper() != "AUTHORISED":
         problems.add(messages.PAYMENT_CREATE_STATUS)
+    locks.check_dates(books, problems, payment_date)
 
     currency_rate = money.ZERO
     if kind is not None and document is not None:

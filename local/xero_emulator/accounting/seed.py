@@ -95,10 +95,14 @@ TAX_RATES: list[tuple[str, str, str, str, dict[str, bool], list[tuple[str, str, 
 
 CONTACT_GROUPS = ["Wholesale Customers", "Preferred Suppliers"]
 
+# One tracking category, so that the demo can show tracking on lines (Xero allows two active).
+TRACKING_CATEGORIES = {"Region": ["North", "South"]}
+
 
 def seed_demo_company(tenant_id: str, name: str, base_currency: str, now: datetime) -> Books:
     """A tenant's books: organisation, chart of accounts, tax rates, two currencies (the base and
-    USD — or EUR when the base is USD) and two contact groups; no contacts or transactions."""
+    USD — or EUR when the base is USD), two contact groups and the tracking category "Region"
+    (North, South); no contacts, items or transactions."""
     base_currency = base_currency.strip().upper()
     if base_currency not in CURRENCY_CODES:
         raise ValueError(f"{base_currency} is not an ISO 4217 currency code")
@@ -153,6 +157,22 @@ def seed_demo_company(tenant_id: str, name: str, base_currency: str, now: dateti
             "Name": group_name,
             "Status": "ACTIVE",
             "ContactIDs": [],
+        }
+
+    for category_name, option_names in TRACKING_CATEGORIES.items():
+        category_id = seed_id(tenant_id, "trackingcategory", category_name)
+        books.tracking_categories[category_id] = {
+            "TrackingCategoryID": category_id,
+            "Name": category_name,
+            "Status": "ACTIVE",
+            "Options": [
+                {
+                    "TrackingOptionID": seed_id(tenant_id, "trackingoption", f"{category_name}/{option}"),
+                    "Name": option,
+                    "Status": "ACTIVE",
+                }
+                for option in option_names
+            ],
         }
     return books
 

@@ -1,15 +1,14 @@
-"""The organisation's settings: Organisation, Accounts, TaxRates, Currencies and ContactGroups
+"""The organisation's settings: Organisation, Accounts, TaxRates and Currencies
 (xero-facts §6.6–6.8; SPEC ``getOrganisations``, ``getAccounts``, ``createAccount``,
 ``updateAccount``, ``deleteAccount``, ``getTaxRates``, ``createTaxRates``, ``updateTaxRate``,
-``getCurrencies``, ``createCurrency``, ``getContactGroups``, ``createContactGroup``,
-``updateContactGroup``, ``createContactGroupContacts``), and the engine snapshot."""
+``getCurrencies``, ``createCurrency``). Contact groups: contact_groups.py."""
 
 from __future__ import annotations
 
 import copy
 from typing import TYPE_CHECKING, Any
 
-from ..interfaces import AccountingRequest, AccountingResponse
+from ..interfaces import AccountingResponse
 from . import messages, money, query, wire
 from .batch import Saved, run_batch
 from .context import RequestContext
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
 Record = dict[str, Any]
 
 
-def _filtered(views: list[Record], ctx: RequestContext, schema: str, id_field: str, modified: bool) -> list[Record]:
+def filtered(views: list[Record], ctx: RequestContext, schema: str, id_field: str, modified: bool) -> list[Record]:
     where = ctx.query.get("where")
     if where and where.strip():
         matches = query.compile_where(where, schema)
@@ -81,7 +80,7 @@ def list_accounts(books: Books, ctx: RequestContext, segments: list[str]) -> Acc
     ``If-Modified-Since``; chart order (by Code) unless ``order`` says otherwise."""
     accounts = [a for a in books.accounts.values() if a["Status"] != "DELETED"]
     accounts.sort(key=lambda a: (a.get("Code") is None, a.get("Code") or "", a["Name"]))
-    views = _filtered([render_account(a) for a in accounts], ctx, "Account", "AccountID", modified=True)
+    views = filtered([render_account(a) for a in accounts], ctx, "Account", "AccountID", modified=True)
     return ctx.ok("Accounts", views)
 
 
@@ -288,7 +287,7 @@ def render_tax_rate(rate: Record) -> Record:
 
 
 def list_tax_rates(books: Books, ctx: RequestContext, segments: list[str]) -> AccountingResponse:
-    views = _filtered([render_tax_rate(r) for r in books.tax_rates.values()], ctx, "TaxRate", "TaxType", modified=False)
+    views = filtered([render_tax_rate(r) for r in books.tax_rates.values()], ctx, "TaxRate", "TaxType", modified=False)
     return ctx.ok("TaxRates", views)
 
 
@@ -433,7 +432,7 @@ def _tax_echo(element: Element) -> Record:
 
 
 def list_currencies(books: Books, ctx: RequestContext, segments: list[str]) -> AccountingResponse:
-    views = _filtered([dict(c) for c in books.currencies.values()], ctx, "Currency", "Code", modified=False)
+    views = filtered([dict(c) for c in books.currencies.values()], ctx, "Currency", "Code", modified=False)
     return ctx.ok("Currencies", views)
 
 
@@ -454,179 +453,3 @@ def create_currency(books: Books, ctx: RequestContext, segments: list[str]) -> A
         return Saved(dict(books.currencies[code]))
 
     return run_batch(ctx, [element], process, "Currencies", None, summarize=True, status_attribute=False)
-
-
-# --- contact groups -----------------------------------------------------------------------------------------------
-
-
-def render_contact_group(books: Books, group: Record, with_contacts: bool) -> Record:
-    members = []
-    if with_contacts:
-        for contact_id in group["ContactIDs"]:
-            contact = books.contacts.get(contact_id)
-            if contact is not None:
-                members.append({"ContactID": contact_id, "Name": contact["Name"]})
-    return {
-        "ContactGroupID": group["ContactGroupID"],
-        "Name": group["Name"],
-        "Status": group["Status"],
-        "Contacts": members,
-    }
-
-
-def list_contact_groups(books: Books, ctx: RequestContext, segments: list[str]) -> AccountingResponse:
-    """Only ACTIVE groups are returned on GETs (SPEC ``ContactGroup.Status``)."""
-    groups = [g for g in books.contact_groups.values() if g["Status"] == "ACTIVE"]
-    views = _filtered(
-        [render_contact_group(books, g, False) for g in groups], ctx, "ContactGroup", "ContactGroupID", modified=False
-    )
-    return ctx.ok("ContactGroups", views)
-
-
-def _find_group(books: Books, key: str) -> Record | None:
-    return books.contact_groups.get(normalise_guid(key)) if is_guid(key) else None
-
-
-def get_contact_group(books: Books, ctx: RequestContext, segments: list[str]) -> AccountingResponse:
-    """GET /ContactGroups/{id} lists the group's contacts."""
-    group = _find_group(books, segments[1])
-    if group is None:
-        raise not_found()
-    return ctx.ok("ContactGroups", [render_contact_group(books, group, True)])
-
-
-def create_contact_groups(books: Books, ctx: RequestContext, segments: list[str]) -> AccountingResponse:
-    elements = elements_of(ctx.request.body, "ContactGroups")
-    return run_batch(
-        ctx,
-        elements,
-        lambda e: _save_group(books, e, None),
-        "ContactGroups",
-        None,
-        summarize=True,
-        status_attribute=False,
-    )
-
-
-def update_contact_group(books: Books, ctx: RequestContext, segments: list[str]) -> AccountingResponse:
-    """POST /ContactGroups/{id}: rename, or ``Status: DELETED`` to delete."""
-    group = _find_group(books, segments[1])
-    if group is None:
-        raise not_found()
-    element = elements_of(ctx.request.body, "ContactGroups")[0]
-    return run_batch(
-        ctx,
-        [element],
-        lambda e: _save_group(books, e, group),
-        "ContactGroups",
-        None,
-        summarize=True,
-        status_attribute=False,
-    )
-
-
-def _save_group(books: Books, element: Element, existing: Record | None) -> Saved:
-    problems = Problems()
-    creating = existing is None
-    draft: Record = (
-        copy.deepcopy(existing)
-        if existing
-        else {
-            "ContactGroupID": books.ids.new("contactgroup"),
-            "Status": "ACTIVE",
-            "ContactIDs": [],
-        }
-    )
-    if existing is not None and existing["Status"] == "DELETED":
-        problems.add(messages.CONTACT_GROUP_DELETED)
-    if element.has("Name") or creating:
-        name = (read_str(element, "Name", problems, max_length=50) or "").strip()
-        if not name:
-            problems.add(messages.CONTACT_GROUP_NAME_REQUIRED)
-        draft["Name"] = name
-    if element.present("Status"):
-        status = str(element.get("Status")).strip().upper()
-        if status not in ("ACTIVE", "DELETED"):
-            problems.add(messages.CONTACT_GROUP_STATUS.format(value=element.get("Status")))
-        else:
-            draft["Status"] = status
-    if draft["Status"] == "ACTIVE" and draft.get("Name"):
-        for other in books.contact_groups.values():
-            if other["ContactGroupID"] != draft["ContactGroupID"] and other["Status"] == "ACTIVE":
-                if other["Name"].lower() == draft["Name"].lower():
-                    problems.add(messages.CONTACT_GROUP_NAME_NOT_UNIQUE.format(name=draft["Name"]))
-    if problems:
-        echo = render_contact_group(books, draft, False)
-        if creating:
-            echo["ContactGroupID"] = wire.ZERO_GUID
-        raise ElementInvalid(list(problems), echo)
-    books.contact_groups[draft["ContactGroupID"]] = draft
-    return Saved(render_contact_group(books, draft, False))
-
-
-def add_contacts_to_group(books: Books, ctx: RequestContext, segments: list[str]) -> AccountingResponse:
-    """PUT /ContactGroups/{id}/Contacts with ``{"Contacts":[{"ContactID":…}]}``."""
-    from .contacts import render_contact
-
-    group = _find_group(books, segments[1])
-    if group is None or group["Status"] != "ACTIVE":
-        raise not_found()
-    elements = elements_of(ctx.request.body, "Contacts")
-
-    def process(element: Element) -> Saved:
-        contact = books.contact(str(element.get("ContactID") or ""))
-        if contact is None:
-            message = messages.CONTACT_NOT_FOUND.format(contact_id=element.get("ContactID"))
-            raise ElementInvalid([message], {"ContactID": wire.ZERO_GUID})
-        if contact["ContactID"] not in group["ContactIDs"]:
-            group["ContactIDs"].append(contact["ContactID"])
-        return Saved(render_contact(books, contact, ctx, "nested"))
-
-    return run_batch(ctx, elements, process, "Contacts", "HasValidationErrors", summarize=True)
-
-
-def remove_contacts_from_group(books: Books, ctx: RequestContext, segments: list[str]) -> AccountingResponse:
-    group = _find_group(books, segments[1])
-    if group is None:
-        raise not_found()
-    group["ContactIDs"] = []
-    return AccountingResponse(204, None, {}, ctx.events)
-
-
-def remove_contact_from_group(books: Books, ctx: RequestContext, segments: list[str]) -> AccountingResponse:
-    group = _find_group(books, segments[1])
-    contact_id = normalise_guid(segments[3]) if is_guid(segments[3]) else None
-    if group is None or contact_id not in group["ContactIDs"]:
-        raise not_found()
-    group["ContactIDs"].remove(contact_id)
-    return AccountingResponse(204, None, {}, ctx.events)
-
-
-# --- snapshot ----------------------------------------------------------------------------------------------------------
-
-
-def snapshot(books: Books) -> dict[str, Any]:
-    """Everything, in wire shapes (UnitAmounts with 4 dp so nothing is hidden), for the control
-    plane and tests. Deleted records are included, with their status."""
-    from . import bank_transactions, contacts, credit_notes, invoices, manual_journals, payments
-
-    request = AccountingRequest("GET", "/snapshot", {"unitdp": "4"}, {}, None, books.last_now)
-    ctx = RequestContext(request, wire.ZERO_GUID)
-    body = {
-        "TenantID": books.tenant_id,
-        "Organisation": books.organisation,
-        "Accounts": [render_account(a) for a in books.accounts.values()],
-        "TaxRates": [render_tax_rate(r) for r in books.tax_rates.values()],
-        "Currencies": list(books.currencies.values()),
-        "ContactGroups": [render_contact_group(books, g, True) for g in books.contact_groups.values()],
-        "Contacts": [contacts.render_contact(books, c, ctx, "full") for c in books.contacts.values()],
-        "Invoices": [invoices.render_invoice(books, i, ctx, "full") for i in books.invoices.values()],
-        "CreditNotes": [credit_notes.render_credit_note(books, n, ctx, "full") for n in books.credit_notes.values()],
-        "Payments": [payments.render_payment(books, p, ctx) for p in books.payments.values()],
-        "Allocations": [credit_notes.render_allocation(books, a, ctx, False) for a in books.allocations.values()],
-        "BankTransactions": [
-            bank_transactions.render_bank_transaction(books, t, ctx) for t in books.bank_transactions.values()
-        ],
-        "ManualJournals": [manual_journals.render_manual_journal(j) for j in books.manual_journals.values()],
-    }
-    return wire.to_json(body)

@@ -49,7 +49,12 @@ _SDK_TYPES = {
     "Allocations",
     "Actions",
     "ManualJournals",
+    "TrackingCategories",
+    "Options",
+    "Items",
 }
+# Body key → SDK model, where they differ.
+_SDK_MODEL_OF = {"Options": "TrackingOptions"}
 
 
 def sdk_deserialize(type_name: str, body: Any) -> Any:
@@ -156,7 +161,7 @@ class Engine:
             return
         collections = [key for key in body if key in _SDK_TYPES]
         assert len(collections) == 1, f"no single collection in {list(body)}"
-        sdk_deserialize(collections[0], body)
+        sdk_deserialize(_SDK_MODEL_OF.get(collections[0], collections[0]), body)
 
     # --- builders (each asserts success and returns the created record) ----------------------
 

@@ -102,3 +102,36 @@ def test_exclusive_journal_lines_balance_with_their_tax(engine: Engine):
         engine.put("/ManualJournals", journal(LineAmountTypes="Exclusive", JournalLines=lines)), "ManualJournals"
     )
     assert [line["TaxAmount"] for line in created["JournalLines"]] == [15.0, 0.0]
+
+
+def test_an_unknown_account_is_refused_and_nothing_is_saved(engine: Engine):
+    lines = [{"LineAmount": 10, "AccountCode": "999"}, {"LineAmount": -10, "AccountCode": INVENTORY}]
+    response = engine.put("/ManualJournals", journal(JournalLines=lines))
+    assert response.status == 400
+    assert messages_of(response) == ["Account code '999' is not a valid code for this document."]
+    assert engine.books.manual_journals == {}
+
+
+def test_a_posted_journal_in_a_period_locked_later_cannot_be_voided(engine: Engine):
+    from datetime import date
+
+    posted = engine.ok(engine.put("/ManualJournals", journal(Date="2026-02-15")), "ManualJournals")
+    engine.books.set_lock_dates({"PeriodLockDate": date(2026, 2, 28)}, engine.now)
+    voided = engine.post(f"/ManualJournals/{posted['ManualJournalID']}", {"Status": "VOIDED"})
+    assert voided.status == 400
+    assert messages_of(voided) == [
+        "The document date cannot be before the period lock date, currently set at 28-Feb-2026"
+    ]
+
+
+def test_journals_list_with_paging_and_if_modified_since(engine: Engine):
+    first = engine.ok(engine.put("/ManualJournals", journal()), "ManualJournals")
+    engine.advance(60)
+    since = engine.now.strftime("%Y-%m-%dT%H:%M:%S")
+    second = engine.ok(engine.put("/ManualJournals", journal(Narration="Second movement")), "ManualJournals")
+    paged = engine.get("/ManualJournals", query={"page": "2", "pageSize": "1"}).body
+    assert [j["ManualJournalID"] for j in paged["ManualJournals"]] == [second["ManualJournalID"]]
+    assert paged["pagination"]["itemCount"] == 2
+    recent = engine.get("/ManualJournals", headers={"If-Modified-Since": since}).body["ManualJournals"]
+    assert [j["ManualJournalID"] for j in recent] == [second["ManualJournalID"]]
+    assert first["ManualJournalID"] != second["ManualJournalID"]

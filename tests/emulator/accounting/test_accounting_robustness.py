@@ -18,12 +18,14 @@ FIELDS = [
     "TaxAmount", "LineAmount", "Tracking", "InvoiceID", "CreditNoteID", "PaymentID", "EmailAddress",
     "ContactStatus", "PaymentTerms", "Sales", "Day", "EnablePaymentsToAccount", "BankAccountNumber",
     "ReportTaxType", "IsReconciled", "LineItemID", "SentToContact", "Total", "DefaultCurrency", "AccountID",
-    "Narration", "JournalLines",
+    "Narration", "JournalLines", "ItemCode", "Option", "TrackingCategoryID", "TrackingOptionID", "SalesDetails",
+    "PurchaseDetails", "UnitPrice", "COGSAccountCode", "InventoryAssetAccountCode", "IsTrackedAsInventory",
+    "IsSold", "Options",
 ]  # fmt: skip
 PLAUSIBLE = [
     "ACCREC", "ACCPAY", "ACCRECCREDIT", "AUTHORISED", "DRAFT", "DELETED", "VOIDED", "200", "090", "970",
     "OUTPUT2", "TAX002", "NZD", "USD", "2026-01-01", "/Date(0)/", "SPEND", "RECEIVE", "Inclusive", "POBOX",
-    "MOBILE", "INV-0001", "CN-0001",
+    "MOBILE", "INV-0001", "CN-0001", "Region", "North", "ITEM-1", "630", "310",
 ]  # fmt: skip
 
 
@@ -34,7 +36,10 @@ def fuzz_engine(accounting_checker):
     invoice = engine.invoice(contact["ContactID"])
     credit = engine.credit_note(contact["ContactID"])
     payment = engine.ok(engine.pay(invoice["InvoiceID"], 1), "Payments")
-    ids = [contact["ContactID"], invoice["InvoiceID"], credit["CreditNoteID"], payment["PaymentID"]]
+    item = engine.ok(engine.put("/Items", {"Code": "ITEM-1", "SalesDetails": {"AccountCode": "200"}}), "Items")
+    region = engine.get("/TrackingCategories").body["TrackingCategories"][0]
+    ids = [contact["ContactID"], invoice["InvoiceID"], credit["CreditNoteID"], payment["PaymentID"], item["ItemID"],
+           region["TrackingCategoryID"], region["Options"][0]["TrackingOptionID"]]  # fmt: skip
     return engine, ids
 
 
@@ -77,6 +82,13 @@ ENDPOINTS = [
     ("PUT", "/Currencies", "Currencies"),
     ("PUT", "/ContactGroups", "ContactGroups"),
     ("PUT", "/ManualJournals", "ManualJournals"),
+    ("PUT", "/Items", "Items"),
+    ("POST", "/Items", "Items"),
+    ("POST", "/Items/{4}", "Items"),
+    ("PUT", "/TrackingCategories", "TrackingCategories"),
+    ("POST", "/TrackingCategories/{5}", "TrackingCategories"),
+    ("PUT", "/TrackingCategories/{5}/Options", "Options"),
+    ("POST", "/TrackingCategories/{5}/Options/{6}", "Options"),
 ]
 
 
