@@ -41,16 +41,16 @@ from xero_sync.settings import (
 )
 
 if TYPE_CHECKING:
+    from xero_sync.aws.export_queues import ExportQueues
+    from xero_sync.aws.idempotency import PowertoolsOnce
     from xero_sync.aws.kms import TokenCipher
     from xero_sync.aws.ses import SesMailer
     from xero_sync.services.connect import ConnectService
     from xero_sync.services.export.context import OrgMappingContexts
     from xero_sync.services.export.worker import ExportWorker
     from xero_sync.services.inactivity import InactivityChecker
-    from xero_sync.aws.idempotency import PowertoolsOnce
     from xero_sync.services.notifications import NotificationService
     from xero_sync.services.org_settings import OrgSettingsService
-    from xero_sync.aws.export_queues import ExportQueues
     from xero_sync.services.records import RecordsService, SyncNowGate
     from xero_sync.services.reference_data import ReferenceDataService
     from xero_sync.services.reprocess import ReprocessService

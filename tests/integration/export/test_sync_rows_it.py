@@ -44,7 +44,7 @@ from scenario_helpers import (
     write_off,
 )
 
-from xero_sync.domain.restrictions import ROWS_BY_ID, SYNC_TABLE
+from xero_sync.domain.sync_table import ROWS_BY_ID, SYNC_TABLE
 from xero_sync.models.records import EntityName
 
 

@@ -12,7 +12,7 @@ from xero_sync.domain.restrictions import Operation
 from xero_sync.models.records import EntityName
 from xero_sync.services.export.plan import Work
 from xero_sync.services.export.view import RecordView
-from xero_sync.services.export.worker import BatchResult
+from xero_sync.services.export.outcomes import BatchResult, PassState
 
 
 def test_a_child_that_decides_to_wait_after_its_parent_landed_goes_on_by_itself(harness):
@@ -26,12 +26,12 @@ def test_a_child_that_decides_to_wait_after_its_parent_landed_goes_on_by_itself(
     stale_wait = Work(view, Operation.WAIT, "Waiting for the invoice 'inv-1' to reach Xero first.",
                       waiting_for=ParentKey("invoice_id", EntityName.INVOICE, "inv-1"))
     # When the worker records that decision
-    woken = []
-    harness.container.export_worker.record_decision(stale_wait, datetime.now(timezone.utc), BatchResult(), woken=woken)
+    state = PassState(now=datetime.now(timezone.utc), owner="worker-test", result=BatchResult())
+    harness.container.export_worker.outcomes.record_decision(stale_wait, state)
     # Then the payment does not stay waiting: it is pending again, and handed back to be queued
     # with the pass's other woken children
     assert harness.record("invoice_payment", "pay-1").status == RecordStatus.PENDING.value
-    assert woken == [key]
+    assert state.woken == [key]
 
 
 def test_a_parent_sees_a_waiter_that_flagged_it_after_its_worker_read_it(harness):
@@ -99,7 +99,7 @@ def test_a_child_whose_parent_is_on_its_way_comes_back_later_without_writing_any
 
 def test_a_child_deferred_too_often_waits_for_its_parent_and_is_woken_when_it_lands(harness):
     from xero_sync.domain.families import Family
-    from xero_sync.services.export.worker import MAX_DEFERRALS
+    from xero_sync.services.export.org_pass import MAX_DEFERRALS
 
     # Given a payment already put back MAX_DEFERRALS times while its invoice stayed pending
     harness.push(contact("cus-1", "Cafe One"), invoice("inv-1", "INV-1", "cus-1"))

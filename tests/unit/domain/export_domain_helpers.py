@@ -7,7 +7,7 @@ from typing import Any
 
 from xero_sync.domain.dependencies import ParentLink
 from xero_sync.domain.mapping import MappingContext
-from xero_sync.models.org_config import OrgSettings, ReferenceData, TaxMapping, TaxMappings
+from xero_sync.models.org_config import OrgSettings, TaxMapping, TaxMappings
 from xero_sync.models.records import (
     BankCharge,
     Bill,
@@ -24,6 +24,7 @@ from xero_sync.models.records import (
     VendorCreditRefund,
     WriteOff,
 )
+from xero_sync.models.reference_data import ReferenceData
 
 ORG_ID = "org-1"
 NO_CODE_ACCOUNT_ID = "7d1c3c59-0d3f-4b5f-9a63-2b0a7b0e0a01"

@@ -26,7 +26,7 @@ from xero_sync.domain.mapping.checks import (
     chosen_account,
 )
 from xero_sync.domain.problems import ProblemCode
-from xero_sync.models.org_config import ReferenceData, XeroAccount
+from xero_sync.models.reference_data import ReferenceData, XeroAccount
 
 # ----------------------------------------------------------------------------------------------
 # Accounts (F2.1, F2.2)

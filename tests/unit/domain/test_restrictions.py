@@ -32,18 +32,14 @@ from export_domain_helpers import (
 
 from xero_sync.domain.restrictions import (
     NEVER_EXPORTED,
-    NO_RESTRICTIONS,
-    ROWS_BY_ID,
-    SYNC_TABLE,
     Decision,
-    HostAction,
     LinkState,
     Operation,
     RecordFacts,
     XeroStatus,
     decide,
-    rows_for,
 )
+from xero_sync.domain.sync_table import NO_RESTRICTIONS, ROWS_BY_ID, SYNC_TABLE, HostAction, rows_for
 from xero_sync.models.records import EntityName, RecordAction
 
 E = EntityName

@@ -16,7 +16,8 @@ from xero_sync.domain.tax import (
     xero_rate_percent,
     zero_tax_rate,
 )
-from xero_sync.models.org_config import ReferenceData, TaxMapping, XeroTaxComponent, XeroTaxRate
+from xero_sync.models.org_config import TaxMapping
+from xero_sync.models.reference_data import ReferenceData, XeroTaxComponent, XeroTaxRate
 
 
 def component(rate: str, compound: bool = False) -> XeroTaxComponent:

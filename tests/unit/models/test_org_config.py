@@ -13,13 +13,13 @@ from xero_sync.models.org_config import (
     ActionToggles,
     Language,
     OrgSettings,
-    ReferenceData,
     SyncFrequency,
     TaxMapping,
     TaxMappings,
     is_account_id,
 )
 from xero_sync.models.records import EntityName
+from xero_sync.models.reference_data import ReferenceData
 
 ACCOUNT_ID = "5040915e-8ce7-4177-8d08-fde416232f18"
 

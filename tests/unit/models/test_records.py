@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from xero_sync.models.fields import parse_decimal
 from xero_sync.models.records import (
     MODEL_BY_ENTITY,
     AmountsAre,
@@ -17,7 +18,6 @@ from xero_sync.models.records import (
     Invoice,
     RecordAction,
     RecordEnvelope,
-    parse_decimal,
     parse_envelope,
     parse_record,
 )

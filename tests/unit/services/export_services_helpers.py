@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from xero_sync.models.org_config import ReferenceData
+from xero_sync.models.reference_data import ReferenceData
 
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=timezone.utc)
 NO_CODE_ACCOUNT_ID = "00000000-0000-4000-8000-000000000099"

@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from xero_sync.domain.money import round_to
 from xero_sync.domain.problems import Notice, NoticeCode, Problem, ProblemCode
-from xero_sync.models.org_config import ReferenceData
+from xero_sync.models.reference_data import ReferenceData
 
 XERO_RATE_IS_FOREIGN_PER_BASE = True
 """True: Xero's CurrencyRate = foreign units per base unit (xero-facts §6.8). Flip here only."""

@@ -26,13 +26,8 @@ from decimal import Decimal
 
 from xero_sync.domain.money import HUNDRED, round_to
 from xero_sync.domain.problems import Problem, ProblemCode
-from xero_sync.models.org_config import (
-    ReferenceData,
-    TaxMapping,
-    TaxMappings,
-    XeroTaxComponent,
-    XeroTaxRate,
-)
+from xero_sync.models.org_config import TaxMapping, TaxMappings
+from xero_sync.models.reference_data import ReferenceData, XeroTaxComponent, XeroTaxRate
 
 RATE_PLACES = 4  # Xero's tax rates have 4 decimal places (SPEC TaxComponent.Rate, EffectiveRate)
 

@@ -17,8 +17,9 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, SkipValidation, ValidationInfo, field_validator
 
 from xero_sync.models.api import ApiModel, ErrorInfo, ErrorResponse
+from xero_sync.models.fields import IsoDate
 from xero_sync.models.org_config import OrgSettings, TaxMapping
-from xero_sync.models.records import EntityName, IsoDate, RecordEnvelope
+from xero_sync.models.records import EntityName, RecordEnvelope
 
 MAX_RECORDS_PER_PUSH = 500
 

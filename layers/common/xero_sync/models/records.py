@@ -30,194 +30,36 @@ entity, each with a typed ``data``. Parse one with :func:`parse_envelope`, or us
 
 from __future__ import annotations
 
-import math
-import re
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    StringConstraints,
     TypeAdapter,
     model_validator,
 )
 
-# ----------------------------------------------------------------------------------------------
-# Reusable field types
-# ----------------------------------------------------------------------------------------------
-
-_NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-_MAX_MAGNITUDE = Decimal("1e13")  # Xero: LineAmount ≤ 9,999,999,999.99; Quantity ≤ 13 digits
-
-
-def parse_decimal(value: Any) -> Decimal:
-    """Turn a JSON number or numeric string into a ``Decimal`` without passing through binary
-    floating point where that can be avoided (see the module docstring)."""
-    if isinstance(value, bool):
-        raise ValueError("must be a number, not true/false")
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        result = Decimal(repr(value))
-    elif isinstance(value, str):
-        text = value.strip()
-        if len(text) > 40 or not _NUMBER_TEXT.fullmatch(text):
-            raise ValueError("must be a decimal number such as 12.50 (no exponent, no thousands separator)")
-        try:
-            result = Decimal(text)
-        except InvalidOperation as exc:  # pragma: no cover - the pattern above already guards
-            raise ValueError("must be a decimal number such as 12.50") from exc
-    else:
-        raise ValueError("must be a number or a numeric string")
-    if not result.is_finite():
-        raise ValueError("must be a finite number")
-    if abs(result) >= _MAX_MAGNITUDE:
-        raise ValueError("is too large (Xero accepts amounts below 10,000,000,000,000)")
-    return result
-
-
-def _at_most_places(places: int, why: str):
-    def check(value: Decimal) -> Decimal:
-        if value != value.quantize(Decimal(1).scaleb(-places)):
-            raise ValueError(f"must have at most {places} decimal places ({why})")
-        return value
-
-    return check
-
-
-def decimal_field(
-    *,
-    places: int | None = None,
-    why: str = "",
-    gt: int | None = None,
-    ge: int | None = None,
-    le: int | None = None,
-    description: str | None = None,
-) -> Any:
-    """A ``Decimal`` field type accepting JSON numbers and numeric strings (``parse_decimal``),
-    optionally bounded and limited to ``places`` decimal places. (The bounds are declared before
-    the parser so that the published JSON schema shows them as ``minimum``/``exclusiveMinimum``.)"""
-    extras: list[Any] = [Field(gt=gt, ge=ge, le=le, description=description), BeforeValidator(parse_decimal)]
-    if places is not None:
-        extras.append(AfterValidator(_at_most_places(places, why)))
-    return Annotated[Decimal, *extras]
-
-
-_CENTS = "Xero keeps amounts to the cent"
-
-DecimalValue = decimal_field()
-"""Any decimal, from a JSON number or a numeric string."""
-
-Money = decimal_field(places=2, why=_CENTS)
-"""An amount of money: at most 2 decimal places, any sign."""
-
-PositiveMoney = decimal_field(places=2, why=_CENTS, gt=0, description="An amount greater than 0.")
-NonNegativeMoney = decimal_field(places=2, why=_CENTS, ge=0, description="An amount of 0 or more.")
-
-Quantity = decimal_field(
-    places=4, why="Xero keeps quantities to 4 decimal places", gt=0, description="Must be greater than 0."
+from xero_sync.models.fields import (
+    AccountCode,
+    CurrencyCode,
+    DiscountPercent,
+    ExchangeRate,
+    HostId,
+    IsoDate,
+    Money,
+    NonNegativeMoney,
+    OptionalAccountCode,
+    OptionalEmail,
+    OptionalHostId,
+    OptionalTaxId,
+    PositiveMoney,
+    Quantity,
+    RequiredText,
+    UnitRate,
+    text,
 )
-
-UnitRate = decimal_field(
-    ge=0,
-    description=(
-        "Unit price, 0 or more. More than 2 decimals are sent with unitdp=4; beyond 4 they are "
-        "rounded and the difference is reported."
-    ),
-)
-
-DiscountPercent = decimal_field(
-    places=4,
-    why="Xero keeps discount rates to 4 decimal places",
-    ge=0,
-    le=100,
-    description="Line discount in percent, 0 to 100.",
-)
-
-ExchangeRate = decimal_field(
-    gt=0,
-    description=(
-        "What one unit of the document's currency is worth in the org's base currency "
-        "(1 EUR = 1.85 NZD → 1.85). The service converts it to Xero's convention."
-    ),
-)
-
-
-def _parse_date(value: Any) -> Any:
-    if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError as exc:
-            raise ValueError(f"is not a valid calendar date: {value!r}") from exc
-    raise ValueError("must be a date written YYYY-MM-DD")
-
-
-IsoDate = Annotated[date, BeforeValidator(_parse_date)]
-
-
-def _normalise_currency(value: Any) -> Any:
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{3}", value.strip()):
-        raise ValueError("must be an ISO 4217 currency code of 3 letters, such as NZD")
-    return value.strip().upper()
-
-
-CurrencyCode = Annotated[str, BeforeValidator(_normalise_currency), Field(pattern=r"^[A-Z]{3}$")]
-
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-def _check_email(value: str) -> str:
-    if not _EMAIL.fullmatch(value):
-        raise ValueError("must be an email address such as name@example.com")
-    return value
-
-
-def _blank_to_none(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-def text(max_length: int) -> Any:
-    """An optional text of at most ``max_length`` characters; surrounding blanks are removed and
-    an empty text counts as absent."""
-    bounded = Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length)]
-    return Annotated[bounded | None, BeforeValidator(_blank_to_none)]
-
-
-RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-HostId = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
-    Field(description="The host's own id of a record."),
-]
-OptionalHostId = Annotated[HostId | None, BeforeValidator(_blank_to_none)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255), AfterValidator(_check_email)]
-OptionalEmail = Annotated[Email | None, BeforeValidator(_blank_to_none)]
-AccountCode = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=10),
-    Field(description="A Xero account code (at most 10 characters), from the imported chart of accounts."),
-]
-OptionalAccountCode = Annotated[AccountCode | None, BeforeValidator(_blank_to_none)]
-TaxId = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
-    Field(description="The host's tax id; the org's tax mapping turns it into a Xero tax rate."),
-]
-OptionalTaxId = Annotated[TaxId | None, BeforeValidator(_blank_to_none)]
 
 # ----------------------------------------------------------------------------------------------
 # Enumerations

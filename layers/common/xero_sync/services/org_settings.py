@@ -36,7 +36,8 @@ from xero_sync.models.api_export import (
     TaxMappingsView,
     field_path,
 )
-from xero_sync.models.org_config import OrgSettings, ReferenceData, TaxMapping, TaxMappings
+from xero_sync.models.org_config import OrgSettings, TaxMapping, TaxMappings
+from xero_sync.models.reference_data import ReferenceData
 from xero_sync.services.ports import ConnectionStore, HistoryStore, OrgConfigStore
 from xero_sync.services.records import Conflict, InvalidInput
 from xero_sync.services.reference_data import ReferenceDataService

@@ -37,7 +37,7 @@ from xero_sync.models.api_export import (
     XeroTaxRatesView,
     XeroTaxRateView,
 )
-from xero_sync.models.org_config import (
+from xero_sync.models.reference_data import (
     ReferenceData,
     XeroAccount,
     XeroContactGroup,

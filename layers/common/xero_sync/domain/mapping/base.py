@@ -8,7 +8,8 @@ from typing import Generic, TypeVar
 
 from xero_sync.domain import money
 from xero_sync.domain.problems import Notice, Problem
-from xero_sync.models.org_config import OrgSettings, ReferenceData, TaxMappings
+from xero_sync.models.org_config import OrgSettings, TaxMappings
+from xero_sync.models.reference_data import ReferenceData
 
 P = TypeVar("P")
 

@@ -23,7 +23,8 @@ from enum import Enum
 
 from xero_sync.domain.problems import Problem, ProblemCode
 from xero_sync.domain.tax import ResolvedTax, check_tax_mapping, resolve_line_tax, zero_tax_rate
-from xero_sync.models.org_config import OrgSettings, ReferenceData, XeroAccount, XeroTaxRate
+from xero_sync.models.org_config import OrgSettings
+from xero_sync.models.reference_data import ReferenceData, XeroAccount, XeroTaxRate
 
 __all__ = [
     "ACCOUNT_SETTINGS",

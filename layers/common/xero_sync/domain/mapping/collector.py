@@ -23,7 +23,7 @@ from xero_sync.domain.mapping.checks import (
 )
 from xero_sync.domain.problems import Notice, Problem
 from xero_sync.domain.tax import ResolvedTax
-from xero_sync.models.org_config import XeroAccount, XeroTaxRate
+from xero_sync.models.reference_data import XeroAccount, XeroTaxRate
 from xero_sync.models.xero_payloads import LineAmountType
 
 NO_TAX: tuple[str | None, Decimal] = (None, Decimal(0))

@@ -29,8 +29,8 @@ from xero_sync.domain.mapping.checks import AccountUse
 from xero_sync.domain.mapping.collector import Collector
 from xero_sync.domain.money import UnitAmount
 from xero_sync.domain.problems import Notice, NoticeCode
-from xero_sync.models.org_config import XeroAccount
 from xero_sync.models.records import DocumentLine
+from xero_sync.models.reference_data import XeroAccount
 from xero_sync.models.xero_payloads import LineAmountType, XeroLineItem
 
 if TYPE_CHECKING:

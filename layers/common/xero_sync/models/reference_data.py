@@ -1,0 +1,159 @@
+"""Xero's reference data for an org (F4.1) — chart of accounts, tax rates, currencies, contact
+groups and the organisation — parsed from Xero's JSON, with the look-ups the mapping and the
+settings checks need."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from xero_sync.models.fields import parse_decimal
+from xero_sync.models.org_config import is_account_id
+
+
+class XeroModel(BaseModel):
+    """Base of the models parsed from Xero's JSON: extra Xero fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+XeroDecimal = Annotated[Decimal, BeforeValidator(parse_decimal)]
+
+
+class XeroAccount(XeroModel):
+    AccountID: str
+    Code: str | None = None
+    Name: str
+    Type: str | None = None  # BANK, REVENUE, EXPENSE … (SPEC AccountType)
+    Status: str = "ACTIVE"  # ACTIVE | ARCHIVED | DELETED
+    Class: str | None = None  # ASSET | EQUITY | EXPENSE | LIABILITY | REVENUE
+    TaxType: str | None = None
+    EnablePaymentsToAccount: bool = False
+    BankAccountType: str | None = None
+    CurrencyCode: str | None = None
+    SystemAccount: str | None = None
+
+    @field_validator("Code", mode="before")
+    @classmethod
+    def _blank_code(cls, value: Any) -> Any:
+        # Xero sends "" (or nothing) for an account without a code.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def is_active(self) -> bool:
+        return self.Status == "ACTIVE"
+
+    @property
+    def is_bank(self) -> bool:
+        return self.Type == "BANK"
+
+    @property
+    def accepts_payments(self) -> bool:
+        """F2.3 / xero-facts §6.2: payments go to BANK accounts or accounts with payments enabled."""
+        return self.is_bank or self.EnablePaymentsToAccount
+
+    @property
+    def label(self) -> str:
+        """How messages name the account: its name, and its code when it has one."""
+        return f"{self.Name} ({self.Code})" if self.Code else self.Name
+
+
+class XeroTaxComponent(XeroModel):
+    Name: str | None = None
+    Rate: XeroDecimal = Decimal(0)
+    IsCompound: bool = False
+    IsNonRecoverable: bool = False
+
+
+class XeroTaxRate(XeroModel):
+    Name: str
+    TaxType: str
+    Status: str = "ACTIVE"
+    TaxComponents: list[XeroTaxComponent] = Field(default_factory=list)
+    EffectiveRate: XeroDecimal | None = None
+    DisplayTaxRate: XeroDecimal | None = None
+    ReportTaxType: str | None = None
+    CanApplyToAssets: bool | None = None
+    CanApplyToEquity: bool | None = None
+    CanApplyToExpenses: bool | None = None
+    CanApplyToLiabilities: bool | None = None
+    CanApplyToRevenue: bool | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.Status == "ACTIVE"
+
+    def can_apply_to(self, account_class: str | None) -> bool | None:
+        """Whether Xero lets this tax rate be used on an account of that Class (None: unknown)."""
+        flag = {
+            "ASSET": self.CanApplyToAssets,
+            "EQUITY": self.CanApplyToEquity,
+            "EXPENSE": self.CanApplyToExpenses,
+            "LIABILITY": self.CanApplyToLiabilities,
+            "REVENUE": self.CanApplyToRevenue,
+        }.get(account_class or "")
+        return flag
+
+
+class XeroCurrency(XeroModel):
+    Code: str
+    Description: str | None = None
+
+
+class XeroContactGroup(XeroModel):
+    ContactGroupID: str
+    Name: str
+    Status: str = "ACTIVE"
+
+
+class XeroOrganisation(XeroModel):
+    Name: str
+    BaseCurrency: str
+    CountryCode: str | None = None
+    OrganisationID: str | None = None
+
+
+class ReferenceData(XeroModel):
+    """The org's Xero reference data as last imported, with the look-ups the mapping needs."""
+
+    organisation: XeroOrganisation
+    accounts: list[XeroAccount] = Field(default_factory=list)
+    tax_rates: list[XeroTaxRate] = Field(default_factory=list)
+    currencies: list[XeroCurrency] = Field(default_factory=list)
+    contact_groups: list[XeroContactGroup] = Field(default_factory=list)
+
+    @property
+    def base_currency(self) -> str:
+        return self.organisation.BaseCurrency
+
+    def account_by_code(self, code: str) -> XeroAccount | None:
+        """Xero account codes are compared without regard to case; an ACTIVE account wins over
+        an archived one that carries the same code."""
+        wanted = code.strip().casefold()
+        matches = [a for a in self.accounts if a.Code is not None and a.Code.casefold() == wanted]
+        matches.sort(key=lambda account: not account.is_active)
+        return matches[0] if matches else None
+
+    def account_by_id(self, account_id: str) -> XeroAccount | None:
+        wanted = account_id.strip().lower()
+        return next((a for a in self.accounts if a.AccountID.lower() == wanted), None)
+
+    def resolve_account(self, reference: str) -> XeroAccount | None:
+        """An :data:`AccountRef` (code or AccountID) → the account, or None when unknown."""
+        if is_account_id(reference):
+            return self.account_by_id(reference)
+        return self.account_by_code(reference)
+
+    def payment_accounts(self) -> list[XeroAccount]:
+        """Accounts offered for payments and refunds (F2.3): active, BANK or payments-enabled."""
+        return [a for a in self.accounts if a.is_active and a.accepts_payments]
+
+    def tax_rate(self, tax_type: str) -> XeroTaxRate | None:
+        return next((rate for rate in self.tax_rates if rate.TaxType == tax_type), None)
+
+    def currency_enabled(self, code: str) -> bool:
+        """The base currency is always usable; others must be added in Xero (xero-facts §6.8)."""
+        code = code.upper()
+        return code == self.base_currency.upper() or any(c.Code.upper() == code for c in self.currencies)
