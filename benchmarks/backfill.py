@@ -140,28 +140,69 @@ def instrument() -> None:
 def data_set(invoices: int, contacts: int, seed: int = 7) -> tuple[list[dict], list[dict], list[dict]]:
     rng = random.Random(seed)
     people = [
-        {"entity": "contact", "id": f"cus-{n}", "version": 1, "action": "upsert",
-         "data": {"display_name": f"Customer {n:04d} Ltd", "kind": "customer", "email": f"ap{n}@customer{n}.example"}}
+        {
+            "entity": "contact",
+            "id": f"cus-{n}",
+            "version": 1,
+            "action": "upsert",
+            "data": {
+                "display_name": f"Customer {n:04d} Ltd",
+                "kind": "customer",
+                "email": f"ap{n}@customer{n}.example",
+            },
+        }
         for n in range(contacts)
     ]
     docs, payments = [], []
     for n in range(invoices):
         lines = [
-            {"item_name": f"Item {rng.randint(1, 400)}", "quantity": str(rng.randint(1, 12)),
-             "rate": f"{rng.randint(100, 50000) / 100:.2f}", "tax_id": "gst15", "account_code": "200"}
+            {
+                "item_name": f"Item {rng.randint(1, 400)}",
+                "quantity": str(rng.randint(1, 12)),
+                "rate": f"{rng.randint(100, 50000) / 100:.2f}",
+                "tax_id": "gst15",
+                "account_code": "200",
+            }
             for _ in range(rng.randint(1, 3))
         ]
-        docs.append({"entity": "invoice", "id": f"inv-{n}", "version": 1, "action": "upsert",
-                     "data": {"number": f"BF-{n:06d}", "contact_id": f"cus-{n % contacts}", "date": "2026-10-01",
-                              "due_date": "2026-10-31", "status": "open", "lines": lines}})
+        docs.append(
+            {
+                "entity": "invoice",
+                "id": f"inv-{n}",
+                "version": 1,
+                "action": "upsert",
+                "data": {
+                    "number": f"BF-{n:06d}",
+                    "contact_id": f"cus-{n % contacts}",
+                    "date": "2026-10-01",
+                    "due_date": "2026-10-31",
+                    "status": "open",
+                    "lines": lines,
+                },
+            }
+        )
         # What Xero will compute: line amounts, then tax per line rounded half-up to the cent.
         total = sum(Decimal(l["quantity"]) * Decimal(l["rate"]) for l in lines)
         total += sum(
-            (Decimal(l["quantity"]) * Decimal(l["rate"]) * Decimal("0.15")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            (Decimal(l["quantity"]) * Decimal(l["rate"]) * Decimal("0.15")).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            )
             for l in lines
         )
-        payments.append({"entity": "invoice_payment", "id": f"pay-{n}", "version": 1, "action": "upsert",
-                         "data": {"invoice_id": f"inv-{n}", "date": "2026-10-15", "amount": f"{total:.2f}", "account_code": "090"}})
+        payments.append(
+            {
+                "entity": "invoice_payment",
+                "id": f"pay-{n}",
+                "version": 1,
+                "action": "upsert",
+                "data": {
+                    "invoice_id": f"inv-{n}",
+                    "date": "2026-10-15",
+                    "amount": f"{total:.2f}",
+                    "account_code": "090",
+                },
+            }
+        )
     return people, docs, payments
 
 
@@ -220,13 +261,30 @@ def run(label: str, invoices: int, contacts: int, *, batch_size: int, time_scale
     # Xero and AWS each in a process of their own: what is left in this one is the service
     # (the handlers, the runner), so the local stand-ins do not compete with it for one GIL.
     emulator = subprocess.Popen(
-        [sys.executable, "-m", "local.xero_emulator", "--port", str(emulator_port), "--auto-consent", "--quiet",
-         "--time-scale", str(time_scale), "--day-limit", str(day_limit), "--redirect-uri", callback],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "local.xero_emulator",
+            "--port",
+            str(emulator_port),
+            "--auto-consent",
+            "--quiet",
+            "--time-scale",
+            str(time_scale),
+            "--day-limit",
+            str(day_limit),
+            "--redirect-uri",
+            callback,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     moto = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     xero = f"http://127.0.0.1:{emulator_port}"
     aws = f"http://127.0.0.1:{moto_port}"
@@ -289,7 +347,11 @@ def run(label: str, invoices: int, contacts: int, *, batch_size: int, time_scale
     times = [datetime.fromisoformat(entry["at"].replace("Z", "+00:00")) for entry in accounting]
     emulated = (max(times) - min(times)).total_seconds() + 1.0 if times else 0.0
     records = len(people) + len(docs) + len(payments)
-    ours = [doc for doc in state["Invoices"] if doc.get("InvoiceNumber", "").startswith("BF-") and doc["Status"] != "DELETED"]
+    ours = [
+        doc
+        for doc in state["Invoices"]
+        if doc.get("InvoiceNumber", "").startswith("BF-") and doc["Status"] != "DELETED"
+    ]
     return Result(
         label=label,
         invoices=invoices,
@@ -381,21 +443,43 @@ def _requests_log(xero: str, tenant_id: str) -> list[dict[str, Any]]:
 def report(batched: Result, baseline: Result | None) -> str:
     rows = [
         ("records exported", f"{batched.records:,}", lambda r: f"{r.records:,}"),
-        ("in Xero (invoices, exactly once)", f"{batched.in_xero:,} / {batched.invoices:,}", lambda r: f"{r.in_xero:,} / {r.invoices:,}"),
+        (
+            "in Xero (invoices, exactly once)",
+            f"{batched.in_xero:,} / {batched.invoices:,}",
+            lambda r: f"{r.in_xero:,} / {r.invoices:,}",
+        ),
         ("invoices PAID in Xero", f"{batched.paid:,}", lambda r: f"{r.paid:,}"),
-        ("Xero calls (reads + writes)", f"{batched.xero_calls:,} ({batched.read_calls} + {batched.write_calls})",
-         lambda r: f"{r.xero_calls:,} ({r.read_calls} + {r.write_calls})"),
+        (
+            "Xero calls (reads + writes)",
+            f"{batched.xero_calls:,} ({batched.read_calls} + {batched.write_calls})",
+            lambda r: f"{r.xero_calls:,} ({r.read_calls} + {r.write_calls})",
+        ),
         ("records per Xero call", f"{batched.records_per_call:.1f}", lambda r: f"{r.records_per_call:.2f}"),
         ("records per write call", f"{batched.records_per_write:.1f}", lambda r: f"{r.records_per_write:.2f}"),
         ("429s received", str(batched.rate_limited), lambda r: str(r.rate_limited)),
         ("emulated time", _duration(batched.emulated_seconds), lambda r: _duration(r.emulated_seconds)),
-        ("share of the per-tenant ceiling used", f"{100 * batched.ceiling_use:.0f} %", lambda r: f"{100 * r.ceiling_use:.0f} %"),
+        (
+            "share of the per-tenant ceiling used",
+            f"{100 * batched.ceiling_use:.0f} %",
+            lambda r: f"{100 * r.ceiling_use:.0f} %",
+        ),
         ("wall time (this machine)", _duration(batched.wall_seconds), lambda r: _duration(r.wall_seconds)),
-        ("worker CPU per record", f"{batched.worker_cpu_ms_per_record:.2f} ms", lambda r: f"{r.worker_cpu_ms_per_record:.2f} ms"),
-        ("DynamoDB requests per record (worker)", f"{batched.dynamodb_per_record:.2f}", lambda r: f"{r.dynamodb_per_record:.2f}"),
+        (
+            "worker CPU per record",
+            f"{batched.worker_cpu_ms_per_record:.2f} ms",
+            lambda r: f"{r.worker_cpu_ms_per_record:.2f} ms",
+        ),
+        (
+            "DynamoDB requests per record (worker)",
+            f"{batched.dynamodb_per_record:.2f}",
+            lambda r: f"{r.dynamodb_per_record:.2f}",
+        ),
         ("SQS requests per record (worker)", f"{batched.sqs_per_record:.2f}", lambda r: f"{r.sqs_per_record:.2f}"),
-        ("DynamoDB / SQS requests outside the worker", f"{batched.other_dynamodb:,} / {batched.other_sqs:,}",
-         lambda r: f"{r.other_dynamodb:,} / {r.other_sqs:,}"),
+        (
+            "DynamoDB / SQS requests outside the worker",
+            f"{batched.other_dynamodb:,} / {batched.other_sqs:,}",
+            lambda r: f"{r.other_dynamodb:,} / {r.other_sqs:,}",
+        ),
     ]
     header = f"{'':42} {'batched':>26}" + (f" {'baseline (1 record/call)':>28}" if baseline else "")
     lines = [header, "-" * len(header)]
@@ -432,8 +516,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks/backfill.py", description=__doc__.split("\n")[0])
     parser.add_argument("--invoices", type=int, default=10_000)
     parser.add_argument("--contacts", type=int, default=500)
-    parser.add_argument("--time-scale", type=float, default=1.0,
-                        help="emulated seconds per real second (above 1 the local stack, not Xero, may set the pace)")
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="emulated seconds per real second (above 1 the local stack, not Xero, may set the pace)",
+    )
     parser.add_argument("--day-limit", type=int, default=5000)
     parser.add_argument("--baseline-invoices", type=int, default=200, help="0 skips the baseline")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
@@ -442,14 +530,25 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     instrument()
-    print(f"backfill: {args.invoices:,} invoices across {args.contacts} contacts, each paid; "
-          f"Xero emulated {args.time_scale:g}× faster than real time", flush=True)
-    batched = run("batched", args.invoices, args.contacts, batch_size=50, time_scale=args.time_scale, day_limit=args.day_limit)
+    print(
+        f"backfill: {args.invoices:,} invoices across {args.contacts} contacts, each paid; "
+        f"Xero emulated {args.time_scale:g}× faster than real time",
+        flush=True,
+    )
+    batched = run(
+        "batched", args.invoices, args.contacts, batch_size=50, time_scale=args.time_scale, day_limit=args.day_limit
+    )
     baseline = None
     if args.baseline_invoices:
         contacts = max(1, args.contacts * args.baseline_invoices // args.invoices)
-        baseline = run("baseline", args.baseline_invoices, contacts, batch_size=1,
-                       time_scale=args.time_scale * 4, day_limit=args.day_limit)
+        baseline = run(
+            "baseline",
+            args.baseline_invoices,
+            contacts,
+            batch_size=1,
+            time_scale=args.time_scale * 4,
+            day_limit=args.day_limit,
+        )
     print()
     print(report(batched, baseline))
     for result in (batched, baseline):
@@ -460,7 +559,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{result.label}: failures (first {len(result.failed)}):")
             print("\n".join(f"  - {line}" for line in result.failed))
     if args.json:
-        print(json.dumps({"batched": batched.__dict__, "baseline": baseline.__dict__ if baseline else None}, default=str))
+        print(
+            json.dumps({"batched": batched.__dict__, "baseline": baseline.__dict__ if baseline else None}, default=str)
+        )
     return 0
 
 

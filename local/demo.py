@@ -68,14 +68,21 @@ def connect(api: Api, stack) -> None:
 def configure(api: Api) -> str:
     step("Configure the integration from Xero's chart of accounts")
     accounts = api.call("GET", f"/v1/orgs/{ORG_ID}/xero/accounts")["accounts"]
-    print(f"{len(accounts)} accounts imported from Xero; without a code: "
-          + ", ".join(a["name"] for a in accounts if not a["code"]))
+    print(
+        f"{len(accounts)} accounts imported from Xero; without a code: "
+        + ", ".join(a["name"] for a in accounts if not a["code"])
+    )
     merchant_fees = next(a for a in accounts if a["name"] == "Merchant Fees")
     print("the host's chart of accounts books card fees to 405, but in Xero 'Merchant Fees' has no code yet")
     settings = {
         "sync_frequency": "manual",
-        "export": {"invoices_and_payments": True, "credit_notes": True, "bills_and_payments": True,
-                   "vendor_credits": True, "bank_charges": True},
+        "export": {
+            "invoices_and_payments": True,
+            "credit_notes": True,
+            "bills_and_payments": True,
+            "vendor_credits": True,
+            "bank_charges": True,
+        },
         "sales_account": "200",
         "purchases_account": "300",
         "sales_adjustments_account": "260",
@@ -87,10 +94,17 @@ def configure(api: Api) -> str:
     }
     api.call("PUT", f"/v1/orgs/{ORG_ID}/settings", {"settings": settings})
     rates = {r["tax_type"]: r for r in api.call("GET", f"/v1/orgs/{ORG_ID}/xero/tax-rates")["tax_rates"]}
-    mapping = {"host_tax_id": "gst15", "host_tax_name": "GST 15%", "host_rate": "15",
-               "xero_tax_type": "OUTPUT2", "purchases_xero_tax_type": "INPUT2"}
+    mapping = {
+        "host_tax_id": "gst15",
+        "host_tax_name": "GST 15%",
+        "host_rate": "15",
+        "xero_tax_type": "OUTPUT2",
+        "purchases_xero_tax_type": "INPUT2",
+    }
     api.call("PUT", f"/v1/orgs/{ORG_ID}/tax-mappings", {"mappings": [mapping]})
-    print(f"tax mapping: host 'GST 15%' → Xero {rates['OUTPUT2']['name']!r} (sales) / {rates['INPUT2']['name']!r} (purchases)")
+    print(
+        f"tax mapping: host 'GST 15%' → Xero {rates['OUTPUT2']['name']!r} (sales) / {rates['INPUT2']['name']!r} (purchases)"
+    )
     return merchant_fees["account_id"]
 
 
@@ -98,7 +112,9 @@ def push_and_sync(api: Api, stack) -> None:
     step("Push the host's records and sync")
     records = json.loads(RECORDS_FILE.read_text())["records"]
     answer = api.call("POST", f"/v1/orgs/{ORG_ID}/records", {"records": records})
-    print(f"pushed {len(records)} records: {answer['accepted']} accepted, {answer['stale']} stale, {answer['rejected']} rejected")
+    print(
+        f"pushed {len(records)} records: {answer['accepted']} accepted, {answer['stale']} stale, {answer['rejected']} rejected"
+    )
     started = time.monotonic()
     api.call("POST", f"/v1/orgs/{ORG_ID}/sync", {})
     stack.runner.drain(timeout=600)
@@ -109,22 +125,32 @@ def show_xero(stack) -> None:
     step("What reached the emulated Xero")
     tenant_id = _tenant_id(stack)
     state = requests.get(f"{stack.emulator.base_url}/_emulator/tenants/{tenant_id}/state", timeout=30).json()
-    contacts = [c["Name"] for c in state["Contacts"] if c.get("ContactNumber", "").startswith("XS-") or c.get("ContactNumber")]
+    contacts = [
+        c["Name"] for c in state["Contacts"] if c.get("ContactNumber", "").startswith("XS-") or c.get("ContactNumber")
+    ]
     print(f"contacts ({len(contacts)}): {', '.join(sorted(contacts))}")
     print(f"{'type':13} {'number':14} {'status':10} {'total':>10} {'due':>10} currency")
     for doc in sorted(state["Invoices"], key=lambda d: (d["Type"], d.get("InvoiceNumber", ""))):
-        print(f"{doc['Type']:13} {doc.get('InvoiceNumber', ''):14} {doc['Status']:10} {doc['Total']:>10.2f} {doc['AmountDue']:>10.2f} {doc['CurrencyCode']}")
+        print(
+            f"{doc['Type']:13} {doc.get('InvoiceNumber', ''):14} {doc['Status']:10} {doc['Total']:>10.2f} {doc['AmountDue']:>10.2f} {doc['CurrencyCode']}"
+        )
     for note in sorted(state["CreditNotes"], key=lambda d: (d["Type"], d.get("CreditNoteNumber", ""))):
-        print(f"{note['Type']:13} {note.get('CreditNoteNumber', ''):14} {note['Status']:10} {note['Total']:>10.2f} {note['RemainingCredit']:>10.2f} {note['CurrencyCode']}")
+        print(
+            f"{note['Type']:13} {note.get('CreditNoteNumber', ''):14} {note['Status']:10} {note['Total']:>10.2f} {note['RemainingCredit']:>10.2f} {note['CurrencyCode']}"
+        )
     live = [p for p in state["Payments"] if p["Status"] != "DELETED"]
-    print(f"payments and refunds: {len(live)}; bank transactions: {len([b for b in state['BankTransactions'] if b['Status'] == 'AUTHORISED'])}")
+    print(
+        f"payments and refunds: {len(live)}; bank transactions: {len([b for b in state['BankTransactions'] if b['Status'] == 'AUTHORISED'])}"
+    )
 
 
 def show_failures(api: Api) -> list[dict]:
     failed = api.call("GET", f"/v1/orgs/{ORG_ID}/history?status=failed&limit=20")["events"]
     step(f"What failed and why ({len(failed)})")
     for event in failed:
-        subject = f"{event['entity']} {event['record_id']}" if event["entity"] else f"{event['direction']} {event['action']}"
+        subject = (
+            f"{event['entity']} {event['record_id']}" if event["entity"] else f"{event['direction']} {event['action']}"
+        )
         print(f"- {subject}: [{event['error_code']}] {event['message']}")
     return failed
 
@@ -166,7 +192,9 @@ def _tenant_id(stack) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.demo", description=__doc__.split("\n")[0])
-    parser.add_argument("--keep-running", action="store_true", help="leave the local stack up afterwards (Ctrl-C stops it)")
+    parser.add_argument(
+        "--keep-running", action="store_true", help="leave the local stack up afterwards (Ctrl-C stops it)"
+    )
     parser.add_argument("--verbose", action="store_true", help="also print the functions' JSON logs and metrics")
     args = parser.parse_args(argv)
 
@@ -211,8 +239,10 @@ def main(argv: list[str] | None = None) -> int:
         show_xero(stack)
         show_emails()
         if args.keep_running:
-            print(f"\nThe local stack keeps running; try: curl -H 'Authorization: Bearer {created.api_key}' "
-                  f"{stack.api_url}/v1/orgs/{ORG_ID}/connection   (Ctrl-C to stop)")
+            print(
+                f"\nThe local stack keeps running; try: curl -H 'Authorization: Bearer {created.api_key}' "
+                f"{stack.api_url}/v1/orgs/{ORG_ID}/connection   (Ctrl-C to stop)"
+            )
             try:
                 while True:
                     time.sleep(3600)

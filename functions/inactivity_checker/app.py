@@ -15,8 +15,6 @@ from xero_sync.wiring import container
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     services = container(InactivitySettings)
-    summary = services.inactivity.run(
-        services.clock(), time_left=lambda: context.get_remaining_time_in_millis() / 1000
-    )
+    summary = services.inactivity.run(services.clock(), time_left=lambda: context.get_remaining_time_in_millis() / 1000)
     logger.info("Inactivity check done", extra=summary.model_dump())
     return summary.model_dump()

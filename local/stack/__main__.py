@@ -1,8 +1,8 @@
 """``python -m local.stack``: start the local stack and keep it running until Ctrl-C.
 
-    python -m local.stack                 # moto + Xero emulator + runner on http://127.0.0.1:3000
-    python -m local.stack --real-xero     # the real Xero, with XERO_CLIENT_ID/SECRET/REDIRECT_URI
-    python -m local.stack --speedup 60    # schedules run 60 times faster (the tick every second)
+python -m local.stack                 # moto + Xero emulator + runner on http://127.0.0.1:3000
+python -m local.stack --real-xero     # the real Xero, with XERO_CLIENT_ID/SECRET/REDIRECT_URI
+python -m local.stack --speedup 60    # schedules run 60 times faster (the tick every second)
 """
 
 from __future__ import annotations

@@ -177,7 +177,9 @@ class _Clients:
 # --- DynamoDB ---------------------------------------------------------------------------------
 
 
-def _create_table(clients: _Clients, resolver: Resolver, logical_id: str, resource: Mapping[str, Any]) -> PhysicalResource:
+def _create_table(
+    clients: _Clients, resolver: Resolver, logical_id: str, resource: Mapping[str, Any]
+) -> PhysicalResource:
     properties = resolver.resolve(resource.get("Properties") or {})
     dynamodb = clients.dynamodb
     if resource["Type"] == "AWS::Serverless::SimpleTable":
@@ -200,7 +202,11 @@ def _create_table(clients: _Clients, resolver: Resolver, logical_id: str, resour
         for index_kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
             if properties.get(index_kind):
                 request[index_kind] = [
-                    {key: value for key, value in index.items() if key in ("IndexName", "KeySchema", "Projection", "ProvisionedThroughput")}
+                    {
+                        key: value
+                        for key, value in index.items()
+                        if key in ("IndexName", "KeySchema", "Projection", "ProvisionedThroughput")
+                    }
                     for index in properties[index_kind]
                 ]
         if properties.get("StreamSpecification"):
@@ -239,7 +245,9 @@ def _simple_table_properties(properties: Mapping[str, Any]) -> dict[str, Any]:
 # --- KMS --------------------------------------------------------------------------------------
 
 
-def _create_key(clients: _Clients, resolver: Resolver, logical_id: str, resource: Mapping[str, Any]) -> PhysicalResource:
+def _create_key(
+    clients: _Clients, resolver: Resolver, logical_id: str, resource: Mapping[str, Any]
+) -> PhysicalResource:
     properties = resolver.resolve(resource.get("Properties") or {})
     kms = clients.kms
     # KMS keys have no names; a bootstrap-owned alias finds the key again on the next run.
@@ -306,7 +314,9 @@ def _attribute_string(value: Any) -> str:
     return json.dumps(value) if isinstance(value, dict) else str(value)
 
 
-def _create_queue(clients: _Clients, resolver: Resolver, logical_id: str, resource: Mapping[str, Any]) -> PhysicalResource:
+def _create_queue(
+    clients: _Clients, resolver: Resolver, logical_id: str, resource: Mapping[str, Any]
+) -> PhysicalResource:
     raw = dict(resource.get("Properties") or {})
     raw.pop("RedrivePolicy", None)  # applied in the second pass, once every queue exists
     properties = resolver.resolve(raw)
@@ -374,9 +384,7 @@ def referenced_secret_names(resolver: Resolver) -> list[str]:
 
 def _secret_value(name: str, secret_values: Mapping[str, str]) -> str:
     if name not in secret_values:
-        raise BootstrapError(
-            f"the template refers to the secret {name!r}; pass its value in secret_values"
-        )
+        raise BootstrapError(f"the template refers to the secret {name!r}; pass its value in secret_values")
     return secret_values[name]
 
 

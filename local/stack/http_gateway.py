@@ -29,7 +29,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -105,9 +105,7 @@ class RouteTable:
         seen: dict[str, str] = {}
         for route in self.routes:
             if route.route_key in seen and seen[route.route_key] != route.function:
-                raise ValueError(
-                    f"route {route.route_key} is claimed by {seen[route.route_key]} and {route.function}"
-                )
+                raise ValueError(f"route {route.route_key} is claimed by {seen[route.route_key]} and {route.function}")
             seen[route.route_key] = route.function
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
@@ -141,7 +139,7 @@ def build_event(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """The API Gateway HTTP API (payload 2.0) event for ``request`` on ``route``."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     headers: dict[str, str] = {}
     cookies: list[str] = []
     for name, value in request.headers.items():
@@ -304,9 +302,7 @@ class HttpServer:
     """A threaded Werkzeug server running ``app`` in a background thread."""
 
     def __init__(self, app: Callable[..., Any], host: str, port: int):
-        self._server: BaseWSGIServer = make_server(
-            host, port, app, threaded=True, request_handler=_QuietRequestHandler
-        )
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=_QuietRequestHandler)
         self.host = host
         self.port = self._server.server_port
         # A short poll interval lets stop() return at once instead of after half a second.

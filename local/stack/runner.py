@@ -37,7 +37,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -187,7 +187,9 @@ class Runner:
                 enabled = _truthy(properties.get("Enabled", True)) and properties.get("State", "ENABLED") == "ENABLED"
                 rule = f"arn:aws:events:{region}:{account}:rule/{stack}-{logical_id}{event_name}"
                 schedules.append(
-                    ScheduleSpec(logical_id, event_name, str(expression), _input(properties.get("Input")), bool(enabled), rule)
+                    ScheduleSpec(
+                        logical_id, event_name, str(expression), _input(properties.get("Input")), bool(enabled), rule
+                    )
                 )
         for logical_id, resource in self.template.resources_of_type("AWS::Events::Rule").items():
             properties = resource.get("Properties") or {}
@@ -196,23 +198,31 @@ class Runner:
             for target in properties.get("Targets") or []:
                 function = logical_id_of(target.get("Arn"))
                 if function in self.functions:
-                    schedules.append(ScheduleSpec(
-                        function, logical_id, str(self.resolver.resolve(properties["ScheduleExpression"])),
-                        _input(self.resolver.resolve(target.get("Input"))),
-                        self.resolver.resolve(properties.get("State", "ENABLED")) == "ENABLED",
-                        f"arn:aws:events:{region}:{account}:rule/{stack}-{logical_id}",
-                    ))
+                    schedules.append(
+                        ScheduleSpec(
+                            function,
+                            logical_id,
+                            str(self.resolver.resolve(properties["ScheduleExpression"])),
+                            _input(self.resolver.resolve(target.get("Input"))),
+                            self.resolver.resolve(properties.get("State", "ENABLED")) == "ENABLED",
+                            f"arn:aws:events:{region}:{account}:rule/{stack}-{logical_id}",
+                        )
+                    )
         for logical_id, resource in self.template.resources_of_type("AWS::Scheduler::Schedule").items():
             properties = resource.get("Properties") or {}
             target = properties.get("Target") or {}
             function = logical_id_of(target.get("Arn"))
             if function in self.functions:
-                schedules.append(ScheduleSpec(
-                    function, logical_id, str(self.resolver.resolve(properties["ScheduleExpression"])),
-                    _input(self.resolver.resolve(target.get("Input"))),
-                    self.resolver.resolve(properties.get("State", "ENABLED")) == "ENABLED",
-                    f"arn:aws:scheduler:{region}:{account}:schedule/default/{stack}-{logical_id}",
-                ))
+                schedules.append(
+                    ScheduleSpec(
+                        function,
+                        logical_id,
+                        str(self.resolver.resolve(properties["ScheduleExpression"])),
+                        _input(self.resolver.resolve(target.get("Input"))),
+                        self.resolver.resolve(properties.get("State", "ENABLED")) == "ENABLED",
+                        f"arn:aws:scheduler:{region}:{account}:schedule/default/{stack}-{logical_id}",
+                    )
+                )
         for schedule in schedules:
             Expression(schedule.expression)  # fail at start on an expression we cannot run
         return schedules
@@ -342,7 +352,7 @@ class Runner:
             raise KeyError(f"{function_logical_id} has no schedule{f' named {event_name}' if event_name else ''}")
         if len(matching) > 1:
             raise KeyError(f"{function_logical_id} has several schedules; name one of: {[s.name for s in matching]}")
-        return self._fire(matching[0], datetime.now(timezone.utc))
+        return self._fire(matching[0], datetime.now(UTC))
 
     def _fire(self, schedule: ScheduleSpec, at: datetime) -> Any:
         event = scheduled_event(schedule, at, account_id=self.resolver.account_id, region=self.resolver.region)
@@ -398,8 +408,14 @@ class Runner:
                 self.handler(logical_id)  # import now: a broken handler fails the start, loudly
             sqs = _sqs_client(self.resolver.region, self.aws_endpoint_url)
             self._pollers = [
-                SqsPoller(source, sqs, self.invoke, region=self.resolver.region, tracker=self._tracker,
-                          retry_delay_seconds=self.options.retry_delay_seconds)
+                SqsPoller(
+                    source,
+                    sqs,
+                    self.invoke,
+                    region=self.resolver.region,
+                    tracker=self._tracker,
+                    retry_delay_seconds=self.options.retry_delay_seconds,
+                )
                 for source in self.sqs_sources
                 if source.enabled
             ]

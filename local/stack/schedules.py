@@ -24,14 +24,17 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 log = logging.getLogger("local.stack.schedules")
 
-_MONTHS = {name: index for index, name in enumerate(
-    ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], start=1
-)}
+_MONTHS = {
+    name: index
+    for index, name in enumerate(
+        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], start=1
+    )
+}
 _DAYS = {name: index for index, name in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], start=1)}
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
 _CRON = re.compile(r"^cron\((.*)\)$")
@@ -60,7 +63,7 @@ def scheduled_event(spec: ScheduleSpec, at: datetime, *, account_id: str, region
         "detail-type": "Scheduled Event",
         "source": "aws.events",
         "account": account_id,
-        "time": at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "time": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": region,
         "resources": [spec.rule_arn],
         "detail": {},
@@ -144,7 +147,9 @@ class _Cron:
         self.months = _parse_field(month, 1, 12, _MONTHS)
         self.years = None if year in ("*", "?") else _parse_field(year, 1970, 2199)
         self.last_day_of_month = day_of_month.upper() == "L"
-        self.days_of_month = None if day_of_month in ("*", "?") or self.last_day_of_month else _parse_field(day_of_month, 1, 31)
+        self.days_of_month = (
+            None if day_of_month in ("*", "?") or self.last_day_of_month else _parse_field(day_of_month, 1, 31)
+        )
         self.nth_weekday: tuple[int, int] | None = None
         self.days_of_week: set[int] | None = None
         if "#" in day_of_week:
@@ -209,7 +214,7 @@ class ScheduleTimer:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"schedule-{spec.function}-{spec.name}", daemon=True)
         self._real_start = time.time()
-        self._schedule_start = datetime.now(timezone.utc)
+        self._schedule_start = datetime.now(UTC)
 
     def _schedule_now(self) -> datetime:
         elapsed = (time.time() - self._real_start) * self._speedup

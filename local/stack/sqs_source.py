@@ -22,10 +22,10 @@ import base64
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 log = logging.getLogger("local.stack.sqs")
 
@@ -199,8 +199,7 @@ class SqsPoller:
             self._sqs.delete_message_batch(
                 QueueUrl=source.queue_url,
                 Entries=[
-                    {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"]}
-                    for index, message in enumerate(chunk)
+                    {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"]} for index, message in enumerate(chunk)
                 ],
             )
         if failed:

@@ -236,7 +236,9 @@ class LocalStack:
                 overrides[parameter] = value
         overrides = {name: value for name, value in overrides.items() if name in self.template.parameters}
         overrides.update(parameter_overrides)
-        self.resolver = Resolver(self.template, parameter_overrides=overrides, stack_name=stack_name, region=self.region)
+        self.resolver = Resolver(
+            self.template, parameter_overrides=overrides, stack_name=stack_name, region=self.region
+        )
 
         # 4. Tables, queues, key, secret … from the template.
         credentials = json.dumps({"client_id": self.xero_app.client_id, "client_secret": self.xero_app.client_secret})

@@ -207,9 +207,7 @@ class Template:
     def resources_of_type(self, *types: str) -> dict[str, Mapping[str, Any]]:
         """``{logical_id: resource}`` for the resources of these types, in template order."""
         return {
-            logical_id: resource
-            for logical_id, resource in self.resources.items()
-            if resource.get("Type") in types
+            logical_id: resource for logical_id, resource in self.resources.items() if resource.get("Type") in types
         }
 
     def functions(self) -> dict[str, FunctionSpec]:
@@ -326,9 +324,7 @@ class Resolver:
             "AWS::Region": self.region,
             "AWS::AccountId": self.account_id,
             "AWS::StackName": self.stack_name,
-            "AWS::StackId": (
-                f"arn:aws:cloudformation:{self.region}:{self.account_id}:stack/{self.stack_name}/local"
-            ),
+            "AWS::StackId": (f"arn:aws:cloudformation:{self.region}:{self.account_id}:stack/{self.stack_name}/local"),
             "AWS::Partition": "aws",
             "AWS::URLSuffix": "amazonaws.com",
             "AWS::NotificationARNs": [],
@@ -358,7 +354,7 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, argument), = value.items()
+            ((key, argument),) = value.items()
             if key == "Ref":
                 return self._ref(argument)
             if key == "Condition" and isinstance(argument, str):
@@ -461,11 +457,11 @@ def as_environment_value(value: Any) -> str:
 def logical_id_of(reference: Any) -> str | None:
     """The logical id named by an unresolved ``!Ref X`` / ``!GetAtt X.Attr``, else None."""
     if isinstance(reference, dict) and len(reference) == 1:
-        (key, argument), = reference.items()
+        ((key, argument),) = reference.items()
         if key == "Ref" and isinstance(argument, str):
             return argument
         if key == "Fn::GetAtt":
-            return (argument.split(".", 1)[0] if isinstance(argument, str) else str(argument[0]))
+            return argument.split(".", 1)[0] if isinstance(argument, str) else str(argument[0])
     return None
 
 

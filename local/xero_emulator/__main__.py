@@ -20,18 +20,26 @@ def parse_args(argv: list[str] | None = None) -> EmulatorOptions:
     parser = argparse.ArgumentParser(prog="python -m local.xero_emulator", description="Run the local Xero emulator.")
     parser.add_argument("--port", type=int, default=8765, help="port to listen on (0 = a free port)")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--auto-consent", action="store_true", help="authorize redirects at once, consenting to all start tenants")
+    parser.add_argument(
+        "--auto-consent", action="store_true", help="authorize redirects at once, consenting to all start tenants"
+    )
     parser.add_argument("--tenants", type=int, default=1, help="demo companies created at start")
     parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
     parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET)
     parser.add_argument("--redirect-uri", action="append", default=[], help="register a redirect URI (repeatable)")
-    parser.add_argument("--day-limit", type=int, default=DEFAULT_DAY_LIMIT, help="calls per tenant per day (1000 = Starter)")
-    parser.add_argument("--time-scale", type=float, default=1.0, help="emulated time runs F times faster than real time")
+    parser.add_argument(
+        "--day-limit", type=int, default=DEFAULT_DAY_LIMIT, help="calls per tenant per day (1000 = Starter)"
+    )
+    parser.add_argument(
+        "--time-scale", type=float, default=1.0, help="emulated time runs F times faster than real time"
+    )
     parser.add_argument("--webhook-url")
     parser.add_argument("--webhook-key")
     parser.add_argument("--user-email", default="admin@demo.example")
     parser.add_argument("--base-currency", default="NZD")
-    parser.add_argument("--granular-only", action="store_true", help="refuse broad scopes (apps created after 2 Mar 2026)")
+    parser.add_argument(
+        "--granular-only", action="store_true", help="refuse broad scopes (apps created after 2 Mar 2026)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
     args = parser.parse_args(argv)
     if (args.webhook_url is None) != (args.webhook_key is None):

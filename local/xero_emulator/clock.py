@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
@@ -26,7 +26,7 @@ class Clock:
             raise ValueError("time_scale must be >= 0")
         if start is not None and start.tzinfo is None:
             raise ValueError("start must be timezone-aware (UTC)")
-        self._start = (start or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        self._start = (start or datetime.now(UTC)).astimezone(UTC)
         self._monotonic = monotonic
         self._real_origin = monotonic()
         self._time_scale = time_scale

@@ -74,7 +74,7 @@ def _consent_page(state: EmulatorState, request_id: str, pending: PendingAuthori
         tenants = list(state.tenants.values())
     rows = "".join(
         f'<li><label><input type="checkbox" name="tenant_id" value="{html.escape(t.tenant_id)}"'
-        f'{" checked" if i == 0 else ""}> {html.escape(t.name)}</label></li>'
+        f"{' checked' if i == 0 else ''}> {html.escape(t.name)}</label></li>"
         for i, t in enumerate(tenants)
     )
     scopes = "".join(f"<li>{html.escape(s)}</li>" for s in pending.scopes)
@@ -111,7 +111,12 @@ def _grant_consent(state: EmulatorState, pending: PendingAuthorization, tenant_i
     )
     return _redirect_with(
         pending.redirect_uri,
-        {"code": code, "scope": " ".join(pending.scopes), "state": pending.state, "session_state": secrets.token_hex(16)},
+        {
+            "code": code,
+            "scope": " ".join(pending.scopes),
+            "state": pending.state,
+            "session_state": secrets.token_hex(16),
+        },
     )
 
 
@@ -189,8 +194,10 @@ def _authenticate_client(state: EmulatorState) -> Client | TokenError:
         client_id = request.form.get("client_id")
         client_secret = request.form.get("client_secret")
     client = state.clients.get(client_id or "")
-    if client is None or client_secret is None or not secrets.compare_digest(
-        client.client_secret.encode(), client_secret.encode()
+    if (
+        client is None
+        or client_secret is None
+        or not secrets.compare_digest(client.client_secret.encode(), client_secret.encode())
     ):
         return TokenError("invalid_client", 401)
     return client

@@ -128,14 +128,18 @@ def _authorise_and_run(call: _Call) -> Response:
     # 4. scope
     required = scopes_for_endpoint(call.method, call.path)
     if required is not None and not (caller.scopes & required):
-        call.limit_headers = state.limits.peek_headers(caller.client_id, tenant.tenant_id, tenant.day_limit, now.timestamp())
+        call.limit_headers = state.limits.peek_headers(
+            caller.client_id, tenant.tenant_id, tenant.day_limit, now.timestamp()
+        )
         call.entry.notes["detail"] = f"needs one of {sorted(required)}"
         return problem_response(401, "AuthorizationUnsuccessful", {"WWW-Authenticate": "insufficient_scope"})
 
     # 5. rate limits (an injected http_429 acts here: refused and, like a real 429, not counted)
     injected = state.faults.take_rate_limit(call.method, call.path, tenant.tenant_id)
     if injected is not None:
-        call.limit_headers = state.limits.peek_headers(caller.client_id, tenant.tenant_id, tenant.day_limit, now.timestamp())
+        call.limit_headers = state.limits.peek_headers(
+            caller.client_id, tenant.tenant_id, tenant.day_limit, now.timestamp()
+        )
         call.entry.notes.update(fault=injected.kind, counted=False)
         state.count_call(tenant.tenant_id, rate_limited=True)
         return _injected_rate_limit(call, injected)
@@ -187,7 +191,9 @@ def _run_counted_call(call: _Call) -> Response:
     if use_key:
         assert key is not None
         if len(key) > MAX_KEY_LENGTH:
-            return json_response(validation_error_body(f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters"), 400)
+            return json_response(
+                validation_error_body(f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters"), 400
+            )
         claim = state.idempotency.claim(
             call.caller.client_id,
             key,
@@ -324,7 +330,9 @@ def _credit_note_event_data(tenant: Tenant, events: list[ResourceEvent], now: An
             continue
         try:
             found = tenant.books.handle(
-                AccountingRequest("GET", f"/CreditNotes/{event.resource_id}", {}, {"accept": "application/json"}, None, now)
+                AccountingRequest(
+                    "GET", f"/CreditNotes/{event.resource_id}", {}, {"accept": "application/json"}, None, now
+                )
             )
             note = (found.body or {}).get("CreditNotes", [{}])[0]
             data[event.resource_id] = {"Type": note["Type"], "Status": note["Status"]}

@@ -61,7 +61,9 @@ def create_app(state: EmulatorState) -> Flask:
                     "method": request.method,
                     "path": request.path,
                     "query": request.query_string.decode("latin-1"),
-                    "request_headers": {k.lower(): v for k, v in request.headers.items() if k.lower() != "authorization"},
+                    "request_headers": {
+                        k.lower(): v for k, v in request.headers.items() if k.lower() != "authorization"
+                    },
                     "status": response.status_code,
                     "content_type": response.content_type,
                     "headers": dict(response.headers),
@@ -123,7 +125,7 @@ class EmulatorServer:
         self._server.server_close()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> "EmulatorServer":
+    def __enter__(self) -> EmulatorServer:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -189,7 +189,14 @@ class TokenService:
         code = secrets.token_hex(32).upper()
         with self._lock:
             self._codes[code] = AuthorizationCode(
-                code, client_id, redirect_uri, user_id, tuple(scopes), auth_event_id, code_challenge, now + CODE_LIFETIME
+                code,
+                client_id,
+                redirect_uri,
+                user_id,
+                tuple(scopes),
+                auth_event_id,
+                code_challenge,
+                now + CODE_LIFETIME,
             )
         return code
 
@@ -293,7 +300,13 @@ class TokenService:
         response: dict[str, object] = {}
         if "openid" in grant.scopes:
             response["id_token"] = self._id_token(grant, user, access_token, now)
-        response.update({"access_token": access_token, "expires_in": int(ACCESS_TOKEN_LIFETIME.total_seconds()), "token_type": "Bearer"})
+        response.update(
+            {
+                "access_token": access_token,
+                "expires_in": int(ACCESS_TOKEN_LIFETIME.total_seconds()),
+                "token_type": "Bearer",
+            }
+        )
         if OFFLINE_ACCESS in grant.scopes:
             refresh_token = secrets.token_hex(32)
             self._refresh_tokens[refresh_token] = RefreshTokenRecord(refresh_token, grant.id, now)
@@ -324,4 +337,3 @@ class TokenService:
             claims["given_name"] = user.given_name
             claims["family_name"] = user.family_name
         return self._signer.sign(claims)
-

@@ -15,9 +15,24 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_a_small_backfill_reaches_xero_exactly_once_and_paid_in_both_modes():
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers" / "common"), str(ROOT)])}
     finished = subprocess.run(
-        [sys.executable, "benchmarks/backfill.py", "--invoices", "12", "--contacts", "3",
-         "--baseline-invoices", "4", "--time-scale", "30", "--json"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "benchmarks/backfill.py",
+            "--invoices",
+            "12",
+            "--contacts",
+            "3",
+            "--baseline-invoices",
+            "4",
+            "--time-scale",
+            "30",
+            "--json",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert finished.returncode == 0, finished.stderr[-3000:]
     report = json.loads(finished.stdout.strip().splitlines()[-1])

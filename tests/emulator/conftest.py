@@ -41,13 +41,14 @@ import requests
 
 from local.xero_emulator import EmulatorOptions, start_in_thread
 from local.xero_emulator.server import EmulatorServer
-
 from tests.emulator.openapi_validation import OpenApiUnavailable, ResponseChecker, locate_documents
 from tests.emulator.support import ALL_SCOPES, OAuthDriver, WebhookReceiver, XeroSession
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "no_openapi_check: do not check this test's responses against the OpenAPI documents")
+    config.addinivalue_line(
+        "markers", "no_openapi_check: do not check this test's responses against the OpenAPI documents"
+    )
 
 
 class _Recorder:

@@ -54,7 +54,9 @@ class ConsentPage:
 
 
 class OAuthDriver:
-    def __init__(self, base_url: str, client_id: str = "demo-client-id", client_secret: str = "demo-client-secret") -> None:
+    def __init__(
+        self, base_url: str, client_id: str = "demo-client-id", client_secret: str = "demo-client-secret"
+    ) -> None:
         self.base_url = base_url
         self.client_id = client_id
         self.client_secret = client_secret
@@ -62,15 +64,29 @@ class OAuthDriver:
 
     # --- browser side ---------------------------------------------------------------------
 
-    def authorize(self, scope: str = ALL_SCOPES, redirect_uri: str = REDIRECT_URI, state: str = "st-1",
-                  code_challenge: str | None = None, client_id: str | None = None, **extra: str) -> requests.Response:
-        params = {"response_type": "code", "client_id": client_id or self.client_id, "redirect_uri": redirect_uri,
-                  "scope": scope, "state": state, **extra}
+    def authorize(
+        self,
+        scope: str = ALL_SCOPES,
+        redirect_uri: str = REDIRECT_URI,
+        state: str = "st-1",
+        code_challenge: str | None = None,
+        client_id: str | None = None,
+        **extra: str,
+    ) -> requests.Response:
+        params = {
+            "response_type": "code",
+            "client_id": client_id or self.client_id,
+            "redirect_uri": redirect_uri,
+            "scope": scope,
+            "state": state,
+            **extra,
+        }
         if code_challenge is not None:
             params["code_challenge"] = code_challenge
             params.setdefault("code_challenge_method", "S256")
-        return self.http.get(f"{self.base_url}/identity/connect/authorize", params=params, allow_redirects=False,
-                             timeout=HTTP_TIMEOUT)
+        return self.http.get(
+            f"{self.base_url}/identity/connect/authorize", params=params, allow_redirects=False, timeout=HTTP_TIMEOUT
+        )
 
     def consent_page(self, **authorize_args: Any) -> ConsentPage:
         response = self.authorize(**authorize_args)
@@ -83,8 +99,12 @@ class OAuthDriver:
     def answer(self, page: ConsentPage, allow: bool = True, tenant_ids: list[str] | None = None) -> requests.Response:
         form: list[tuple[str, str]] = [("request_id", page.request_id), ("action", "allow" if allow else "cancel")]
         form += [("tenant_id", t) for t in (tenant_ids if tenant_ids is not None else page.tenant_ids[:1])]
-        return self.http.post(f"{self.base_url}/identity/connect/authorize/consent", data=form, allow_redirects=False,
-                              timeout=HTTP_TIMEOUT)
+        return self.http.post(
+            f"{self.base_url}/identity/connect/authorize/consent",
+            data=form,
+            allow_redirects=False,
+            timeout=HTTP_TIMEOUT,
+        )
 
     def get_code(self, tenant_ids: list[str] | None = None, **authorize_args: Any) -> str:
         page = self.consent_page(**authorize_args)
@@ -104,8 +124,9 @@ class OAuthDriver:
             data.update(client_id=self.client_id, client_secret=self.client_secret)
         return self.http.post(f"{self.base_url}/connect/token", data=data, timeout=HTTP_TIMEOUT, **kwargs)
 
-    def exchange(self, code: str, redirect_uri: str = REDIRECT_URI, code_verifier: str | None = None,
-                 auth: str = "basic") -> requests.Response:
+    def exchange(
+        self, code: str, redirect_uri: str = REDIRECT_URI, code_verifier: str | None = None, auth: str = "basic"
+    ) -> requests.Response:
         form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
         if code_verifier is not None:
             form["code_verifier"] = code_verifier
@@ -115,10 +136,14 @@ class OAuthDriver:
         return self.token_request({"grant_type": "refresh_token", "refresh_token": refresh_token}, auth)
 
     def revoke(self, refresh_token: str) -> requests.Response:
-        return self.http.post(f"{self.base_url}/connect/revocation", data={"token": refresh_token},
-                              auth=(self.client_id, self.client_secret), timeout=HTTP_TIMEOUT)
+        return self.http.post(
+            f"{self.base_url}/connect/revocation",
+            data={"token": refresh_token},
+            auth=(self.client_id, self.client_secret),
+            timeout=HTTP_TIMEOUT,
+        )
 
-    def connect(self, scope: str = ALL_SCOPES, tenant_ids: list[str] | None = None, pkce: bool = True) -> "XeroSession":
+    def connect(self, scope: str = ALL_SCOPES, tenant_ids: list[str] | None = None, pkce: bool = True) -> XeroSession:
         """The whole consent flow: returns a session holding the tokens and connected tenants."""
         verifier, challenge = pkce_pair() if pkce else (None, None)
         code = self.get_code(tenant_ids=tenant_ids, scope=scope, code_challenge=challenge)
@@ -158,14 +183,31 @@ class XeroSession:
         return {"Authorization": f"Bearer {self.access_token}"}
 
     def headers(self, tenant_id: str | None = None, **extra: str) -> dict[str, str]:
-        return {**self.auth_header(), "xero-tenant-id": tenant_id or self.tenant_id, "Accept": "application/json", **extra}
+        return {
+            **self.auth_header(),
+            "xero-tenant-id": tenant_id or self.tenant_id,
+            "Accept": "application/json",
+            **extra,
+        }
 
-    def call(self, method: str, path: str, json_body: Any = None, tenant_id: str | None = None,
-             headers: dict[str, str] | None = None, **kwargs: Any) -> requests.Response:
+    def call(
+        self,
+        method: str,
+        path: str,
+        json_body: Any = None,
+        tenant_id: str | None = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
         """``path`` below /api.xro/2.0 (e.g. "/Contacts"). ``headers`` replace the defaults."""
         kwargs.setdefault("timeout", HTTP_TIMEOUT)
-        return self.http.request(method, f"{self.base_url}/api.xro/2.0{path}", json=json_body,
-                                 headers=headers if headers is not None else self.headers(tenant_id), **kwargs)
+        return self.http.request(
+            method,
+            f"{self.base_url}/api.xro/2.0{path}",
+            json=json_body,
+            headers=headers if headers is not None else self.headers(tenant_id),
+            **kwargs,
+        )
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
         return self.call("GET", path, **kwargs)

@@ -3,7 +3,7 @@ token lifetimes and limit windows pass faster too)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -22,7 +22,7 @@ class FakeMonotonic:
 
 def test_clock_runs_time_scale_times_faster_and_advances():
     real = FakeMonotonic()
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     clock = Clock(start, time_scale=60, monotonic=real)
     real.value += 2
     assert (clock.now() - start).total_seconds() == 120
@@ -34,7 +34,7 @@ def test_clock_runs_time_scale_times_faster_and_advances():
 
 def test_time_scale_zero_freezes_the_clock():
     real = FakeMonotonic()
-    clock = Clock(datetime(2026, 1, 1, tzinfo=timezone.utc), time_scale=0, monotonic=real)
+    clock = Clock(datetime(2026, 1, 1, tzinfo=UTC), time_scale=0, monotonic=real)
     before = clock.now()
     real.value += 1000
     assert clock.now() == before
@@ -44,7 +44,9 @@ def test_time_scale_zero_freezes_the_clock():
 def test_clock_control_plane(emulator):
     before = requests.get(f"{emulator.base_url}/_emulator/clock").json()
     after = requests.post(f"{emulator.base_url}/_emulator/clock/advance", json={"seconds": 3600}).json()
-    elapsed = datetime.fromisoformat(after["now"].replace("Z", "+00:00")) - datetime.fromisoformat(before["now"].replace("Z", "+00:00"))
+    elapsed = datetime.fromisoformat(after["now"].replace("Z", "+00:00")) - datetime.fromisoformat(
+        before["now"].replace("Z", "+00:00")
+    )
     assert 3600 <= elapsed.total_seconds() < 3660
     assert requests.post(f"{emulator.base_url}/_emulator/clock/advance", json={"seconds": -5}).status_code == 400
 
@@ -53,7 +55,7 @@ def test_time_scale_makes_access_tokens_expire_in_real_fractions_of_a_second():
     # 1 real second = 1 emulated hour: the 30-minute access token lives half a real second.
     # Real time is a fake monotonic clock the test moves, so no real waiting races the expiry.
     real = FakeMonotonic()
-    clock = Clock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc), time_scale=3600, monotonic=real)
+    clock = Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), time_scale=3600, monotonic=real)
     emu = start_in_thread(EmulatorOptions(time_scale=3600, auto_consent=True), clock=clock)
     try:
         driver = OAuthDriver(emu.base_url)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import requests
 
 
-
 def test_health(emulator):
     body = requests.get(f"{emulator.base_url}/_emulator/health").json()
     assert body["status"] == "ok" and body["base_url"] == emulator.base_url and body["tenants"] == 2

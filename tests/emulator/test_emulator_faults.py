@@ -99,5 +99,7 @@ def test_fault_control_plane_lists_validates_and_clears(emulator):
 def test_faults_are_logged_in_the_request_log(emulator, xero):
     emulator.state.faults.add("http_500")
     xero.get("/Organisation")
-    entry = requests.get(f"{emulator.base_url}/_emulator/requests", params={"path_prefix": "/api.xro"}).json()["requests"][-1]
+    entry = requests.get(f"{emulator.base_url}/_emulator/requests", params={"path_prefix": "/api.xro"}).json()[
+        "requests"
+    ][-1]
     assert entry["status"] == 500 and entry["notes"]["fault"] == "http_500"

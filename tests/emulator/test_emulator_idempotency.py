@@ -33,8 +33,12 @@ def test_same_key_with_a_different_request_is_400(xero):
     different = _put_contact(xero, "Second Ltd", "key-2")
     assert different.status_code == 400
     assert different.json()["Type"] == "ValidationException"
-    other_query = xero.put("/Contacts", {"Contacts": [{"Name": "First Ltd"}]}, params={"summarizeErrors": "false"},
-                           headers=xero.headers(**{"Idempotency-Key": "key-2"}))
+    other_query = xero.put(
+        "/Contacts",
+        {"Contacts": [{"Name": "First Ltd"}]},
+        params={"summarizeErrors": "false"},
+        headers=xero.headers(**{"Idempotency-Key": "key-2"}),
+    )
     assert other_query.status_code == 400
 
 
@@ -58,11 +62,17 @@ def test_keys_expire_after_six_minutes(emulator, xero):
 
 
 def test_errors_are_stored_and_replayed_too(emulator, xero):
-    first = xero.put("/Contacts", {"Contacts": [{"EmailAddress": "no-name@example.com"}]},
-                     headers=xero.headers(**{"Idempotency-Key": "bad-1"}))
+    first = xero.put(
+        "/Contacts",
+        {"Contacts": [{"EmailAddress": "no-name@example.com"}]},
+        headers=xero.headers(**{"Idempotency-Key": "bad-1"}),
+    )
     assert first.status_code == 400
-    second = xero.put("/Contacts", {"Contacts": [{"EmailAddress": "no-name@example.com"}]},
-                      headers=xero.headers(**{"Idempotency-Key": "bad-1"}))
+    second = xero.put(
+        "/Contacts",
+        {"Contacts": [{"EmailAddress": "no-name@example.com"}]},
+        headers=xero.headers(**{"Idempotency-Key": "bad-1"}),
+    )
     assert second.status_code == 400 and second.content == first.content
 
 
@@ -92,7 +102,9 @@ def test_racing_retries_with_one_key_reach_the_engine_once(emulator, xero):
     before = _contact_count(emulator, xero)
     emulator.state.faults.add("slow", count=1, method="PUT", delay_seconds=0.3)
     results = []
-    threads = [threading.Thread(target=lambda: results.append(_put_contact(xero, "Race Ltd", "race-key"))) for _ in range(3)]
+    threads = [
+        threading.Thread(target=lambda: results.append(_put_contact(xero, "Race Ltd", "race-key"))) for _ in range(3)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -36,7 +36,9 @@ def test_2500_contacts_page_at_1000_and_if_modified_since_returns_only_changed_o
     changed = ids[10], ids[1500], ids[2499]
     for contact_id in changed:
         assert xero.post(f"/Contacts/{contact_id}", {"EmailAddress": "new@import.example"}).status_code == 200
-    delta = xero.get("/Contacts", params={"page": 1, "pageSize": 1000}, headers=xero.headers(**{"If-Modified-Since": since}))
+    delta = xero.get(
+        "/Contacts", params={"page": 1, "pageSize": 1000}, headers=xero.headers(**{"If-Modified-Since": since})
+    )
     body = delta.json()
     assert [c["ContactID"] for c in body["Contacts"]] == sorted(changed, key=ids.index)  # UpdatedDateUTC, then id
     assert body["pagination"]["itemCount"] == 3
@@ -102,7 +104,16 @@ def test_payments_with_where_paging_and_if_modified_since(emulator, xero):
     invoice_id = xero.put("/Invoices", {"Invoices": [element]}).json()["Invoices"][0]["InvoiceID"]
 
     def pay(amount: int) -> str:
-        body = {"Payments": [{"Invoice": {"InvoiceID": invoice_id}, "Account": {"Code": "090"}, "Date": "2026-03-10", "Amount": amount}]}
+        body = {
+            "Payments": [
+                {
+                    "Invoice": {"InvoiceID": invoice_id},
+                    "Account": {"Code": "090"},
+                    "Date": "2026-03-10",
+                    "Amount": amount,
+                }
+            ]
+        }
         return xero.put("/Payments", body).json()["Payments"][0]["PaymentID"]
 
     first = pay(10)

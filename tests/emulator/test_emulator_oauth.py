@@ -51,7 +51,9 @@ def test_auto_consent_redirects_at_once_to_all_start_tenants():
         assert response.status_code == 302
         code = query_of(response.headers["Location"])["code"]
         tokens = driver.exchange(code).json()
-        connections = requests.get(f"{emu.base_url}/connections", headers={"Authorization": f"Bearer {tokens['access_token']}"}).json()
+        connections = requests.get(
+            f"{emu.base_url}/connections", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+        ).json()
         assert sorted(c["tenantId"] for c in connections) == sorted(emu.state.start_tenant_ids)
     finally:
         emu.stop()
@@ -109,7 +111,18 @@ def test_code_exchange_returns_xero_token_fields_and_jwt_claims(emulator, oauth)
     assert body["expires_in"] == 1800 and body["token_type"] == "Bearer"
     assert body["scope"] == ALL_SCOPES
     claims = decode_jwt_claims(body["access_token"])
-    for claim in ("nbf", "exp", "iss", "aud", "client_id", "sub", "xero_userid", "authentication_event_id", "scope", "jti"):
+    for claim in (
+        "nbf",
+        "exp",
+        "iss",
+        "aud",
+        "client_id",
+        "sub",
+        "xero_userid",
+        "authentication_event_id",
+        "scope",
+        "jti",
+    ):
         assert claim in claims, claim
     assert claims["exp"] - claims["nbf"] == 1800
     assert claims["client_id"] == "demo-client-id"
@@ -152,7 +165,9 @@ def test_code_expires_after_five_minutes(emulator, oauth):
 
 def test_code_is_bound_to_its_redirect_uri(oauth):
     code = oauth.get_code()
-    assert oauth.exchange(code, redirect_uri="http://localhost:9999/oauth/callback").json() == {"error": "invalid_grant"}
+    assert oauth.exchange(code, redirect_uri="http://localhost:9999/oauth/callback").json() == {
+        "error": "invalid_grant"
+    }
 
 
 def test_pkce_verifier_must_match_the_challenge(oauth):
@@ -218,7 +233,9 @@ def test_unused_refresh_token_expires_after_60_days(emulator, oauth, xero):
 
 
 def test_refresh_token_of_another_client_is_refused(emulator, xero):
-    emulator.state.clients["other-app"] = type(emulator.state.clients["demo-client-id"])("other-app", "other-secret", [])
+    emulator.state.clients["other-app"] = type(emulator.state.clients["demo-client-id"])(
+        "other-app", "other-secret", []
+    )
     other = OAuthDriver(emulator.base_url, "other-app", "other-secret")
     assert other.refresh(xero.tokens["refresh_token"]).json() == {"error": "invalid_grant"}
 
@@ -262,7 +279,15 @@ def test_one_consent_can_cover_several_tenants_sharing_an_auth_event(emulator, o
     connections = session.connections
     assert sorted(c["tenantId"] for c in connections) == sorted(tenants)
     assert len({c["authEventId"] for c in connections}) == 1
-    assert set(connections[0]) == {"id", "authEventId", "tenantId", "tenantType", "tenantName", "createdDateUtc", "updatedDateUtc"}
+    assert set(connections[0]) == {
+        "id",
+        "authEventId",
+        "tenantId",
+        "tenantType",
+        "tenantName",
+        "createdDateUtc",
+        "updatedDateUtc",
+    }
     assert connections[0]["tenantType"] == "ORGANISATION"
     auth_event = decode_jwt_claims(session.access_token)["authentication_event_id"]
     assert connections[0]["authEventId"] == auth_event
@@ -275,7 +300,9 @@ def test_connections_filter_by_auth_event_id(emulator, oauth):
     all_rows = second.refresh_connections()
     assert len(all_rows) == 2
     event = decode_jwt_claims(second.access_token)["authentication_event_id"]
-    filtered = requests.get(f"{emulator.base_url}/connections", params={"authEventId": event}, headers=second.auth_header()).json()
+    filtered = requests.get(
+        f"{emulator.base_url}/connections", params={"authEventId": event}, headers=second.auth_header()
+    ).json()
     assert [c["tenantId"] for c in filtered] == [second_tenant]
     assert first.refresh_connections() == all_rows  # same user + app: same connections
 
@@ -309,8 +336,11 @@ def test_reconsent_keeps_the_connection_and_updates_its_auth_event(emulator, oau
 
 
 def test_token_endpoint_wants_a_form_body_and_refuses_client_credentials(emulator, oauth):
-    as_json = requests.post(f"{emulator.base_url}/connect/token", json={"grant_type": "refresh_token"},
-                            auth=(oauth.client_id, oauth.client_secret))
+    as_json = requests.post(
+        f"{emulator.base_url}/connect/token",
+        json={"grant_type": "refresh_token"},
+        auth=(oauth.client_id, oauth.client_secret),
+    )
     assert as_json.status_code == 400 and as_json.json() == {"error": "invalid_request"}
     custom = oauth.token_request({"grant_type": "client_credentials"})
     assert custom.status_code == 400 and custom.json() == {"error": "unauthorized_client"}

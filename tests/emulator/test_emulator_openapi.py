@@ -16,16 +16,36 @@ from tests.emulator.openapi_validation import PINNED_FILES, OpenApiUnavailable, 
 def test_openapi_checker_reports_violations(openapi_checker):
     checker = openapi_checker
     good = {
-        "method": "GET", "path": "/connections", "query": "", "request_headers": {}, "status": 200,
-        "content_type": "application/json", "headers": {},
-        "body": json.dumps([{"id": "7cb59f93-2964-421d-bb5e-a0f7a4572a44", "tenantId": "fe79f7dd-b6d4-4a92-ba7b-538af6289c58",
-                             "tenantName": "Demo", "tenantType": "ORGANISATION", "authEventId": "fe79f7dd-b6d4-4a92-ba7b-538af6289c58",
-                             "createdDateUtc": "2019-12-07T18:46:19.5165400", "updatedDateUtc": "2019-12-07T18:46:19.5187840"}]).encode(),
+        "method": "GET",
+        "path": "/connections",
+        "query": "",
+        "request_headers": {},
+        "status": 200,
+        "content_type": "application/json",
+        "headers": {},
+        "body": json.dumps(
+            [
+                {
+                    "id": "7cb59f93-2964-421d-bb5e-a0f7a4572a44",
+                    "tenantId": "fe79f7dd-b6d4-4a92-ba7b-538af6289c58",
+                    "tenantName": "Demo",
+                    "tenantType": "ORGANISATION",
+                    "authEventId": "fe79f7dd-b6d4-4a92-ba7b-538af6289c58",
+                    "createdDateUtc": "2019-12-07T18:46:19.5165400",
+                    "updatedDateUtc": "2019-12-07T18:46:19.5187840",
+                }
+            ]
+        ).encode(),
     }
     assert checker.check(good) == []
     bad_api = {
-        "method": "GET", "path": "/api.xro/2.0/Contacts", "query": "", "request_headers": {}, "status": 200,
-        "content_type": "application/json", "headers": {},
+        "method": "GET",
+        "path": "/api.xro/2.0/Contacts",
+        "query": "",
+        "request_headers": {},
+        "status": 200,
+        "content_type": "application/json",
+        "headers": {},
         "body": json.dumps({"Contacts": [{"Name": "X", "Invented": 1}]}).encode(),
     }
     problems = checker.check(bad_api)
@@ -33,7 +53,11 @@ def test_openapi_checker_reports_violations(openapi_checker):
     assert any("Invented" in p for p in problems)
     bad_problem = {**bad_api, "status": 403, "body": b'{"message": "forbidden"}'}
     assert any("401/403 body" in p for p in checker.check(bad_problem))
-    bad_token = {**good, "path": "/connect/token", "body": json.dumps({"access_token": "x", "expires_in": 1800}).encode()}
+    bad_token = {
+        **good,
+        "path": "/connect/token",
+        "body": json.dumps({"access_token": "x", "expires_in": 1800}).encode(),
+    }
     assert any("AccessToken" in p for p in checker.check(bad_token))
 
 
@@ -53,7 +77,9 @@ def test_a_changed_document_fails_the_hash_check(openapi_checker, tmp_path, monk
         locate_documents()
 
 
-def test_without_a_folder_the_pinned_release_is_downloaded_or_reported_unavailable(openapi_checker, tmp_path, monkeypatch):
+def test_without_a_folder_the_pinned_release_is_downloaded_or_reported_unavailable(
+    openapi_checker, tmp_path, monkeypatch
+):
     source = openapi_checker.directory
     cache = tmp_path / "cache"
     monkeypatch.delenv("XERO_OPENAPI_DIR", raising=False)
@@ -68,7 +94,10 @@ def test_without_a_folder_the_pinned_release_is_downloaded_or_reported_unavailab
     # offline and nothing cached: a clear "unavailable" (the fixtures turn it into a skip)
     with pytest.raises(OpenApiUnavailable, match="XERO_OPENAPI_DIR"):
         locate_documents()
-    assert asked[0] == f"https://raw.githubusercontent.com/XeroAPI/Xero-OpenAPI/{openapi_validation.PINNED_REF}/xero_accounting.yaml"
+    assert (
+        asked[0]
+        == f"https://raw.githubusercontent.com/XeroAPI/Xero-OpenAPI/{openapi_validation.PINNED_REF}/xero_accounting.yaml"
+    )
     # a cache holding the pinned files is used without downloading anything
     asked.clear()
     cache.mkdir(parents=True)

@@ -134,7 +134,9 @@ def test_engine_receives_path_query_headers_and_parsed_body(emulator, xero):
 
 
 def test_invalid_json_body_is_a_400_validation_error(xero):
-    response = xero.call("PUT", "/Contacts", data=b"{not json", headers={**xero.headers(), "Content-Type": "application/json"})
+    response = xero.call(
+        "PUT", "/Contacts", data=b"{not json", headers={**xero.headers(), "Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json()["Type"] == "ValidationException"
 

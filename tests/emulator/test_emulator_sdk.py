@@ -11,7 +11,6 @@ from xero_python.accounting import Contact, Contacts
 from xero_python.exceptions import AccountingBadRequestException
 
 
-
 def test_sdk_reads_connections_after_a_consent_driven_by_requests(sdk_client):
     connections = sdk_client.identity.get_connections()
     assert [c.tenant_id for c in connections] == [sdk_client.tenant_id]
@@ -45,7 +44,9 @@ def test_sdk_accounting_smoke(sdk_client):
     fetched = sdk_client.accounting.get_contact(tenant, contact_id).contacts[0]
     assert fetched.name == "SDK Smoke Ltd"
     with pytest.raises(AccountingBadRequestException):
-        sdk_client.accounting.create_contacts(tenant, Contacts(contacts=[Contact(email_address="nameless@example.com")]))
+        sdk_client.accounting.create_contacts(
+            tenant, Contacts(contacts=[Contact(email_address="nameless@example.com")])
+        )
 
 
 def test_sdk_reads_settings_of_the_demo_company(sdk_client):

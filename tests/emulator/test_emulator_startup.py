@@ -17,9 +17,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def test_start_in_thread_serves_every_path_on_one_origin_and_reports_startup_time():
     started = time.perf_counter()
-    emu = start_in_thread(
-        EmulatorOptions(port=0, tenants=1)
-    )
+    emu = start_in_thread(EmulatorOptions(port=0, tenants=1))
     try:
         ready = requests.get(f"{emu.base_url}/_emulator/health", timeout=5)
         elapsed = time.perf_counter() - started
@@ -37,9 +35,29 @@ def test_start_in_thread_serves_every_path_on_one_origin_and_reports_startup_tim
 def test_cli_prints_base_url_and_settings_but_never_the_secret():
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "local.xero_emulator", "--port", "0", "--quiet", "--client-secret", "cli-secret-value",
-         "--tenants", "1", "--redirect-uri", "https://example.com/oauth/callback", "--day-limit", "1000", "--time-scale", "2"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "local.xero_emulator",
+            "--port",
+            "0",
+            "--quiet",
+            "--client-secret",
+            "cli-secret-value",
+            "--tenants",
+            "1",
+            "--redirect-uri",
+            "https://example.com/oauth/callback",
+            "--day-limit",
+            "1000",
+            "--time-scale",
+            "2",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     lines: list[str] = []
     try:

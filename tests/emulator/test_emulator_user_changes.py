@@ -22,7 +22,9 @@ def _invoice(contact_id: str, **fields) -> dict:
         "Date": "2026-03-10",
         "DueDate": "2026-04-10",
         "Status": "AUTHORISED",
-        "LineItems": [{"Description": "Beans", "Quantity": 1, "UnitAmount": 100, "AccountCode": "200", "TaxType": "OUTPUT2"}],
+        "LineItems": [
+            {"Description": "Beans", "Quantity": 1, "UnitAmount": 100, "AccountCode": "200", "TaxType": "OUTPUT2"}
+        ],
     }
     invoice.update(fields)
     return invoice
@@ -70,9 +72,13 @@ def test_lock_dates_route_validates_its_input(emulator, xero):
 
 
 def test_a_contact_edited_in_xero_is_seen_by_the_app_and_sends_a_webhook(emulator, xero, webhook_receiver):
-    contact_id = xero.put("/Contacts", {"Contacts": [{"Name": "Edited In Xero Ltd"}]}).json()["Contacts"][0]["ContactID"]
+    contact_id = xero.put("/Contacts", {"Contacts": [{"Name": "Edited In Xero Ltd"}]}).json()["Contacts"][0][
+        "ContactID"
+    ]
     calls_before = requests.get(f"{emulator.base_url}/_emulator/stats").json()["tenants"][xero.tenant_id]["calls"]
-    edited = requests.post(_control(emulator, xero, f"/api/Contacts/{contact_id}"), json={"EmailAddress": "ap@edited.example"})
+    edited = requests.post(
+        _control(emulator, xero, f"/api/Contacts/{contact_id}"), json={"EmailAddress": "ap@edited.example"}
+    )
     assert edited.status_code == 200 and edited.json()["Contacts"][0]["EmailAddress"] == "ap@edited.example"
     assert ("CONTACT", "UPDATE", contact_id) in _events(emulator, webhook_receiver)
     assert xero.get(f"/Contacts/{contact_id}").json()["Contacts"][0]["EmailAddress"] == "ap@edited.example"
@@ -99,7 +105,12 @@ def test_user_changes_answer_as_the_engine_does(emulator, xero):
 def test_a_payment_recorded_in_xero_sends_an_invoice_update(emulator, xero, webhook_receiver):
     contact_id = xero.put("/Contacts", {"Contacts": [{"Name": "Pays In Xero Ltd"}]}).json()["Contacts"][0]["ContactID"]
     invoice = xero.put("/Invoices", {"Invoices": [_invoice(contact_id)]}).json()["Invoices"][0]
-    payment = {"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Account": {"Code": "090"}, "Date": "2026-03-12", "Amount": 40}
+    payment = {
+        "Invoice": {"InvoiceID": invoice["InvoiceID"]},
+        "Account": {"Code": "090"},
+        "Date": "2026-03-12",
+        "Amount": 40,
+    }
     recorded = requests.put(_control(emulator, xero, "/api/Payments"), json={"Payments": [payment]})
     assert recorded.status_code == 200, recorded.text
     events = _events(emulator, webhook_receiver)
@@ -115,7 +126,16 @@ def test_a_payment_through_the_api_also_sends_an_invoice_update(emulator, xero, 
     _events(emulator, webhook_receiver)
     paid = xero.put(
         "/Payments",
-        {"Payments": [{"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Account": {"Code": "090"}, "Date": "2026-03-12", "Amount": 115}]},
+        {
+            "Payments": [
+                {
+                    "Invoice": {"InvoiceID": invoice["InvoiceID"]},
+                    "Account": {"Code": "090"},
+                    "Date": "2026-03-12",
+                    "Amount": 115,
+                }
+            ]
+        },
     )
     assert paid.status_code == 200 and paid.json()["Payments"][0]["Invoice"]["Status"] == "PAID"
     assert _events(emulator, webhook_receiver)[-1] == ("INVOICE", "UPDATE", invoice["InvoiceID"])
@@ -153,7 +173,11 @@ def test_merging_a_contact_archives_it_and_moves_its_documents(emulator, xero, w
     merge = requests.post(_control(emulator, xero, f"/contacts/{merged_id}/merge"), json={"into": kept_id})
     assert merge.status_code == 200, merge.text
     events = set(_events(emulator, webhook_receiver))
-    assert {("CONTACT", "UPDATE", merged_id), ("CONTACT", "UPDATE", kept_id), ("INVOICE", "UPDATE", invoice["InvoiceID"])} <= events
+    assert {
+        ("CONTACT", "UPDATE", merged_id),
+        ("CONTACT", "UPDATE", kept_id),
+        ("INVOICE", "UPDATE", invoice["InvoiceID"]),
+    } <= events
 
     merged = xero.get(f"/Contacts/{merged_id}").json()["Contacts"][0]
     assert merged["ContactStatus"] == "ARCHIVED" and merged["MergedToContactID"] == kept_id

@@ -20,7 +20,9 @@ def test_signature_is_base64_hmac_sha256_of_the_raw_body():
     assert sign(body, "key") == expected
 
 
-def test_contact_changes_are_delivered_signed_with_xero_payload(emulator, xero, webhook_receiver, webhook_payload_errors):
+def test_contact_changes_are_delivered_signed_with_xero_payload(
+    emulator, xero, webhook_receiver, webhook_payload_errors
+):
     created = xero.put("/Contacts", {"Contacts": [{"Name": "Hooked Ltd"}]}).json()["Contacts"][0]
     (delivery,) = webhook_receiver.wait_for(1)
     assert delivery.signature_valid
@@ -79,7 +81,9 @@ def test_failed_deliveries_are_retried_with_the_same_sequences(xero, webhook_rec
     xero.put("/Contacts", {"Contacts": [{"Name": "Retry Ltd"}]})
     deliveries = webhook_receiver.wait_for(3)
     assert len({d.payload["firstEventSequence"] for d in deliveries}) == 1
-    assert {d.payload["events"][0]["resourceId"] for d in deliveries} == {deliveries[0].payload["events"][0]["resourceId"]}
+    assert {d.payload["events"][0]["resourceId"] for d in deliveries} == {
+        deliveries[0].payload["events"][0]["resourceId"]
+    }
     assert len({d.payload["entropy"] for d in deliveries}) == 3
 
 
@@ -96,7 +100,9 @@ def test_subscription_is_disabled_after_24_hours_of_failures(emulator, xero, web
 def test_webhook_configuration_via_control_plane_hides_the_key(emulator):
     receiver = WebhookReceiver()
     try:
-        configured = requests.post(f"{emulator.base_url}/_emulator/webhooks", json={"url": receiver.url, "key": "secret-key"}).json()
+        configured = requests.post(
+            f"{emulator.base_url}/_emulator/webhooks", json={"url": receiver.url, "key": "secret-key"}
+        ).json()
         assert configured["status"] == "active" and configured["key_configured"] is True
         assert "secret-key" not in requests.get(f"{emulator.base_url}/_emulator/webhooks").text
         assert requests.post(f"{emulator.base_url}/_emulator/webhooks", json={"url": receiver.url}).status_code == 400
@@ -143,12 +149,22 @@ def _document(document_type: str, contact_id: str) -> dict:
         "Contact": {"ContactID": contact_id},
         "Date": "2026-11-02",
         "DueDate": "2026-12-02",
-        "LineItems": [{"Description": "Espresso beans", "Quantity": 2, "UnitAmount": 31.5, "AccountCode": "200", "TaxType": "OUTPUT2"}],
+        "LineItems": [
+            {
+                "Description": "Espresso beans",
+                "Quantity": 2,
+                "UnitAmount": 31.5,
+                "AccountCode": "200",
+                "TaxType": "OUTPUT2",
+            }
+        ],
     }
 
 
 def test_invoice_and_credit_note_events(xero, webhook_receiver, webhook_payload_errors):
-    contact_id = xero.put("/Contacts", {"Contacts": [{"Name": "Webhook Customer Ltd"}]}).json()["Contacts"][0]["ContactID"]
+    contact_id = xero.put("/Contacts", {"Contacts": [{"Name": "Webhook Customer Ltd"}]}).json()["Contacts"][0][
+        "ContactID"
+    ]
     webhook_receiver.wait_for(1)
     invoice = xero.put("/Invoices", {"Invoices": [_document("ACCREC", contact_id)]})
     assert invoice.status_code == 200, invoice.text

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-T0 = datetime(2026, 11, 21, 9, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 
 
 class ManualClock:

@@ -77,7 +77,9 @@ class InMemoryConnections:
         due = sorted(
             (item.next_sync_at, org_id)
             for org_id, item in self.items.items()
-            if item.status in SYNCS and item.next_sync_at is not None and item.next_sync_at <= now
+            if item.status in SYNCS
+            and item.next_sync_at is not None
+            and item.next_sync_at <= now
             and shard_of(org_id, self.shards) == shard
         )
         for _, org_id in due[:limit]:
@@ -140,7 +142,9 @@ class InMemoryConnections:
     def choose_tenant(self, org_id: str, tenant: TenantRef, now: datetime) -> Connection:
         item = self._require(org_id)
         status = ConnectionStatus.CONNECTED if item.status is ConnectionStatus.PENDING_TENANT else item.status
-        return self._put(replace(item, status=status, updated_at=now, **self._tenant(tenant), **self._activity(status, now)))
+        return self._put(
+            replace(item, status=status, updated_at=now, **self._tenant(tenant), **self._activity(status, now))
+        )
 
     def set_status(
         self,
@@ -256,7 +260,9 @@ class InMemoryConnections:
         self._put(replace(item, inactivity_warning_sent_at=now))
         return True
 
-    def set_next_sync(self, org_id: str, next_sync_at: datetime | None, *, last_sync_at: datetime | None = None) -> None:
+    def set_next_sync(
+        self, org_id: str, next_sync_at: datetime | None, *, last_sync_at: datetime | None = None
+    ) -> None:
         self.scheduled.append((org_id, next_sync_at))
         item = self.items.get(org_id)
         if item is None:

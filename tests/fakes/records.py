@@ -31,7 +31,13 @@ _NO_CLAIM: dict[str, Any] = {
 
 def stored(org_id: str, entity: str, record_id: str, **fields: Any) -> StoredRecord:
     """A record row as a test needs it (defaults: version 1, an upsert, pending)."""
-    values: dict[str, Any] = {"family": entity, "version": 1, "action": "upsert", "data": {}, "status": RecordStatus.PENDING}
+    values: dict[str, Any] = {
+        "family": entity,
+        "version": 1,
+        "action": "upsert",
+        "data": {},
+        "status": RecordStatus.PENDING,
+    }
     values.update(fields)
     return StoredRecord(key=RecordKey(org_id, entity, record_id), **values)
 
@@ -201,9 +207,7 @@ class InMemoryRecords:
         )
         return True
 
-    def release(
-        self, key: RecordKey, *, owner: str, outcome_unknown: bool, message: str | None, now: datetime
-    ) -> None:
+    def release(self, key: RecordKey, *, owner: str, outcome_unknown: bool, message: str | None, now: datetime) -> None:
         row = self.rows.get(key)
         if row is None or row.claim_owner != owner:
             return  # lost: nothing of ours to release

@@ -10,8 +10,13 @@ from typing import Any
 class FakeTenantClient:
     """``TenantClient.get`` over a dict of Xero bodies by path; counts calls."""
 
-    PATHS = {"/Organisation": "organisation", "/Accounts": "accounts", "/TaxRates": "tax_rates",
-             "/Currencies": "currencies", "/ContactGroups": "contact_groups"}
+    PATHS = {
+        "/Organisation": "organisation",
+        "/Accounts": "accounts",
+        "/TaxRates": "tax_rates",
+        "/Currencies": "currencies",
+        "/ContactGroups": "contact_groups",
+    }
 
     def __init__(self, bodies: dict[str, Any]) -> None:
         self.bodies = bodies

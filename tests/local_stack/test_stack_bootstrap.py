@@ -122,7 +122,9 @@ def test_every_queue_of_template_yaml_exists_with_its_redrive_policy(real_stack,
         if "RedrivePolicy" in properties:
             redrive = json.loads(attributes["RedrivePolicy"])
             assert redrive["maxReceiveCount"] == int(properties["RedrivePolicy"]["maxReceiveCount"])
-            assert redrive["deadLetterTargetArn"] == resolver.resolve(properties["RedrivePolicy"]["deadLetterTargetArn"])
+            assert redrive["deadLetterTargetArn"] == resolver.resolve(
+                properties["RedrivePolicy"]["deadLetterTargetArn"]
+            )
 
 
 def test_the_token_key_alias_and_credentials_secret_exist(real_stack, moto_endpoint):

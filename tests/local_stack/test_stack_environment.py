@@ -64,7 +64,8 @@ def test_unknown_parameter_overrides_are_refused():
 
 def test_two_functions_setting_one_variable_differently_is_an_error(tmp_path):
     template = tmp_path / "template.yaml"
-    template.write_text(textwrap.dedent("""
+    template.write_text(
+        textwrap.dedent("""
         Transform: AWS::Serverless-2016-10-31
         Globals:
           Function:
@@ -89,8 +90,11 @@ def test_two_functions_setting_one_variable_differently_is_an_error(tmp_path):
                 Variables:
                   MODE: slow
                   SHARED: same
-    """))
-    runner = Runner(Resolver(Template.load(template)), aws_endpoint_url=None, options=RunnerOptions(http=False, sqs=False))
+    """)
+    )
+    runner = Runner(
+        Resolver(Template.load(template)), aws_endpoint_url=None, options=RunnerOptions(http=False, sqs=False)
+    )
 
     with pytest.raises(EnvironmentConflict, match="MODE differs between OneFunction and TwoFunction"):
         runner.environment()

@@ -139,7 +139,9 @@ def test_handler_results_follow_the_v2_response_rules(runner, recorder):
 
 
 def test_build_event_and_response_without_a_server():
-    request = Request(EnvironBuilder(path="/v1/orgs/o1/connection", method="GET", headers={"Host": "api.example"}).get_environ())
+    request = Request(
+        EnvironBuilder(path="/v1/orgs/o1/connection", method="GET", headers={"Host": "api.example"}).get_environ()
+    )
     route = Route("ANY", "/v1/{proxy+}", "ApiFunction")
 
     event = build_event(request, route, {"proxy": "orgs/o1/connection"}, account_id="123456789012")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from local_stack_helpers import make_runner
 
 from local.stack.schedules import Expression
 
-T0 = datetime(2026, 11, 21, 10, 30, 15, tzinfo=timezone.utc)  # a Saturday
+T0 = datetime(2026, 11, 21, 10, 30, 15, tzinfo=UTC)  # a Saturday
 
 
 def test_fire_schedule_sends_the_scheduled_event_payload(runner, recorder):
@@ -60,15 +60,15 @@ def test_timers_fire_at_the_cadence_with_a_speedup(fixture_resolver, moto_endpoi
 @pytest.mark.parametrize(
     ("expression", "expected"),
     [
-        ("rate(1 minute)", datetime(2026, 11, 21, 10, 31, 15, tzinfo=timezone.utc)),
-        ("rate(2 hours)", datetime(2026, 11, 21, 12, 30, 15, tzinfo=timezone.utc)),
-        ("cron(0 3 * * ? *)", datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc)),
-        ("cron(0/15 * * * ? *)", datetime(2026, 11, 21, 10, 45, tzinfo=timezone.utc)),
-        ("cron(0 9 ? * MON-FRI *)", datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)),
-        ("cron(0 0 L * ? *)", datetime(2026, 11, 30, 0, 0, tzinfo=timezone.utc)),
-        ("cron(30 8 ? * MON#1 *)", datetime(2026, 12, 7, 8, 30, tzinfo=timezone.utc)),
-        ("cron(0 12 1 JAN ? 2027)", datetime(2027, 1, 1, 12, 0, tzinfo=timezone.utc)),
-        ("cron(5,35 10 21 11 ? *)", datetime(2026, 11, 21, 10, 35, tzinfo=timezone.utc)),
+        ("rate(1 minute)", datetime(2026, 11, 21, 10, 31, 15, tzinfo=UTC)),
+        ("rate(2 hours)", datetime(2026, 11, 21, 12, 30, 15, tzinfo=UTC)),
+        ("cron(0 3 * * ? *)", datetime(2026, 11, 22, 3, 0, tzinfo=UTC)),
+        ("cron(0/15 * * * ? *)", datetime(2026, 11, 21, 10, 45, tzinfo=UTC)),
+        ("cron(0 9 ? * MON-FRI *)", datetime(2026, 11, 23, 9, 0, tzinfo=UTC)),
+        ("cron(0 0 L * ? *)", datetime(2026, 11, 30, 0, 0, tzinfo=UTC)),
+        ("cron(30 8 ? * MON#1 *)", datetime(2026, 12, 7, 8, 30, tzinfo=UTC)),
+        ("cron(0 12 1 JAN ? 2027)", datetime(2027, 1, 1, 12, 0, tzinfo=UTC)),
+        ("cron(5,35 10 21 11 ? *)", datetime(2026, 11, 21, 10, 35, tzinfo=UTC)),
     ],
 )
 def test_next_fire_times(expression, expected):

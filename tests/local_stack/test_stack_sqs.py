@@ -49,7 +49,10 @@ def test_records_look_like_lambdas(runner, recorder):
     assert record["attributes"]["ApproximateReceiveCount"] == "1"
     assert record["attributes"]["SentTimestamp"].isdigit()
     assert record["messageAttributes"]["kind"] == {
-        "stringValue": "job", "stringListValues": [], "binaryListValues": [], "dataType": "String"
+        "stringValue": "job",
+        "stringListValues": [],
+        "binaryListValues": [],
+        "dataType": "String",
     }
     assert len(record["md5OfBody"]) == 32
     assert record["eventSource"] == "aws:sqs"
@@ -66,7 +69,9 @@ def test_batch_size_is_honoured(runner, recorder):
     assert sum(sizes) == 7 and max(sizes) <= 5  # BatchSize: 5
 
 
-def test_partial_batch_failure_keeps_only_the_failed_message_which_returns_after_the_visibility_timeout(runner, recorder):
+def test_partial_batch_failure_keeps_only_the_failed_message_which_returns_after_the_visibility_timeout(
+    runner, recorder
+):
     # Given a batch where one message fails
     send(runner, {"n": 1}, {"n": 2, "fail": True}, {"n": 3})
 

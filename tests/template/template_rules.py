@@ -84,7 +84,7 @@ def function_properties(template: Mapping[str, Any], logical_id: str) -> dict[st
 def ref_target(value: Any) -> str | None:
     """``X`` for ``!Ref X``, ``!GetAtt X.Attr`` or ``!Sub "${X...}"``-free refs, else None."""
     if isinstance(value, dict) and len(value) == 1:
-        (key, argument), = value.items()
+        ((key, argument),) = value.items()
         if key == "Ref":
             return str(argument)
         if key == "Fn::GetAtt":
@@ -179,7 +179,9 @@ def wildcard_problems(template: Mapping[str, Any]) -> list[str]:
                 continue
             if "*" in _as_list(statement.get("Resource", [])):
                 problems.append(f"{path} has Resource '*'")
-            if statement.get("Effect") == "Allow" and any(str(action) in ("*", "iam:*") for action in _as_list(statement.get("Action", []))):
+            if statement.get("Effect") == "Allow" and any(
+                str(action) in ("*", "iam:*") for action in _as_list(statement.get("Action", []))
+            ):
                 problems.append(f"{path} allows every action")
     return problems
 
@@ -208,7 +210,11 @@ def function_policy_problems(template: Mapping[str, Any]) -> list[str]:
                     target = ref_target(argument)
                     if isinstance(argument, str) and "*" in argument:
                         problems.append(f"{logical_id}: {name} is given a wildcard {argument!r}")
-                    elif target is not None and target not in template_ids and target not in (template.get("Parameters") or {}):
+                    elif (
+                        target is not None
+                        and target not in template_ids
+                        and target not in (template.get("Parameters") or {})
+                    ):
                         problems.append(f"{logical_id}: {name} names {target}, which the template does not declare")
         for path, statement in iter_statements(policies, logical_id):
             actions = {str(action) for action in _as_list(statement.get("Action", []))}
@@ -266,7 +272,10 @@ def sqs_problems(template: Mapping[str, Any]) -> list[str]:
     alarmed_queues = set()
     for alarm in resources(template, "AWS::CloudWatch::Alarm").values():
         properties = alarm.get("Properties") or {}
-        if properties.get("Namespace") == "AWS/SQS" and properties.get("MetricName") == "ApproximateNumberOfMessagesVisible":
+        if (
+            properties.get("Namespace") == "AWS/SQS"
+            and properties.get("MetricName") == "ApproximateNumberOfMessagesVisible"
+        ):
             for dimension in properties.get("Dimensions") or []:
                 if dimension.get("Name") == "QueueName" and ref_target(dimension.get("Value")):
                     alarmed_queues.add(ref_target(dimension["Value"]))

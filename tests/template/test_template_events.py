@@ -30,7 +30,9 @@ def _routes(template: Template) -> RouteTable:
         for event in spec.events.values():
             if event.get("Type") == "HttpApi":
                 properties = event.get("Properties") or {}
-                routes.append(Route(str(properties.get("Method", "ANY")).upper(), str(properties.get("Path", "")), logical_id))
+                routes.append(
+                    Route(str(properties.get("Method", "ANY")).upper(), str(properties.get("Path", "")), logical_id)
+                )
     return RouteTable(routes)
 
 

@@ -79,7 +79,8 @@ def _table_schema(properties: dict[str, Any]) -> dict[str, Any]:
     return {
         "keys": {key["AttributeName"]: key["KeyType"] for key in properties["KeySchema"]},
         "attributes": {
-            definition["AttributeName"]: definition["AttributeType"] for definition in properties["AttributeDefinitions"]
+            definition["AttributeName"]: definition["AttributeType"]
+            for definition in properties["AttributeDefinitions"]
         },
         "indexes": {
             index["IndexName"]: (
@@ -128,12 +129,20 @@ def test_globals_environment_covers_the_settings(template):
     assert required <= set(environment), f"missing: {sorted(required - set(environment))}"
 
     # What a deployed function needs although settings have a default for tests
-    for name in ("XERO_CREDENTIALS_SECRET", "XERO_LOGIN_URL", "XERO_IDENTITY_URL", "XERO_API_URL", "XERO_REDIRECT_URI", "XERO_DAY_LIMIT"):
+    for name in (
+        "XERO_CREDENTIALS_SECRET",
+        "XERO_LOGIN_URL",
+        "XERO_IDENTITY_URL",
+        "XERO_API_URL",
+        "XERO_REDIRECT_URI",
+        "XERO_DAY_LIMIT",
+    ):
         assert name in environment, name
 
     # and nothing that settings would not read (a typo would be silently ignored)
     unknown = {
-        name for name in environment
+        name
+        for name in environment
         if name not in env_names and not name.startswith("POWERTOOLS_") and name != "LOG_LEVEL"
     }
     assert not unknown, f"Globals sets variables no setting reads: {sorted(unknown)}"
@@ -176,9 +185,18 @@ def test_tables_are_on_demand_with_pitr_and_encryption(template):
 
 
 def test_data_tables_and_the_key_are_retained(template):
-    for logical_id in ("ConnectionsTable", "OrgConfigTable", "ApiKeysTable", "RecordsTable", "HistoryTable", "TokenKey"):
+    for logical_id in (
+        "ConnectionsTable",
+        "OrgConfigTable",
+        "ApiKeysTable",
+        "RecordsTable",
+        "HistoryTable",
+        "TokenKey",
+    ):
         resource = resources(template)[logical_id]
-        assert resource.get("DeletionPolicy") == "Retain" and resource.get("UpdateReplacePolicy") == "Retain", logical_id
+        assert resource.get("DeletionPolicy") == "Retain" and resource.get("UpdateReplacePolicy") == "Retain", (
+            logical_id
+        )
 
 
 def test_no_wildcard_resources_of_our_own(template):
@@ -201,9 +219,13 @@ def test_functions_use_the_token_key_only_to_encrypt_and_decrypt(template):
 
 def test_the_api_keys_table_is_read_only_for_the_api(template):
     policies = function_properties(template, "ApiFunction")["Policies"]
-    api_keys = [policy for policy in policies if isinstance(policy, dict) and {"Ref": "ApiKeysTable"} in [
-        arguments.get("TableName") for arguments in policy.values() if isinstance(arguments, dict)
-    ]]
+    api_keys = [
+        policy
+        for policy in policies
+        if isinstance(policy, dict)
+        and {"Ref": "ApiKeysTable"}
+        in [arguments.get("TableName") for arguments in policy.values() if isinstance(arguments, dict)]
+    ]
     assert api_keys == [{"DynamoDBReadPolicy": {"TableName": {"Ref": "ApiKeysTable"}}}]
 
 
@@ -231,6 +253,7 @@ def test_globals_tracing_runtime_and_layer(template):
 
 def test_no_fn_foreach(template):
     """`sam build` crashes on Fn::ForEach (STYLE.md), although cfn-lint accepts it."""
+
     def keys(node: Any) -> set[str]:
         if isinstance(node, dict):
             return set(node).union(*(keys(value) for value in node.values()))
@@ -244,8 +267,7 @@ def test_no_fn_foreach(template):
 
 def test_layer_requirements_are_pinned_including_boto3():
     lines = [
-        line.split("#", 1)[0].strip()
-        for line in (REPO / "layers/common/requirements.txt").read_text().splitlines()
+        line.split("#", 1)[0].strip() for line in (REPO / "layers/common/requirements.txt").read_text().splitlines()
     ]
     requirements = [line for line in lines if line]
     assert all("==" in line for line in requirements), requirements
@@ -314,8 +336,10 @@ def test_rules_catch_a_broken_template(template):
 
 def test_the_section_rule_catches_disorder(template):
     text = TEMPLATE.read_text()
-    swapped = text.replace("=== Tables ===", "=== TEMP ===").replace("=== Keys ===", "=== Tables ===").replace(
-        "=== TEMP ===", "=== Keys ==="
+    swapped = (
+        text.replace("=== Tables ===", "=== TEMP ===")
+        .replace("=== Keys ===", "=== Tables ===")
+        .replace("=== TEMP ===", "=== Keys ===")
     )
     problems = section_problems(swapped, template)
     assert any("section banners" in problem for problem in problems)

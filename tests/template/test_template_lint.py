@@ -9,5 +9,7 @@ from template_rules import TEMPLATE
 def test_cfn_lint_is_clean():
     matches = lint_file(TEMPLATE, config=ManualArgs(regions=["us-east-1"]))
 
-    problems = [f"{match.rule.id} line {match.linenumber}: {match.message}" for match in matches if match.rule.id[0] in "EW"]
+    problems = [
+        f"{match.rule.id} line {match.linenumber}: {match.message}" for match in matches if match.rule.id[0] in "EW"
+    ]
     assert problems == []

@@ -19,7 +19,9 @@ from xero_sync.wiring import container
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m xero_sync.admin", description=__doc__)
     commands = parser.add_subparsers(dest="group", required=True)
-    keys = commands.add_parser("api-keys", help="manage host API keys (N4)").add_subparsers(dest="command", required=True)
+    keys = commands.add_parser("api-keys", help="manage host API keys (N4)").add_subparsers(
+        dest="command", required=True
+    )
 
     create = keys.add_parser("create", help="create a key; prints it once — store it in the host's secrets")
     create.add_argument("--name", required=True, help="who uses the key and what for")

@@ -14,7 +14,7 @@ logger = Logger(service="xero-sync")
 tracer = Tracer(service="xero-sync")
 metrics = Metrics(namespace="XeroSync", service="xero-sync")
 
-__all__ = ["logger", "tracer", "metrics", "MetricUnit"]
+__all__ = ["MetricUnit", "logger", "metrics", "tracer"]
 
 # A function that published no metric in an invocation (an API call that reached no Xero
 # endpoint, say) is normal here; Powertools warns about it on every such invocation.

@@ -62,9 +62,7 @@ class CoreSettings(BaseSettings):
 
     # --- Behaviour ---------------------------------------------------------------------------
     oauth_state_ttl_seconds: int = Field(default=600, gt=0)
-    schedule_shards: int = Field(
-        default=16, gt=0, description="Partitions of the due-sync and inactivity indexes."
-    )
+    schedule_shards: int = Field(default=16, gt=0, description="Partitions of the due-sync and inactivity indexes.")
 
 
 class XeroSettings(CoreSettings):
@@ -85,9 +83,7 @@ class XeroSettings(CoreSettings):
     xero_api_url: str = "https://api.xero.com"
     xero_scopes: str = XERO_DEFAULT_SCOPES
     xero_timeout_seconds: float = Field(default=30.0, gt=0)
-    xero_day_limit: int = Field(
-        default=5000, gt=0, description="Calls a tenant may make per day (Starter orgs: 1000)."
-    )
+    xero_day_limit: int = Field(default=5000, gt=0, description="Calls a tenant may make per day (Starter orgs: 1000).")
     xero_minute_limit: int = Field(default=60, gt=0)
     xero_concurrency_limit: int = Field(default=5, gt=0)
     export_backoff_seconds: int = Field(
@@ -229,9 +225,7 @@ def get_settings(kind: type[S]) -> S:
     try:
         return kind()  # type: ignore[call-arg]  # values come from the environment
     except ValidationError as error:
-        names = ", ".join(
-            "_".join(str(part) for part in item["loc"]).upper() or item["msg"] for item in error.errors()
-        )
+        names = ", ".join("_".join(str(part) for part in item["loc"]).upper() or item["msg"] for item in error.errors())
         raise ConfigurationError(f"{kind.__name__}: missing or invalid environment: {names}") from error
 
 

@@ -142,7 +142,13 @@ def _save(books: Books, ctx: RequestContext, element: Element, existing: Record 
     line_elements = element.children("LineItems")
     if line_elements is not None:
         draft["LineItems"] = lines.read_line_items(
-            books, ctx, line_elements, draft["LineItems"], draft["LineAmountTypes"], _line_rules(draft["Type"]), problems
+            books,
+            ctx,
+            line_elements,
+            draft["LineItems"],
+            draft["LineAmountTypes"],
+            _line_rules(draft["Type"]),
+            problems,
         )
     elif draft["LineItems"] and draft["LineAmountTypes"] != previous_lat:
         draft["LineItems"] = lines.recompute_lines(

@@ -22,6 +22,7 @@ from typing import Any
 from ..interfaces import AccountingRequest, AccountingResponse, ResourceEvent
 from . import (
     bank_transactions,
+    contact_groups,
     contacts,
     credit_notes,
     invoices,
@@ -29,7 +30,6 @@ from . import (
     locks,
     manual_journals,
     merges,
-    contact_groups,
     payments,
     settings_entities,
     tracking,

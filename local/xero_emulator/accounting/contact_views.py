@@ -25,7 +25,6 @@ TEXT_FIELDS = {
 }
 
 
-
 def render_contact(
     books: Books,
     contact: dict[str, Any],

@@ -193,9 +193,7 @@ def save(books: Books, ctx: RequestContext, kind: DocumentKind, element: Element
             books, ctx, line_elements, draft["LineItems"], draft["LineAmountTypes"], rules, problems
         )
     elif draft["LineItems"] and draft["LineAmountTypes"] != previous_lat:
-        draft["LineItems"] = lines.recompute_lines(
-            books, draft["LineItems"], draft["LineAmountTypes"], rules, problems
-        )
+        draft["LineItems"] = lines.recompute_lines(books, draft["LineItems"], draft["LineAmountTypes"], rules, problems)
     if not draft["LineItems"]:
         problems.add(messages.LINE_ITEMS_REQUIRED)
     _apply_totals(draft, element, warnings)

@@ -149,7 +149,11 @@ def _save(books: Books, ctx: RequestContext, element: Element, existing: Record 
         if not code:
             problems.add(messages.ITEM_CODE_REQUIRED)
         draft["Code"] = code or draft["Code"]
-    for field, limit in (("Name", MAX_NAME), ("Description", MAX_DESCRIPTION), ("PurchaseDescription", MAX_DESCRIPTION)):
+    for field, limit in (
+        ("Name", MAX_NAME),
+        ("Description", MAX_DESCRIPTION),
+        ("PurchaseDescription", MAX_DESCRIPTION),
+    ):
         if element.has(field):
             draft[field] = read_str(element, field, problems, max_length=limit)
     for field in ("IsSold", "IsPurchased"):
@@ -219,7 +223,9 @@ def _read_details(
 
 def _read_inventory(books: Books, element: Element, draft: Record, problems: Problems) -> None:
     if element.has("InventoryAssetAccountCode"):
-        draft["InventoryAssetAccountCode"] = (read_str(element, "InventoryAssetAccountCode", problems) or "").strip() or None
+        draft["InventoryAssetAccountCode"] = (
+            read_str(element, "InventoryAssetAccountCode", problems) or ""
+        ).strip() or None
     wants = read_bool(element, "IsTrackedAsInventory", problems) if element.present("IsTrackedAsInventory") else None
     if wants is False:
         draft["IsTrackedAsInventory"] = False

@@ -169,8 +169,7 @@ MANUAL_JOURNAL_LINES = "A manual journal needs at least two JournalLines."
 MANUAL_JOURNAL_LINE_AMOUNT = "Each journal line needs a non-zero LineAmount (debits positive, credits negative)."
 MANUAL_JOURNAL_UNBALANCED = "The total debits ({debits}) must equal the total credits ({credits})."
 MANUAL_JOURNAL_STATUS = (
-    "Manual journal not of valid status for modification: DRAFT may become POSTED or DELETED, POSTED may "
-    "become VOIDED."
+    "Manual journal not of valid status for modification: DRAFT may become POSTED or DELETED, POSTED may become VOIDED."
 )
 
 # --- settings entities (xero-facts §6.6–6.8) ----------------------------------------------------------------

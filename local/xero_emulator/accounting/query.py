@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ Record = dict[str, Any]
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 
-__all__ = ["compile_where", "sort_records", "parse_if_modified_since", "modified_since", "requested_page", "paginate"]
+__all__ = ["compile_where", "modified_since", "paginate", "parse_if_modified_since", "requested_page", "sort_records"]
 # --- order -----------------------------------------------------------------------------------------
 
 
@@ -78,8 +78,8 @@ def parse_if_modified_since(value: str | None) -> datetime | None:
         except (TypeError, ValueError):
             return None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).replace(microsecond=0)
+            moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 def modified_since(records: list[Record], since: datetime | None) -> list[Record]:

@@ -307,7 +307,9 @@ def render_line_tracking(books: Books | None, stored: list[Record]) -> list[Reco
         category = books.tracking_categories.get(entry.get("TrackingCategoryID") or "") if books else None
         if category is not None:
             view["Name"] = category["Name"]
-            option = next((o for o in category["Options"] if o["TrackingOptionID"] == entry.get("TrackingOptionID")), None)
+            option = next(
+                (o for o in category["Options"] if o["TrackingOptionID"] == entry.get("TrackingOptionID")), None
+            )
             if option is not None:
                 view["Option"] = option["Name"]
         rendered.append(view)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -178,9 +178,9 @@ def _get_ci(record: dict[str, Any], name: str) -> Any:
 def _comparable(value: Any) -> Any:
     """Bring values of one static type to something Python can compare."""
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str):
         return value.lower()
     return value
@@ -297,8 +297,7 @@ class _Parser:
         right = self.parse_value()
         if not _compatible(left.type, right.type):
             raise query_error(
-                f"Operator '{operator}' incompatible with operand types "
-                f"'{_type_name(left)}' and '{_type_name(right)}'"
+                f"Operator '{operator}' incompatible with operand types '{_type_name(left)}' and '{_type_name(right)}'"
             )
         if operator not in ("==", "!=") and "boolean" in (left.type, right.type):
             raise query_error(f"Operator '{operator}' incompatible with operand types 'Boolean' and 'Boolean'")
@@ -368,7 +367,7 @@ class _Parser:
         if len(parts) not in (3, 6):
             raise query_error("No matching constructor in type 'DateTime'")
         try:
-            return Literal("datetime", datetime(*parts, tzinfo=timezone.utc))  # type: ignore[arg-type,misc]
+            return Literal("datetime", datetime(*parts, tzinfo=UTC))  # type: ignore[arg-type,misc]
         except ValueError as exc:
             raise query_error("Year, Month, and Day parameters describe an un-representable DateTime.") from exc
 
@@ -458,5 +457,3 @@ def compile_where(text: str, schema_name: str) -> Callable[[Record], bool]:
     if tree.type != "boolean":
         raise query_error("Expression of type 'Boolean' expected")
     return lambda record: _truthy(tree.evaluate(record))
-
-

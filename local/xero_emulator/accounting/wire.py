@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,22 +27,22 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 def ms_date(value: date | datetime) -> str:
     """``/Date(ms+0000)/`` for a calendar date (midnight UTC) or a UTC timestamp."""
     if isinstance(value, datetime):
-        moment = value.astimezone(timezone.utc)
+        moment = value.astimezone(UTC)
     else:
-        moment = datetime.combine(value, time(0, 0), tzinfo=timezone.utc)
+        moment = datetime.combine(value, time(0, 0), tzinfo=UTC)
     milliseconds = int(moment.timestamp() * 1000) if moment.microsecond == 0 else _exact_ms(moment)
     return f"/Date({milliseconds}+0000)/"
 
 
 def _exact_ms(moment: datetime) -> int:
     # timestamp() goes through a float; compute from the timedelta to keep milliseconds exact.
-    delta = moment - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
     return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
 def envelope_date(moment: datetime) -> str:
     """The envelope's ``DateTimeUTC`` is written without an offset: ``/Date(ms)/``."""
-    return f"/Date({_exact_ms(moment.astimezone(timezone.utc))})/"
+    return f"/Date({_exact_ms(moment.astimezone(UTC))})/"
 
 
 def date_string(value: date) -> str:
@@ -52,7 +52,7 @@ def date_string(value: date) -> str:
 
 def utc_string(moment: datetime) -> str:
     """``UpdatedDateUTCString`` (SPEC 16.1.0): ISO-8601 in UTC, second precision, ``Z``."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_date(value: Any) -> date:
@@ -78,12 +78,12 @@ def parse_datetime(value: str) -> datetime:
         return _from_ms(match)
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def _from_ms(match: re.Match[str]) -> datetime:
-    moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=int(match["ms"]))
+    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(match["ms"]))
     # The offset only says in which zone the wall clock was read; the instant is the same.
     return moment
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,7 @@ from local.xero_emulator.accounting import Books, seed_demo_company
 from local.xero_emulator.interfaces import AccountingRequest, AccountingResponse
 
 TENANT_ID = "7a9f3c1e-1111-4222-8333-944455556666"
-START = datetime(2026, 3, 2, 9, 30, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 2, 9, 30, 0, tzinfo=UTC)
 
 # Seeded chart of accounts (seed.py) — the codes tests rely on.
 BANK = "090"

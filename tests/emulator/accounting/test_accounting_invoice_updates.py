@@ -32,7 +32,6 @@ def put_invoice(engine: Engine, contact_id: str, **fields):
     return engine.put("/Invoices", {"Invoices": [invoice_element(contact_id, **fields)]})
 
 
-
 # --- updates ----------------------------------------------------------------------------------------
 
 

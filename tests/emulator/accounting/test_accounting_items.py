@@ -82,7 +82,10 @@ def test_unit_prices_show_four_decimals_with_unitdp(engine: Engine):
         ),
         ({"SalesDetails": {"UnitPrice": "lots"}}, "UnitPrice must be a number."),
         ({"IsTrackedAsInventory": True}, "InventoryAssetAccountCode is required to track an item as inventory."),
-        ({"InventoryAssetAccountCode": INVENTORY}, "PurchaseDetails.COGSAccountCode is required to track an item as inventory."),
+        (
+            {"InventoryAssetAccountCode": INVENTORY},
+            "PurchaseDetails.COGSAccountCode is required to track an item as inventory.",
+        ),
         (
             {"InventoryAssetAccountCode": "200", "PurchaseDetails": {"COGSAccountCode": COGS}},
             "InventoryAssetAccountCode '200' must be an active account of Type INVENTORY.",
@@ -153,7 +156,10 @@ def test_a_known_item_code_fills_what_the_line_leaves_out(engine: Engine, custom
     invoice = engine.invoice(customer["ContactID"], LineItems=[{"ItemCode": "beans-1kg", "Quantity": 2}])
     line = invoice["LineItems"][0]
     assert (line["Description"], line["UnitAmount"], line["AccountCode"], line["TaxType"]) == (
-        "Espresso beans, 1 kg bag", 31.5, "200", "OUTPUT2"
+        "Espresso beans, 1 kg bag",
+        31.5,
+        "200",
+        "OUTPUT2",
     )
     assert line["LineAmount"] == 63.0 and line["TaxAmount"] == 9.45
     assert line["ItemCode"] == "beans-1kg"
@@ -164,21 +170,34 @@ def test_a_known_item_code_fills_what_the_line_leaves_out(engine: Engine, custom
     )
     line = own["LineItems"][0]
     assert (line["Description"], line["UnitAmount"], line["AccountCode"], line["TaxType"]) == (
-        "Beans (promo)", 25.0, "260", "OUTPUT2"  # the line's account brings its own default tax type
+        "Beans (promo)",
+        25.0,
+        "260",
+        "OUTPUT2",  # the line's account brings its own default tax type
     )
 
 
 def test_purchase_documents_take_the_purchase_side(engine: Engine, customer):
     create(engine)
-    create(engine, Code="GRINDER", InventoryAssetAccountCode=INVENTORY, PurchaseDetails={"UnitPrice": 200, "COGSAccountCode": COGS})
+    create(
+        engine,
+        Code="GRINDER",
+        InventoryAssetAccountCode=INVENTORY,
+        PurchaseDetails={"UnitPrice": 200, "COGSAccountCode": COGS},
+    )
     bill = engine.invoice(
         customer["ContactID"],
         Type="ACCPAY",
-        LineItems=[{"ItemCode": "BEANS-1KG", "Quantity": 1}, {"ItemCode": "GRINDER", "Quantity": 1, "TaxType": "INPUT2"}],
+        LineItems=[
+            {"ItemCode": "BEANS-1KG", "Quantity": 1},
+            {"ItemCode": "GRINDER", "Quantity": 1, "TaxType": "INPUT2"},
+        ],
     )
     beans_line, grinder_line = bill["LineItems"]
     assert (beans_line["Description"], beans_line["UnitAmount"], beans_line["AccountCode"]) == (
-        "Green beans from the roaster", 18.25, "300"
+        "Green beans from the roaster",
+        18.25,
+        "300",
     )
     assert (grinder_line["UnitAmount"], grinder_line["AccountCode"]) == (200.0, INVENTORY)
     spend = {

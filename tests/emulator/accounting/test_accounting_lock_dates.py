@@ -100,12 +100,16 @@ def test_the_end_of_year_lock_date_has_its_own_message_and_the_later_date_wins(e
     assert messages_of(january) == [YEAR_MESSAGE]
     assert messages_of(february) == [PERIOD_MESSAGE]
     lock(engine, None, "2026-01-31")
-    assert engine.put("/Invoices", {"Invoices": [invoice_element(customer["ContactID"], Date="2026-02-20")]}).status == 200
+    assert (
+        engine.put("/Invoices", {"Invoices": [invoice_element(customer["ContactID"], Date="2026-02-20")]}).status == 200
+    )
 
 
 def test_credit_notes_follow_the_same_rule(engine: Engine, customer):
     lock(engine)
-    refused = engine.put("/CreditNotes", {"CreditNotes": [credit_note_element(customer["ContactID"], Date="2026-02-01")]})
+    refused = engine.put(
+        "/CreditNotes", {"CreditNotes": [credit_note_element(customer["ContactID"], Date="2026-02-01")]}
+    )
     assert refused.status == 400 and messages_of(refused) == [PERIOD_MESSAGE]
 
 
@@ -147,7 +151,9 @@ def test_bank_transactions_in_the_locked_period_cannot_be_created_changed_or_del
             "LineItems": [{"Description": "Bank fee", "UnitAmount": 5, "AccountCode": "404"}],
         }
 
-    existing = engine.ok(engine.put("/BankTransactions", {"BankTransactions": [spend("2026-02-15")]}), "BankTransactions")
+    existing = engine.ok(
+        engine.put("/BankTransactions", {"BankTransactions": [spend("2026-02-15")]}), "BankTransactions"
+    )
     lock(engine)
     created = engine.put("/BankTransactions", {"BankTransactions": [spend("2026-02-16")]})
     assert created.status == 400 and messages_of(created) == [PERIOD_MESSAGE]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -20,8 +20,8 @@ D = Decimal
 
 def test_dates_are_microsoft_json_dates_in_utc():
     assert wire.ms_date(date(2015, 8, 13)) == "/Date(1439424000000+0000)/"
-    assert wire.ms_date(datetime(2015, 8, 13, 2, 52, 36, 790000, tzinfo=timezone.utc)) == "/Date(1439434356790+0000)/"
-    assert wire.envelope_date(datetime(2019, 3, 7, 0, 0, tzinfo=timezone.utc)) == "/Date(1551916800000)/"
+    assert wire.ms_date(datetime(2015, 8, 13, 2, 52, 36, 790000, tzinfo=UTC)) == "/Date(1439434356790+0000)/"
+    assert wire.envelope_date(datetime(2019, 3, 7, 0, 0, tzinfo=UTC)) == "/Date(1551916800000)/"
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def test_to_json_writes_numbers_and_dates_and_drops_nulls():
 
 
 def test_envelope_has_xero_fields():
-    body = wire.envelope("Invoices", [], datetime(2026, 1, 1, tzinfo=timezone.utc), "id-1", pagination={"page": 1})
+    body = wire.envelope("Invoices", [], datetime(2026, 1, 1, tzinfo=UTC), "id-1", pagination={"page": 1})
     assert body == {
         "Id": "id-1",
         "Status": "OK",

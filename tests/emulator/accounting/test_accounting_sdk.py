@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import pytest
 from xero_python.accounting import (
-    Address,
     Account,
     AccountType,
+    Address,
     Allocation,
     Allocations,
     BankTransaction,

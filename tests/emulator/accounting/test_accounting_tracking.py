@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from local.xero_emulator.accounting.ids import seed_id
 from tests.emulator.accounting.helpers import (
     BANK,
     INVENTORY,
@@ -11,7 +12,6 @@ from tests.emulator.accounting.helpers import (
     invoice_element,
     messages_of,
 )
-from local.xero_emulator.accounting.ids import seed_id
 
 REGION_ID = seed_id(TENANT_ID, "trackingcategory", "Region")
 NORTH_ID = seed_id(TENANT_ID, "trackingoption", "Region/North")
@@ -154,7 +154,9 @@ def test_credit_notes_bank_transactions_and_journals_validate_tracking(engine: E
     good, bad = [{"Name": "Region", "Option": "South"}], [{"Name": "Region", "Option": "West"}]
     note = engine.credit_note(customer["ContactID"], LineItems=[line_with(good)])
     assert note["LineItems"][0]["Tracking"][0]["Option"] == "South"
-    refused = engine.put("/CreditNotes", {"CreditNotes": [credit_note_element(customer["ContactID"], LineItems=[line_with(bad)])]})
+    refused = engine.put(
+        "/CreditNotes", {"CreditNotes": [credit_note_element(customer["ContactID"], LineItems=[line_with(bad)])]}
+    )
     assert refused.status == 400
     spend = {
         "Type": "SPEND",

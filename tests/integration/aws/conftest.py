@@ -23,6 +23,8 @@ def aws_moto_settings(moto_endpoint: str) -> Settings:
             "idempotency_table",
         )
     }
-    base = Settings.model_construct(aws_endpoint_url=moto_endpoint, aws_region="us-east-1", token_key_id="pending", **tables)
+    base = Settings.model_construct(
+        aws_endpoint_url=moto_endpoint, aws_region="us-east-1", token_key_id="pending", **tables
+    )
     key_id = aws_client("kms", base).create_key(Description="tokens")["KeyMetadata"]["KeyId"]
     return base.model_copy(update={"token_key_id": key_id})

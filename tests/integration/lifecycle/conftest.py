@@ -25,9 +25,9 @@ from xero_sync.settings import Settings
 from xero_sync.wiring import Container, set_container
 
 sys.path.insert(0, str(Path(__file__).parent))
-from lifecycle_helpers import SENDER_DOMAIN, Lifecycle, fresh_queues  # noqa: E402
+from lifecycle_helpers import SENDER_DOMAIN, Lifecycle, fresh_queues
 
-from local.xero_emulator import EmulatorOptions, start_in_thread  # noqa: E402
+from local.xero_emulator import EmulatorOptions, start_in_thread
 
 
 @pytest.fixture(scope="session")

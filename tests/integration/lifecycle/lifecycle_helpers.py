@@ -63,20 +63,44 @@ def fresh_queues(settings) -> dict[str, str]:
 
 
 def contact(record_id: str, name: str, version: int = 1) -> dict[str, Any]:
-    return {"entity": "contact", "id": record_id, "version": version, "action": "upsert",
-            "data": {"display_name": name, "kind": "customer"}}
+    return {
+        "entity": "contact",
+        "id": record_id,
+        "version": version,
+        "action": "upsert",
+        "data": {"display_name": name, "kind": "customer"},
+    }
 
 
-def invoice(record_id: str, contact_id: str, *, version: int = 1, rate: str = "50", account_code: str | None = "200",
-            tax_id: str | None = "gst15", number: str | None = None) -> dict[str, Any]:
+def invoice(
+    record_id: str,
+    contact_id: str,
+    *,
+    version: int = 1,
+    rate: str = "50",
+    account_code: str | None = "200",
+    tax_id: str | None = "gst15",
+    number: str | None = None,
+) -> dict[str, Any]:
     line: dict[str, Any] = {"item_name": "Beans", "quantity": 2, "rate": rate}
     if tax_id:
         line["tax_id"] = tax_id
     if account_code:
         line["account_code"] = account_code
-    return {"entity": "invoice", "id": record_id, "version": version, "action": "upsert",
-            "data": {"number": number or f"INV-{record_id}", "contact_id": contact_id, "date": "2026-11-02",
-                     "due_date": "2026-12-02", "status": "open", "lines": [line]}}
+    return {
+        "entity": "invoice",
+        "id": record_id,
+        "version": version,
+        "action": "upsert",
+        "data": {
+            "number": number or f"INV-{record_id}",
+            "contact_id": contact_id,
+            "date": "2026-11-02",
+            "due_date": "2026-12-02",
+            "status": "open",
+            "lines": [line],
+        },
+    }
 
 
 @dataclass
@@ -107,7 +131,9 @@ class Org:
     def configure(self, **settings: Any) -> Org:
         from xero_sync.models.api_export import OrgSettingsUpdate, TaxMappingsUpdate
 
-        self.services.org_settings.put(self.org_id, OrgSettingsUpdate.model_validate({"settings": {**DEMO_SETTINGS, **settings}}))
+        self.services.org_settings.put(
+            self.org_id, OrgSettingsUpdate.model_validate({"settings": {**DEMO_SETTINGS, **settings}})
+        )
         self.services.org_settings.put_tax_mappings(self.org_id, TaxMappingsUpdate.model_validate({"mappings": [GST]}))
         return self
 
@@ -251,7 +277,9 @@ class Lifecycle:
             records = []
             for message in raw:
                 record = copy.deepcopy(sample)
-                record.update(messageId=message["MessageId"], receiptHandle=message["ReceiptHandle"], body=message["Body"])
+                record.update(
+                    messageId=message["MessageId"], receiptHandle=message["ReceiptHandle"], body=message["Body"]
+                )
                 records.append(record)
             answer = lambda_handler({"Records": records}, context("NotifierFunction"))
             answers.append(answer)
@@ -263,7 +291,9 @@ class Lifecycle:
                 sqs = aws_client("sqs", self.settings)
                 for message in raw:
                     if message["MessageId"] in failed:
-                        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+                        sqs.change_message_visibility(
+                            QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                        )
                 return answers
 
     def run_reprocess(self, event: dict[str, Any]) -> dict[str, Any]:
@@ -277,7 +307,9 @@ class Lifecycle:
         """Every email SES accepted, oldest first, as a mail program would read it."""
         if not self.email_dir.exists():
             return []
-        return [email.message_from_bytes(path.read_bytes(), policy=default) for path in sorted(self.email_dir.glob("*.eml"))]
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=default) for path in sorted(self.email_dir.glob("*.eml"))
+        ]
 
     def requests_log(self, *, method: str | None = None, path_prefix: str | None = None) -> list[dict[str, Any]]:
         params = {k: v for k, v in {"method": method, "path_prefix": path_prefix}.items() if v}

@@ -33,8 +33,10 @@ def test_a_burst_of_failures_across_3_orgs_sends_3_emails_and_no_repeats(lifecyc
 
     # When their invoices fail in one burst
     for index, org in enumerate(orgs):
-        org.push(contact("c1", "Harbour Cafe"),
-                 *[invoice(f"i{n:04d}", "c1", account_code=None, tax_id=None) for n in range(BURST[index])])
+        org.push(
+            contact("c1", "Harbour Cafe"),
+            *[invoice(f"i{n:04d}", "c1", account_code=None, tax_id=None) for n in range(BURST[index])],
+        )
         org.sync()
     lifecycle.drain_exports()
     assert sum(len(list(o.services.records.keys_with_status(o.org_id, RecordStatus.FAILED))) for o in orgs) == TOTAL
@@ -49,7 +51,9 @@ def test_a_burst_of_failures_across_3_orgs_sends_3_emails_and_no_repeats(lifecyc
     assert first["Subject"] == f"Acme Billing: {BURST[0]:,} records could not be sent to Xero (Demo Company (NZ))"
     assert first["To"] == "ops@acme.example, cfo@acme.example"
     german_count = f"{BURST[1]:,}".replace(",", ".")
-    german_subject = f"Acme Billing: {german_count} Datensätze konnten nicht an Xero gesendet werden (Demo Company (NZ))"
+    german_subject = (
+        f"Acme Billing: {german_count} Datensätze konnten nicht an Xero gesendet werden (Demo Company (NZ))"
+    )
     assert german["Subject"] == german_subject
     assert f"{BURST[2]:,} records" in third["Subject"]
     body = text_of(first)
@@ -70,8 +74,10 @@ def test_a_burst_of_failures_across_3_orgs_sends_3_emails_and_no_repeats(lifecyc
     # Then the window that opened sent nothing: those failures were reported already
     assert len(lifecycle.emails()) == 3
 
-    third_org.push(invoice("i0007", "c1", version=2, rate="70", account_code=None, tax_id=None),
-                   invoice("i0008", "c1", version=2, rate="80", account_code=None, tax_id=None))
+    third_org.push(
+        invoice("i0007", "c1", version=2, rate="70", account_code=None, tax_id=None),
+        invoice("i0008", "c1", version=2, rate="80", account_code=None, tax_id=None),
+    )
     third_org.sync()
     lifecycle.drain_exports()
     lifecycle.run_notifier()
@@ -134,9 +140,21 @@ def test_a_redelivered_notification_sends_no_second_email(lifecycle):
 
     from functions.notifier.app import lambda_handler
 
-    event = {"Records": [{"messageId": "m-1", "receiptHandle": "r-1", "body": message["Body"], "attributes": {},
-                          "messageAttributes": {}, "eventSource": "aws:sqs", "awsRegion": "us-east-1",
-                          "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:notifications", "md5OfBody": ""}]}
+    event = {
+        "Records": [
+            {
+                "messageId": "m-1",
+                "receiptHandle": "r-1",
+                "body": message["Body"],
+                "attributes": {},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "awsRegion": "us-east-1",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:notifications",
+                "md5OfBody": "",
+            }
+        ]
+    }
     assert lambda_handler(event, context("NotifierFunction")) == {"batchItemFailures": []}
     assert lambda_handler(event, context("NotifierFunction")) == {"batchItemFailures": []}
 

@@ -38,7 +38,10 @@ def test_a_dlq_redrive_after_the_fix_puts_each_record_in_xero_once(lifecycle):
     org.store_settings_unchecked(sales_account=merchant_fees)
 
     # When 100 invoices without their own account code are pushed and synced
-    org.push(contact("c1", "Harbour Cafe"), *[invoice(f"i{n:03d}", "c1", account_code=None, tax_id=None) for n in range(COUNT)])
+    org.push(
+        contact("c1", "Harbour Cafe"),
+        *[invoice(f"i{n:03d}", "c1", account_code=None, tax_id=None) for n in range(COUNT)],
+    )
     org.sync()
     lifecycle.drain_exports()
 
@@ -77,4 +80,3 @@ def test_a_dlq_redrive_after_the_fix_puts_each_record_in_xero_once(lifecycle):
     lifecycle.drain_exports()
     assert Counter(org.xero_invoice_numbers()) == numbers
     assert lifecycle.dlq_messages(Family.INVOICES) == []
-

@@ -67,7 +67,8 @@ def test_no_secret_reaches_any_log(all_logs, settings, emulator, org_id):
     # The client credentials come from Secrets Manager, as in AWS
     secret_name = f"xero-app-{uuid.uuid4().hex[:6]}"
     aws_client("secretsmanager", settings).create_secret(
-        Name=secret_name, SecretString=json.dumps({"client_id": "demo-client-id", "client_secret": "demo-client-secret"})
+        Name=secret_name,
+        SecretString=json.dumps({"client_id": "demo-client-id", "client_secret": "demo-client-secret"}),
     )
     clear_credentials_cache()
     settings = settings.model_copy(
@@ -82,7 +83,9 @@ def test_no_secret_reaches_any_log(all_logs, settings, emulator, org_id):
     xero = client.for_org(org_id)
     xero.get("/Organisation")  # → refresh → repeated
     refreshed_access = stack.tokens.access_token(org_id).value.get_secret_value()
-    ConnectionModel(org_id).update(actions=[ConnectionModel.access_token_expires_at.set(utcnow() - timedelta(seconds=1))])
+    ConnectionModel(org_id).update(
+        actions=[ConnectionModel.access_token_expires_at.set(utcnow() - timedelta(seconds=1))]
+    )
     second_access = stack.tokens.access_token(org_id).value.get_secret_value()  # a second refresh
     final_refresh = stack.tokens.refresh_token_for_revocation(org_id).get_secret_value()
     stack.identity.revoke(final_refresh)

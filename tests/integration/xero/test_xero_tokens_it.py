@@ -19,7 +19,9 @@ from xero_sync.xero.tokens import TokenManager
 
 def _expire_stored_access_token(org_id: str) -> None:
     """Make our copy of the access token look expired (as it would be 30 minutes later)."""
-    ConnectionModel(org_id).update(actions=[ConnectionModel.access_token_expires_at.set(utcnow() - timedelta(seconds=5))])
+    ConnectionModel(org_id).update(
+        actions=[ConnectionModel.access_token_expires_at.set(utcnow() - timedelta(seconds=5))]
+    )
 
 
 def test_connect_store_use_and_refresh(settings, emulator, org_id):
@@ -82,7 +84,7 @@ def test_fifty_concurrent_callers_refresh_exactly_once(settings, emulator, org_i
         start.wait()
         try:
             results.append(manager.access_token(org_id))
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
+        except Exception as error:
             errors.append(error)
 
     started = time.perf_counter()

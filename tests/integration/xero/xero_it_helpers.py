@@ -42,7 +42,9 @@ class TinyBooks:
 
         body = {
             "Status": "OK",
-            "Organisations": [{"OrganisationID": self.tenant_id, "Name": self.name, "BaseCurrency": self.base_currency}],
+            "Organisations": [
+                {"OrganisationID": self.tenant_id, "Name": self.name, "BaseCurrency": self.base_currency}
+            ],
         }
         return AccountingResponse(status=200, body=body)
 

@@ -57,7 +57,7 @@ def test_one_client_per_service_endpoint_and_region():
 
 
 def test_botocore_debug_records_with_secrets_are_redacted():
-    clients._install_secret_redaction()  # noqa: SLF001
+    clients._install_secret_redaction()
     record = logging.LogRecord(
         "botocore.parsers", logging.DEBUG, __file__, 1, "Response body:\n%r", (b'{"Plaintext":"c2VjcmV0"}',), None
     )
@@ -128,7 +128,11 @@ def test_missing_credentials_say_what_is_missing(overrides, named):
 
 def test_each_function_family_reads_what_it_needs_and_a_missing_queue_fails_the_cold_start(monkeypatch):
     # Given the environment of a worker whose template lost one queue URL
-    for name, value in {**{f.upper(): "t" for f in TABLES}, "TOKEN_KEY_ID": "alias/k", "NOTIFICATIONS_QUEUE_URL": "q"}.items():
+    for name, value in {
+        **{f.upper(): "t" for f in TABLES},
+        "TOKEN_KEY_ID": "alias/k",
+        "NOTIFICATIONS_QUEUE_URL": "q",
+    }.items():
         monkeypatch.setenv(name, value)
     for family in Family:
         monkeypatch.setenv(f"{family.env_prefix}_QUEUE_URL", f"https://sqs/{family.value}")

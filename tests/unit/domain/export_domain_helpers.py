@@ -68,41 +68,71 @@ def xero_reference_json() -> dict[str, Any]:
         ],
         "tax_rates": [
             {
-                "Name": "15% GST on Income", "TaxType": "OUTPUT2", "Status": "ACTIVE",
+                "Name": "15% GST on Income",
+                "TaxType": "OUTPUT2",
+                "Status": "ACTIVE",
                 "TaxComponents": [{"Name": "GST", "Rate": 15.0, "IsCompound": False}],
-                "EffectiveRate": 15.0, "DisplayTaxRate": 15.0, "ReportTaxType": "OUTPUT",
-                "CanApplyToRevenue": True, "CanApplyToExpenses": False, "CanApplyToAssets": True,
+                "EffectiveRate": 15.0,
+                "DisplayTaxRate": 15.0,
+                "ReportTaxType": "OUTPUT",
+                "CanApplyToRevenue": True,
+                "CanApplyToExpenses": False,
+                "CanApplyToAssets": True,
             },
             {
-                "Name": "15% GST on Expenses", "TaxType": "INPUT2", "Status": "ACTIVE",
+                "Name": "15% GST on Expenses",
+                "TaxType": "INPUT2",
+                "Status": "ACTIVE",
                 "TaxComponents": [{"Name": "GST", "Rate": 15.0, "IsCompound": False}],
-                "EffectiveRate": 15.0, "ReportTaxType": "INPUT",
-                "CanApplyToRevenue": False, "CanApplyToExpenses": True, "CanApplyToAssets": True,
+                "EffectiveRate": 15.0,
+                "ReportTaxType": "INPUT",
+                "CanApplyToRevenue": False,
+                "CanApplyToExpenses": True,
+                "CanApplyToAssets": True,
             },
             {
-                "Name": "No GST", "TaxType": "NONE", "Status": "ACTIVE",
-                "TaxComponents": [{"Name": "GST", "Rate": 0.0}], "EffectiveRate": 0.0, "ReportTaxType": "NONE",
-                "CanApplyToRevenue": True, "CanApplyToExpenses": True, "CanApplyToAssets": True,
-                "CanApplyToLiabilities": True, "CanApplyToEquity": True,
+                "Name": "No GST",
+                "TaxType": "NONE",
+                "Status": "ACTIVE",
+                "TaxComponents": [{"Name": "GST", "Rate": 0.0}],
+                "EffectiveRate": 0.0,
+                "ReportTaxType": "NONE",
+                "CanApplyToRevenue": True,
+                "CanApplyToExpenses": True,
+                "CanApplyToAssets": True,
+                "CanApplyToLiabilities": True,
+                "CanApplyToEquity": True,
             },
             {
-                "Name": "Zero Rated", "TaxType": "ZERORATED", "Status": "ACTIVE",
-                "TaxComponents": [{"Name": "GST", "Rate": 0.0}], "EffectiveRate": 0.0, "ReportTaxType": "OUTPUT",
-                "CanApplyToRevenue": True, "CanApplyToExpenses": False,
+                "Name": "Zero Rated",
+                "TaxType": "ZERORATED",
+                "Status": "ACTIVE",
+                "TaxComponents": [{"Name": "GST", "Rate": 0.0}],
+                "EffectiveRate": 0.0,
+                "ReportTaxType": "OUTPUT",
+                "CanApplyToRevenue": True,
+                "CanApplyToExpenses": False,
             },
             {
                 # A two-component rate, the second compounding on the first (e.g. Quebec before 2013).
-                "Name": "GST + QST", "TaxType": "TAX001", "Status": "ACTIVE",
+                "Name": "GST + QST",
+                "TaxType": "TAX001",
+                "Status": "ACTIVE",
                 "TaxComponents": [
                     {"Name": "GST", "Rate": 5.0, "IsCompound": False},
                     {"Name": "QST", "Rate": 7.5, "IsCompound": True},
                 ],
-                "EffectiveRate": 12.875, "DisplayTaxRate": 12.5,
-                "CanApplyToRevenue": True, "CanApplyToExpenses": True,
+                "EffectiveRate": 12.875,
+                "DisplayTaxRate": 12.5,
+                "CanApplyToRevenue": True,
+                "CanApplyToExpenses": True,
             },
             {
-                "Name": "Old 12.5% GST", "TaxType": "TAX002", "Status": "ARCHIVED",
-                "TaxComponents": [{"Name": "GST", "Rate": 12.5}], "CanApplyToRevenue": True,
+                "Name": "Old 12.5% GST",
+                "TaxType": "TAX002",
+                "Status": "ARCHIVED",
+                "TaxComponents": [{"Name": "GST", "Rate": 12.5}],
+                "CanApplyToRevenue": True,
             },
         ],
         "currencies": [{"Code": "NZD", "Description": "New Zealand Dollar"}, {"Code": "EUR", "Description": "Euro"}],
@@ -137,8 +167,13 @@ def settings(**overrides: Any) -> OrgSettings:
 def tax_mappings() -> TaxMappings:
     return TaxMappings(
         mappings=[
-            TaxMapping(host_tax_id="gst15", host_tax_name="GST 15%", host_rate="15", xero_tax_type="OUTPUT2",
-                       purchases_xero_tax_type="INPUT2"),
+            TaxMapping(
+                host_tax_id="gst15",
+                host_tax_name="GST 15%",
+                host_rate="15",
+                xero_tax_type="OUTPUT2",
+                purchases_xero_tax_type="INPUT2",
+            ),
             TaxMapping(host_tax_id="zero", host_rate="0", xero_tax_type="ZERORATED"),
             TaxMapping(host_tax_id="gst_qst", host_rate="12.875", xero_tax_type="TAX001"),
         ]
@@ -156,16 +191,31 @@ def context(settings_overrides: dict[str, Any] | None = None, ref: ReferenceData
 
 # --- host records -----------------------------------------------------------------------------
 
-LINE = {"item_name": "Espresso beans 1kg", "description": "Single origin", "quantity": 12, "rate": "31.5",
-        "tax_id": "gst15", "account_code": "200"}
+LINE = {
+    "item_name": "Espresso beans 1kg",
+    "description": "Single origin",
+    "quantity": 12,
+    "rate": "31.5",
+    "tax_id": "gst15",
+    "account_code": "200",
+}
 
 
 def spec_example_invoice(**overrides: Any) -> Invoice:
     """The invoice of SPEC §7's example (Xero total 441.96)."""
     data: dict[str, Any] = {
-        "number": "INV-1042", "contact_id": "cus-17", "date": "2026-11-02", "due_date": "2026-12-02",
-        "status": "open", "currency": "NZD", "amounts_are": "exclusive", "lines": [dict(LINE)],
-        "discount": "10.00", "shipping_charge": "15.00", "shipping_tax_id": "gst15", "round_off": "0.01",
+        "number": "INV-1042",
+        "contact_id": "cus-17",
+        "date": "2026-11-02",
+        "due_date": "2026-12-02",
+        "status": "open",
+        "currency": "NZD",
+        "amounts_are": "exclusive",
+        "lines": [dict(LINE)],
+        "discount": "10.00",
+        "shipping_charge": "15.00",
+        "shipping_tax_id": "gst15",
+        "round_off": "0.01",
         "total": "441.96",
     }
     data.update(overrides)
@@ -173,29 +223,45 @@ def spec_example_invoice(**overrides: Any) -> Invoice:
 
 
 def invoice(**overrides: Any) -> Invoice:
-    data: dict[str, Any] = {"number": "INV-1", "contact_id": "cus-1", "date": "2026-11-02",
-                            "lines": [{"item_name": "Widget", "quantity": 2, "rate": "10.00", "tax_id": "gst15"}]}
+    data: dict[str, Any] = {
+        "number": "INV-1",
+        "contact_id": "cus-1",
+        "date": "2026-11-02",
+        "lines": [{"item_name": "Widget", "quantity": 2, "rate": "10.00", "tax_id": "gst15"}],
+    }
     data.update(overrides)
     return Invoice.model_validate(data)
 
 
 def credit_note(**overrides: Any) -> CreditNote:
-    data: dict[str, Any] = {"number": "CN-1", "contact_id": "cus-1", "date": "2026-11-03",
-                            "lines": [{"item_name": "Return", "quantity": 1, "rate": "20.00", "tax_id": "gst15"}]}
+    data: dict[str, Any] = {
+        "number": "CN-1",
+        "contact_id": "cus-1",
+        "date": "2026-11-03",
+        "lines": [{"item_name": "Return", "quantity": 1, "rate": "20.00", "tax_id": "gst15"}],
+    }
     data.update(overrides)
     return CreditNote.model_validate(data)
 
 
 def bill(**overrides: Any) -> Bill:
-    data: dict[str, Any] = {"number": "SUP-778", "vendor_id": "ven-1", "date": "2026-11-04",
-                            "lines": [{"item_name": "Green beans", "quantity": 10, "rate": "8.00", "tax_id": "gst15"}]}
+    data: dict[str, Any] = {
+        "number": "SUP-778",
+        "vendor_id": "ven-1",
+        "date": "2026-11-04",
+        "lines": [{"item_name": "Green beans", "quantity": 10, "rate": "8.00", "tax_id": "gst15"}],
+    }
     data.update(overrides)
     return Bill.model_validate(data)
 
 
 def vendor_credit(**overrides: Any) -> VendorCredit:
-    data: dict[str, Any] = {"number": "DN-5", "vendor_id": "ven-1", "date": "2026-11-05",
-                            "lines": [{"item_name": "Damaged sack", "quantity": 1, "rate": "8.00", "tax_id": "gst15"}]}
+    data: dict[str, Any] = {
+        "number": "DN-5",
+        "vendor_id": "ven-1",
+        "date": "2026-11-05",
+        "lines": [{"item_name": "Damaged sack", "quantity": 1, "rate": "8.00", "tax_id": "gst15"}],
+    }
     data.update(overrides)
     return VendorCredit.model_validate(data)
 
@@ -249,8 +315,12 @@ def write_off(**overrides: Any) -> WriteOff:
 
 
 def bank_charge(**overrides: Any) -> BankCharge:
-    data: dict[str, Any] = {"date": "2026-11-30", "amount": "12.50", "account_code": "090",
-                            "description": "Monthly account fee"}
+    data: dict[str, Any] = {
+        "date": "2026-11-30",
+        "amount": "12.50",
+        "account_code": "090",
+        "description": "Monthly account fee",
+    }
     data.update(overrides)
     return BankCharge.model_validate(data)
 

@@ -53,7 +53,6 @@ def codes(result: Mapped[Any]) -> list[ProblemCode]:
     return [problem.code for problem in result.problems]
 
 
-
 def line(payload: Any, index: int = 0) -> Any:
     return payload.LineItems[index]
 

@@ -11,7 +11,9 @@ def test_generated_key_parses_back_and_matches_only_its_hash():
     assert parsed is not None
     assert parsed.key_id == generated.key_id
     assert apikeys.secret_matches(parsed.secret, generated.secret_hash)
-    assert not apikeys.secret_matches(parsed.secret[:-1] + ("A" if parsed.secret[-1] != "A" else "B"), generated.secret_hash)
+    assert not apikeys.secret_matches(
+        parsed.secret[:-1] + ("A" if parsed.secret[-1] != "A" else "B"), generated.secret_hash
+    )
     assert parsed.secret not in generated.secret_hash
 
 
@@ -22,7 +24,14 @@ def test_keys_are_unique():
 
 @pytest.mark.parametrize(
     "value",
-    ["", "Bearer", "xsk_short_abc", "xsk_0123456789abcdef_", "sk_0123456789abcdef_" + "a" * 43, "xsk_0123456789ABCDEF_" + "a" * 43],
+    [
+        "",
+        "Bearer",
+        "xsk_short_abc",
+        "xsk_0123456789abcdef_",
+        "sk_0123456789abcdef_" + "a" * 43,
+        "xsk_0123456789ABCDEF_" + "a" * 43,
+    ],
 )
 def test_malformed_keys_do_not_parse(value):
     assert apikeys.parse_key(value) is None

@@ -46,7 +46,11 @@ def test_registry_covers_every_entity_and_family():
         (E.BILL, Family.BILLS, [("vendor_id", E.CONTACT)]),
         (E.BILL_PAYMENT, Family.BILL_PAYMENTS, [("bill_id", E.BILL)]),
         (E.VENDOR_CREDIT, Family.VENDOR_CREDITS, [("vendor_id", E.CONTACT)]),
-        (E.VENDOR_CREDIT_ALLOCATION, Family.VENDOR_CREDITS, [("vendor_credit_id", E.VENDOR_CREDIT), ("bill_id", E.BILL)]),
+        (
+            E.VENDOR_CREDIT_ALLOCATION,
+            Family.VENDOR_CREDITS,
+            [("vendor_credit_id", E.VENDOR_CREDIT), ("bill_id", E.BILL)],
+        ),
         (E.VENDOR_CREDIT_REFUND, Family.VENDOR_CREDITS, [("vendor_credit_id", E.VENDOR_CREDIT)]),
     ],
 )
@@ -63,7 +67,11 @@ def test_informative_links_do_not_hold_records_back():
 
 def test_entities_of_family():
     assert entities_of_family(Family.INVOICES) == [E.INVOICE, E.WRITE_OFF]
-    assert set(entities_of_family(Family.CREDIT_NOTES)) == {E.CREDIT_NOTE, E.CREDIT_NOTE_ALLOCATION, E.CREDIT_NOTE_REFUND}
+    assert set(entities_of_family(Family.CREDIT_NOTES)) == {
+        E.CREDIT_NOTE,
+        E.CREDIT_NOTE_ALLOCATION,
+        E.CREDIT_NOTE_REFUND,
+    }
 
 
 def test_referenced_contacts():
@@ -95,7 +103,10 @@ def test_all_parents_in_xero_gives_links_by_field():
 
 
 def test_parent_not_yet_in_xero_waits_and_does_not_fail():
-    states = {CN_KEY: exported(E.CREDIT_NOTE, "cn-1", "X-CN"), INV_KEY: ParentState(ParentStatus.NOT_EXPORTED, detail="pending")}
+    states = {
+        CN_KEY: exported(E.CREDIT_NOTE, "cn-1", "X-CN"),
+        INV_KEY: ParentState(ParentStatus.NOT_EXPORTED, detail="pending"),
+    }
     result = resolve(E.CREDIT_NOTE_ALLOCATION, UPSERT, ALLOC, states)
     assert isinstance(result, Wait)
     assert result.parent == INV_KEY and result.waiting_on == "invoice#inv-1"
@@ -110,19 +121,30 @@ def test_parent_the_host_never_sent_waits():
 
 
 def test_failed_parent_makes_the_child_wait():
-    states = {ParentKey("invoice_id", E.INVOICE, "inv-1"): ParentState(ParentStatus.NOT_EXPORTED, detail="it failed: no account code")}
+    states = {
+        ParentKey("invoice_id", E.INVOICE, "inv-1"): ParentState(
+            ParentStatus.NOT_EXPORTED, detail="it failed: no account code"
+        )
+    }
     assert isinstance(resolve(E.INVOICE_PAYMENT, UPSERT, invoice_payment(), states), Wait)
 
 
 def test_deleted_parent_fails_the_child():
-    states = {CN_KEY: exported(E.CREDIT_NOTE, "cn-1", "X-CN"), INV_KEY: ParentState(ParentStatus.DELETED, detail="voided in Xero")}
+    states = {
+        CN_KEY: exported(E.CREDIT_NOTE, "cn-1", "X-CN"),
+        INV_KEY: ParentState(ParentStatus.DELETED, detail="voided in Xero"),
+    }
     result = resolve(E.CREDIT_NOTE_ALLOCATION, UPSERT, ALLOC, states)
     assert isinstance(result, Fail)
     assert result.parent == INV_KEY and "deleted or voided" in result.reason
 
 
 def test_excluded_parent_skips_the_child():
-    states = {ParentKey("invoice_id", E.INVOICE, "inv-1"): ParentState(ParentStatus.EXCLUDED, detail="dated before the export-from date")}
+    states = {
+        ParentKey("invoice_id", E.INVOICE, "inv-1"): ParentState(
+            ParentStatus.EXCLUDED, detail="dated before the export-from date"
+        )
+    }
     result = resolve(E.INVOICE_PAYMENT, UPSERT, invoice_payment(), states)
     assert isinstance(result, Skip) and "export-from" in result.reason
 

@@ -32,7 +32,9 @@ def test_fingerprint_is_stable_and_compares_values():
 
 
 def test_fingerprint_ignores_the_version_and_id():
-    assert fingerprint(ok(E.INVOICE_PAYMENT, invoice_payment())) == fingerprint(ok(E.INVOICE_PAYMENT, invoice_payment()))
+    assert fingerprint(ok(E.INVOICE_PAYMENT, invoice_payment())) == fingerprint(
+        ok(E.INVOICE_PAYMENT, invoice_payment())
+    )
     payload = ok(E.INVOICE, invoice())
     assert with_id(payload, "X-9")["InvoiceID"] == "X-9"
 
@@ -79,9 +81,14 @@ def test_spec_example_through_the_whole_domain():
     assert result.ok and result.totals.total == D("441.96") and result.notices == ()
 
     # Version 6 with the same content changes nothing in Xero.
-    exported = LinkState(xero_id=INVOICE_X, exported_version=5, exported_action=invoice_env.action,
-                         exported_fingerprint=fingerprint(result.payload))
+    exported = LinkState(
+        xero_id=INVOICE_X,
+        exported_version=5,
+        exported_action=invoice_env.action,
+        exported_fingerprint=fingerprint(result.payload),
+    )
     again = map_record(E.INVOICE, "inv-1042", invoice_env.data, ctx, ready.links)
-    decision = decide(E.INVOICE, invoice_env.action, invoice_env.data, 6, exported,
-                      new_fingerprint=fingerprint(again.payload))
+    decision = decide(
+        E.INVOICE, invoice_env.action, invoice_env.data, 6, exported, new_fingerprint=fingerprint(again.payload)
+    )
     assert decision.operation is Operation.NOOP

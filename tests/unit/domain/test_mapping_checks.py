@@ -87,8 +87,11 @@ def test_line_without_account_uses_the_default_sales_account_or_says_it_is_missi
 
 
 def test_specific_accounts_fall_back_to_the_sales_adjustments_account():
-    payload = ok(E.INVOICE, invoice(shipping_charge="5.00", round_off="0.01"),
-                 context({"shipping_account": "270", "rounding_account": "860"}))
+    payload = ok(
+        E.INVOICE,
+        invoice(shipping_charge="5.00", round_off="0.01"),
+        context({"shipping_account": "270", "rounding_account": "860"}),
+    )
     assert extra_line(payload, "Shipping charges")[2] == "270"
     assert extra_line(payload, "Round off")[2] == "860"
 
@@ -112,11 +115,17 @@ def test_problems_are_gathered_not_just_the_first():
         E.INVOICE,
         invoice(currency="USD", lines=[{"quantity": 1, "rate": 5, "tax_id": "vat20", "account_code": "999"}]),
     )
-    assert set(codes(result)) == {ProblemCode.CURRENCY_NOT_ENABLED, ProblemCode.UNMAPPED_TAX, ProblemCode.UNKNOWN_ACCOUNT}
+    assert set(codes(result)) == {
+        ProblemCode.CURRENCY_NOT_ENABLED,
+        ProblemCode.UNMAPPED_TAX,
+        ProblemCode.UNKNOWN_ACCOUNT,
+    }
 
 
 def test_base_currency_mismatch_stops_every_record():
-    assert codes(mapped(E.CONTACT, contact(), context({"base_currency": "AUD"}))) == [ProblemCode.BASE_CURRENCY_MISMATCH]
+    assert codes(mapped(E.CONTACT, contact(), context({"base_currency": "AUD"}))) == [
+        ProblemCode.BASE_CURRENCY_MISMATCH
+    ]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -150,5 +159,7 @@ def test_an_empty_specific_setting_falls_back_and_the_message_names_the_entry_re
     # shipping_account is not chosen, so shipping goes on the sales adjustments account
     chosen, use = chosen_account(settings(), "shipping_account", fallback="sales_adjustments_account")
     assert (chosen, use.purpose, use.setting) == ("260", "shipping charges", "sales_adjustments_account")
-    chosen, use = chosen_account(settings(shipping_account="270"), "shipping_account", fallback="sales_adjustments_account")
+    chosen, use = chosen_account(
+        settings(shipping_account="270"), "shipping_account", fallback="sales_adjustments_account"
+    )
     assert (chosen, use.setting) == ("270", "shipping_account")

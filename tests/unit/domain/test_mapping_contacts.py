@@ -18,8 +18,15 @@ from xero_sync.models.xero_payloads import to_wire
 # Field tables of the seeds, one test per row
 # ----------------------------------------------------------------------------------------------
 
-ADDRESS = {"line1": "12 Quay St", "line2": "Level 2", "city": "Auckland", "region": "Auckland",
-           "postal_code": "1010", "country": "NZ", "attention": "Accounts"}
+ADDRESS = {
+    "line1": "12 Quay St",
+    "line2": "Level 2",
+    "city": "Auckland",
+    "region": "Auckland",
+    "postal_code": "1010",
+    "country": "NZ",
+    "attention": "Accounts",
+}
 PERSONS = [{"first_name": "Ana", "last_name": "Ruiz", "email": "ana@harbour.example", "include_in_emails": True}]
 
 
@@ -38,22 +45,50 @@ CONTACT_ROWS: list[tuple[str, dict[str, Any], Callable[[Any], Any], Any]] = [
     ("Last Name → Last Name", {"last_name": "Ruiz"}, lambda p: p.LastName, "Ruiz"),
     ("Email → Email", {"email": "ap@harbour.example"}, lambda p: p.EmailAddress, "ap@harbour.example"),
     ("Phone - Work → Phone Number", {"phone_work": "09 555 0100"}, lambda p: _phones(p), {"DEFAULT": "09 555 0100"}),
-    ("Phone - Mobile → Mobile number", {"phone_mobile": "021 555 0101"}, lambda p: _phones(p), {"MOBILE": "021 555 0101"}),
-    ("Billing Address → Billing Address", {"billing_address": ADDRESS}, lambda p: _address(p, "POBOX"),
-     {"AddressType": "POBOX", "AddressLine1": "12 Quay St", "AddressLine2": "Level 2", "City": "Auckland",
-      "Region": "Auckland", "PostalCode": "1010", "Country": "NZ", "AttentionTo": "Accounts"}),
-    ("Shipping Address → Delivery Address", {"shipping_address": {"line1": "3 Wharf Rd", "city": "Napier"}},
-     lambda p: _address(p, "STREET"), {"AddressType": "STREET", "AddressLine1": "3 Wharf Rd", "City": "Napier"}),
+    (
+        "Phone - Mobile → Mobile number",
+        {"phone_mobile": "021 555 0101"},
+        lambda p: _phones(p),
+        {"MOBILE": "021 555 0101"},
+    ),
+    (
+        "Billing Address → Billing Address",
+        {"billing_address": ADDRESS},
+        lambda p: _address(p, "POBOX"),
+        {
+            "AddressType": "POBOX",
+            "AddressLine1": "12 Quay St",
+            "AddressLine2": "Level 2",
+            "City": "Auckland",
+            "Region": "Auckland",
+            "PostalCode": "1010",
+            "Country": "NZ",
+            "AttentionTo": "Accounts",
+        },
+    ),
+    (
+        "Shipping Address → Delivery Address",
+        {"shipping_address": {"line1": "3 Wharf Rd", "city": "Napier"}},
+        lambda p: _address(p, "STREET"),
+        {"AddressType": "STREET", "AddressLine1": "3 Wharf Rd", "City": "Napier"},
+    ),
     ("Currency → Currency", {"currency": "EUR"}, lambda p: p.DefaultCurrency, "EUR"),
-    ("Contact Persons → Additional People", {"contact_persons": PERSONS},
-     lambda p: [person.model_dump() for person in p.ContactPersons],
-     [{"FirstName": "Ana", "LastName": "Ruiz", "EmailAddress": "ana@harbour.example", "IncludeInEmails": True}]),
+    (
+        "Contact Persons → Additional People",
+        {"contact_persons": PERSONS},
+        lambda p: [person.model_dump() for person in p.ContactPersons],
+        [{"FirstName": "Ana", "LastName": "Ruiz", "EmailAddress": "ana@harbour.example", "IncludeInEmails": True}],
+    ),
 ]
 
 
 @pytest.mark.parametrize(
     ("fields", "extract", "expected"),
-    [pytest.param(f, x, e, id=f"seed {seed} contacts: {name}".replace("→", "->")) for seed in ("000", "001") for name, f, x, e in CONTACT_ROWS],
+    [
+        pytest.param(f, x, e, id=f"seed {seed} contacts: {name}".replace("→", "->"))
+        for seed in ("000", "001")
+        for name, f, x, e in CONTACT_ROWS
+    ],
 )
 def test_contact_field_rows(fields, extract, expected):
     payload = ok(E.CONTACT, contact(**fields))

@@ -21,8 +21,12 @@ def override(entity: str, xero_field: str, source: str | None) -> dict[str, Any]
 
 def test_invoice_reference_from_a_custom_field():
     ctx = context(override("invoice", "Reference", "custom_fields.po_number"))
-    payload = map_invoice(invoice(reference="ignored", custom_fields={"po_number": "PO-5521"}), ctx,
-                          host_id="i", contact_xero_id=CONTACT_X).payload
+    payload = map_invoice(
+        invoice(reference="ignored", custom_fields={"po_number": "PO-5521"}),
+        ctx,
+        host_id="i",
+        contact_xero_id=CONTACT_X,
+    ).payload
     assert payload.Reference == "PO-5521"
 
 
@@ -44,7 +48,9 @@ def test_override_values_are_checked():
     name = context(override("contact", "Name", "custom_fields.legal_name"))
     assert codes(map_contact(contact(), name, host_id="c")) == [ProblemCode.REQUIRED_VALUE_MISSING]
     listed = context(override("contact", "TaxNumber", "custom_fields.tags"))
-    assert codes(map_contact(contact(custom_fields={"tags": ["a"]}), listed, host_id="c")) == [ProblemCode.INVALID_VALUE]
+    assert codes(map_contact(contact(custom_fields={"tags": ["a"]}), listed, host_id="c")) == [
+        ProblemCode.INVALID_VALUE
+    ]
     theme = context(override("invoice", "BrandingThemeID", "custom_fields.theme"))
     bad = map_invoice(invoice(custom_fields={"theme": "blue"}), theme, host_id="i", contact_xero_id=CONTACT_X)
     assert codes(bad) == [ProblemCode.INVALID_VALUE]
@@ -52,4 +58,6 @@ def test_override_values_are_checked():
 
 def test_override_values_are_converted_to_text():
     ctx = context(override("contact", "CompanyNumber", "custom_fields.company_no"))
-    assert map_contact(contact(custom_fields={"company_no": 123456}), ctx, host_id="c").payload.CompanyNumber == "123456"
+    assert (
+        map_contact(contact(custom_fields={"company_no": 123456}), ctx, host_id="c").payload.CompanyNumber == "123456"
+    )

@@ -62,9 +62,13 @@ def test_payments_enabled_account_without_code_is_refused_by_code():
 
 def test_payment_of_a_foreign_invoice_carries_a_rate():
     eur = {"currency": "EUR", "exchange_rate": D("1.85")}
-    own = map_record(E.INVOICE_PAYMENT, "p", invoice_payment(exchange_rate="2"), context(), links_for(E.INVOICE_PAYMENT, **eur))
+    own = map_record(
+        E.INVOICE_PAYMENT, "p", invoice_payment(exchange_rate="2"), context(), links_for(E.INVOICE_PAYMENT, **eur)
+    )
     inherited = map_record(E.INVOICE_PAYMENT, "p", invoice_payment(), context(), links_for(E.INVOICE_PAYMENT, **eur))
-    base = map_record(E.INVOICE_PAYMENT, "p", invoice_payment(exchange_rate="2"), context(), links_for(E.INVOICE_PAYMENT))
+    base = map_record(
+        E.INVOICE_PAYMENT, "p", invoice_payment(exchange_rate="2"), context(), links_for(E.INVOICE_PAYMENT)
+    )
     assert own.payload.CurrencyRate == D("0.5")
     assert inherited.payload.CurrencyRate == D("0.540541")
     assert base.payload.CurrencyRate is None
@@ -120,16 +124,28 @@ def test_write_off_is_a_credit_note_then_an_allocation():
         "Status": "AUTHORISED",
         "LineAmountTypes": "NoTax",
         "CurrencyCode": "NZD",
-        "LineItems": [{"Description": "Write-off of invoice INV-1: Customer went out of business",
-                       "Quantity": D(1), "UnitAmount": D("57.50"), "AccountCode": "684"}],
+        "LineItems": [
+            {
+                "Description": "Write-off of invoice INV-1: Customer went out of business",
+                "Quantity": D(1),
+                "UnitAmount": D("57.50"),
+                "AccountCode": "684",
+            }
+        ],
     }
     assert to_wire(plan.allocation) == {"Invoice": {"InvoiceID": INVOICE_X}, "Amount": D("57.50"), "Date": "2026-12-31"}
 
 
 def test_write_off_amount_second_write_off_and_fallback_account():
     ctx = context({"write_off_account": None})
-    plan = map_write_off(write_off(amount="10.00"), ctx, host_id="w", invoice=links_for(E.WRITE_OFF)["invoice_id"],
-                         invoice_balance=D("57.50"), sequence=2).payload
+    plan = map_write_off(
+        write_off(amount="10.00"),
+        ctx,
+        host_id="w",
+        invoice=links_for(E.WRITE_OFF)["invoice_id"],
+        invoice_balance=D("57.50"),
+        sequence=2,
+    ).payload
     assert plan.allocation.Amount == D("10.00")
     assert plan.credit_note.CreditNoteNumber == "INV-1-WO2"
     assert plan.credit_note.LineItems[0].AccountCode == "260"
@@ -155,14 +171,16 @@ def test_bank_charge_is_a_spend_transaction():
         "Date": "2026-11-30",
         "Reference": f"Nov fee {build_stamp(ORG_ID, E.BANK_CHARGE, 'host-1')}",
         "LineAmountTypes": "NoTax",
-        "LineItems": [{"Description": "Monthly account fee", "Quantity": D(1), "UnitAmount": D("12.50"),
-                       "AccountCode": "404"}],
+        "LineItems": [
+            {"Description": "Monthly account fee", "Quantity": D(1), "UnitAmount": D("12.50"), "AccountCode": "404"}
+        ],
     }
 
 
 def test_bank_charge_with_a_contact_and_default_account():
-    payload = map_bank_charge(bank_charge(), context({"bank_charges_account": None}), host_id="b",
-                              contact_xero_id=CONTACT_X).payload
+    payload = map_bank_charge(
+        bank_charge(), context({"bank_charges_account": None}), host_id="b", contact_xero_id=CONTACT_X
+    ).payload
     assert payload.Contact.ContactID == CONTACT_X and payload.Contact.Name is None
     assert payload.LineItems[0].AccountCode == "260"
 

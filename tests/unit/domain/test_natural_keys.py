@@ -59,7 +59,9 @@ def test_stamp_round_trip(text, host_id):
         assert parsed.host_reference == text.strip()
 
 
-@pytest.mark.parametrize("reference", [None, "", "Direct debit", "[xs:short]", "[xs:ABCDEFGHIJ]", "x [xs:abcdefghij] y"])
+@pytest.mark.parametrize(
+    "reference", [None, "", "Direct debit", "[xs:short]", "[xs:ABCDEFGHIJ]", "x [xs:abcdefghij] y"]
+)
 def test_references_without_our_stamp(reference):
     assert parse_reference(reference) is None
     assert not reference_matches(reference, "org-1", PAY, "pay-9")

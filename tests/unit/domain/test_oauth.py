@@ -68,9 +68,7 @@ def test_outcome_url_keeps_the_hosts_query_and_replaces_earlier_outcomes():
         outcome=oauth.ConnectOutcome.FAILED,
         error="state_expired",
     )
-    assert url == (
-        "https://app.example.com/xero?tab=int&xero_status=failed&xero_org_id=org-1&xero_error=state_expired"
-    )
+    assert url == ("https://app.example.com/xero?tab=int&xero_status=failed&xero_org_id=org-1&xero_error=state_expired")
 
 
 def test_outcome_url_without_error():

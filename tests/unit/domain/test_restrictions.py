@@ -77,8 +77,14 @@ def delete(name, entity, link, expected, says=None, **facts) -> Case:
 
 CONTACT_CREATE = [
     upsert("referred to by a transaction → created", E.CONTACT, contact(), NEVER, OP.CREATE, referenced=True),
-    upsert("not referred to by any transaction → skipped", E.CONTACT, contact(), NEVER, OP.SKIP,
-           says="exported only if it’s associated with a transaction"),
+    upsert(
+        "not referred to by any transaction → skipped",
+        E.CONTACT,
+        contact(),
+        NEVER,
+        OP.SKIP,
+        says="exported only if it’s associated with a transaction",
+    ),
 ]
 INVOICE_CREATE = [
     upsert("open → created", E.INVOICE, invoice(status="open"), NEVER, OP.CREATE),
@@ -86,31 +92,64 @@ INVOICE_CREATE = [
 ]
 INVOICE_UPDATE = [
     upsert("no payments or credit → updated", E.INVOICE, invoice(), IN_XERO, OP.UPDATE),
-    upsert("has payments → refused", E.INVOICE, invoice(), IN_XERO, OP.REFUSE,
-           says="has associated payments or credit", has_payments=True),
+    upsert(
+        "has payments → refused",
+        E.INVOICE,
+        invoice(),
+        IN_XERO,
+        OP.REFUSE,
+        says="has associated payments or credit",
+        has_payments=True,
+    ),
     upsert("fully paid in Xero → refused", E.INVOICE, invoice(), PAID_IN_XERO, OP.REFUSE),
     upsert("credit applied → refused", E.INVOICE, invoice(), IN_XERO, OP.REFUSE, has_credits=True),
     upsert("written off → refused", E.INVOICE, invoice(), IN_XERO, OP.REFUSE, says="written off", written_off=True),
     upsert("voided in Xero → refused", E.INVOICE, invoice(), VOIDED_IN_XERO, OP.REFUSE, says="voided in Xero"),
-    upsert("payments being removed → waits", E.INVOICE, invoice(), IN_XERO, OP.WAIT,
-           has_payments=True, child_removals_pending=True),
-    upsert("back to draft after export → left as is", E.INVOICE, invoice(status="draft"), IN_XERO, OP.SKIP,
-           says="cannot take it back to draft"),
+    upsert(
+        "payments being removed → waits",
+        E.INVOICE,
+        invoice(),
+        IN_XERO,
+        OP.WAIT,
+        has_payments=True,
+        child_removals_pending=True,
+    ),
+    upsert(
+        "back to draft after export → left as is",
+        E.INVOICE,
+        invoice(status="draft"),
+        IN_XERO,
+        OP.SKIP,
+        says="cannot take it back to draft",
+    ),
 ]
 INVOICE_DELETE = [
     delete("delete → voided", E.INVOICE, IN_XERO, OP.VOID, says="The invoice will be voided."),
     upsert("status void → voided", E.INVOICE, invoice(status="void"), IN_XERO, OP.VOID),
     delete("written off → refused", E.INVOICE, IN_XERO, OP.REFUSE, says="has been written off", written_off=True),
-    delete("associated with a credit note → refused", E.INVOICE, IN_XERO, OP.REFUSE,
-           says="associated with a credit note", has_credits=True),
+    delete(
+        "associated with a credit note → refused",
+        E.INVOICE,
+        IN_XERO,
+        OP.REFUSE,
+        says="associated with a credit note",
+        has_credits=True,
+    ),
     delete("never exported → nothing to void", E.INVOICE, NEVER, OP.SKIP, says="never exported"),
     upsert("void never exported → nothing to void", E.INVOICE, invoice(status="void"), NEVER, OP.SKIP),
     delete("still a draft in Xero → deleted", E.INVOICE, DRAFT_IN_XERO, OP.DELETE),
     delete("already voided → nothing more", E.INVOICE, VOIDED_IN_XERO, OP.NOOP),
-    delete("has payments in Xero → refused (Xero voids only unpaid)", E.INVOICE, IN_XERO, OP.REFUSE,
-           says="Delete the payments first", has_payments=True),
-    delete("payments being removed → waits", E.INVOICE, IN_XERO, OP.WAIT,
-           has_payments=True, child_removals_pending=True),
+    delete(
+        "has payments in Xero → refused (Xero voids only unpaid)",
+        E.INVOICE,
+        IN_XERO,
+        OP.REFUSE,
+        says="Delete the payments first",
+        has_payments=True,
+    ),
+    delete(
+        "payments being removed → waits", E.INVOICE, IN_XERO, OP.WAIT, has_payments=True, child_removals_pending=True
+    ),
 ]
 WRITE_OFF_CREATE = [upsert("credit note + allocation", E.WRITE_OFF, write_off(), NEVER, OP.CREATE)]
 INVOICE_PAYMENT_CREATE = [upsert("created", E.INVOICE_PAYMENT, invoice_payment(), NEVER, OP.CREATE)]
@@ -127,16 +166,34 @@ CREDIT_NOTE_CREATE = [
 ]
 CREDIT_NOTE_UPDATE = [
     upsert("updated", E.CREDIT_NOTE, credit_note(), IN_XERO, OP.UPDATE),
-    upsert("updated even when allocated (no restrictions)", E.CREDIT_NOTE, credit_note(), IN_XERO, OP.UPDATE,
-           has_allocations=True),
+    upsert(
+        "updated even when allocated (no restrictions)",
+        E.CREDIT_NOTE,
+        credit_note(),
+        IN_XERO,
+        OP.UPDATE,
+        has_allocations=True,
+    ),
 ]
 CREDIT_NOTE_ALLOCATE = [upsert("allocated", E.CREDIT_NOTE_ALLOCATION, credit_note_allocation(), NEVER, OP.CREATE)]
 CREDIT_NOTE_DELETE = [
     delete("not allocated → voided (approved credit notes cannot be deleted)", E.CREDIT_NOTE, IN_XERO, OP.VOID),
-    delete("allocated to an invoice → refused", E.CREDIT_NOTE, IN_XERO, OP.REFUSE,
-           says="you must remove it", has_allocations=True),
-    delete("allocation being removed → waits", E.CREDIT_NOTE, IN_XERO, OP.WAIT,
-           has_allocations=True, child_removals_pending=True),
+    delete(
+        "allocated to an invoice → refused",
+        E.CREDIT_NOTE,
+        IN_XERO,
+        OP.REFUSE,
+        says="you must remove it",
+        has_allocations=True,
+    ),
+    delete(
+        "allocation being removed → waits",
+        E.CREDIT_NOTE,
+        IN_XERO,
+        OP.WAIT,
+        has_allocations=True,
+        child_removals_pending=True,
+    ),
     delete("still a draft in Xero → deleted", E.CREDIT_NOTE, DRAFT_IN_XERO, OP.DELETE),
 ]
 CREDIT_NOTE_REFUND_CREATE = [upsert("created", E.CREDIT_NOTE_REFUND, credit_note_refund(), NEVER, OP.CREATE)]
@@ -165,8 +222,14 @@ ROW_CASES: dict[str, list[Case]] = {
     # seed 001
     "001-01": [
         *CONTACT_CREATE,
-        upsert("vendor referred to by a bill → created", E.CONTACT, contact(kind="vendor"), NEVER, OP.CREATE,
-               referenced=True),
+        upsert(
+            "vendor referred to by a bill → created",
+            E.CONTACT,
+            contact(kind="vendor"),
+            NEVER,
+            OP.CREATE,
+            referenced=True,
+        ),
     ],
     "001-02": INVOICE_CREATE,
     "001-03": INVOICE_UPDATE,
@@ -174,8 +237,9 @@ ROW_CASES: dict[str, list[Case]] = {
     "001-05": WRITE_OFF_CREATE,
     "001-06": INVOICE_PAYMENT_CREATE,
     "001-07": [
-        upsert("spend transaction created", E.BANK_CHARGE, bank_charge(), NEVER, OP.CREATE,
-               says="spend bank transaction"),
+        upsert(
+            "spend transaction created", E.BANK_CHARGE, bank_charge(), NEVER, OP.CREATE, says="spend bank transaction"
+        ),
     ],
     "001-08": INVOICE_PAYMENT_UPDATE,
     "001-09": INVOICE_PAYMENT_DELETE,
@@ -185,16 +249,29 @@ ROW_CASES: dict[str, list[Case]] = {
     ],
     "001-11": [
         upsert("no payments or debit notes → updated", E.BILL, bill(), IN_XERO, OP.UPDATE),
-        upsert("has payments → refused", E.BILL, bill(), IN_XERO, OP.REFUSE,
-               says="has payments or debit notes associated with it", has_payments=True),
+        upsert(
+            "has payments → refused",
+            E.BILL,
+            bill(),
+            IN_XERO,
+            OP.REFUSE,
+            says="has payments or debit notes associated with it",
+            has_payments=True,
+        ),
         upsert("debit note associated → refused", E.BILL, bill(), IN_XERO, OP.REFUSE, has_credits=True),
         upsert("voided in Xero → refused", E.BILL, bill(), VOIDED_IN_XERO, OP.REFUSE),
     ],
     "001-12": [
         delete("delete → voided", E.BILL, IN_XERO, OP.VOID, says="Voids the corresponding bill."),
         upsert("status void → voided", E.BILL, bill(status="void"), IN_XERO, OP.VOID),
-        delete("associated with a debit note → refused", E.BILL, IN_XERO, OP.REFUSE,
-               says="associated with a debit note", has_credits=True),
+        delete(
+            "associated with a debit note → refused",
+            E.BILL,
+            IN_XERO,
+            OP.REFUSE,
+            says="associated with a debit note",
+            has_credits=True,
+        ),
         delete("never exported → nothing to void", E.BILL, NEVER, OP.SKIP),
         delete("has payments in Xero → refused", E.BILL, IN_XERO, OP.REFUSE, has_payments=True),
     ],
@@ -213,8 +290,14 @@ ROW_CASES: dict[str, list[Case]] = {
     "001-22": [upsert("allocated", E.VENDOR_CREDIT_ALLOCATION, vendor_credit_allocation(), NEVER, OP.CREATE)],
     "001-23": [
         delete("not allocated → voided", E.VENDOR_CREDIT, IN_XERO, OP.VOID),
-        delete("credits allocated → refused", E.VENDOR_CREDIT, IN_XERO, OP.REFUSE,
-               says="de-allocate any credits used from the debit note", has_allocations=True),
+        delete(
+            "credits allocated → refused",
+            E.VENDOR_CREDIT,
+            IN_XERO,
+            OP.REFUSE,
+            says="de-allocate any credits used from the debit note",
+            has_allocations=True,
+        ),
         delete("still a draft in Xero → deleted", E.VENDOR_CREDIT, DRAFT_IN_XERO, OP.DELETE),
     ],
     "001-24": CREDIT_NOTE_REFUND_CREATE,
@@ -341,7 +424,10 @@ def test_family_turned_off_is_skipped():
     org = settings(export={"invoices_and_payments": True, "bills_and_payments": False})
     decision = decide(E.BILL, UPSERT, bill(), 1, NEVER, settings=org)
     assert decision.operation is OP.SKIP and "turned off" in decision.reason
-    assert decide(E.CONTACT, UPSERT, contact(), 1, NEVER, RecordFacts(referenced=True), settings=org).operation is OP.CREATE
+    assert (
+        decide(E.CONTACT, UPSERT, contact(), 1, NEVER, RecordFacts(referenced=True), settings=org).operation
+        is OP.CREATE
+    )
 
 
 def test_create_update_delete_toggles():
@@ -359,8 +445,10 @@ def test_documents_before_the_export_from_date_are_skipped():
     assert decide(E.INVOICE, UPSERT, invoice(date="2026-11-03"), 1, NEVER, settings=org).operation is OP.CREATE
     # an invoice already exported keeps syncing; children follow their parent (dependencies)
     assert decide(E.INVOICE, UPSERT, invoice(date="2026-11-02"), 2, IN_XERO, settings=org).operation is OP.UPDATE
-    assert decide(E.INVOICE_PAYMENT, UPSERT, invoice_payment(date="2026-01-01"), 1, NEVER,
-                  settings=org).operation is OP.CREATE
+    assert (
+        decide(E.INVOICE_PAYMENT, UPSERT, invoice_payment(date="2026-01-01"), 1, NEVER, settings=org).operation
+        is OP.CREATE
+    )
 
 
 def test_decision_flags():

@@ -40,8 +40,13 @@ def test_effective_rate(components, expected):
 
 
 def test_rate_of_a_xero_tax_rate_prefers_components_then_effective_then_display():
-    with_components = XeroTaxRate(Name="a", TaxType="A", TaxComponents=[component("6"), component("4", True)],
-                                  EffectiveRate=D("10.24"), DisplayTaxRate=D("10"))
+    with_components = XeroTaxRate(
+        Name="a",
+        TaxType="A",
+        TaxComponents=[component("6"), component("4", True)],
+        EffectiveRate=D("10.24"),
+        DisplayTaxRate=D("10"),
+    )
     only_effective = XeroTaxRate(Name="b", TaxType="B", EffectiveRate=D("12.5"), DisplayTaxRate=D("12"))
     only_display = XeroTaxRate(Name="c", TaxType="C", DisplayTaxRate=D("9"))
     assert xero_rate_percent(with_components) == D("10.24")

@@ -58,7 +58,9 @@ class World:
             sender="Acme Billing <xero-sync@acme.example>",
             reply_to="support@acme.example",
             product_name="Acme Billing",
-            links=HostLinks("https://app.acme.example/orgs/{org_id}/xero/history", "https://app.acme.example/orgs/{org_id}/xero"),
+            links=HostLinks(
+                "https://app.acme.example/orgs/{org_id}/xero/history", "https://app.acme.example/orgs/{org_id}/xero"
+            ),
             window=timedelta(minutes=10),
         )
         options.update(overrides)

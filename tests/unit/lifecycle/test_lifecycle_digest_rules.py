@@ -20,8 +20,15 @@ NO_CODE = (
 )
 
 
-def failure(record_id: str, *, version: int = 1, code: str = "missing_account_code", message: str = NO_CODE,
-            entity: str = "invoice", seconds: int = 0) -> FailedRecord:
+def failure(
+    record_id: str,
+    *,
+    version: int = 1,
+    code: str = "missing_account_code",
+    message: str = NO_CODE,
+    entity: str = "invoice",
+    seconds: int = 0,
+) -> FailedRecord:
     at = T0 + timedelta(seconds=seconds)
     return FailedRecord(entity, record_id, f"INV-{record_id}", version, code, message, at, date(2026, 11, 2))
 
@@ -73,17 +80,30 @@ def test_two_ledgers_merge_without_losing_either_digest():
 
 
 def test_record_names_are_taken_off_messages_so_one_fix_reads_once():
-    assert strip_record_prefix("Invoice INV-7: Xero has no active account", "invoice INV-7") == "Xero has no active account"
-    assert strip_record_prefix("Xero refused invoice INV-7: Bad email.", "invoice INV-7") == "Xero refused the record: Bad email."
+    assert (
+        strip_record_prefix("Invoice INV-7: Xero has no active account", "invoice INV-7")
+        == "Xero has no active account"
+    )
+    assert (
+        strip_record_prefix("Xero refused invoice INV-7: Bad email.", "invoice INV-7")
+        == "Xero refused the record: Bad email."
+    )
     assert strip_record_prefix(NO_CODE, "invoice INV-7") == NO_CODE
 
 
 def test_a_digest_counts_per_entity_and_reason_and_shows_the_first_records():
     # Given 12 invoices without an account code, 3 payments on a wrong account, 1 odd one
     failures = [failure(str(n), seconds=n) for n in range(12)]
-    failures += [failure(f"p{n}", entity="invoice_payment", code="account_not_payment_enabled", seconds=20 + n,
-                         message=f"Invoice payment INV-p{n}: Enable 'Payments to this account' on it in Xero, then retry.")
-                 for n in range(3)]
+    failures += [
+        failure(
+            f"p{n}",
+            entity="invoice_payment",
+            code="account_not_payment_enabled",
+            seconds=20 + n,
+            message=f"Invoice payment INV-p{n}: Enable 'Payments to this account' on it in Xero, then retry.",
+        )
+        for n in range(3)
+    ]
     odd = "Xero refused invoice INV-x: Email address must be valid."
     failures.append(failure("x", code="xero_validation", message=odd, seconds=30))
 

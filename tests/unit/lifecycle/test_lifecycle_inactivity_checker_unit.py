@@ -123,7 +123,9 @@ def test_revocation_problems_do_not_stop_the_disconnect_and_reach_the_email(worl
 
 def test_a_token_already_rejected_at_warning_time_asks_the_admin_to_reconnect(world):
     tokens = FakeTokens(ReauthRequired("idle-org"))
-    world.connections.items["idle-org"] = replace(world.connections.items["idle-org"], status=ConnectionStatus.CONNECTED)
+    world.connections.items["idle-org"] = replace(
+        world.connections.items["idle-org"], status=ConnectionStatus.CONNECTED
+    )
     run = checker(world, FakeReleaser(), tokens)
 
     def rejected(org_id):  # the token manager marks the connection before raising

@@ -93,8 +93,14 @@ def test_the_next_window_repeats_nothing_unless_something_changed():
     world.clock.advance(minutes=5)
     rows = list(world.records.rows.values())
     world.records.put(replace(rows[0], version=2, status_at=world.clock()))
-    world.records.put(replace(rows[1], error_code="closed_period", status_at=world.clock(),
-                              last_message="Invoice INV-0001: the period is locked."))
+    world.records.put(
+        replace(
+            rows[1],
+            error_code="closed_period",
+            status_at=world.clock(),
+            last_message="Invoice INV-0001: the period is locked.",
+        )
+    )
     burst(world, "org-a", 1, start=99, service=service)
     world.clock.advance(minutes=10)
     results = world.deliver_all(service)
@@ -283,8 +289,15 @@ def test_the_html_part_escapes_what_the_host_and_xero_wrote():
     world = World()
     world.connections.add("org-a", tenant_name="<b>Acme</b>")
     service = world.service()
-    world.records.fail("org-a", "invoice", "evil", T0, number="<script>x</script>", code="xero_validation",
-                       message="Xero refused <img src=x>")
+    world.records.fail(
+        "org-a",
+        "invoice",
+        "evil",
+        T0,
+        number="<script>x</script>",
+        code="xero_validation",
+        message="Xero refused <img src=x>",
+    )
     service.failure_recorded("org-a", world.clock())
     world.clock.advance(minutes=10)
     world.deliver_all(service)
@@ -350,8 +363,13 @@ def test_the_warning_and_disconnect_emails_name_the_dates():
     world.clock.advance(days=53)
     service = world.service()
     service.inactivity_warning("org-a", last_activity_at=T0, disconnect_on=(T0 + timedelta(days=60)).date())
-    service.disconnected_inactive("org-a", last_activity_at=T0, disconnected_at=T0 + timedelta(days=60),
-                                  tenant_name="Acme NZ", warnings=["Xero did not confirm revoking the access token."])
+    service.disconnected_inactive(
+        "org-a",
+        last_activity_at=T0,
+        disconnected_at=T0 + timedelta(days=60),
+        tenant_name="Acme NZ",
+        warnings=["Xero did not confirm revoking the access token."],
+    )
     world.deliver_all(service)
 
     warning, disconnect = world.mailer.sent
@@ -375,7 +393,9 @@ def test_the_warning_and_disconnect_emails_name_the_dates():
 )
 def test_every_email_renders_in_every_language_with_both_parts(language, message):
     world = World()
-    status = ConnectionStatus.NEEDS_REAUTH if message.kind is NotificationKind.NEEDS_REAUTH else ConnectionStatus.CONNECTED
+    status = (
+        ConnectionStatus.NEEDS_REAUTH if message.kind is NotificationKind.NEEDS_REAUTH else ConnectionStatus.CONNECTED
+    )
     world.connections.add("org-a", status=status)
     world.settings["org-a"] = OrgSettings(language=language)
     world.records.fail("org-a", "invoice_payment", "pay-1", T0)
@@ -394,7 +414,7 @@ def test_every_email_renders_in_every_language_with_both_parts(language, message
 def test_the_templates_are_read_from_the_package_folder_that_the_layer_ships():
     # template.yaml's CommonLayer ships layers/common/ (tests/template), the package with its data
     package = Path(xero_sync.__file__).resolve().parent
-    assert TEMPLATES == package / "templates"
+    assert package / "templates" == TEMPLATES
     assert {path.parent.name for path in TEMPLATES.glob("*/strings.json")} == {language.value for language in Language}
 
 

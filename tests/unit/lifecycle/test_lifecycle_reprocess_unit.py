@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,8 +33,9 @@ def world() -> World:
 
 
 def service(world: World, queues: RecordingExportQueue) -> ReprocessService:
-    return ReprocessService(records=world.records, connections=world.connections, queues=queues,
-                            history=world.history, clock=world.clock)
+    return ReprocessService(
+        records=world.records, connections=world.connections, queues=queues, history=world.history, clock=world.clock
+    )
 
 
 def test_a_dry_run_reports_and_changes_nothing(world):
@@ -86,7 +87,7 @@ def test_the_console_events_parse_and_bad_ones_name_the_field():
         ReprocessRequest.model_validate(json.loads(path.read_text()))
     request = ReprocessRequest.model_validate({"org_ids": ["a", "a"], "from": "2026-11-01", "to": "2026-11-30"})
     assert request.org_ids == ["a"] and request.dry_run is True
-    assert request.since == datetime(2026, 11, 1, tzinfo=timezone.utc)
+    assert request.since == datetime(2026, 11, 1, tzinfo=UTC)
     assert request.until.date().isoformat() == "2026-11-30" and request.until.hour == 23
     with pytest.raises(ValidationError, match="entity"):
         ReprocessRequest.model_validate({"org_ids": ["a"], "entity": "invoices"})

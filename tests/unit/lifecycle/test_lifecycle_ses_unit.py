@@ -76,13 +76,17 @@ def test_the_mailer_sends_raw_from_the_bare_sender_address_to_every_recipient():
     assert b"multipart/alternative" in call["RawMessage"]["Data"]
 
 
-@pytest.mark.parametrize("code,status", [("Throttling", 400), ("TooManyRequestsException", 429), ("ServiceUnavailable", 503)])
+@pytest.mark.parametrize(
+    "code,status", [("Throttling", 400), ("TooManyRequestsException", 429), ("ServiceUnavailable", 503)]
+)
 def test_throttling_is_retried(code, status):
     with pytest.raises(EmailThrottled):
         SesMailer(StubSes(client_error(code, status))).send(EMAIL)
 
 
-@pytest.mark.parametrize("code", ["MessageRejected", "MailFromDomainNotVerifiedException", "AccountSendingPausedException"])
+@pytest.mark.parametrize(
+    "code", ["MessageRejected", "MailFromDomainNotVerifiedException", "AccountSendingPausedException"]
+)
 def test_rejections_are_given_up(code):
     with pytest.raises(EmailRejected) as raised:
         SesMailer(StubSes(client_error(code))).send(EMAIL)

@@ -73,7 +73,9 @@ def test_unknown_settings_are_refused():
 
 def test_chart_of_accounts_is_always_imported():
     assert "always imported" in messages(import_options={"chart_of_accounts": False})
-    options = OrgSettings.model_validate({"import_options": {"customers": True, "contact_group_ids": ["g1"]}}).import_options
+    options = OrgSettings.model_validate(
+        {"import_options": {"customers": True, "contact_group_ids": ["g1"]}}
+    ).import_options
     assert options.customers and options.contact_group_ids == ["g1"]
 
 
@@ -115,7 +117,12 @@ def test_allowed_overrides(entity, xero_field, source):
 @pytest.mark.parametrize(
     ("entity", "xero_field", "source", "message"),
     [
-        ("invoice", "InvoiceNumber", "reference", "cannot be re-mapped for invoice; allowed: BrandingThemeID, Reference, Url"),
+        (
+            "invoice",
+            "InvoiceNumber",
+            "reference",
+            "cannot be re-mapped for invoice; allowed: BrandingThemeID, Reference, Url",
+        ),
         ("invoice", "Total", "total", "cannot be re-mapped"),
         ("bill", "Reference", "number", "cannot be re-mapped for bill"),
         ("invoice_payment", "Reference", "reference", "has no Xero fields that can be re-mapped"),
@@ -130,10 +137,12 @@ def test_refused_overrides(entity, xero_field, source, message):
 
 
 def test_one_override_per_xero_field():
-    twice = {"field_mappings": [
-        {"entity": "invoice", "xero_field": "Reference", "source": "number"},
-        {"entity": "invoice", "xero_field": "Reference", "source": "reference"},
-    ]}
+    twice = {
+        "field_mappings": [
+            {"entity": "invoice", "xero_field": "Reference", "source": "number"},
+            {"entity": "invoice", "xero_field": "Reference", "source": "reference"},
+        ]
+    }
     assert "invoice.Reference is mapped more than once" in messages(**twice)
 
 
@@ -149,10 +158,14 @@ def test_tax_mapping_types_for_sales_and_purchases():
 
 def test_tax_mappings_refuse_duplicates_and_bad_rates():
     with pytest.raises(ValidationError, match="mapped more than once"):
-        TaxMappings.model_validate({"mappings": [
-            {"host_tax_id": "a", "host_rate": 1, "xero_tax_type": "X"},
-            {"host_tax_id": "a", "host_rate": 1, "xero_tax_type": "Y"},
-        ]})
+        TaxMappings.model_validate(
+            {
+                "mappings": [
+                    {"host_tax_id": "a", "host_rate": 1, "xero_tax_type": "X"},
+                    {"host_tax_id": "a", "host_rate": 1, "xero_tax_type": "Y"},
+                ]
+            }
+        )
     with pytest.raises(ValidationError, match="less than or equal to 100"):
         TaxMapping(host_tax_id="a", host_rate=101, xero_tax_type="X")
     assert TaxMappings(mappings=[TaxMapping(host_tax_id="a", host_rate=1, xero_tax_type="X")]).get("b") is None
@@ -163,24 +176,72 @@ def test_tax_mappings_refuse_duplicates_and_bad_rates():
 XERO = {
     "organisation": {"Name": "Demo", "BaseCurrency": "NZD", "CountryCode": "NZ", "ShortCode": "!abc", "Version": "NZ"},
     "accounts": [
-        {"AccountID": "00000000-0000-4000-8000-000000000001", "Code": "200", "Name": "Sales", "Type": "REVENUE",
-         "Status": "ACTIVE", "Class": "REVENUE", "TaxType": "OUTPUT2", "EnablePaymentsToAccount": False,
-         "UpdatedDateUTC": "/Date(1700000000000+0000)/", "ReportingCode": "REV.TRA"},
-        {"AccountID": "00000000-0000-4000-8000-000000000002", "Code": "sales2", "Name": "Old", "Type": "REVENUE",
-         "Status": "ARCHIVED", "Class": "REVENUE"},
-        {"AccountID": "00000000-0000-4000-8000-000000000003", "Code": "SALES2", "Name": "New", "Type": "REVENUE",
-         "Status": "ACTIVE", "Class": "REVENUE"},
-        {"AccountID": "00000000-0000-4000-8000-000000000004", "Code": "090", "Name": "Bank", "Type": "BANK",
-         "Status": "ACTIVE", "Class": "ASSET", "BankAccountType": "BANK", "CurrencyCode": "NZD"},
-        {"AccountID": "00000000-0000-4000-8000-000000000005", "Code": "", "Name": "Clearing", "Type": "CURRENT",
-         "Status": "ACTIVE", "Class": "ASSET", "EnablePaymentsToAccount": True},
-        {"AccountID": "00000000-0000-4000-8000-000000000006", "Code": "091", "Name": "Closed bank", "Type": "BANK",
-         "Status": "ARCHIVED", "Class": "ASSET"},
+        {
+            "AccountID": "00000000-0000-4000-8000-000000000001",
+            "Code": "200",
+            "Name": "Sales",
+            "Type": "REVENUE",
+            "Status": "ACTIVE",
+            "Class": "REVENUE",
+            "TaxType": "OUTPUT2",
+            "EnablePaymentsToAccount": False,
+            "UpdatedDateUTC": "/Date(1700000000000+0000)/",
+            "ReportingCode": "REV.TRA",
+        },
+        {
+            "AccountID": "00000000-0000-4000-8000-000000000002",
+            "Code": "sales2",
+            "Name": "Old",
+            "Type": "REVENUE",
+            "Status": "ARCHIVED",
+            "Class": "REVENUE",
+        },
+        {
+            "AccountID": "00000000-0000-4000-8000-000000000003",
+            "Code": "SALES2",
+            "Name": "New",
+            "Type": "REVENUE",
+            "Status": "ACTIVE",
+            "Class": "REVENUE",
+        },
+        {
+            "AccountID": "00000000-0000-4000-8000-000000000004",
+            "Code": "090",
+            "Name": "Bank",
+            "Type": "BANK",
+            "Status": "ACTIVE",
+            "Class": "ASSET",
+            "BankAccountType": "BANK",
+            "CurrencyCode": "NZD",
+        },
+        {
+            "AccountID": "00000000-0000-4000-8000-000000000005",
+            "Code": "",
+            "Name": "Clearing",
+            "Type": "CURRENT",
+            "Status": "ACTIVE",
+            "Class": "ASSET",
+            "EnablePaymentsToAccount": True,
+        },
+        {
+            "AccountID": "00000000-0000-4000-8000-000000000006",
+            "Code": "091",
+            "Name": "Closed bank",
+            "Type": "BANK",
+            "Status": "ARCHIVED",
+            "Class": "ASSET",
+        },
     ],
     "tax_rates": [
-        {"Name": "GST on Income", "TaxType": "OUTPUT2", "Status": "ACTIVE", "EffectiveRate": 15.0,
-         "TaxComponents": [{"Name": "GST", "Rate": 15.0, "IsCompound": False, "IsNonRecoverable": False}],
-         "CanApplyToRevenue": True, "CanApplyToExpenses": False},
+        {
+            "Name": "GST on Income",
+            "TaxType": "OUTPUT2",
+            "Status": "ACTIVE",
+            "EffectiveRate": 15.0,
+            "TaxComponents": [{"Name": "GST", "Rate": 15.0, "IsCompound": False, "IsNonRecoverable": False}],
+            "CanApplyToRevenue": True,
+            "CanApplyToExpenses": False,
+        },
     ],
     "currencies": [{"Code": "EUR", "Description": "Euro"}],
     "contact_groups": [{"ContactGroupID": "00000000-0000-4000-8000-0000000000aa", "Name": "VIP", "Status": "ACTIVE"}],
@@ -210,6 +271,16 @@ def test_settings_and_reference_data_render_as_json_schema():
     for model in (OrgSettings, TaxMappings, ReferenceData):
         json.dumps(model.model_json_schema())
     props = OrgSettings.model_json_schema()["properties"]
-    assert {"export_from", "sync_frequency", "export", "import_options", "sales_adjustments_account",
-            "purchase_adjustments_account", "inventory_asset_account", "admin_emails", "language",
-            "field_mappings", "actions"} <= set(props)
+    assert {
+        "export_from",
+        "sync_frequency",
+        "export",
+        "import_options",
+        "sales_adjustments_account",
+        "purchase_adjustments_account",
+        "inventory_asset_account",
+        "admin_emails",
+        "language",
+        "field_mappings",
+        "actions",
+    } <= set(props)

@@ -41,14 +41,29 @@ MINIMAL: dict[EntityName, dict[str, Any]] = {
     EntityName.INVOICE_PAYMENT: {"invoice_id": "i", "date": "2026-01-01", "amount": 1, "account_code": "090"},
     EntityName.BANK_CHARGE: {"date": "2026-01-01", "amount": "0.5", "account_code": "090"},
     EntityName.WRITE_OFF: {"invoice_id": "i", "date": "2026-01-01"},
-    EntityName.CREDIT_NOTE: {"number": "1", "contact_id": "c", "date": "2026-01-01", "lines": [{"quantity": 1, "rate": 1}]},
+    EntityName.CREDIT_NOTE: {
+        "number": "1",
+        "contact_id": "c",
+        "date": "2026-01-01",
+        "lines": [{"quantity": 1, "rate": 1}],
+    },
     EntityName.CREDIT_NOTE_ALLOCATION: {"credit_note_id": "n", "invoice_id": "i", "amount": 1, "date": "2026-01-01"},
     EntityName.CREDIT_NOTE_REFUND: {"credit_note_id": "n", "date": "2026-01-01", "amount": 1, "account_code": "090"},
     EntityName.BILL: {"number": "1", "vendor_id": "v", "date": "2026-01-01", "lines": [{"quantity": 1, "rate": 1}]},
     EntityName.BILL_PAYMENT: {"bill_id": "b", "date": "2026-01-01", "amount": 1, "account_code": "090"},
-    EntityName.VENDOR_CREDIT: {"number": "1", "vendor_id": "v", "date": "2026-01-01", "lines": [{"quantity": 1, "rate": 1}]},
+    EntityName.VENDOR_CREDIT: {
+        "number": "1",
+        "vendor_id": "v",
+        "date": "2026-01-01",
+        "lines": [{"quantity": 1, "rate": 1}],
+    },
     EntityName.VENDOR_CREDIT_ALLOCATION: {"vendor_credit_id": "n", "bill_id": "b", "amount": 1, "date": "2026-01-01"},
-    EntityName.VENDOR_CREDIT_REFUND: {"vendor_credit_id": "n", "date": "2026-01-01", "amount": 1, "account_code": "090"},
+    EntityName.VENDOR_CREDIT_REFUND: {
+        "vendor_credit_id": "n",
+        "date": "2026-01-01",
+        "amount": 1,
+        "account_code": "090",
+    },
 }
 
 
@@ -92,13 +107,17 @@ def test_every_entity_has_a_minimal_record(entity):
     assert parse_record(entity, MINIMAL[entity]) == record.data
 
 
-@pytest.mark.parametrize("value", [True, "abc", "1e3", "NaN", "Infinity", float("nan"), float("inf"), "1,000.00", None, [1]])
+@pytest.mark.parametrize(
+    "value", [True, "abc", "1e3", "NaN", "Infinity", float("nan"), float("inf"), "1,000.00", None, [1]]
+)
 def test_bad_numbers_are_refused(value):
     with pytest.raises(ValueError):
         parse_decimal(value)
 
 
-@pytest.mark.parametrize(("value", "expected"), [(12, "12"), ("  31.50 ", "31.50"), (D("1.5"), "1.5"), ("-.5", "-0.5"), (2.675, "2.675")])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(12, "12"), ("  31.50 ", "31.50"), (D("1.5"), "1.5"), ("-.5", "-0.5"), (2.675, "2.675")]
+)
 def test_good_numbers(value, expected):
     assert parse_decimal(value) == D(expected)
 
@@ -115,7 +134,11 @@ def test_huge_numbers_are_refused():
         ({"lines": [{"quantity": -1, "rate": 1}]}, ("lines", 0, "quantity"), "greater than 0"),
         ({"lines": [{"quantity": 1, "rate": -1}]}, ("lines", 0, "rate"), "greater than or equal to 0"),
         ({"lines": [{"quantity": "1.00001", "rate": 1}]}, ("lines", 0, "quantity"), "at most 4 decimal places"),
-        ({"lines": [{"quantity": 1, "rate": 1, "discount_percent": 101}]}, ("lines", 0, "discount_percent"), "less than or equal to 100"),
+        (
+            {"lines": [{"quantity": 1, "rate": 1, "discount_percent": 101}]},
+            ("lines", 0, "discount_percent"),
+            "less than or equal to 100",
+        ),
         ({"lines": []}, ("lines",), "at least 1 item"),
         ({"currency": "EURO"}, ("currency",), "ISO 4217 currency code of 3 letters"),
         ({"currency": "E1R"}, ("currency",), "ISO 4217"),
@@ -131,7 +154,11 @@ def test_huge_numbers_are_refused():
         ({"status": "paid"}, ("status",), "'draft', 'open' or 'void'"),
         ({"amounts_are": "gross"}, ("amounts_are",), "'exclusive', 'inclusive' or 'no_tax'"),
         ({"number": ""}, ("number",), "at least 1 character"),
-        ({"lines": [{"quantity": 1, "rate": 1, "account_code": "12345678901"}]}, ("lines", 0, "account_code"), "at most 10"),
+        (
+            {"lines": [{"quantity": 1, "rate": 1, "account_code": "12345678901"}]},
+            ("lines", 0, "account_code"),
+            "at most 10",
+        ),
     ],
 )
 def test_validation_errors_name_the_field(data, loc, message):
@@ -151,8 +178,10 @@ def test_required_fields_are_named():
     [
         (invoice_with(colour="red"), ("invoice", "data", "colour")),
         (invoice_with(lines=[{"quantity": 1, "rate": 1, "sku": "x"}]), ("invoice", "data", "lines", 0, "sku")),
-        (envelope("contact", data={"display_name": "A", "billing_address": {"street": "x"}}),
-         ("contact", "data", "billing_address", "street")),
+        (
+            envelope("contact", data={"display_name": "A", "billing_address": {"street": "x"}}),
+            ("contact", "data", "billing_address", "street"),
+        ),
         ({**envelope(), "priority": 1}, ("invoice", "priority")),
     ],
 )

@@ -29,9 +29,16 @@ from xero_sync.models.xero_payloads import (
 
 def invoice(**overrides) -> XeroInvoice:
     values = dict(
-        Type="ACCREC", Contact=ContactRef(ContactID="c"), InvoiceNumber="INV-1", Date=date(2026, 11, 2),
-        DueDate=date(2026, 12, 2), LineAmountTypes=LineAmountType.EXCLUSIVE, CurrencyCode="NZD",
-        LineItems=[XeroLineItem(Description="x", Quantity=D(12), UnitAmount=D("31.50"), AccountCode="200", TaxType="OUTPUT2")],
+        Type="ACCREC",
+        Contact=ContactRef(ContactID="c"),
+        InvoiceNumber="INV-1",
+        Date=date(2026, 11, 2),
+        DueDate=date(2026, 12, 2),
+        LineAmountTypes=LineAmountType.EXCLUSIVE,
+        CurrencyCode="NZD",
+        LineItems=[
+            XeroLineItem(Description="x", Quantity=D(12), UnitAmount=D("31.50"), AccountCode="200", TaxType="OUTPUT2")
+        ],
     )
     values.update(overrides)
     return XeroInvoice(**values)
@@ -52,8 +59,12 @@ def test_wire_json_writes_decimals_as_exact_numbers():
 
 
 def test_wire_json_refuses_a_number_json_cannot_carry_exactly():
-    payment = XeroPayment(Invoice=InvoiceRef(InvoiceID="i"), Account=AccountRef(Code="090"), Date=date(2026, 1, 1),
-                          Amount=D("1234567890123456.78"))
+    payment = XeroPayment(
+        Invoice=InvoiceRef(InvoiceID="i"),
+        Account=AccountRef(Code="090"),
+        Date=date(2026, 1, 1),
+        Amount=D("1234567890123456.78"),
+    )
     with pytest.raises(ValueError, match="cannot be written exactly"):
         to_wire_json(payment)
 
@@ -67,7 +78,9 @@ def test_with_id_adds_the_records_own_id():
 def test_small_bodies():
     assert to_wire(XeroPaymentDelete()) == {"Status": "DELETED"}
     assert to_wire(XeroStatusChange(Status="VOIDED")) == {"Status": "VOIDED"}
-    body = XeroAllocations(Allocations=[XeroAllocation(Invoice=InvoiceRef(InvoiceID="i"), Amount=D("5"), Date=date(2026, 1, 2))])
+    body = XeroAllocations(
+        Allocations=[XeroAllocation(Invoice=InvoiceRef(InvoiceID="i"), Amount=D("5"), Date=date(2026, 1, 2))]
+    )
     assert to_wire_json(body) == '{"Allocations":[{"Invoice":{"InvoiceID":"i"},"Amount":5.0,"Date":"2026-01-02"}]}'
 
 

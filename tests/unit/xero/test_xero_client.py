@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -23,7 +23,7 @@ from xero_sync.xero.errors import (
 from xero_sync.xero.governor import GovernorWait
 from xero_sync.xero.tokens import AccessToken
 
-NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 EXPIRED = {"Title": "Unauthorized", "Status": 401, "Detail": "TokenExpired: token expired at 11/21/2026 11:59:00"}
 LIMIT_HEADERS = {"X-DayLimit-Remaining": "4000", "X-MinLimit-Remaining": "50", "X-AppMinLimit-Remaining": "9000"}
 
@@ -35,7 +35,9 @@ class FakeTokens:
         self.forced: list[int] = []
 
     def _token(self) -> AccessToken:
-        return AccessToken("org-1", SecretStr(f"at-{self.version}"), self.tenant_id, self.version, NOW + timedelta(minutes=30))
+        return AccessToken(
+            "org-1", SecretStr(f"at-{self.version}"), self.tenant_id, self.version, NOW + timedelta(minutes=30)
+        )
 
     def access_token(self, org_id: str) -> AccessToken:
         return self._token()
@@ -58,9 +60,14 @@ def setup():
 
 def test_request_sends_the_required_headers(setup):
     client, session, *_ = setup
-    session.responses.append(make_response(200, {"Invoices": []}, headers={"Xero-Correlation-Id": "corr-1", **LIMIT_HEADERS}))
+    session.responses.append(
+        make_response(200, {"Invoices": []}, headers={"Xero-Correlation-Id": "corr-1", **LIMIT_HEADERS})
+    )
     response = client.for_org("org-1").put(
-        "/Invoices", json={"Invoices": []}, params={"summarizeErrors": "false"}, idempotency_key="org-1:invoice:inv-1:v5"
+        "/Invoices",
+        json={"Invoices": []},
+        params={"summarizeErrors": "false"},
+        idempotency_key="org-1:invoice:inv-1:v5",
     )
     call = session.calls[0]
     assert (call.method, call.url) == ("PUT", "https://api.example/api.xro/2.0/Invoices")
@@ -77,7 +84,9 @@ def test_request_sends_the_required_headers(setup):
 def test_caller_headers_cannot_override_auth_or_tenant(setup):
     client, session, *_ = setup
     session.responses.append(make_response(200, {}))
-    client.for_org("org-1").get("/Contacts", headers={"If-Modified-Since": "2026-11-01T00:00:00", "xero-tenant-id": "evil"})
+    client.for_org("org-1").get(
+        "/Contacts", headers={"If-Modified-Since": "2026-11-01T00:00:00", "xero-tenant-id": "evil"}
+    )
     headers = session.calls[0].kwargs["headers"]
     assert headers["If-Modified-Since"] == "2026-11-01T00:00:00"
     assert headers["xero-tenant-id"] == "tenant-1"
@@ -161,7 +170,10 @@ def test_errors_are_classified_and_the_slot_is_released(setup):
     client.governor = governor_limited
     tenant = client.for_org("org-1")
     session.responses += [
-        make_response(400, {"Type": "ValidationException", "Message": "x", "Elements": [{"ValidationErrors": [{"Message": "bad"}]}]}),
+        make_response(
+            400,
+            {"Type": "ValidationException", "Message": "x", "Elements": [{"ValidationErrors": [{"Message": "bad"}]}]},
+        ),
         make_response(403, {"Title": "Forbidden", "Detail": "AuthenticationUnsuccessful"}),
         make_response(503, text="The Organisation is offline", method="POST"),
         requests.ReadTimeout("read timed out"),

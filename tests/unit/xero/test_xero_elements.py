@@ -54,7 +54,10 @@ def test_status_inferred_when_status_attribute_missing():
     body = {
         "Payments": [
             {"PaymentID": "p1"},
-            {"HasValidationErrors": True, "ValidationErrors": [{"Description": "Payment amount exceeds the amount outstanding"}]},
+            {
+                "HasValidationErrors": True,
+                "ValidationErrors": [{"Description": "Payment amount exceeds the amount outstanding"}],
+            },
             {"HasErrors": True},
             {"Warnings": ["check the date"]},
         ]
@@ -78,7 +81,12 @@ def test_validation_exception_elements():
         "Type": "ValidationException",
         "Message": "A validation exception occurred",
         "Elements": [
-            {"Name": "Harbour Cafe", "ValidationErrors": [{"Message": "The contact name Harbour Cafe is already assigned to another contact."}]},
+            {
+                "Name": "Harbour Cafe",
+                "ValidationErrors": [
+                    {"Message": "The contact name Harbour Cafe is already assigned to another contact."}
+                ],
+            },
             {"Name": "No reason given"},
         ],
     }

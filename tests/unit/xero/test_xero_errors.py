@@ -103,7 +103,9 @@ def test_insufficient_scope_from_www_authenticate(status):
 
 
 def test_other_401_is_an_auth_error_but_not_token_expired():
-    error = _raised(make_response(401, {"Title": "Unauthorized", "Status": 401, "Detail": "AuthenticationUnsuccessful"}))
+    error = _raised(
+        make_response(401, {"Title": "Unauthorized", "Status": 401, "Detail": "AuthenticationUnsuccessful"})
+    )
     assert type(error) is XeroAuthError
 
 
@@ -155,7 +157,9 @@ def test_server_error_method_can_be_given_explicitly():
 
 
 def test_503_plain_text_message():
-    error = _raised(make_response(503, text="The Xero API is currently offline for maintenance", headers={"Retry-After": "120"}))
+    error = _raised(
+        make_response(503, text="The Xero API is currently offline for maintenance", headers={"Retry-After": "120"})
+    )
     assert isinstance(error, XeroServerError)
     assert "offline for maintenance" in str(error)
     assert error.retry_after == 120
@@ -167,7 +171,8 @@ def test_html_error_pages_are_not_quoted():
 
 
 @pytest.mark.parametrize(
-    ("status", "code"), [(400, "invalid_grant"), (400, "unsupported_grant_type"), (400, "invalid_scope"), (401, "invalid_client")]
+    ("status", "code"),
+    [(400, "invalid_grant"), (400, "unsupported_grant_type"), (400, "invalid_scope"), (401, "invalid_client")],
 )
 def test_token_endpoint_errors(status, code):
     response = make_response(status, {"error": code}, method="POST", url="https://identity.example/connect/token")

@@ -60,7 +60,11 @@ def test_tenants_are_paced_independently():
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.floats(min_value=0, max_value=3), st.integers(min_value=1, max_value=8), st.floats(min_value=0, max_value=40)),
+        st.tuples(
+            st.floats(min_value=0, max_value=3),
+            st.integers(min_value=1, max_value=8),
+            st.floats(min_value=0, max_value=40),
+        ),
         min_size=1,
         max_size=60,
     )
@@ -239,7 +243,9 @@ def test_release_without_an_answer_frees_the_slot():
 def test_settings_drive_the_limits():
     from xero_unit_helpers import make_settings
 
-    governor = InMemoryGovernor.from_settings(make_settings(xero_day_limit=1000, xero_minute_limit=30, xero_concurrency_limit=2))
+    governor = InMemoryGovernor.from_settings(
+        make_settings(xero_day_limit=1000, xero_minute_limit=30, xero_concurrency_limit=2)
+    )
     assert (governor.day_limit, governor.minute_limit, governor.concurrency_limit) == (1000, 30, 2)
     assert governor.interval == pytest.approx(60 / 29)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -33,7 +33,7 @@ def _identity(session: FakeSession) -> XeroIdentity:
 
 def test_tokenset_claims_and_expiry():
     tokens = _tokenset()
-    now = datetime(2026, 11, 21, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 21, tzinfo=UTC)
     assert tokens.expires_at(now) == now + timedelta(minutes=30)
     assert tokens.authentication_event_id == "auth-event-1"
     claims = tokens.id_claims
@@ -64,7 +64,10 @@ def test_decode_jwt_payload_tolerates_non_jwts(token):
 
 def test_authorize_url_has_every_parameter():
     url = _identity(FakeSession()).authorize_url(
-        state="st-1", code_challenge="challenge-1", redirect_uri="http://localhost:3000/oauth/callback", scopes="openid offline_access"
+        state="st-1",
+        code_challenge="challenge-1",
+        redirect_uri="http://localhost:3000/oauth/callback",
+        scopes="openid offline_access",
     )
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://login.example/identity/connect/authorize"
@@ -89,7 +92,13 @@ def test_authorize_url_defaults_from_settings():
 
 
 def test_exchange_code_posts_the_form_with_basic_auth():
-    session = FakeSession([make_response(200, {"access_token": ACCESS, "refresh_token": "rt-1", "expires_in": 1800, "token_type": "Bearer"})])
+    session = FakeSession(
+        [
+            make_response(
+                200, {"access_token": ACCESS, "refresh_token": "rt-1", "expires_in": 1800, "token_type": "Bearer"}
+            )
+        ]
+    )
     tokens = _identity(session).exchange_code("code-1", "verifier-1", "http://localhost:3000/oauth/callback")
     call = session.calls[0]
     assert (call.method, call.url) == ("POST", "https://identity.example/connect/token")
@@ -114,7 +123,9 @@ def test_refresh_and_invalid_grant():
 
 
 def test_malformed_token_response_names_fields_not_values():
-    session = FakeSession([make_response(200, {"access_token": "secret-access-value", "refresh_token": "secret-refresh"})])
+    session = FakeSession(
+        [make_response(200, {"access_token": "secret-access-value", "refresh_token": "secret-refresh"})]
+    )
     with pytest.raises(XeroOAuthError) as info:
         _identity(session).refresh("rt")
     text = str(info.value)

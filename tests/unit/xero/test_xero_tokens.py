@@ -44,8 +44,15 @@ class FakeRepo(InMemoryConnections):
         self.released: list[str] = []
         self.before_acquire = None
 
-    def seed(self, *, access: str, refresh: str, expires_in: float, version: int = 1,
-             status: ConnectionStatus = ConnectionStatus.CONNECTED) -> None:
+    def seed(
+        self,
+        *,
+        access: str,
+        refresh: str,
+        expires_in: float,
+        version: int = 1,
+        status: ConnectionStatus = ConnectionStatus.CONNECTED,
+    ) -> None:
         self.add(
             ORG,
             status=status,
@@ -102,7 +109,14 @@ def world():
     cipher = FakeCipher()
     identity = FakeIdentity()
     manager = TokenManager(
-        repo, cipher, identity, clock, owner_id="me", lease_seconds=30, wait_timeout_seconds=35, sleep=clock.sleep  # type: ignore[arg-type]
+        repo,
+        cipher,
+        identity,
+        clock,
+        owner_id="me",
+        lease_seconds=30,
+        wait_timeout_seconds=35,
+        sleep=clock.sleep,  # type: ignore[arg-type]
     )
     return clock, repo, cipher, identity, manager
 
@@ -219,7 +233,7 @@ def test_invalid_grant_on_a_stale_token_uses_the_newer_one(world):
             repo.change(refresh_lease_owner="someone")
             raise XeroOAuthError("invalid_grant", status=400)
 
-    manager._identity = StaleIdentity()  # noqa: SLF001 - swap in the scripted fake
+    manager._identity = StaleIdentity()
     token = manager.access_token(ORG)
     assert token.value.get_secret_value() == "at-newer"
     assert repo.raw().status is ConnectionStatus.CONNECTED
@@ -253,7 +267,7 @@ def test_lost_lease_still_returns_a_usable_token(world):
             repo.change(refresh_lease_owner="took-over")  # our lease expired meanwhile
             return super().refresh(refresh_token)
 
-    manager._identity = SlowIdentity()  # noqa: SLF001
+    manager._identity = SlowIdentity()
     token = manager.access_token(ORG)
     assert token.value.get_secret_value() == "at-2"
     assert repo.stored == 0  # the new holder stores its own set
@@ -270,8 +284,11 @@ def test_force_refresh_after_401_unless_already_newer(world):
 
 @pytest.mark.parametrize(
     ("status", "error"),
-    [(ConnectionStatus.NEEDS_REAUTH, ReauthRequired), (ConnectionStatus.DISCONNECTED, NotConnected),
-     (ConnectionStatus.NOT_CONNECTED, NotConnected)],
+    [
+        (ConnectionStatus.NEEDS_REAUTH, ReauthRequired),
+        (ConnectionStatus.DISCONNECTED, NotConnected),
+        (ConnectionStatus.NOT_CONNECTED, NotConnected),
+    ],
 )
 def test_unusable_connections_fail_fast(world, status, error):
     clock, repo, cipher, identity, manager = world
@@ -298,7 +315,11 @@ def test_store_consent_tokens_takes_claims_from_the_tokens(world):
     )
     tenant = TenantRef(tenant_id="tenant-1", connection_id="conn-1", tenant_name="Harbour")
     item = manager.store_consent_tokens(ORG, tokenset, tenants=[tenant], chosen=tenant, now=clock.now)
-    assert (item.auth_event_id, item.connected_by_email, item.connected_by_user_id) == ("ae-1", "admin@harbour.example", "xu-1")
+    assert (item.auth_event_id, item.connected_by_email, item.connected_by_user_id) == (
+        "ae-1",
+        "admin@harbour.example",
+        "xu-1",
+    )
     assert item.refresh_token_enc == b"enc:org-1:rt-c"
     assert item.access_token_expires_at == clock.now + timedelta(seconds=1800)
     assert manager.refresh_token_for_revocation(ORG).get_secret_value() == "rt-c"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -92,7 +92,7 @@ class FakeDateClock:
     """A datetime clock for the token manager, with ``sleep`` that moves it forward."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+        self.now = start or datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
         self.sleeps = 0
         self.on_sleep: list[Any] = []  # callbacks run at each sleep (simulate other workers)
 

@@ -49,7 +49,9 @@ class ExportQueues:
         """A failure the admin must fix (e.g. a missing account code): the key waits in the
         family's DLQ so that an operator can redrive it once the cause is fixed (F7.3)."""
         message = _message(key.org_id, [key], EnqueueReason.NEEDS_ADMIN, note=note[:1000])
-        self._sqs.send_message(QueueUrl=self._settings.dlq_url(family_of(key.entity)), MessageBody=message.model_dump_json())
+        self._sqs.send_message(
+            QueueUrl=self._settings.dlq_url(family_of(key.entity)), MessageBody=message.model_dump_json()
+        )
 
     def _send_batch(self, url: str, messages: list[ExportMessage], delay_seconds: int) -> None:
         entries = [

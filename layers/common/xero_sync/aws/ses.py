@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, getaddresses, make_msgid
@@ -72,7 +72,7 @@ def build_mime(email: OutgoingEmail, *, now: datetime | None = None) -> EmailMes
     if email.reply_to:
         message["Reply-To"] = email.reply_to
     message["Subject"] = email.subject
-    message["Date"] = format_datetime((now or datetime.now(timezone.utc)).astimezone(timezone.utc))
+    message["Date"] = format_datetime((now or datetime.now(UTC)).astimezone(UTC))
     message["Message-ID"] = make_msgid(domain=_domain_of(email.sender) or "xero-sync.invalid")
     # RFC 3834: a machine wrote this — auto-responders (out-of-office) must not answer it.
     message["Auto-Submitted"] = "auto-generated"
@@ -120,7 +120,7 @@ class SesMailer:
 
     def send(self, email: OutgoingEmail) -> str:
         """Send one email; returns SES's message id. Raises EmailThrottled or EmailRejected."""
-        now = self._clock() if self._clock else datetime.now(timezone.utc)
+        now = self._clock() if self._clock else datetime.now(UTC)
         raw = build_mime(email, now=now).as_bytes(policy=MIME_POLICY)
         try:
             answer = self._ses.send_raw_email(

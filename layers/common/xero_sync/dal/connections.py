@@ -77,16 +77,12 @@ class ConnectionRepository:
 
     def due_org_ids(self, shard: str, now: datetime, limit: int | None = None) -> Iterator[str]:
         """Orgs in one shard whose next sync time has come (F3.7) — an index query, not a scan."""
-        for item in ConnectionModel.due_index.query(
-            shard, ConnectionModel.next_sync_at <= now, limit=limit
-        ):
+        for item in ConnectionModel.due_index.query(shard, ConnectionModel.next_sync_at <= now, limit=limit):
             yield item.org_id
 
     def idle_org_ids(self, shard: str, idle_since: datetime) -> Iterator[str]:
         """Orgs in one shard with no activity since ``idle_since`` (F6.1)."""
-        for item in ConnectionModel.activity_index.query(
-            shard, ConnectionModel.last_activity_at <= idle_since
-        ):
+        for item in ConnectionModel.activity_index.query(shard, ConnectionModel.last_activity_at <= idle_since):
             yield item.org_id
 
     # --- connect -----------------------------------------------------------------------------
@@ -221,9 +217,7 @@ class ConnectionRepository:
         ]
         return self._update(org_id, actions, ConnectionModel.org_id.exists())
 
-    def mark_needs_reauth(
-        self, org_id: str, *, expected_token_version: int, message: str, now: datetime
-    ) -> bool:
+    def mark_needs_reauth(self, org_id: str, *, expected_token_version: int, message: str, now: datetime) -> bool:
         """Xero rejected the refresh token (F1.4). Only if nobody stored a newer token set in the
         meantime: a concurrent successful refresh means the rejection was of a stale token."""
         actions = [
@@ -247,9 +241,7 @@ class ConnectionRepository:
 
     # --- tokens: single-flight refresh (F1.4) ------------------------------------------------
 
-    def acquire_refresh_lease(
-        self, org_id: str, *, owner: str, now: datetime, until: datetime
-    ) -> Connection | None:
+    def acquire_refresh_lease(self, org_id: str, *, owner: str, now: datetime, until: datetime) -> Connection | None:
         """Take the right to spend the org's refresh token, if nobody holds it (or their lease
         ran out). Returns the item as it is *after* acquiring — callers must re-check whether
         someone refreshed just before them — or None if another worker holds the lease."""
@@ -328,9 +320,8 @@ class ConnectionRepository:
 
     def mark_inactivity_warning(self, org_id: str, *, idle_since: datetime, now: datetime) -> bool:
         """Note that the 53-day warning went out — once: only if still idle and not yet warned."""
-        condition = (
-            ConnectionModel.inactivity_warning_sent_at.does_not_exist()
-            & (ConnectionModel.last_activity_at <= idle_since)
+        condition = ConnectionModel.inactivity_warning_sent_at.does_not_exist() & (
+            ConnectionModel.last_activity_at <= idle_since
         )
         try:
             self._update(org_id, [ConnectionModel.inactivity_warning_sent_at.set(now)], condition)
@@ -338,7 +329,9 @@ class ConnectionRepository:
             return False
         return True
 
-    def set_next_sync(self, org_id: str, next_sync_at: datetime | None, *, last_sync_at: datetime | None = None) -> None:
+    def set_next_sync(
+        self, org_id: str, next_sync_at: datetime | None, *, last_sync_at: datetime | None = None
+    ) -> None:
         """Schedule the org's next sync, or stop scheduling it (``None``). Only a connected org
         is ever put on the due index."""
         actions = []

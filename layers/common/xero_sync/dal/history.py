@@ -78,7 +78,9 @@ def decode_cursor(cursor: str, org_id: str, outcome: str | None = None) -> dict[
         raise InvalidCursor("cursor is not one this API returned") from error
     org = key.get("org_id") if isinstance(key, dict) else None
     event = key.get("event_id") if isinstance(key, dict) else None
-    if not (isinstance(org, dict) and org.get("S") == org_id and isinstance(event, dict) and isinstance(event.get("S"), str)):
+    if not (
+        isinstance(org, dict) and org.get("S") == org_id and isinstance(event, dict) and isinstance(event.get("S"), str)
+    ):
         raise InvalidCursor("cursor is not one this API returned for this org")
     decoded = {"org_id": {"S": org_id}, "event_id": {"S": event["S"]}}
     if outcome:

@@ -26,13 +26,10 @@ class OrgConfigRepository:
     def get_many(self, org_id: str, items: list[str]) -> dict[str, ConfigItem]:
         rows = OrgConfigModel.batch_get([(org_id, item) for item in items], consistent_read=True)
         return {
-            row.item: ConfigItem(body=row.body, revision=int(row.revision), updated_at=row.updated_at)
-            for row in rows
+            row.item: ConfigItem(body=row.body, revision=int(row.revision), updated_at=row.updated_at) for row in rows
         }
 
-    def put(
-        self, org_id: str, item: str, body: Any, *, now: datetime, expected_revision: int | None = None
-    ) -> int:
+    def put(self, org_id: str, item: str, body: Any, *, now: datetime, expected_revision: int | None = None) -> int:
         """Store ``body``; with ``expected_revision`` only if nobody saved in between (0 = the
         item must not exist yet). Returns the new revision."""
         revision = (expected_revision or 0) + 1

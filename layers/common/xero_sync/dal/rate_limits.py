@@ -24,7 +24,7 @@ learn why, and usually one more ``UpdateItem``.
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition, size
@@ -243,4 +243,4 @@ def _state_of(item: RateLimitModel) -> BucketState:
 
 
 def _utc(epoch_seconds: float) -> datetime:
-    return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(epoch_seconds, tz=UTC)

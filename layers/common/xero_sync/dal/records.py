@@ -240,7 +240,9 @@ class RecordRepository:
         the host pushed a newer version since the worker read it. If the worker then dies or the
         outcome is unknown, the next worker finds ``claim_operation`` and looks in Xero first."""
         condition = (RecordModel.version == version) & (
-            RecordModel.claim_until.does_not_exist() | (RecordModel.claim_until < now) | (RecordModel.claim_owner == owner)
+            RecordModel.claim_until.does_not_exist()
+            | (RecordModel.claim_until < now)
+            | (RecordModel.claim_owner == owner)
         )
         try:
             RecordModel(key.org_id, key.record_key).update(
@@ -266,7 +268,11 @@ class RecordRepository:
         operation stays, so the next attempt looks in Xero before sending again."""
         actions = [RecordModel.claim_owner.remove(), RecordModel.claim_until.remove(), RecordModel.updated_at.set(now)]
         if not outcome_unknown:
-            actions += [RecordModel.claim_operation.remove(), RecordModel.claim_version.remove(), RecordModel.idempotency_key.remove()]
+            actions += [
+                RecordModel.claim_operation.remove(),
+                RecordModel.claim_version.remove(),
+                RecordModel.idempotency_key.remove(),
+            ]
         if message:
             actions.append(RecordModel.last_message.set(message))
         self._update_claimed(key, owner, actions, now=now, tolerate_lost=True)
@@ -309,7 +315,9 @@ class RecordRepository:
             now=now,
         )
 
-    def forget_link(self, key: RecordKey, *, owner: str | None, xero_refs: dict[str, Any] | None, now: datetime) -> None:
+    def forget_link(
+        self, key: RecordKey, *, owner: str | None, xero_refs: dict[str, Any] | None, now: datetime
+    ) -> None:
         """The Xero record this row was linked to is gone (a payment deleted before it is sent
         again with new values): the next step creates afresh."""
         self._update_claimed(
@@ -329,7 +337,10 @@ class RecordRepository:
     def clear_pending_operation(self, key: RecordKey, *, message: str, now: datetime) -> None:
         """After an unknown outcome, Xero does not have the record: the attempt never landed."""
         self._update_claimed(
-            key, None, [*_clear_claim_actions(), RecordModel.last_message.set(message), RecordModel.updated_at.set(now)], now=now
+            key,
+            None,
+            [*_clear_claim_actions(), RecordModel.last_message.set(message), RecordModel.updated_at.set(now)],
+            now=now,
         )
 
     # --- outcomes -----------------------------------------------------------------------------
@@ -360,7 +371,9 @@ class RecordRepository:
             RecordModel.xero_refs.set(xero_refs) if xero_refs else RecordModel.xero_refs.remove(),
             RecordModel.exported_version.set(version),
             RecordModel.exported_action.set(action),
-            RecordModel.exported_fingerprint.set(fingerprint) if fingerprint else RecordModel.exported_fingerprint.remove(),
+            RecordModel.exported_fingerprint.set(fingerprint)
+            if fingerprint
+            else RecordModel.exported_fingerprint.remove(),
             RecordModel.synced_at.set(now),
             RecordModel.updated_at.set(now),
             RecordModel.error_code.remove(),

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 LEDGER_CAP = 5_000
@@ -77,16 +77,16 @@ def ledger_key(record_key: str) -> str:
 
 
 def strip_record_prefix(message: str, title: str) -> str:
-    """"Invoice INV-7: Xero has no …" → "Xero has no …"; "Xero refused invoice INV-7: …" →
+    """ "Invoice INV-7: Xero has no …" → "Xero has no …"; "Xero refused invoice INV-7: …" →
     "Xero refused the record: …". Other messages are returned unchanged."""
     capitalised = title[:1].upper() + title[1:]
     for prefix in (f"{capitalised}: ", f"{title}: "):
         if message.startswith(prefix):
-            rest = message[len(prefix):]
+            rest = message[len(prefix) :]
             return rest[:1].upper() + rest[1:]
     refused = f"Xero refused {title}: "
     if message.startswith(refused):
-        return "Xero refused the record: " + message[len(refused):]
+        return "Xero refused the record: " + message[len(refused) :]
     return message
 
 
@@ -160,7 +160,7 @@ class Ledger:
 def new_failures(failures: list[FailedRecord], ledger: Ledger) -> list[FailedRecord]:
     """The failures the admin has not been told about in their current form, oldest first."""
     fresh = [failure for failure in failures if ledger.is_new(failure)]
-    epoch = datetime.min.replace(tzinfo=timezone.utc)
+    epoch = datetime.min.replace(tzinfo=UTC)
     return sorted(fresh, key=lambda f: (f.failed_at or epoch, f.entity, f.record_id))
 
 

@@ -50,6 +50,7 @@ from xero_sync.models.records import DocumentStatus, EntityName, RecordAction
 
 E = EntityName
 
+
 class Operation(StrEnum):
     CREATE = "create"
     UPDATE = "update"
@@ -203,7 +204,9 @@ def decide(
 
     if link.exported_version is not None:
         if version < link.exported_version:
-            return Decision(Operation.NOOP, f"Version {version} is older than version {link.exported_version} already in Xero.")
+            return Decision(
+                Operation.NOOP, f"Version {version} is older than version {link.exported_version} already in Xero."
+            )
         if version == link.exported_version and link.exported_action is action:
             return Decision(Operation.NOOP, f"Version {version} is already in Xero.")
 
@@ -351,8 +354,9 @@ def _invoice(case: _Case) -> Decision:
     # Rows 000-03 / 001-03: "The invoice won't be updated if it has associated payments or credit;
     # it has been voided or written off."
     blocked = None
-    if case.link.exported and (facts.written_off or facts.has_payments or facts.has_credits
-                               or case.link.xero_status is XeroStatus.PAID):
+    if case.link.exported and (
+        facts.written_off or facts.has_payments or facts.has_credits or case.link.xero_status is XeroStatus.PAID
+    ):
         cause = "has been written off" if facts.written_off else "has associated payments or credit"
         blocked = (
             f"{_cap(noun)} was not updated in Xero because it {cause}. Remove them first, or make the "
@@ -447,7 +451,9 @@ def _bank_charge(case: _Case) -> Decision:
             return Decision(Operation.NOOP, f"{_cap(noun)} is already deleted in Xero.")
         return Decision(Operation.DELETE, f"{_cap(noun)} is deleted in Xero.")
     if not case.link.exported or case.link.removed:
-        return Decision(Operation.CREATE, "A spend bank transaction will be created and associated with the specified bank.")
+        return Decision(
+            Operation.CREATE, "A spend bank transaction will be created and associated with the specified bank."
+        )
     return Decision(Operation.UPDATE, f"{_cap(noun)} is updated in Xero.")
 
 

@@ -74,9 +74,7 @@ class ConnectionView(ApiModel):
     last_error_at: datetime | None = None
     disconnected_at: datetime | None = None
     disconnect_reason: str | None = None
-    warnings: list[str] = Field(
-        default_factory=list, description="Things the admin should know about the last action."
-    )
+    warnings: list[str] = Field(default_factory=list, description="Things the admin should know about the last action.")
 
 
 class ChooseTenantRequest(ApiModel):

@@ -209,7 +209,9 @@ class TaxMappingsUpdate(ApiModel):
 
 
 class XeroRefreshResponse(ApiModel):
-    changed: bool = Field(description="Xero's chart of accounts, tax rates, currencies or contact groups differed from the last import.")
+    changed: bool = Field(
+        description="Xero's chart of accounts, tax rates, currencies or contact groups differed from the last import."
+    )
     requeued: int = Field(description="Failed records sent again because the change may cure them (F2.2).")
 
 

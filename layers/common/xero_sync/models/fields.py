@@ -180,4 +180,3 @@ TaxId = Annotated[
     Field(description="The host's tax id; the org's tax mapping turns it into a Xero tax rate."),
 ]
 OptionalTaxId = Annotated[TaxId | None, BeforeValidator(_blank_to_none)]
-

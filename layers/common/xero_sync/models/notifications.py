@@ -10,7 +10,7 @@ email.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -27,7 +27,7 @@ class NotificationKind(StrEnum):
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
 class _Message(BaseModel):
@@ -142,11 +142,11 @@ def _as_moment(value: object, *, end_of_day: bool) -> object:
     offset is UTC — what an operator typing into the console means."""
     if isinstance(value, str) and len(value.strip()) == 10:
         day = date.fromisoformat(value.strip())
-        moment = datetime.combine(day, time.max if end_of_day else time.min, tzinfo=timezone.utc)
+        moment = datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
         return moment
     if isinstance(value, str):
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return value
 
 

@@ -133,7 +133,9 @@ class ImportOptions(ConfigModel):
     customers: bool = False
     vendors: bool = False
     contact_group_ids: list[str] = Field(
-        default_factory=list, max_length=100, description="Import only contacts of these Xero contact groups (empty: all)."
+        default_factory=list,
+        max_length=100,
+        description="Import only contacts of these Xero contact groups (empty: all).",
     )
 
     @field_validator("chart_of_accounts")
@@ -396,13 +398,13 @@ class TaxMappings(ConfigModel):
 
 
 __all__ = [
+    "OVERRIDE_TARGETS",
     "AccountRef",
     "ActionToggles",
     "ExportOptions",
     "FieldMapping",
     "ImportOptions",
     "Language",
-    "OVERRIDE_TARGETS",
     "OrgSettings",
     "OverrideTarget",
     "SyncFrequency",

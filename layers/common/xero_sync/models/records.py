@@ -373,7 +373,7 @@ class EnvelopeBase(HostModel):
 
     @property
     def entity_name(self) -> EntityName:
-        return EntityName(getattr(self, "entity"))
+        return EntityName(self.entity)
 
 
 class ContactEnvelope(EnvelopeBase):
@@ -442,21 +442,19 @@ class VendorCreditRefundEnvelope(EnvelopeBase):
 
 
 RecordEnvelope = Annotated[
-    Union[
-        ContactEnvelope,
-        InvoiceEnvelope,
-        InvoicePaymentEnvelope,
-        BankChargeEnvelope,
-        WriteOffEnvelope,
-        CreditNoteEnvelope,
-        CreditNoteAllocationEnvelope,
-        CreditNoteRefundEnvelope,
-        BillEnvelope,
-        BillPaymentEnvelope,
-        VendorCreditEnvelope,
-        VendorCreditAllocationEnvelope,
-        VendorCreditRefundEnvelope,
-    ],
+    ContactEnvelope
+    | InvoiceEnvelope
+    | InvoicePaymentEnvelope
+    | BankChargeEnvelope
+    | WriteOffEnvelope
+    | CreditNoteEnvelope
+    | CreditNoteAllocationEnvelope
+    | CreditNoteRefundEnvelope
+    | BillEnvelope
+    | BillPaymentEnvelope
+    | VendorCreditEnvelope
+    | VendorCreditAllocationEnvelope
+    | VendorCreditRefundEnvelope,
     Field(discriminator="entity"),
 ]
 """One record as the host sends it: ``{"entity", "id", "version", "action", "data"}``."""

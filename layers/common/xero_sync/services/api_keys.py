@@ -41,9 +41,7 @@ class ApiKeyInputError(ValueError):
         self.field = field
 
 
-def create_api_key(
-    repo: ApiKeyStore, *, name: str, org_ids: list[str], all_orgs: bool, now: datetime
-) -> CreatedKey:
+def create_api_key(repo: ApiKeyStore, *, name: str, org_ids: list[str], all_orgs: bool, now: datetime) -> CreatedKey:
     name = name.strip()
     if not name or len(name) > 100:
         raise ApiKeyInputError("name", "give the key a name of 1–100 characters (who uses it, what for)")

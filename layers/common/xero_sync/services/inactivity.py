@@ -88,7 +88,7 @@ class InactivityChecker:
                 summary.checked += 1
                 try:
                     self._check(org_id, now, summary)
-                except Exception:  # noqa: BLE001 — one org's trouble must not stop the others
+                except Exception:
                     logger.exception("Inactivity check of an org failed", extra={"org_id": org_id})
                     summary.failed += 1
                     summary.failed_orgs.append(org_id)
@@ -113,8 +113,13 @@ class InactivityChecker:
             )
             if self.connections.mark_inactivity_warning(org_id, idle_since=item.last_activity_at, now=now):
                 summary.warned += 1
-                self._record(org_id, now, "inactivity_warning", f"No activity since {item.last_activity_at.date()}: "
-                             f"the admin was warned that the integration disconnects on {decision.disconnect_on}.")
+                self._record(
+                    org_id,
+                    now,
+                    "inactivity_warning",
+                    f"No activity since {item.last_activity_at.date()}: "
+                    f"the admin was warned that the integration disconnects on {decision.disconnect_on}.",
+                )
                 self._keep_token_usable(org_id, now)
             return
         if decision.action is InactivityAction.DISCONNECT:
@@ -133,7 +138,9 @@ class InactivityChecker:
             summary.disconnected += 1
             note = " ".join(warnings)
             self._record(
-                org_id, now, "disconnect_inactive",
+                org_id,
+                now,
+                "disconnect_inactive",
                 f"Disconnected after 60 days without activity (last activity {item.last_activity_at.date()}); "
                 f"token revoked and Xero connection removed; history and record links kept. {note}".strip(),
             )

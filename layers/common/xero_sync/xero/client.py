@@ -214,9 +214,7 @@ class TenantClient:
         except Exception:  # the slot's lease expires on its own; never hide Xero's answer
             logger.exception("rate governor release failed", extra={"tenant_id": self.tenant_id})
 
-    def _observe(
-        self, method: str, path: str, status: int | None, started: float, correlation_id: str | None
-    ) -> None:
+    def _observe(self, method: str, path: str, status: int | None, started: float, correlation_id: str | None) -> None:
         duration_ms = (time.perf_counter() - started) * 1000
         metrics.add_metric(name="XeroCalls", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="XeroLatency", unit=MetricUnit.Milliseconds, value=duration_ms)

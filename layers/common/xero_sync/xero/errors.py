@@ -17,7 +17,7 @@ token, a code or the client secret (nothing from the request is quoted).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
@@ -252,8 +252,8 @@ def parse_retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 # --- helpers -----------------------------------------------------------------------------------------
@@ -317,4 +317,3 @@ def _never_connected(error: requests.ConnectionError) -> bool:
     if isinstance(cause, MaxRetryError):
         cause = cause.reason
     return isinstance(cause, (NewConnectionError, NameResolutionError))
-

@@ -185,9 +185,7 @@ class TokenManager:
                 return self._access_from(refreshed)
             # The lease is free again (released or expired) without a new token: try to take it.
 
-    def _wait_for_other_refresh(
-        self, org_id: str, stale_version: int, deadline: datetime
-    ) -> Connection | None:
+    def _wait_for_other_refresh(self, org_id: str, stale_version: int, deadline: datetime) -> Connection | None:
         """Poll until another worker stored a newer token set (return the item) or the lease is
         no longer held (return None, so that we try to take it)."""
         while True:
@@ -201,9 +199,7 @@ class TokenManager:
             if now >= deadline:
                 raise TokenRefreshTimeout(f"waited too long for another worker to refresh org {org_id}'s token")
 
-    def _refresh_holding_lease(
-        self, org_id: str, leased: Connection, owner: str, stale_version: int
-    ) -> AccessToken:
+    def _refresh_holding_lease(self, org_id: str, leased: Connection, owner: str, stale_version: int) -> AccessToken:
         version = int(leased.token_version)
         if self._is_newer(leased, stale_version, self._clock()):
             # Someone stored a new token set between our read and our lease.
@@ -288,9 +284,7 @@ class TokenManager:
         expires_at = item.access_token_expires_at
         return int(item.token_version) > stale_version and expires_at is not None and expires_at > now
 
-    def _encrypt_refreshed(
-        self, org_id: str, tokenset: TokenSet, leased: Connection, now: datetime
-    ) -> EncryptedTokens:
+    def _encrypt_refreshed(self, org_id: str, tokenset: TokenSet, leased: Connection, now: datetime) -> EncryptedTokens:
         if tokenset.refresh_token is not None:
             return self.encrypt_tokens(org_id, tokenset, now)
         # Xero always rotates (§1.2); should it ever not, the old refresh token stays in use.

@@ -100,9 +100,7 @@ class XeroCalls:
         )
         results = parse_element_results(response.body, collection.name)
         if len(results) != len(elements):
-            raise RuntimeError(
-                f"Xero answered {len(results)} elements for {len(elements)} sent to {collection.name}"
-            )
+            raise RuntimeError(f"Xero answered {len(results)} elements for {len(elements)} sent to {collection.name}")
         return results
 
     def delete_payment(self, payment_id: str, *, key: str) -> dict[str, Any]:
@@ -139,7 +137,9 @@ class XeroCalls:
         response = self.client.get(f"/{collection.name}/{xero_id}")
         return _first(response.body, collection.name) or None
 
-    def page(self, collection: Collection, page: int, *, params: dict[str, str] | None = None) -> tuple[list[dict[str, Any]], int]:
+    def page(
+        self, collection: Collection, page: int, *, params: dict[str, str] | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
         """One page of 1000 records and the number of pages (xero-facts §5)."""
         response = self.client.get(
             f"/{collection.name}", params={**(params or {}), "page": str(page), "pageSize": "1000"}
@@ -148,7 +148,9 @@ class XeroCalls:
         pages = int((body.get("pagination") or {}).get("pageCount") or 1)
         return body.get(collection.name, []), pages
 
-    def find(self, collection: Collection, conditions: list[str], *, extra: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    def find(
+        self, collection: Collection, conditions: list[str], *, extra: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
         """Records matching any of ``conditions`` (Xero ``where`` clauses), LOOKUP_CHUNK per
         call. Used to find what an unknown outcome may have created, and contacts to link."""
         found: list[dict[str, Any]] = []
@@ -156,7 +158,9 @@ class XeroCalls:
             params = {"where": " OR ".join(f"({condition})" for condition in chunk), **(extra or {})}
             page = 1
             while True:
-                response = self.client.get(f"/{collection.name}", params={**params, "page": str(page), "pageSize": "1000"})
+                response = self.client.get(
+                    f"/{collection.name}", params={**params, "page": str(page), "pageSize": "1000"}
+                )
                 body = response.body or {}
                 found.extend(body.get(collection.name, []))
                 pagination = body.get("pagination") or {}

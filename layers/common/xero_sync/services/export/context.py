@@ -83,11 +83,17 @@ class OrgMappingContexts:
         except XeroRetryableError as error:
             if forced:
                 raise
-            logger.warning("Could not refresh Xero reference data; using the last import", extra={"org_id": org_id, "error": str(error)})
+            logger.warning(
+                "Could not refresh Xero reference data; using the last import",
+                extra={"org_id": org_id, "error": str(error)},
+            )
             return RefreshResult()
         requeued = 0
         if changed and checked is not None:  # not on the first import: nothing failed on it yet
             requeued = self.requeue_failed(org_id, error_codes=XERO_FIXABLE_CODES, now=now)
             if requeued:
-                logger.info("Xero's reference data changed; failed records sent again", extra={"org_id": org_id, "count": requeued})
+                logger.info(
+                    "Xero's reference data changed; failed records sent again",
+                    extra={"org_id": org_id, "count": requeued},
+                )
         return RefreshResult(changed=changed, requeued=requeued)

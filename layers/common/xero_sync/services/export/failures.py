@@ -34,8 +34,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
     (
         re.compile(r"not subscribed to currency (?P<currency>[A-Z]{3})", re.I),
         "currency_not_enabled",
-        "The currency {currency} is not enabled in Xero. Add it under Settings → Currencies in "
-        "Xero, then retry.",
+        "The currency {currency} is not enabled in Xero. Add it under Settings → Currencies in Xero, then retry.",
     ),
     (
         re.compile(r"lock date|locked period|period is locked|financial year", re.I),
@@ -64,8 +63,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
     (
         re.compile(r"not of valid status for modification", re.I),
         "invalid_status",
-        "Xero does not allow this change in the document's current status (e.g. it is paid or "
-        "voided in Xero).",
+        "Xero does not allow this change in the document's current status (e.g. it is paid or voided in Xero).",
     ),
     (
         re.compile(r"(?:amount|Amount).*(?:exceed|greater).*(?:remaining|outstanding|credit)", re.I),
@@ -74,14 +72,19 @@ _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
         "the invoice in Xero. Check both in Xero, then retry.",
     ),
     (
-        re.compile(r"Account must be .*bank|must be a bank account|EnablePaymentsToAccount|payments? (?:to|into) this account", re.I),
+        re.compile(
+            r"Account must be .*bank|must be a bank account|EnablePaymentsToAccount|payments? (?:to|into) this account",
+            re.I,
+        ),
         "account_not_payment_enabled",
         "The account used for the payment is neither a bank account nor enabled for payments in "
         "Xero. Enable 'Payments to this account' on it in Xero, or use a bank account, then retry.",
     ),
 ]
 
-DUPLICATE_INVOICE_NUMBER = re.compile(r"(?:Invoice|Credit Note) # must be unique|already (?:been )?used|must be unique", re.I)
+DUPLICATE_INVOICE_NUMBER = re.compile(
+    r"(?:Invoice|Credit Note) # must be unique|already (?:been )?used|must be unique", re.I
+)
 DUPLICATE_CONTACT_NAME = re.compile(r"already assigned to another contact|contact name .* must be unique", re.I)
 
 

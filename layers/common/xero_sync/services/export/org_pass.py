@@ -158,8 +158,10 @@ class OrgPass:
 
     # --- contacts first, children later -------------------------------------------------------
 
-    def _ensure_contacts(self, works: list[Work], parents: Parents, xero_states: dict[str, dict[str, Any]]) -> list[Work]:
-        """"A contact is ensured (created or linked) before its first transaction": when
+    def _ensure_contacts(
+        self, works: list[Work], parents: Parents, xero_states: dict[str, dict[str, Any]]
+    ) -> list[Work]:
+        """ "A contact is ensured (created or linked) before its first transaction": when
         transactions of this batch wait only for their contact, the pass exports those contacts
         first and plans the transactions again — instead of parking every transaction and waking
         it later. A contact that failed before is left to the admin (its transactions wait for

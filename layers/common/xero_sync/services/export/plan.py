@@ -114,17 +114,30 @@ def plan(
         link = replace(link, xero_status=XeroStatus(xero_state["Status"]))
     facts = facts_from_xero(view, xero_state)
     decision = decide(
-        entity, view.action, view.data, view.version, link, facts,
-        settings=ctx.settings, new_fingerprint=new_fingerprint, label=view.label,
+        entity,
+        view.action,
+        view.data,
+        view.version,
+        link,
+        facts,
+        settings=ctx.settings,
+        new_fingerprint=new_fingerprint,
+        label=view.label,
     )
     record_date = getattr(view.data, "date", None)
     in_requested_range = record_date is not None and any(start <= record_date <= end for start, end in historical)
     if decision.code == SKIP_BEFORE_EXPORT_FROM and in_requested_range:
         # The host asked for this period explicitly (historical sync, F3.8).
         decision = decide(
-            entity, view.action, view.data, view.version, link, facts,
+            entity,
+            view.action,
+            view.data,
+            view.version,
+            link,
+            facts,
             settings=ctx.settings.model_copy(update={"export_from": None}),
-            new_fingerprint=new_fingerprint, label=view.label,
+            new_fingerprint=new_fingerprint,
+            label=view.label,
         )
     work = Work(
         view,

@@ -43,7 +43,7 @@ DOCUMENT_TYPES = {
     E.CREDIT_NOTE: (CREDIT_NOTES, "CreditNoteNumber", "ACCRECCREDIT"),
     E.VENDOR_CREDIT: (CREDIT_NOTES, "CreditNoteNumber", "ACCPAYCREDIT"),
 }
-LIVE = "Status!=\"DELETED\" AND Status!=\"VOIDED\""
+LIVE = 'Status!="DELETED" AND Status!="VOIDED"'
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,9 @@ class Recovery:
             # Part of a multi-step operation landed (a write-off's credit note, not yet its
             # allocation): keep that part, so the plan resumes instead of starting over.
             self.records.forget_link(view.key, owner=None, xero_refs=found.refs, now=self.now)
-            self.records.clear_pending_operation(view.key, message="Resuming where the earlier attempt stopped.", now=self.now)
+            self.records.clear_pending_operation(
+                view.key, message="Resuming where the earlier attempt stopped.", now=self.now
+            )
             return True
         if operation in ("update", "void", "delete"):
             found = self._current(view)
@@ -83,7 +85,9 @@ class Recovery:
             self.records.clear_pending_operation(
                 view.key, message="An earlier attempt did not reach Xero; sending again.", now=self.now
             )
-            logger.info("Unknown outcome resolved: not in Xero", extra={"record": str(view.key), "operation": operation})
+            logger.info(
+                "Unknown outcome resolved: not in Xero", extra={"record": str(view.key), "operation": operation}
+            )
             return True
         xero_id, refs = found
         self.records.adopt_link(
@@ -143,7 +147,9 @@ class Recovery:
             return self._find_write_off(view, parents)
         return None
 
-    def _find_allocation(self, view: RecordView, parents: dict[str, RecordView | None]) -> tuple[str, dict[str, Any]] | None:
+    def _find_allocation(
+        self, view: RecordView, parents: dict[str, RecordView | None]
+    ) -> tuple[str, dict[str, Any]] | None:
         note = parents.get("credit_note_id") or parents.get("vendor_credit_id")
         document = parents.get("invoice_id") or parents.get("bill_id")
         if note is None or document is None or not note.xero_id or not document.xero_id:
@@ -180,7 +186,7 @@ class Recovery:
         if not number:
             return None
         notes = self.calls.find(
-            CREDIT_NOTES, [f"CreditNoteNumber=={quote(write_off_number(number, sequence))} AND Type==\"ACCRECCREDIT\""]
+            CREDIT_NOTES, [f'CreditNoteNumber=={quote(write_off_number(number, sequence))} AND Type=="ACCRECCREDIT"']
         )
         for note in notes:
             if note.get("Status") in ("DELETED", "VOIDED"):
@@ -194,7 +200,11 @@ class Recovery:
             refs = {"credit_note_id": note["CreditNoteID"], "sequence": sequence}
             if not allocated:
                 return Progress(refs)
-            return note["CreditNoteID"], {**refs, "allocation_id": allocated[0].get("AllocationID"), "status": "AUTHORISED"}
+            return note["CreditNoteID"], {
+                **refs,
+                "allocation_id": allocated[0].get("AllocationID"),
+                "status": "AUTHORISED",
+            }
         return None
 
     def _current(self, view: RecordView) -> tuple[str, dict[str, Any]] | None:

@@ -120,7 +120,7 @@ class ExportWorker:
         for org_id, keys in by_org.items():
             try:
                 self._export_org(org_id, sorted(keys), result)
-            except Exception:  # noqa: BLE001 — isolate orgs; the messages come back
+            except Exception:
                 logger.exception("Export of an org's batch failed unexpectedly", extra={"org_id": org_id})
                 result.failed_orgs.append(org_id)
         metrics.add_metric(name="RecordsSynced", unit=MetricUnit.Count, value=result.synced)
@@ -136,7 +136,10 @@ class ExportWorker:
         if connection is None or not connection.syncs or connection.tenant_id is None:
             # Disabled, needs re-auth or disconnected: the records stay pending and are queued
             # again when the org syncs next (enable / reconnect).
-            logger.info("Org not syncing; records stay pending", extra={"org_id": org_id, "status": connection.status.value if connection else None})
+            logger.info(
+                "Org not syncing; records stay pending",
+                extra={"org_id": org_id, "status": connection.status.value if connection else None},
+            )
             result.paused_orgs.append(org_id)
             if connection is not None and connection.needs_reauth:
                 # Marked elsewhere (the API, another worker, a refresh): make sure the admin
@@ -146,7 +149,9 @@ class ExportWorker:
         try:
             client = self.xero.for_org(org_id)
         except (ReauthRequired, NotConnected) as error:
-            logger.warning("Org cannot reach Xero; records stay pending", extra={"org_id": org_id, "error": type(error).__name__})
+            logger.warning(
+                "Org cannot reach Xero; records stay pending", extra={"org_id": org_id, "error": type(error).__name__}
+            )
             result.paused_orgs.append(org_id)
             if isinstance(error, ReauthRequired):
                 self._reauth_needed(org_id, now)
@@ -246,9 +251,13 @@ class ExportWorker:
                 )
                 if marked:
                     self._reauth_needed(org_id, now)
-        logger.warning("Xero refused the org's access; export paused", extra={"org_id": org_id, "error": type(error).__name__})
+        logger.warning(
+            "Xero refused the org's access; export paused", extra={"org_id": org_id, "error": type(error).__name__}
+        )
 
-    def _hold(self, org_id: str, keys: list[RecordKey], error: GovernorWait, now: datetime, result: BatchResult) -> None:
+    def _hold(
+        self, org_id: str, keys: list[RecordKey], error: GovernorWait, now: datetime, result: BatchResult
+    ) -> None:
         """The governor says the tenant's budget is spent. Short waits: back to the queue with
         that delay. Long ones (the day limit): the records stay pending and the org's next
         sync is moved to when Xero's day resets."""
@@ -257,7 +266,9 @@ class ExportWorker:
             self._requeue(keys, int(wait) + 1, result)
             return
         self.connections.set_next_sync(org_id, now + timedelta(seconds=wait))
-        logger.info("Tenant's daily Xero budget is spent; resuming after reset", extra={"org_id": org_id, "seconds": wait})
+        logger.info(
+            "Tenant's daily Xero budget is spent; resuming after reset", extra={"org_id": org_id, "seconds": wait}
+        )
 
     def _requeue(self, keys: list[RecordKey], delay: int, result: BatchResult) -> None:
         result.count("retried", len(keys))
@@ -265,7 +276,6 @@ class ExportWorker:
 
     def _delay(self, retry_after: float | None, attempts: int) -> int:
         return self._retry_delay(retry_after, attempts)
-
 
 
 def backoff(retry_after: float | None, attempts: int, base_seconds: int = 30) -> int:

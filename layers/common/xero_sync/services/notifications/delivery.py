@@ -126,7 +126,11 @@ class NotificationDelivery:
         # Close first: a failure recorded from now on opens the next window (and is read by it),
         # instead of finding this one open and being left out of both.
         window = org_config.get(org_id, WINDOW_ITEM)
-        if window is not None and window.body.get("state") == "open" and window.body.get("window_id") == message.window_id:
+        if (
+            window is not None
+            and window.body.get("state") == "open"
+            and window.body.get("window_id") == message.window_id
+        ):
             close_window(org_config, org_id, message.window_id, now, expected_revision=window.revision)
 
         stored = org_config.get(org_id, LEDGER_ITEM)
@@ -227,7 +231,13 @@ class NotificationDelivery:
         except EmailRejected as rejected:
             note = f"SES refused the email ({rejected.code}: {rejected.message}); it will not be retried."
             self._record(
-                message, now, "failed", note, error_code="email_rejected", recipients=recipients, subject=rendered.subject
+                message,
+                now,
+                "failed",
+                note,
+                error_code="email_rejected",
+                recipients=recipients,
+                subject=rendered.subject,
             )
             metrics.add_metric(name="EmailsRejected", unit=MetricUnit.Count, value=1)
             return self._result(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from xero_sync.domain.errors import RevisionConflict
 from xero_sync.models.notifications import DigestDue, InactiveDisconnected, InactivityWarning, ReauthNeeded
@@ -53,7 +53,7 @@ class NotificationProducer:
             return False
         try:
             return self._open_window(org_id, now)
-        except Exception:  # noqa: BLE001 — a notification problem must not fail an export
+        except Exception:
             logger.exception("Could not open the failure digest window", extra={"org_id": org_id})
             return False
 
@@ -66,7 +66,7 @@ class NotificationProducer:
                 self._remember_open(org_id, due if now < due else now + RECHECK_OPEN_WINDOW)
                 return False
             logger.warning("Digest window was never closed; opening a new one", extra={"org_id": org_id})
-        window_id = f"{org_id}:{now.astimezone(timezone.utc).strftime('%Y%m%dT%H%M%S.%fZ')}"
+        window_id = f"{org_id}:{now.astimezone(UTC).strftime('%Y%m%dT%H%M%S.%fZ')}"
         opened = {"state": "open", "window_id": window_id, "opened_at": now.isoformat()}
         try:
             revision = self.org_config.put(
@@ -101,7 +101,7 @@ class NotificationProducer:
         Never raises (called from the export worker)."""
         try:
             return self._queue_reauth(org_id, now)
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.exception("Could not queue the reconnect email", extra={"org_id": org_id})
             return False
 

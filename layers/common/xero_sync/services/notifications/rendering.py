@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,21 +92,21 @@ class Wording:
     def fmt_date(self, value: date | datetime | None) -> str:
         if value is None:
             return ""
-        day = value.astimezone(timezone.utc).date() if isinstance(value, datetime) else value
+        day = value.astimezone(UTC).date() if isinstance(value, datetime) else value
         month = self.strings["months"][day.month - 1]
         return self.strings["date_format"].format(day=day.day, month=month, year=day.year)
 
     def fmt_time(self, value: datetime | None) -> str:
         if value is None:
             return ""
-        moment = value.astimezone(timezone.utc)
+        moment = value.astimezone(UTC)
         return self.strings["time_format"].format(date=self.fmt_date(moment), time=moment.strftime("%H:%M"))
 
     def fmt_span(self, first: datetime | None, last: datetime | None) -> str:
         """When a digest's failures happened: one moment, one day, or a range of days."""
         if first is None or last is None:
             return ""
-        start, end = first.astimezone(timezone.utc), last.astimezone(timezone.utc)
+        start, end = first.astimezone(UTC), last.astimezone(UTC)
         if start.strftime("%Y%m%d%H%M") == end.strftime("%Y%m%d%H%M"):
             return self.strings["span_one"].format(date=self.fmt_date(start), time=start.strftime("%H:%M"))
         if start.date() == end.date():
