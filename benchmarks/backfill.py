@@ -7,10 +7,10 @@ exported to the Xero emulator under Xero's real limits, time-scaled.
 It prints one table. Everything runs through the real pieces: the local stack built from
 template.yaml (queues with batch size 50, partial batch responses), the host API for the push,
 the sync tick's service, the export workers, with moto server and the emulator in processes of
-their own (so their CPU is not counted as the worker's), the emulator enforcing 5 in flight, 60 calls a minute and the day limit
-in *emulated* time. The emulator runs ``--time-scale`` times faster than the wall clock and the
-service's governor is told the same, so an emulated minute of Xero's ceiling passes in
-60/scale real seconds.
+their own (so their CPU is not counted as the worker's), the emulator enforcing 5 in flight, 60
+calls a minute and the day limit in *emulated* time. The emulator runs ``--time-scale`` times
+faster than the wall clock and the service's governor is told the same, so an emulated minute of
+Xero's ceiling passes in 60/scale real seconds.
 
 Measured:
 - records per Xero call (all calls, reads included) and per write call;
@@ -182,12 +182,12 @@ def data_set(invoices: int, contacts: int, seed: int = 7) -> tuple[list[dict], l
             }
         )
         # What Xero will compute: line amounts, then tax per line rounded half-up to the cent.
-        total = sum(Decimal(l["quantity"]) * Decimal(l["rate"]) for l in lines)
+        total = sum(Decimal(line["quantity"]) * Decimal(line["rate"]) for line in lines)
         total += sum(
-            (Decimal(l["quantity"]) * Decimal(l["rate"]) * Decimal("0.15")).quantize(
+            (Decimal(line["quantity"]) * Decimal(line["rate"]) * Decimal("0.15")).quantize(
                 Decimal("0.01"), rounding=ROUND_HALF_UP
             )
-            for l in lines
+            for line in lines
         )
         payments.append(
             {
@@ -494,7 +494,8 @@ def report(batched: Result, baseline: Result | None) -> str:
             "",
             f"baseline measured on {baseline.invoices:,} invoices; projected to {batched.invoices:,}: "
             f"{projected_calls:,.0f} calls — at least {minutes / 60:.1f} h at 60 calls/min and "
-            f"{days:.1f} days at 5,000 calls/day (Xero's limits), against {_duration(batched.emulated_seconds)} batched.",
+            f"{days:.1f} days at 5,000 calls/day (Xero's limits), "
+            f"against {_duration(batched.emulated_seconds)} batched.",
             f"batching sends {projected_calls / batched.xero_calls:.0f}× fewer calls.",
         ]
     lines += [

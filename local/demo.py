@@ -103,7 +103,8 @@ def configure(api: Api) -> str:
     }
     api.call("PUT", f"/v1/orgs/{ORG_ID}/tax-mappings", {"mappings": [mapping]})
     print(
-        f"tax mapping: host 'GST 15%' → Xero {rates['OUTPUT2']['name']!r} (sales) / {rates['INPUT2']['name']!r} (purchases)"
+        f"tax mapping: host 'GST 15%' → Xero {rates['OUTPUT2']['name']!r} (sales) / "
+        f"{rates['INPUT2']['name']!r} (purchases)"
     )
     return merchant_fees["account_id"]
 
@@ -113,7 +114,8 @@ def push_and_sync(api: Api, stack) -> None:
     records = json.loads(RECORDS_FILE.read_text())["records"]
     answer = api.call("POST", f"/v1/orgs/{ORG_ID}/records", {"records": records})
     print(
-        f"pushed {len(records)} records: {answer['accepted']} accepted, {answer['stale']} stale, {answer['rejected']} rejected"
+        f"pushed {len(records)} records: {answer['accepted']} accepted, {answer['stale']} stale, "
+        f"{answer['rejected']} rejected"
     )
     started = time.monotonic()
     api.call("POST", f"/v1/orgs/{ORG_ID}/sync", {})
@@ -132,15 +134,18 @@ def show_xero(stack) -> None:
     print(f"{'type':13} {'number':14} {'status':10} {'total':>10} {'due':>10} currency")
     for doc in sorted(state["Invoices"], key=lambda d: (d["Type"], d.get("InvoiceNumber", ""))):
         print(
-            f"{doc['Type']:13} {doc.get('InvoiceNumber', ''):14} {doc['Status']:10} {doc['Total']:>10.2f} {doc['AmountDue']:>10.2f} {doc['CurrencyCode']}"
+            f"{doc['Type']:13} {doc.get('InvoiceNumber', ''):14} {doc['Status']:10} "
+            f"{doc['Total']:>10.2f} {doc['AmountDue']:>10.2f} {doc['CurrencyCode']}"
         )
     for note in sorted(state["CreditNotes"], key=lambda d: (d["Type"], d.get("CreditNoteNumber", ""))):
         print(
-            f"{note['Type']:13} {note.get('CreditNoteNumber', ''):14} {note['Status']:10} {note['Total']:>10.2f} {note['RemainingCredit']:>10.2f} {note['CurrencyCode']}"
+            f"{note['Type']:13} {note.get('CreditNoteNumber', ''):14} {note['Status']:10} "
+            f"{note['Total']:>10.2f} {note['RemainingCredit']:>10.2f} {note['CurrencyCode']}"
         )
     live = [p for p in state["Payments"] if p["Status"] != "DELETED"]
     print(
-        f"payments and refunds: {len(live)}; bank transactions: {len([b for b in state['BankTransactions'] if b['Status'] == 'AUTHORISED'])}"
+        f"payments and refunds: {len(live)}; bank transactions: "
+        f"{len([b for b in state['BankTransactions'] if b['Status'] == 'AUTHORISED'])}"
     )
 
 

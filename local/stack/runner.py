@@ -300,7 +300,8 @@ class Runner:
             handler = getattr(module, function.spec.handler_function, None)
             if not callable(handler):
                 raise TemplateError(
-                    f"{function_logical_id}: {function.spec.handler_file} has no function {function.spec.handler_function}"
+                    f"{function_logical_id}: {function.spec.handler_file} has no function "
+                    f"{function.spec.handler_function}"
                 )
             function.handler = handler
         return function.handler

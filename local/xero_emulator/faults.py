@@ -54,9 +54,7 @@ class FaultRule:
             return False
         if self.path_prefix and not path.lower().startswith(self.path_prefix.lower()):
             return False
-        if self.tenant_id and self.tenant_id != tenant_id:
-            return False
-        return True
+        return not (self.tenant_id and self.tenant_id != tenant_id)
 
     @property
     def delay(self) -> float:

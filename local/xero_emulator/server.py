@@ -8,6 +8,7 @@ concurrent-call limit and slow faults behave as they would against Xero).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -90,10 +91,8 @@ class _DropConnectionMiddleware:
                 result.close()
             sock = environ.get("werkzeug.socket")
             if sock is not None:
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
             raise ConnectionResetError("xero emulator: connection dropped after commit (fault injection)")
         return result
 

@@ -62,7 +62,9 @@ class JwtSigner:
 
     def sign(self, claims: dict[str, object]) -> str:
         header = {"alg": "RS256", "kid": self.kid, "typ": "JWT", "x5t": self.kid[:27]}
-        signing_input = f"{b64url(json.dumps(header, separators=(',', ':')).encode())}.{b64url(json.dumps(claims, separators=(',', ':')).encode())}"
+        encoded_header = b64url(json.dumps(header, separators=(",", ":")).encode())
+        encoded_claims = b64url(json.dumps(claims, separators=(",", ":")).encode())
+        signing_input = f"{encoded_header}.{encoded_claims}"
         signature = self._key.sign(signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
         return f"{signing_input}.{b64url(signature)}"
 

@@ -272,7 +272,7 @@ class WebhookDispatcher:
             separators=(",", ":"),
         ).encode("utf-8")
         delivery.attempts += 1
-        delivery.payloads = delivery.payloads[-4:] + [body]
+        delivery.payloads = [*delivery.payloads[-4:], body]
         try:
             response = self._post(url, body, sign(body, key))
         except requests.RequestException as error:

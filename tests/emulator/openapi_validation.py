@@ -186,7 +186,7 @@ class _PathMatcher:
             if len(template) != len(parts):
                 continue
             spelled = []
-            for expected, actual in zip(template, parts):
+            for expected, actual in zip(template, parts, strict=False):
                 if expected.startswith("{"):
                     spelled.append(actual)
                 elif expected.lower() == actual.lower():
@@ -194,7 +194,7 @@ class _PathMatcher:
                 else:
                     break
             else:
-                exact = all(e == a or e.startswith("{") for e, a in zip(template, parts))
+                exact = all(e == a or e.startswith("{") for e, a in zip(template, parts, strict=False))
                 if best is None or exact:
                     best = spelled
                 if exact:

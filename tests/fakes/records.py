@@ -172,8 +172,7 @@ class InMemoryRecords:
 
     def waiting_children(self, org_id: str, parent_entity: str, parent_id: str) -> Iterator[RecordKey]:
         wanted = waiting_key(org_id, parent_entity, parent_id)
-        for key in sorted(k for k, row in self.rows.items() if row.waiting_on == wanted):
-            yield key
+        yield from sorted(k for k, row in self.rows.items() if row.waiting_on == wanted)
 
     # --- the claim -----------------------------------------------------------------------------
 

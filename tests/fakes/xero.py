@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import copy
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 
 class FakeTenantClient:
     """``TenantClient.get`` over a dict of Xero bodies by path; counts calls."""
 
-    PATHS = {
+    PATHS: ClassVar[dict[str, str]] = {
         "/Organisation": "organisation",
         "/Accounts": "accounts",
         "/TaxRates": "tax_rates",

@@ -98,7 +98,7 @@ def read_str(element: Element, name: str, problems: Problems, max_length: int | 
     value = element.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or isinstance(value, (dict, list)):
+    if isinstance(value, (bool, dict, list)):
         problems.add(f"{name} must be a string.")
         return None
     text = str(value)

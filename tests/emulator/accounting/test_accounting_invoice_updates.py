@@ -77,7 +77,7 @@ def test_line_items_update_by_id_keep_omitted_fields_and_omitted_lines_are_delet
         },
     )
     lines = engine.ok(response, "Invoices")["LineItems"]
-    assert [(l["Description"], l["Quantity"], l["LineAmount"]) for l in lines] == [
+    assert [(line["Description"], line["Quantity"], line["LineAmount"]) for line in lines] == [
         ("keep", 2.0, 200.0),
         ("new", 1.0, 1.0),
     ]

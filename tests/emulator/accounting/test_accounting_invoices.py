@@ -72,7 +72,7 @@ def test_the_spec_example_adds_up_to_441_96(engine: Engine, customer):
     invoice = engine.ok(
         put_invoice(engine, customer["ContactID"], LineItems=lines, InvoiceNumber="INV-1042"), "Invoices"
     )
-    assert [l["TaxAmount"] for l in invoice["LineItems"]] == [56.7, 2.25, 0.0, 0.0]
+    assert [line["TaxAmount"] for line in invoice["LineItems"]] == [56.7, 2.25, 0.0, 0.0]
     assert (invoice["SubTotal"], invoice["TotalTax"], invoice["Total"]) == (383.01, 58.95, 441.96)
 
 
@@ -81,7 +81,7 @@ def test_inclusive_amounts_take_tax_out_per_line(engine: Engine, customer):
     invoice = engine.ok(
         put_invoice(engine, customer["ContactID"], LineAmountTypes="Inclusive", LineItems=lines), "Invoices"
     )
-    assert [l["TaxAmount"] for l in invoice["LineItems"]] == [2.61, 1.3]
+    assert [line["TaxAmount"] for line in invoice["LineItems"]] == [2.61, 1.3]
     assert (invoice["SubTotal"], invoice["TotalTax"], invoice["Total"]) == (26.09, 3.91, 30.0)
 
 
@@ -135,7 +135,7 @@ def test_line_amount_fills_in_a_missing_quantity_or_unit_amount(engine: Engine, 
         },
     ]
     invoice = engine.ok(put_invoice(engine, customer["ContactID"], LineItems=lines), "Invoices")
-    got = [(l["Quantity"], l["UnitAmount"], l["LineAmount"]) for l in invoice["LineItems"]]
+    got = [(line["Quantity"], line["UnitAmount"], line["LineAmount"]) for line in invoice["LineItems"]]
     assert got == [(1.0, 50.0, 50.0), (4.0, 12.5, 50.0), (2.0, 5.0, 10.0)]
 
 

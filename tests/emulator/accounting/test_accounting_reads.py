@@ -245,7 +245,7 @@ def test_if_modified_since_on_contacts_payments_accounts_bank_transactions(engin
 
 
 def test_invoice_list_parameters(engine: Engine, three_invoices):
-    customer, other = three_invoices
+    _customer, other = three_invoices
     all_ids = {i["InvoiceNumber"]: i["InvoiceID"] for i in engine.get("/Invoices").body["Invoices"]}
     ids = f"{all_ids['INV-0001']},{all_ids['BILL-77']}"
     assert numbers(engine.get("/Invoices", query={"IDs": ids})) == ["INV-0001", "BILL-77"]
@@ -293,7 +293,7 @@ def test_contact_search_term_and_archived(engine: Engine, three_invoices):
 
 
 def test_get_one_by_id_or_number_and_404(engine: Engine, three_invoices):
-    customer, other = three_invoices
+    _customer, other = three_invoices
     assert engine.get("/Invoices/INV-0002").body["Invoices"][0]["InvoiceNumber"] == "INV-0002"
     assert engine.get("/invoices/inv-0002").status == 200  # paths and numbers ignore case
     assert engine.get("/Contacts/SUP-1").body["Contacts"][0]["ContactID"] == other["ContactID"]

@@ -105,7 +105,8 @@ def test_any_write_body_gets_a_xero_shaped_answer(fuzz_engine, data):
     assert response.status in (200, 400, 404)
 
 
-WHERE_TOKENS = list('()"=!<>&|. ,-') + [
+WHERE_TOKENS = [
+    *'()"=!<>&|. ,-',
     "==", "!=", ">=", "Status", "AND", "OR", "NOT", "Date", "DateTime", "Parse", "guid", "Contains", "ToLower",
     "Total", "Contact", "ContactID", "1", "2026", "1.5", "null", "true", '"abc"', '"2026-01-01"',
 ]  # fmt: skip

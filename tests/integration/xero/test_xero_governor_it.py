@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import threading
 import time
 import uuid
@@ -48,7 +49,7 @@ def test_dynamodb_store_paces_limits_slots_and_cleans_up_dead_holders(aws_settin
     # pacing: one interval apart
     permits = [governor.acquire(tenant, max_wait_seconds=30) for _ in range(5)]
     sends = [p.send_at for p in permits]
-    assert [round(b - a, 6) for a, b in zip(sends, sends[1:])] == [round(60 / 59, 6)] * 4
+    assert [round(b - a, 6) for a, b in itertools.pairwise(sends)] == [round(60 / 59, 6)] * 4
 
     # five in flight: a sixth gets its turn but no slot in time
     with pytest.raises(GovernorWait) as info:
@@ -139,7 +140,7 @@ def test_concurrent_callers_get_distinct_paced_turns_and_at_most_five_slots(aws_
         thread.join()
     turns.sort()
     assert len(turns) == 12
-    assert all(b - a >= 60 / 59 - 1e-6 for a, b in zip(turns, turns[1:]))
+    assert all(b - a >= 60 / 59 - 1e-6 for a, b in itertools.pairwise(turns))
     live = store.read(tenant).holders
     assert len(live) <= 5 and set(slots) <= {token.split("|")[1] for token in live}
 

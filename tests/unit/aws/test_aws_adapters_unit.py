@@ -140,7 +140,7 @@ def test_each_function_family_reads_what_it_needs_and_a_missing_queue_fails_the_
     monkeypatch.delenv("BILLS_QUEUE_URL")
     reset_settings_cache()
     # When the worker's handler starts, it fails at once, naming the variable
-    with pytest.raises(ConfigurationError, match="ExportWorkerSettings: .*BILLS_QUEUE_URL"):
+    with pytest.raises(ConfigurationError, match=r"ExportWorkerSettings: .*BILLS_QUEUE_URL"):
         get_settings(ExportWorkerSettings)
     # Then the notifier, which sends no export, starts without it (it needs its sender instead)
     with pytest.raises(ConfigurationError, match=r"NotifierSettings: missing or invalid environment: EMAIL_SENDER$"):

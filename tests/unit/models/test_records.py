@@ -163,14 +163,14 @@ def test_huge_numbers_are_refused():
 )
 def test_validation_errors_name_the_field(data, loc, message):
     found = errors(invoice_with(**data))
-    assert any(l == ("invoice", "data", *loc) and message in m for l, m in found), found
+    assert any(where == ("invoice", "data", *loc) and message in m for where, m in found), found
 
 
 def test_required_fields_are_named():
     found = errors(envelope("invoice", data={}))
-    assert {l[-1] for l, _ in found} == {"number", "contact_id", "date", "lines"}
+    assert {where[-1] for where, _ in found} == {"number", "contact_id", "date", "lines"}
     found = errors(envelope("invoice_payment", data={"invoice_id": "i"}))
-    assert {l[-1] for l, _ in found} == {"date", "amount", "account_code"}
+    assert {where[-1] for where, _ in found} == {"date", "amount", "account_code"}
 
 
 @pytest.mark.parametrize(
@@ -227,7 +227,7 @@ def test_delete_with_data_is_refused():
 
 
 def test_upsert_without_data_is_refused():
-    [(loc, message)] = errors({"entity": "invoice", "id": "x", "version": 1, "action": "upsert"})
+    [(_loc, message)] = errors({"entity": "invoice", "id": "x", "version": 1, "action": "upsert"})
     assert "data is required when action is upsert" in message
 
 

@@ -133,7 +133,7 @@ def test_token_expired_twice_gives_up(setup):
 
 
 def test_429_is_honoured_then_repeated(setup):
-    client, session, tokens, governor, clock = setup
+    client, session, _tokens, _governor, clock = setup
     session.responses += [
         make_response(429, headers={"Retry-After": "7", "X-Rate-Limit-Problem": "minute", **LIMIT_HEADERS}),
         make_response(200, {"Invoices": []}),
@@ -165,7 +165,7 @@ def test_repeated_429s_stop_after_the_retry_budget(setup):
 
 
 def test_errors_are_classified_and_the_slot_is_released(setup):
-    client, session, tokens, governor, clock = setup
+    client, session, _tokens, _governor, clock = setup
     governor_limited = InMemoryGovernor(clock=clock, sleep=clock.sleep, concurrency_limit=1)
     client.governor = governor_limited
     tenant = client.for_org("org-1")
@@ -195,7 +195,7 @@ def test_errors_are_classified_and_the_slot_is_released(setup):
 
 
 def test_release_failure_does_not_hide_the_answer(setup):
-    client, session, tokens, governor, clock = setup
+    client, session, _tokens, governor, _clock = setup
 
     def broken_release(*args, **kwargs):
         raise RuntimeError("DynamoDB is down")
@@ -206,7 +206,7 @@ def test_release_failure_does_not_hide_the_answer(setup):
 
 
 def test_org_without_a_chosen_tenant(setup):
-    client, session, tokens, *_ = setup
+    client, _session, tokens, *_ = setup
     tokens.tenant_id = None
     with pytest.raises(NotConnected):
         client.for_org("org-1")

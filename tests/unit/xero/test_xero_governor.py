@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 
 import pytest
 from hypothesis import given, settings
@@ -35,7 +36,7 @@ def test_calls_are_paced_one_interval_apart():
         sends.append(permit.send_at)
         assert clock.now == pytest.approx(permit.send_at)  # acquire slept until the send time
         governor.release(permit)
-    gaps = [b - a for a, b in zip(sends, sends[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(sends)]
     assert gaps == pytest.approx([60 / 59] * 4)
 
 

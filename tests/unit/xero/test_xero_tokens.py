@@ -122,7 +122,7 @@ def world():
 
 
 def test_a_fresh_token_is_used_without_refreshing(world):
-    clock, repo, cipher, identity, manager = world
+    _clock, repo, _cipher, identity, manager = world
     repo.seed(access="at-1", refresh="rt-1", expires_in=600)
     token = manager.access_token(ORG)
     assert token.value.get_secret_value() == "at-1"
@@ -131,7 +131,7 @@ def test_a_fresh_token_is_used_without_refreshing(world):
 
 
 def test_decryption_is_cached_per_ciphertext(world):
-    clock, repo, cipher, identity, manager = world
+    _clock, repo, cipher, _identity, manager = world
     repo.seed(access="at-1", refresh="rt-1", expires_in=600)
     for _ in range(5):
         manager.access_token(ORG)
@@ -139,7 +139,7 @@ def test_decryption_is_cached_per_ciphertext(world):
 
 
 def test_a_token_inside_the_margin_is_refreshed_and_stored(world):
-    clock, repo, cipher, identity, manager = world
+    clock, repo, _cipher, identity, manager = world
     repo.seed(access="at-1", refresh="rt-1", expires_in=59)  # margin is 60 s
     token = manager.access_token(ORG)
     assert identity.refreshed_with == ["rt-1"]
@@ -150,7 +150,7 @@ def test_a_token_inside_the_margin_is_refreshed_and_stored(world):
 
 
 def test_someone_refreshed_between_our_read_and_our_lease(world):
-    clock, repo, cipher, identity, manager = world
+    _clock, repo, _cipher, identity, manager = world
     repo.seed(access="at-1", refresh="rt-1", expires_in=10)
 
     def other_worker_refreshes():
@@ -165,7 +165,7 @@ def test_someone_refreshed_between_our_read_and_our_lease(world):
 
 
 def test_without_the_lease_we_wait_for_the_holder(world):
-    clock, repo, cipher, identity, manager = world
+    clock, repo, _cipher, identity, manager = world
     repo.seed(access="at-1", refresh="rt-1", expires_in=10)
     repo.change(refresh_lease_owner="other")
     repo.change(refresh_lease_until=clock.now + timedelta(seconds=30))
@@ -184,7 +184,7 @@ def test_without_the_lease_we_wait_for_the_holder(world):
 def test_a_dead_holders_lease_expires_and_we_refresh_with_the_old_token(world):
     """The holder died after Xero rotated rt-1 but before storing: rt-1 is still in the table and
     Xero's 30-minute grace lets it be spent again."""
-    clock, repo, cipher, identity, manager = world
+    clock, repo, _cipher, identity, manager = world
     repo.seed(access="at-1", refresh="rt-1", expires_in=-5)
     repo.change(refresh_lease_owner="dead-worker")
     lease_end = clock.now + timedelta(seconds=30)
@@ -207,7 +207,7 @@ def test_waiting_gives_up_after_the_timeout(world):
 
 
 def test_invalid_grant_moves_the_connection_to_needs_reauth(world):
-    clock, repo, cipher, identity, manager = world
+    _clock, repo, _cipher, identity, manager = world
     repo.seed(access="at-1", refresh="rt-dead", expires_in=-1)
     identity.fail_with = XeroOAuthError("invalid_grant", status=400)
     with pytest.raises(ReauthRequired) as info:
@@ -223,7 +223,7 @@ def test_invalid_grant_moves_the_connection_to_needs_reauth(world):
 
 
 def test_invalid_grant_on_a_stale_token_uses_the_newer_one(world):
-    clock, repo, cipher, identity, manager = world
+    _clock, repo, _cipher, _identity, manager = world
     repo.seed(access="at-1", refresh="rt-stale", expires_in=-1)
 
     class StaleIdentity(FakeIdentity):
@@ -240,7 +240,7 @@ def test_invalid_grant_on_a_stale_token_uses_the_newer_one(world):
 
 
 def test_transient_refresh_failure_releases_the_lease(world):
-    clock, repo, cipher, identity, manager = world
+    _clock, repo, _cipher, identity, manager = world
     repo.seed(access="at-1", refresh="rt-1", expires_in=-1)
     identity.fail_with = XeroServerError("Xero server error", status=503, outcome_unknown=True)
     with pytest.raises(XeroServerError):
@@ -250,7 +250,7 @@ def test_transient_refresh_failure_releases_the_lease(world):
 
 
 def test_other_oauth_errors_release_and_propagate(world):
-    clock, repo, cipher, identity, manager = world
+    _clock, repo, _cipher, identity, manager = world
     repo.seed(access="at-1", refresh="rt-1", expires_in=-1)
     identity.fail_with = XeroOAuthError("invalid_client", status=401)
     with pytest.raises(XeroOAuthError):
@@ -259,7 +259,7 @@ def test_other_oauth_errors_release_and_propagate(world):
 
 
 def test_lost_lease_still_returns_a_usable_token(world):
-    clock, repo, cipher, identity, manager = world
+    _clock, repo, _cipher, _identity, manager = world
     repo.seed(access="at-1", refresh="rt-1", expires_in=-1)
 
     class SlowIdentity(FakeIdentity):
@@ -274,7 +274,7 @@ def test_lost_lease_still_returns_a_usable_token(world):
 
 
 def test_force_refresh_after_401_unless_already_newer(world):
-    clock, repo, cipher, identity, manager = world
+    _clock, repo, _cipher, identity, manager = world
     repo.seed(access="at-1", refresh="rt-1", expires_in=900, version=4)
     token = manager.force_refresh(ORG, stale_version=4)
     assert identity.refreshed_with == ["rt-1"] and token.token_version == 5
@@ -291,7 +291,7 @@ def test_force_refresh_after_401_unless_already_newer(world):
     ],
 )
 def test_unusable_connections_fail_fast(world, status, error):
-    clock, repo, cipher, identity, manager = world
+    _clock, repo, _cipher, identity, manager = world
     repo.seed(access="at-1", refresh="rt-1", expires_in=-1, status=status)
     with pytest.raises(error):
         manager.access_token(ORG)
@@ -305,7 +305,7 @@ def test_unknown_org_is_not_connected(world):
 
 
 def test_store_consent_tokens_takes_claims_from_the_tokens(world):
-    clock, repo, cipher, identity, manager = world
+    clock, _repo, _cipher, _identity, manager = world
     tokenset = TokenSet(
         access_token=SecretStr(jwt({"authentication_event_id": "ae-1"})),
         refresh_token=SecretStr("rt-c"),
@@ -326,7 +326,7 @@ def test_store_consent_tokens_takes_claims_from_the_tokens(world):
 
 
 def test_encrypt_requires_a_refresh_token(world):
-    clock, repo, cipher, identity, manager = world
+    clock, _repo, _cipher, _identity, manager = world
     with pytest.raises(ValueError, match="offline_access"):
         manager.encrypt_tokens(ORG, TokenSet(access_token=SecretStr("a"), expires_in=1800), clock.now)
 

@@ -7,6 +7,7 @@ always follow the status in the same write.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
@@ -292,21 +293,21 @@ class ConnectionRepository:
             return None
 
     def release_refresh_lease(self, org_id: str, *, owner: str) -> None:
-        try:
+        # The lease may have run out and someone else holds it now: then there is nothing of ours
+        # to release.
+        with contextlib.suppress(ConditionFailed):
             self._update(
                 org_id,
                 [ConnectionModel.refresh_lease_owner.remove(), ConnectionModel.refresh_lease_until.remove()],
                 ConnectionModel.refresh_lease_owner == owner,
             )
-        except ConditionFailed:
-            pass  # the lease ran out and someone else holds it now: nothing of ours to release
 
     # --- activity and schedule ---------------------------------------------------------------
 
     def record_activity(self, org_id: str, now: datetime) -> None:
         """Something that counts as activity happened (F6.1): a push, a sync with changes, a
         settings change or an admin action. Clears a pending inactivity warning."""
-        try:
+        with contextlib.suppress(ConditionFailed):  # no connection item yet: nothing to keep alive
             self._update(
                 org_id,
                 [
@@ -315,8 +316,6 @@ class ConnectionRepository:
                 ],
                 ConnectionModel.org_id.exists(),
             )
-        except ConditionFailed:
-            pass  # no connection item yet: nothing to keep alive
 
     def mark_inactivity_warning(self, org_id: str, *, idle_since: datetime, now: datetime) -> bool:
         """Note that the 53-day warning went out — once: only if still idle and not yet warned."""
@@ -346,10 +345,8 @@ class ConnectionRepository:
                 ConnectionModel.schedule_shard.set(shard_of(org_id, self._shards)),
             ]
             condition = ConnectionModel.status == ConnectionStatus.CONNECTED.value
-        try:
+        with contextlib.suppress(ConditionFailed):  # disconnected or disabled meanwhile: it must not be scheduled
             self._update(org_id, actions, condition)
-        except ConditionFailed:
-            pass  # disconnected or disabled meanwhile: it must not be scheduled
 
     def advance_schedule(
         self, org_id: str, *, expected: datetime | None, next_sync_at: datetime | None, now: datetime
@@ -376,24 +373,20 @@ class ConnectionRepository:
         return True
 
     def record_error(self, org_id: str, message: str, now: datetime) -> None:
-        try:
+        with contextlib.suppress(ConditionFailed):
             self._update(
                 org_id,
                 [ConnectionModel.last_error.set(message), ConnectionModel.last_error_at.set(now)],
                 ConnectionModel.org_id.exists(),
             )
-        except ConditionFailed:
-            pass
 
     def clear_error(self, org_id: str) -> None:
-        try:
+        with contextlib.suppress(ConditionFailed):
             self._update(
                 org_id,
                 [ConnectionModel.last_error.remove(), ConnectionModel.last_error_at.remove()],
                 ConnectionModel.org_id.exists(),
             )
-        except ConditionFailed:
-            pass
 
     # --- helpers -----------------------------------------------------------------------------
 

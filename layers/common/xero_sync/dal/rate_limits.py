@@ -23,6 +23,7 @@ learn why, and usually one more ``UpdateItem``.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import UTC, datetime
 
@@ -154,10 +155,8 @@ class DynamoRateLimitStore:
         if remaining_day is not None:
             actions.append(RateLimitModel.remaining_day.set(remaining_day))
         condition = RateLimitModel.blocked_until.does_not_exist() | (RateLimitModel.blocked_until < until)
-        try:
+        with contextlib.suppress(_ConditionFailed):  # a longer block is already in place
             self._update(bucket, actions, condition)
-        except _ConditionFailed:
-            pass  # a longer block is already in place
 
     def read(self, bucket: str) -> BucketState | None:
         self._count("get")

@@ -11,7 +11,8 @@ Exactly once (N1) rests on two things kept here:
   stays behind when a call's outcome is unknown (time-out, dropped connection, 5xx), telling
   the next worker to look in Xero for the record before sending it again.
 
-Statuses are those of ``domain/records.py``; the sparse ``status_key``/``status_at`` pair mirrors the status for the StatusIndex.
+Statuses are those of ``domain/records.py``; the sparse ``status_key``/``status_at`` pair
+mirrors the status for the StatusIndex.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ from xero_sync.models.records import EntityName
 KEY_LENGTH = 10
 REFERENCE_MAX_LENGTH = 255  # Xero documents 255 for invoice references; assumed for payments too
 CONTACT_NUMBER_MAX_LENGTH = 50  # xero-facts §6.5
-_STAMP = re.compile(r"\[xs:([a-z2-7]{%d})\]\s*$" % KEY_LENGTH)
+_STAMP = re.compile(rf"\[xs:([a-z2-7]{{{KEY_LENGTH}}})\]\s*$")
 
 
 def record_key(org_id: str, entity: EntityName | str, host_id: str) -> str:

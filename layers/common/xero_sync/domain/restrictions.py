@@ -8,17 +8,20 @@ the ids of the rows that governed it.
 
 Operations, and what each means per kind of Xero record (the service carries them out):
 
-| operation | documents (invoice, bill, credit notes) | payments, refunds, allocations, write-offs | bank charge | contact |
-| --- | --- | --- | --- | --- |
-| ``create`` | PUT | PUT (write-off: credit note, then allocation) | PUT | PUT |
-| ``update`` | POST with the id | — | POST with the id | POST with the id |
-| ``recreate`` | — | delete the old one, then create (Xero never edits payments or allocations, xero-facts §6.2) | — | — |
-| ``void`` | POST ``Status: VOIDED`` | — | — | — |
-| ``delete`` | POST ``Status: DELETED`` (a DRAFT/SUBMITTED document) | payment: POST ``Status: DELETED``; allocation: DELETE; write-off: delete the allocation, then void the credit note | POST ``Status: DELETED`` | — |
-| ``skip`` | nothing to do, not an error (a draft; a record outside the export settings) |
-| ``refuse`` | a restriction of the sync tables: reported to the admin, not retried until something changes |
-| ``wait`` | the record's children are being removed from Xero first (e.g. its payments); decide again after |
-| ``noop`` | Xero already holds this version (or an older version arrived late) |
+* ``create``: PUT — for every kind (a write-off: a credit note, then its allocation).
+* ``update``: POST with the id — documents, bank charges and contacts.
+* ``recreate``: payments, refunds, allocations and write-offs: delete the old one, then create
+  (Xero never edits payments or allocations, xero-facts §6.2).
+* ``void``: documents: POST ``Status: VOIDED``.
+* ``delete``: a DRAFT/SUBMITTED document or a bank charge: POST ``Status: DELETED``; a payment:
+  POST ``Status: DELETED``; an allocation: DELETE; a write-off: delete the allocation, then void
+  the credit note.
+* ``skip``: nothing to do, not an error (a draft; a record outside the export settings).
+* ``refuse``: a restriction of the sync tables: reported to the admin, not retried until
+  something changes.
+* ``wait``: the record's children are being removed from Xero first (e.g. its payments); decide
+  again after.
+* ``noop``: Xero already holds this version (or an older version arrived late).
 
 Decisions where the seeds are silent (each says so in its reason):
 
@@ -248,7 +251,8 @@ def _settings_gate(case: _Case, settings: OrgSettings) -> Decision | None:
     if not allowed[case.host_action]:
         return Decision(
             Operation.SKIP,
-            f"Sending {case.host_action.value}s of {spec.family.value.replace('_', ' ')} to Xero is turned off in the settings.",
+            f"Sending {case.host_action.value}s of {spec.family.value.replace('_', ' ')} to Xero "
+            "is turned off in the settings.",
             code=SKIP_ACTION_OFF,
         )
     record_date = getattr(case.data, "date", None)

@@ -31,7 +31,7 @@ entity, each with a typed ``data``. Parse one with :func:`parse_envelope`, or us
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -310,21 +310,21 @@ class VendorCreditRefund(HostModel):
     reference: text(200) = None
 
 
-AnyRecord = Union[
-    Contact,
-    Invoice,
-    InvoicePayment,
-    BankCharge,
-    WriteOff,
-    CreditNote,
-    CreditNoteAllocation,
-    CreditNoteRefund,
-    Bill,
-    BillPayment,
-    VendorCredit,
-    VendorCreditAllocation,
-    VendorCreditRefund,
-]
+AnyRecord = (
+    Contact
+    | Invoice
+    | InvoicePayment
+    | BankCharge
+    | WriteOff
+    | CreditNote
+    | CreditNoteAllocation
+    | CreditNoteRefund
+    | Bill
+    | BillPayment
+    | VendorCredit
+    | VendorCreditAllocation
+    | VendorCreditRefund
+)
 
 MODEL_BY_ENTITY: dict[EntityName, type[HostModel]] = {
     EntityName.CONTACT: Contact,

@@ -361,7 +361,7 @@ class ConnectService:
         for hook in self.on_connected:
             try:
                 hook(org_id, now)
-            except Exception as failure:  # noqa: BLE001 — a hook must never undo a connect
+            except Exception as failure:
                 logger.exception("After-connect step failed", extra={"org_id": org_id})
                 self.connections.record_error(org_id, f"After connecting: {failure}", now)
 

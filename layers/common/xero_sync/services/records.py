@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
@@ -340,7 +340,7 @@ def _moment(text: str, field_name: str, *, end_of_day: bool) -> datetime:
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            start = datetime.combine(day, time.min, tzinfo=timezone.utc)
+            start = datetime.combine(day, time.min, tzinfo=UTC)
             return start + timedelta(days=1) - timedelta(microseconds=1) if end_of_day else start
         moment = datetime.fromisoformat(value)
     except ValueError as error:
@@ -349,8 +349,8 @@ def _moment(text: str, field_name: str, *, end_of_day: bool) -> datetime:
             [ErrorDetail(field=f"query.{field_name}", message="must be a date YYYY-MM-DD or an ISO 8601 date-time")],
         ) from error
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def parse_history_query(
@@ -509,7 +509,7 @@ class RecordsService:
             return 0
         try:
             return self.queues.enqueue(sorted(set(keys)), EnqueueReason.PUSH)
-        except Exception:  # noqa: BLE001 — stored records are safe; the sweep picks them up
+        except Exception:
             logger.exception("Could not enqueue pushed records; the next sync exports them", extra={"org_id": org_id})
             return 0
 

@@ -53,6 +53,9 @@ class Progress:
     refs: dict[str, Any]
 
 
+STAMPED = frozenset({E.INVOICE_PAYMENT, E.BILL_PAYMENT, E.CREDIT_NOTE_REFUND, E.VENDOR_CREDIT_REFUND, E.BANK_CHARGE})
+"""Records found again by the stamp the service writes into their Reference."""
+
 class Recovery:
     def __init__(self, calls: XeroCalls, records: RecordStore, now: datetime) -> None:
         self.calls = calls
@@ -109,42 +112,53 @@ class Recovery:
     def _find(
         self, view: RecordView, parents: dict[str, RecordView | None]
     ) -> tuple[str, dict[str, Any]] | Progress | None:
+        """The record in Xero, found by its natural key (and what to keep of it), if it is there."""
         entity = view.entity
-        org_id = view.key.org_id
-        data = view.data
         if entity is E.CONTACT:
-            number = contact_number(getattr(data, "contact_number", None), org_id, view.key.record_id)
-            for contact in self.calls.find(CONTACTS, [f"ContactNumber=={quote(number)}"]):
-                return contact["ContactID"], {"name": contact.get("Name")}
-            return None
+            return self._find_contact(view)
         if entity in DOCUMENT_TYPES:
-            collection, number_field, doc_type = DOCUMENT_TYPES[entity]
-            number = getattr(data, "number", None)
-            if not number:
-                return None
-            contact_parent = parents.get("vendor_id") or parents.get("contact_id")
-            contact_id = contact_parent.xero_id if contact_parent else None
-            for doc in self.calls.find(collection, [f"{number_field}=={quote(number)} AND Type=={quote(doc_type)}"]):
-                if doc.get("Status") in ("DELETED", "VOIDED"):
-                    continue
-                if contact_id and (doc.get("Contact") or {}).get("ContactID") != contact_id:
-                    continue
-                return doc[collection.id_field], _doc_refs(doc)
-            return None
-        if entity in (E.INVOICE_PAYMENT, E.BILL_PAYMENT, E.CREDIT_NOTE_REFUND, E.VENDOR_CREDIT_REFUND, E.BANK_CHARGE):
-            collection = BANK_TRANSACTIONS if entity is E.BANK_CHARGE else PAYMENTS
-            stamp = build_stamp(org_id, entity, view.key.record_id)
-            old_id = view.item.xero_id
-            for item in self.calls.find(collection, [f"Reference.Contains({quote(stamp)}) AND {LIVE}"]):
-                item_id = item[collection.id_field]
-                if view.pending_operation == "recreate" and item_id == old_id:
-                    continue  # the old payment is still there: the recreate did not land
-                return item_id, {"status": item.get("Status")}
-            return None
+            return self._find_document(view, parents)
+        if entity in STAMPED:
+            return self._find_stamped(view)
         if entity in (E.CREDIT_NOTE_ALLOCATION, E.VENDOR_CREDIT_ALLOCATION):
             return self._find_allocation(view, parents)
         if entity is E.WRITE_OFF:
             return self._find_write_off(view, parents)
+        return None
+
+    def _find_contact(self, view: RecordView) -> tuple[str, dict[str, Any]] | None:
+        number = contact_number(getattr(view.data, "contact_number", None), view.key.org_id, view.key.record_id)
+        for contact in self.calls.find(CONTACTS, [f"ContactNumber=={quote(number)}"]):
+            return contact["ContactID"], {"name": contact.get("Name")}
+        return None
+
+    def _find_document(
+        self, view: RecordView, parents: dict[str, RecordView | None]
+    ) -> tuple[str, dict[str, Any]] | None:
+        collection, number_field, doc_type = DOCUMENT_TYPES[view.entity]
+        number = getattr(view.data, "number", None)
+        if not number:
+            return None
+        contact_parent = parents.get("vendor_id") or parents.get("contact_id")
+        contact_id = contact_parent.xero_id if contact_parent else None
+        for doc in self.calls.find(collection, [f"{number_field}=={quote(number)} AND Type=={quote(doc_type)}"]):
+            if doc.get("Status") in ("DELETED", "VOIDED"):
+                continue
+            if contact_id and (doc.get("Contact") or {}).get("ContactID") != contact_id:
+                continue
+            return doc[collection.id_field], _doc_refs(doc)
+        return None
+
+    def _find_stamped(self, view: RecordView) -> tuple[str, dict[str, Any]] | None:
+        """Payments, refunds and bank charges carry our stamp in their Reference."""
+        collection = BANK_TRANSACTIONS if view.entity is E.BANK_CHARGE else PAYMENTS
+        stamp = build_stamp(view.key.org_id, view.entity, view.key.record_id)
+        old_id = view.item.xero_id
+        for item in self.calls.find(collection, [f"Reference.Contains({quote(stamp)}) AND {LIVE}"]):
+            item_id = item[collection.id_field]
+            if view.pending_operation == "recreate" and item_id == old_id:
+                continue  # the old payment is still there: the recreate did not land
+            return item_id, {"status": item.get("Status")}
         return None
 
     def _find_allocation(

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,10 +48,8 @@ def put_quietly(
 ) -> None:
     """Write ``item`` if it is still at ``expected_revision``; if someone moved it on meanwhile,
     theirs is the newer state and stays."""
-    try:
+    with contextlib.suppress(RevisionConflict):
         org_config.put(org_id, item, body, now=now, expected_revision=expected_revision)
-    except RevisionConflict:
-        pass
 
 
 def close_window(

@@ -197,7 +197,10 @@ class NotificationDelivery:
         if not recipients and connection is not None and connection.connected_by_email:
             recipients = [connection.connected_by_email]
         if not recipients:
-            note = "No admin email is set for this org and Xero gave no email for the user who connected; nothing was sent."
+            note = (
+                "No admin email is set for this org and Xero gave no email for the user who connected; "
+                "nothing was sent."
+            )
             self._record(message, now, "failed", note, error_code="no_recipient")
             return self._result(message, DeliveryOutcome.NO_RECIPIENT, failures=failures, detail=note)
         if not service.sender:
