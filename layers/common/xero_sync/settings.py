@@ -223,7 +223,7 @@ def get_settings(kind: type[S]) -> S:
     """The settings of this process for one function family, read from the environment on first
     use. A missing or malformed value fails here, naming the variable, before any work starts."""
     try:
-        return kind()  # type: ignore[call-arg]  # values come from the environment
+        return kind()  # values come from the environment
     except ValidationError as error:
         names = ", ".join("_".join(str(part) for part in item["loc"]).upper() or item["msg"] for item in error.errors())
         raise ConfigurationError(f"{kind.__name__}: missing or invalid environment: {names}") from error

@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 
 K = TypeVar("K", bound=CoreSettings)
 RetryDelay = Callable[[float | None, int], int]
-ConnectedHook = Callable[[str, datetime], None]
+ConnectedHook = Callable[[str, datetime], object]
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from xero_sync.settings import Settings
+from xero_sync.settings import CoreSettings
 
 # Short connect time-out: an AWS endpoint that does not answer within seconds is down, and a
 # Lambda should fail fast rather than spend its time budget. "standard" retry mode retries
@@ -34,7 +34,7 @@ _lock = threading.Lock()
 _clients: dict[tuple[str, str | None, str], Any] = {}
 
 
-def aws_client(service: str, settings: Settings) -> Any:
+def aws_client(service: str, settings: CoreSettings) -> Any:
     """The boto3 client for ``service`` (e.g. ``"kms"``), honouring the settings' endpoint and
     region. The same object is returned for the same (service, endpoint, region)."""
     key = (service, settings.aws_endpoint_url, settings.aws_region)

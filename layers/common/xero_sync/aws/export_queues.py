@@ -14,7 +14,7 @@ from xero_sync.domain.entities import family_of
 from xero_sync.domain.families import Family
 from xero_sync.domain.records import RecordKey
 from xero_sync.models.messages import MAX_RECORDS_PER_MESSAGE, EnqueueReason, ExportMessage, RecordRef
-from xero_sync.settings import Settings
+from xero_sync.settings import ExportQueueSettings
 
 SQS_BATCH = 10  # SendMessageBatch takes at most 10 entries
 
@@ -22,7 +22,7 @@ SQS_BATCH = 10  # SendMessageBatch takes at most 10 entries
 class ExportQueues:
     """:class:`~xero_sync.services.ports.ExportQueue` on SQS (the queue URLs come from settings)."""
 
-    def __init__(self, settings: Settings, sqs: Any) -> None:
+    def __init__(self, settings: ExportQueueSettings, sqs: Any) -> None:
         self._settings = settings
         self._sqs = sqs
 

@@ -16,7 +16,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from xero_sync.aws.clients import aws_client
-from xero_sync.settings import Settings
+from xero_sync.settings import CoreSettings
 
 
 class TokenCipherError(Exception):
@@ -30,7 +30,7 @@ class TokenCipherError(Exception):
 
 
 class TokenCipher:
-    def __init__(self, settings: Settings, *, client: Any | None = None) -> None:
+    def __init__(self, settings: CoreSettings, *, client: Any | None = None) -> None:
         self._key_id = settings.token_key_id
         self._kms = client or aws_client("kms", settings)
 

@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.parameters.exceptions import (
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from xero_sync.aws.clients import aws_client
-from xero_sync.settings import Settings
+from xero_sync.settings import XeroSettings
 
 CREDENTIALS_MAX_AGE_SECONDS = 300
 
@@ -40,7 +40,7 @@ _providers_lock = threading.Lock()
 
 
 def get_xero_credentials(
-    settings: Settings, *, max_age: int = CREDENTIALS_MAX_AGE_SECONDS, force_fetch: bool = False
+    settings: XeroSettings, *, max_age: int = CREDENTIALS_MAX_AGE_SECONDS, force_fetch: bool = False
 ) -> XeroCredentials:
     """The app's credentials. ``force_fetch`` skips the cache (e.g. after Xero answered
     ``invalid_client``: the secret may have been rotated)."""
@@ -54,7 +54,7 @@ def get_xero_credentials(
     )
 
 
-def _from_settings(settings: Settings) -> XeroCredentials:
+def _from_settings(settings: XeroSettings) -> XeroCredentials:
     missing = [
         name
         for name, value in (
@@ -69,7 +69,7 @@ def _from_settings(settings: Settings) -> XeroCredentials:
     return XeroCredentials(client_id=settings.xero_client_id, client_secret=settings.xero_client_secret)
 
 
-def _from_secrets_manager(settings: Settings, max_age: int, force_fetch: bool) -> XeroCredentials:
+def _from_secrets_manager(settings: XeroSettings, max_age: int, force_fetch: bool) -> XeroCredentials:
     secret_name = settings.xero_credentials_secret
     assert secret_name
     provider = _provider(settings)
@@ -89,7 +89,7 @@ def _from_secrets_manager(settings: Settings, max_age: int, force_fetch: bool) -
     return XeroCredentials(client_id=str(value["client_id"]), client_secret=SecretStr(str(value["client_secret"])))
 
 
-def _provider(settings: Settings) -> SecretsProvider:
+def _provider(settings: XeroSettings) -> SecretsProvider:
     """One provider per boto3 client: the provider holds the max_age cache."""
     client = aws_client("secretsmanager", settings)
     key = (settings.aws_endpoint_url, settings.aws_region)

@@ -12,7 +12,7 @@ import threading
 
 from pynamodb.models import Model
 
-from xero_sync.settings import Settings
+from xero_sync.settings import CoreSettings
 
 _lock = threading.Lock()
 _configured_for: tuple | None = None
@@ -33,7 +33,7 @@ def table_models() -> dict[str, type[Model]]:
     }
 
 
-def configure(settings: Settings) -> None:
+def configure(settings: CoreSettings) -> None:
     """Point every model at its table and endpoint. Cheap to call on every invocation."""
     global _configured_for
     fingerprint = (

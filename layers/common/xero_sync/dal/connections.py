@@ -11,8 +11,10 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from xero_sync.dal.errors import is_condition_failure
 from xero_sync.dal.models import ConnectionModel, TenantAttribute
@@ -109,10 +111,10 @@ class ConnectionRepository:
         actions = [
             ConnectionModel.status.set(status.value),
             ConnectionModel.tenants.set([_tenant_attr(t) for t in tenants]),
-            ConnectionModel.auth_event_id.set(auth_event_id),
-            ConnectionModel.scopes.set(scopes),
-            ConnectionModel.connected_by_email.set(connected_by_email),
-            ConnectionModel.connected_by_user_id.set(connected_by_user_id),
+            _set_or_remove(ConnectionModel.auth_event_id, auth_event_id),
+            _set_or_remove(ConnectionModel.scopes, scopes),
+            _set_or_remove(ConnectionModel.connected_by_email, connected_by_email),
+            _set_or_remove(ConnectionModel.connected_by_user_id, connected_by_user_id),
             ConnectionModel.connected_at.set(now),
             *self._token_actions(tokens),
             ConnectionModel.token_version.add(1),
@@ -338,7 +340,7 @@ class ConnectionRepository:
             actions.append(ConnectionModel.last_sync_at.set(last_sync_at))
         if next_sync_at is None:
             actions += self._unschedule_actions()
-            condition = ConnectionModel.org_id.exists()
+            condition: Condition = ConnectionModel.org_id.exists()
         else:
             actions += [
                 ConnectionModel.next_sync_at.set(next_sync_at),
@@ -426,8 +428,8 @@ class ConnectionRepository:
             ]
         return [
             ConnectionModel.tenant_id.set(tenant.tenant_id),
-            ConnectionModel.tenant_name.set(tenant.tenant_name),
-            ConnectionModel.tenant_type.set(tenant.tenant_type),
+            _set_or_remove(ConnectionModel.tenant_name, tenant.tenant_name),
+            _set_or_remove(ConnectionModel.tenant_type, tenant.tenant_type),
             ConnectionModel.connection_id.set(tenant.connection_id),
         ]
 
@@ -445,6 +447,11 @@ class ConnectionRepository:
     @staticmethod
     def _unschedule_actions() -> list:
         return [ConnectionModel.schedule_shard.remove(), ConnectionModel.next_sync_at.remove()]
+
+
+def _set_or_remove(attribute: UnicodeAttribute, value: str | None) -> Action:
+    """SET the attribute to a value, or REMOVE it when there is none (DynamoDB keeps no nulls)."""
+    return attribute.remove() if value is None else attribute.set(value)
 
 
 def _tenant_attr(tenant: TenantRef) -> TenantAttribute:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import builtins
 import json
 import secrets
 from collections.abc import Iterable
@@ -117,7 +118,7 @@ class HistoryRepository:
     ) -> HistoryPage:
         """Newest first. The key range narrows by time; the other filters are applied by
         DynamoDB on the read items, so a page reads on until it has ``limit`` matches."""
-        range_condition = None
+        range_condition: Condition | None = None
         if since and until:
             range_condition = HistoryModel.event_id.between(new_event_id(since)[:27], new_event_id(until)[:27] + "~")
         elif since:
@@ -151,10 +152,11 @@ class HistoryRepository:
             events.append(_to_event(item))
             if len(events) == limit:
                 break
-        more = len(events) == limit and results.last_evaluated_key is not None
-        return HistoryPage(events=events, next_cursor=_encode_cursor(results.last_evaluated_key) if more else None)
+        last_key = results.last_evaluated_key
+        more = len(events) == limit and last_key is not None
+        return HistoryPage(events=events, next_cursor=_encode_cursor(last_key) if more and last_key else None)
 
-    def for_record(self, org_id: str, entity: str, record_id: str, *, limit: int = 20) -> list[HistoryEvent]:
+    def for_record(self, org_id: str, entity: str, record_id: str, *, limit: int = 20) -> builtins.list[HistoryEvent]:
         """The latest attempts for one record, newest first."""
         keys = [
             (org_id, item.event_id)

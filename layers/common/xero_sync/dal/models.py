@@ -187,25 +187,20 @@ class ApiKeyModel(Model):
 
 
 class RateLimitModel(Model):
-    """``bucket`` is a tenant id (or ``app`` for the app-wide limit); ``kind`` names the counter
-    (e.g. ``pace``, ``slot#3``, ``day#2026-11-21``). Items expire through ``expires_at``."""
+    """``bucket`` is a tenant id (or ``app`` for the app-wide limit); ``kind`` is ``limits``
+    (dal/rate_limits.py). Items expire through ``expires_at``."""
 
     class Meta(_Unbound):
         pass
 
     bucket = UnicodeAttribute(hash_key=True)
     kind = UnicodeAttribute(range_key=True)
-    owner = UnicodeAttribute(null=True)
-    count = NumberAttribute(null=True)
-    limit = NumberAttribute(null=True)
     tat = NumberAttribute(null=True)  # pacing: theoretical arrival time, epoch seconds
     remaining_day = NumberAttribute(null=True)
     remaining_minute = NumberAttribute(null=True)
-    remaining_app_minute = NumberAttribute(null=True)
     observed_at = NumberAttribute(null=True)
     blocked_until = NumberAttribute(null=True)
     block_reason = UnicodeAttribute(null=True)
-    lease_until = NumberAttribute(null=True)
     # In-flight permits of the governor: "<lease end, epoch s>|<permit id>" per call in flight.
     # A set, so that ADD/DELETE work without a read and size() counts the calls in flight.
     holders = UnicodeSetAttribute(null=True)

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition, size
+from pynamodb.expressions.update import Action
 
 from xero_sync.dal.models import RateLimitModel
 from xero_sync.domain.rate_limits import BucketState, Reservation, holder_lease, refusal_reason
@@ -185,7 +186,7 @@ class DynamoRateLimitStore:
         condition = (model.blocked_until.does_not_exist() | (model.blocked_until <= now)) & (
             model.remaining_day.does_not_exist() | (model.remaining_day > 0)
         )
-        actions = [
+        actions: list[Action] = [
             model.remaining_day.set((model.remaining_day | day_limit) - 1),
             model.expires_at.set(_utc(expires_at)),
         ]

@@ -209,7 +209,7 @@ class RecordRepository:
         self, org_id: str, status: RecordStatus, *, since: datetime | None = None, until: datetime | None = None
     ) -> Iterator[RecordKey]:
         """Keys of an org's records in one status, oldest first — an index query, not a scan."""
-        condition = None
+        condition: Condition | None = None
         if since and until:
             condition = RecordModel.status_at.between(since, until)
         elif since:
@@ -391,12 +391,12 @@ class RecordRepository:
                 now=now,
                 extra_condition=RecordModel.version == version,
             )
-            return Synced(RecordStatus.SYNCED, bool(item.has_waiters))
+            return Synced(RecordStatus.SYNCED, bool(item is not None and item.has_waiters))
         except _VersionMoved:
             item = self._update_claimed(
                 key, owner, [*link_actions, *_status_actions(key.org_id, RecordStatus.PENDING, now)], now=now
             )
-            return Synced(RecordStatus.PENDING, bool(item.has_waiters))
+            return Synced(RecordStatus.PENDING, bool(item is not None and item.has_waiters))
 
     def mark_outcome(
         self,

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
@@ -48,7 +49,7 @@ def parse_decimal(value: Any) -> Decimal:
     return result
 
 
-def _at_most_places(places: int, why: str):
+def _at_most_places(places: int, why: str) -> Callable[[Decimal], Decimal]:
     def check(value: Decimal) -> Decimal:
         if value != value.quantize(Decimal(1).scaleb(-places)):
             raise ValueError(f"must have at most {places} decimal places ({why})")
@@ -75,44 +76,54 @@ def decimal_field(
     return Annotated[Decimal, *extras]
 
 
-_CENTS = "Xero keeps amounts to the cent"
+if TYPE_CHECKING:  # the checker sees plain decimals; pydantic sees the parsing and bounds below
+    DecimalValue: TypeAlias = Decimal
+    Money: TypeAlias = Decimal
+    PositiveMoney: TypeAlias = Decimal
+    NonNegativeMoney: TypeAlias = Decimal
+    Quantity: TypeAlias = Decimal
+    UnitRate: TypeAlias = Decimal
+    DiscountPercent: TypeAlias = Decimal
+    ExchangeRate: TypeAlias = Decimal
+else:
+    _CENTS = "Xero keeps amounts to the cent"
 
-DecimalValue = decimal_field()
-"""Any decimal, from a JSON number or a numeric string."""
+    DecimalValue = decimal_field()
+    """Any decimal, from a JSON number or a numeric string."""
 
-Money = decimal_field(places=2, why=_CENTS)
-"""An amount of money: at most 2 decimal places, any sign."""
+    Money = decimal_field(places=2, why=_CENTS)
+    """An amount of money: at most 2 decimal places, any sign."""
 
-PositiveMoney = decimal_field(places=2, why=_CENTS, gt=0, description="An amount greater than 0.")
-NonNegativeMoney = decimal_field(places=2, why=_CENTS, ge=0, description="An amount of 0 or more.")
+    PositiveMoney = decimal_field(places=2, why=_CENTS, gt=0, description="An amount greater than 0.")
+    NonNegativeMoney = decimal_field(places=2, why=_CENTS, ge=0, description="An amount of 0 or more.")
 
-Quantity = decimal_field(
-    places=4, why="Xero keeps quantities to 4 decimal places", gt=0, description="Must be greater than 0."
-)
+    Quantity = decimal_field(
+        places=4, why="Xero keeps quantities to 4 decimal places", gt=0, description="Must be greater than 0."
+    )
 
-UnitRate = decimal_field(
-    ge=0,
-    description=(
-        "Unit price, 0 or more. More than 2 decimals are sent with unitdp=4; beyond 4 they are "
-        "rounded and the difference is reported."
-    ),
-)
+    UnitRate = decimal_field(
+        ge=0,
+        description=(
+            "Unit price, 0 or more. More than 2 decimals are sent with unitdp=4; beyond 4 they are "
+            "rounded and the difference is reported."
+        ),
+    )
 
-DiscountPercent = decimal_field(
-    places=4,
-    why="Xero keeps discount rates to 4 decimal places",
-    ge=0,
-    le=100,
-    description="Line discount in percent, 0 to 100.",
-)
+    DiscountPercent = decimal_field(
+        places=4,
+        why="Xero keeps discount rates to 4 decimal places",
+        ge=0,
+        le=100,
+        description="Line discount in percent, 0 to 100.",
+    )
 
-ExchangeRate = decimal_field(
-    gt=0,
-    description=(
-        "What one unit of the document's currency is worth in the org's base currency "
-        "(1 EUR = 1.85 NZD → 1.85). The service converts it to Xero's convention."
-    ),
-)
+    ExchangeRate = decimal_field(
+        gt=0,
+        description=(
+            "What one unit of the document's currency is worth in the org's base currency "
+            "(1 EUR = 1.85 NZD → 1.85). The service converts it to Xero's convention."
+        ),
+    )
 
 
 def _parse_date(value: Any) -> Any:
@@ -152,11 +163,16 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-def text(max_length: int) -> Any:
-    """An optional text of at most ``max_length`` characters; surrounding blanks are removed and
-    an empty text counts as absent."""
-    bounded = Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length)]
-    return Annotated[bounded | None, BeforeValidator(_blank_to_none)]
+# Optional texts of at most N characters (Xero's maximum lengths); surrounding blanks are removed
+# and an empty text counts as absent.
+_Blank = BeforeValidator(_blank_to_none)
+Text50: TypeAlias = Annotated[Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None, _Blank]
+Text200: TypeAlias = Annotated[Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None, _Blank]
+Text255: TypeAlias = Annotated[Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None, _Blank]
+Text500: TypeAlias = Annotated[Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None, _Blank]
+Text3700: TypeAlias = Annotated[
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=3700)] | None, _Blank
+]
 
 
 RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]

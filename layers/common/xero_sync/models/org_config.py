@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -78,7 +79,10 @@ class ConfigModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-HostTaxRate = decimal_field(ge=0, le=100, description="The host's tax rate in percent (15 = 15 %).")
+if TYPE_CHECKING:
+    HostTaxRate: TypeAlias = Decimal
+else:
+    HostTaxRate = decimal_field(ge=0, le=100, description="The host's tax rate in percent (15 = 15 %).")
 
 # ----------------------------------------------------------------------------------------------
 # Settings (F2.1, F2.4, F3.11, F6.3)

@@ -57,8 +57,12 @@ from xero_sync.models.fields import (
     PositiveMoney,
     Quantity,
     RequiredText,
+    Text50,
+    Text200,
+    Text255,
+    Text500,
+    Text3700,
     UnitRate,
-    text,
 )
 
 # ----------------------------------------------------------------------------------------------
@@ -130,40 +134,40 @@ CustomFields = Annotated[
 
 
 class Address(HostModel):
-    line1: text(500) = None
-    line2: text(500) = None
-    city: text(255) = None
-    region: text(255) = None
-    postal_code: text(50) = None
-    country: text(50) = None
-    attention: text(255) = None
+    line1: Text500 = None
+    line2: Text500 = None
+    city: Text255 = None
+    region: Text255 = None
+    postal_code: Text50 = None
+    country: Text50 = None
+    attention: Text255 = None
 
 
 class ContactPerson(HostModel):
-    first_name: text(255) = None
-    last_name: text(255) = None
+    first_name: Text255 = None
+    last_name: Text255 = None
     email: OptionalEmail = None
-    phone: text(50) = Field(default=None, description="Kept for the host; Xero's contact persons have no phone.")
+    phone: Text50 = Field(default=None, description="Kept for the host; Xero's contact persons have no phone.")
     include_in_emails: bool = False
 
 
 class Contact(HostModel):
     display_name: RequiredText
     kind: ContactKind = ContactKind.CUSTOMER
-    contact_number: text(50) = Field(
+    contact_number: Text50 = Field(
         default=None,
         description="Becomes Xero's ContactNumber, the key that finds the contact again; "
         "when absent the service derives one from the host id.",
     )
-    first_name: text(255) = None
-    last_name: text(255) = None
+    first_name: Text255 = None
+    last_name: Text255 = None
     email: OptionalEmail = None
-    phone_work: text(50) = None
-    phone_mobile: text(50) = None
+    phone_work: Text50 = None
+    phone_mobile: Text50 = None
     billing_address: Address | None = None
     shipping_address: Address | None = None
     currency: CurrencyCode | None = None
-    tax_number: text(50) = None
+    tax_number: Text50 = None
     contact_persons: list[ContactPerson] = Field(
         default_factory=list, max_length=50, description="Xero keeps at most 5; the rest are reported."
     )
@@ -171,8 +175,8 @@ class Contact(HostModel):
 
 
 class DocumentLine(HostModel):
-    item_name: text(255) = None
-    description: text(3700) = None
+    item_name: Text255 = None
+    description: Text3700 = None
     quantity: Quantity
     rate: UnitRate
     discount_percent: DiscountPercent | None = None
@@ -196,14 +200,14 @@ class _SalesDocument(HostModel):
     status: DocumentStatus = DocumentStatus.OPEN
     currency: CurrencyCode | None = None
     exchange_rate: ExchangeRate | None = None
-    reference: text(255) = None
+    reference: Text255 = None
     amounts_are: AmountsAre = AmountsAre.EXCLUSIVE
     lines: Lines
     discount: NonNegativeMoney | None = Field(default=None, description="Document-level discount, a positive amount.")
     shipping_charge: NonNegativeMoney | None = None
     shipping_tax_id: OptionalTaxId = None
     adjustment: Money | None = Field(default=None, description="Positive or negative.")
-    adjustment_description: text(255) = None
+    adjustment_description: Text255 = None
     round_off: Money | None = Field(default=None, description="Positive or negative.")
     total: Money | None = Field(default=None, description="The host's own total, cross-checked against Xero's.")
     custom_fields: CustomFields = Field(default_factory=dict)
@@ -231,7 +235,7 @@ class _PurchaseDocument(HostModel):
     lines: Lines
     discount: NonNegativeMoney | None = None
     adjustment: Money | None = None
-    adjustment_description: text(255) = None
+    adjustment_description: Text255 = None
     total: Money | None = None
     custom_fields: CustomFields = Field(default_factory=dict)
 
@@ -251,7 +255,7 @@ class InvoicePayment(HostModel):
     date: IsoDate
     amount: PositiveMoney
     account_code: AccountCode = Field(description="A bank account, or an account with payments enabled.")
-    reference: text(200) = None
+    reference: Text200 = None
     exchange_rate: ExchangeRate | None = None
 
 
@@ -260,7 +264,7 @@ class BillPayment(HostModel):
     date: IsoDate
     amount: PositiveMoney
     account_code: AccountCode
-    reference: text(200) = None
+    reference: Text200 = None
     exchange_rate: ExchangeRate | None = None
 
 
@@ -268,16 +272,16 @@ class BankCharge(HostModel):
     date: IsoDate
     amount: PositiveMoney
     account_code: AccountCode = Field(description="The bank account charged (a Xero BANK account).")
-    description: text(3700) = None
+    description: Text3700 = None
     contact_id: OptionalHostId = None
-    reference: text(200) = None
+    reference: Text200 = None
 
 
 class WriteOff(HostModel):
     invoice_id: HostId
     date: IsoDate
     amount: PositiveMoney | None = Field(default=None, description="Default: the invoice's balance.")
-    reason: text(200) = None
+    reason: Text200 = None
 
 
 class CreditNoteAllocation(HostModel):
@@ -292,7 +296,7 @@ class CreditNoteRefund(HostModel):
     date: IsoDate
     amount: PositiveMoney
     account_code: AccountCode
-    reference: text(200) = None
+    reference: Text200 = None
 
 
 class VendorCreditAllocation(HostModel):
@@ -307,7 +311,7 @@ class VendorCreditRefund(HostModel):
     date: IsoDate
     amount: PositiveMoney
     account_code: AccountCode
-    reference: text(200) = None
+    reference: Text200 = None
 
 
 AnyRecord = (
@@ -352,6 +356,7 @@ class EnvelopeBase(HostModel):
     """Fields shared by every envelope. ``data`` is required for ``upsert`` and must be absent for
     ``delete``."""
 
+    entity: str  # each envelope class narrows it to its own Literal: the union's discriminator
     id: HostId
     version: Annotated[
         int, Field(strict=True, ge=0, description="Increases with every change; older versions never win.")
@@ -465,7 +470,8 @@ _ENVELOPE_ADAPTER: TypeAdapter[Any] = TypeAdapter(RecordEnvelope)
 def parse_envelope(raw: Any) -> EnvelopeBase:
     """Validate one envelope (a dict from JSON). Raises ``pydantic.ValidationError`` whose error
     locations start with the entity name, e.g. ``("invoice", "data", "lines", 0, "rate")``."""
-    return _ENVELOPE_ADAPTER.validate_python(raw)
+    envelope: EnvelopeBase = _ENVELOPE_ADAPTER.validate_python(raw)
+    return envelope
 
 
 def parse_record(entity: EntityName | str, data: Any) -> HostModel:

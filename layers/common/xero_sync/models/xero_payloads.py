@@ -243,7 +243,8 @@ _ID_FIELDS = {
 def to_wire(payload: XeroPayload) -> dict[str, Any]:
     """The payload as a dict for Xero: ``None`` fields left out, dates as ``YYYY-MM-DD``,
     Decimals kept (see :func:`to_wire_json`)."""
-    return _clean(payload.model_dump(mode="python", exclude_none=True))
+    wire: dict[str, Any] = _clean(payload.model_dump(mode="python", exclude_none=True))
+    return wire
 
 
 def with_id(payload: XeroPayload, xero_id: str) -> dict[str, Any]:

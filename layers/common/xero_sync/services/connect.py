@@ -53,7 +53,7 @@ class Tokens(Protocol):
     def refresh_token_for_revocation(self, org_id: str): ...
 
 
-ConnectedHook = Callable[[str, datetime], None]
+ConnectedHook = Callable[[str, datetime], object]
 """Called after an org becomes connected to a tenant (e.g. import Xero's reference data,
 schedule the first sync). A failing hook is logged and recorded; it never undoes the connect."""
 

@@ -32,7 +32,7 @@ import requests
 
 from xero_sync.clock import Clock, utcnow
 from xero_sync.observability import MetricUnit, logger, metrics
-from xero_sync.settings import Settings
+from xero_sync.settings import XeroSettings
 from xero_sync.xero.errors import (
     CORRELATION_HEADER,
     NotConnected,
@@ -61,7 +61,7 @@ class XeroResponse:
 class XeroApiClient:
     def __init__(
         self,
-        settings: Settings,
+        settings: XeroSettings,
         tokens: TokenManager,
         governor: RateGovernor,
         session: requests.Session | None = None,

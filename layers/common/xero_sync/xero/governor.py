@@ -49,7 +49,7 @@ from xero_sync.domain.rate_limits import (
     refusal_reason,
 )
 from xero_sync.observability import logger
-from xero_sync.settings import Settings
+from xero_sync.settings import XeroSettings
 from xero_sync.xero.errors import XeroRateLimited, parse_retry_after
 
 MINUTE_WINDOW_SECONDS = 60.0
@@ -119,7 +119,7 @@ class RateGovernor:
         self._app_next_check = float("-inf")
 
     @classmethod
-    def from_settings(cls, settings: Settings, store: RateLimitStore, **options: object) -> RateGovernor:
+    def from_settings(cls, settings: XeroSettings, store: RateLimitStore, **options: object) -> RateGovernor:
         """The governor for a deployment: limits from settings, state in ``store`` (the
         RateLimits table in AWS, see wiring.py)."""
         defaults: dict[str, object] = {

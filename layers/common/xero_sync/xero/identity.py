@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from xero_sync.aws.secrets import XeroCredentials
 from xero_sync.observability import logger
-from xero_sync.settings import Settings
+from xero_sync.settings import XeroSettings
 from xero_sync.xero.errors import (
     CORRELATION_HEADER,
     XeroOAuthError,
@@ -119,7 +119,7 @@ def decode_jwt_payload(token: str) -> dict[str, Any]:
 class XeroIdentity:
     def __init__(
         self,
-        settings: Settings,
+        settings: XeroSettings,
         credentials: XeroCredentials,
         session: requests.Session | None = None,
     ) -> None:

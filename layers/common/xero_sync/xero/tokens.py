@@ -205,6 +205,7 @@ class TokenManager:
             # Someone stored a new token set between our read and our lease.
             self._repo.release_refresh_lease(org_id, owner=owner)
             return self._access_from(leased)
+        assert leased.refresh_token_enc is not None  # the lease is only granted on a stored refresh token
         try:
             refresh_token = self._cipher.decrypt(leased.refresh_token_enc, org_id=org_id)
             tokenset = self._identity.refresh(refresh_token)
@@ -288,6 +289,7 @@ class TokenManager:
         if tokenset.refresh_token is not None:
             return self.encrypt_tokens(org_id, tokenset, now)
         # Xero always rotates (§1.2); should it ever not, the old refresh token stays in use.
+        assert leased.refresh_token_enc is not None
         return EncryptedTokens(
             access_token=self._cipher.encrypt(tokenset.access_token.get_secret_value(), org_id=org_id),
             access_token_expires_at=tokenset.expires_at(now),
@@ -297,6 +299,7 @@ class TokenManager:
 
     def _access_from(self, item: Connection) -> AccessToken:
         org_id = item.org_id
+        assert item.access_token_enc is not None  # checked by _usable_item
         blob = bytes(item.access_token_enc)
         value = self._cached(org_id, blob)
         if value is None:

@@ -6,6 +6,7 @@ restrictions); this module only feeds them the records' state and Xero's facts.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -79,7 +80,7 @@ def plan(
     *,
     xero_state: dict[str, Any] | None = None,
     invoice_balance: Decimal | None = None,
-    historical: list[tuple[date, date]] = (),
+    historical: Sequence[tuple[date, date]] = (),
 ) -> Work:
     entity = view.entity
     states = {key: parent_state(key, row) for key, row in parents.items()}

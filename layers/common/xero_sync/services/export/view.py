@@ -79,7 +79,7 @@ class RecordView:
             xero_id=self.item.xero_id,
             exported_version=int(self.item.exported_version) if self.item.exported_version is not None else None,
             exported_action=RecordAction(self.item.exported_action) if self.item.exported_action else None,
-            xero_status=XeroStatus(status) if status in XeroStatus.__members__ else None,
+            xero_status=XeroStatus(status) if isinstance(status, str) and status in XeroStatus.__members__ else None,
             exported_fingerprint=self.item.exported_fingerprint,
         )
 
@@ -117,7 +117,7 @@ def parent_link(row: RecordView) -> ParentLink:
     return ParentLink(
         entity=row.entity,
         host_id=row.key.record_id,
-        xero_id=row.item.xero_id,
+        xero_id=row.item.xero_id or "",  # a parent's link is read only once it is linked
         number=getattr(data, "number", None) or row.refs.get("number"),
         contact_xero_id=row.refs.get("contact_id"),
         currency=getattr(data, "currency", None),
