@@ -13,6 +13,7 @@ from xero_sync.domain.connection import Connection
 from xero_sync.domain.problems import ProblemCode
 from xero_sync.models.api_export import OrgSettingsUpdate, TaxMappingsUpdate
 from xero_sync.models.org_config import OrgSettings, SyncFrequency, TaxMapping
+from xero_sync.services.errors import Conflict, InvalidInput
 from xero_sync.services.org_settings import (
     BANK_ACCOUNT_NOT_ALLOWED,
     SETTINGS_FIXABLE_CODES,
@@ -22,7 +23,6 @@ from xero_sync.services.org_settings import (
     check_tax_mappings,
     needs_reference_data,
 )
-from xero_sync.services.records import Conflict, InvalidInput
 from xero_sync.services.reference_data import XERO_FIXABLE_CODES, ReferenceDataService
 
 ORG = "org-1"

@@ -15,8 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from xero_sync.http import auth, connection, history, records, settings, sync, xero_data
 from xero_sync.http.errors import ApiError, error_response, validation_details
 from xero_sync.observability import logger
-from xero_sync.services import connect as connect_service
-from xero_sync.services import records as records_service
+from xero_sync.services.errors import Conflict, InvalidInput, NotFound
 from xero_sync.xero.errors import XeroError
 
 API_TITLE = "xero-sync host API"
@@ -77,33 +76,17 @@ def _register_error_handlers(app: APIGatewayHttpResolver) -> None:
     def _api_error(error: ApiError) -> Response:
         return error_response(error.status, error.code, error.message, error.details)
 
-    @app.exception_handler(connect_service.InvalidRequest)
-    def _bad_input(error: connect_service.InvalidRequest) -> Response:
-        from xero_sync.models.api import ErrorDetail
-
-        return error_response(
-            HTTPStatus.BAD_REQUEST, "validation_error", error.message, [ErrorDetail(field=error.field, message=error.message)]
-        )
-
-    @app.exception_handler(connect_service.NotFound)
-    def _not_found(error: connect_service.NotFound) -> Response:
-        return error_response(HTTPStatus.NOT_FOUND, "not_found", str(error))
-
-    @app.exception_handler(connect_service.Conflict)
-    def _conflict(error: connect_service.Conflict) -> Response:
-        return error_response(HTTPStatus.CONFLICT, "conflict", str(error))
-
-    # The export services' errors (services/records.py; settings and reference data share them).
-    @app.exception_handler(records_service.InvalidInput)
-    def _export_bad_input(error: records_service.InvalidInput) -> Response:
+    # Every service raises the same three (services/errors.py).
+    @app.exception_handler(InvalidInput)
+    def _invalid_input(error: InvalidInput) -> Response:
         return error_response(HTTPStatus.BAD_REQUEST, "validation_error", error.message, error.details)
 
-    @app.exception_handler(records_service.NotFound)
-    def _export_not_found(error: records_service.NotFound) -> Response:
+    @app.exception_handler(NotFound)
+    def _not_found(error: NotFound) -> Response:
         return error_response(HTTPStatus.NOT_FOUND, "not_found", str(error))
 
-    @app.exception_handler(records_service.Conflict)
-    def _export_conflict(error: records_service.Conflict) -> Response:
+    @app.exception_handler(Conflict)
+    def _conflict(error: Conflict) -> Response:
         return error_response(HTTPStatus.CONFLICT, "conflict", str(error))
 
     @app.exception_handler(XeroError)

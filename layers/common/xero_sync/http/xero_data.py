@@ -16,7 +16,7 @@ from xero_sync.models.api_export import (
     XeroTaxRatesView,
     documented_responses,
 )
-from xero_sync.services.records import require_connected
+from xero_sync.services.connection_gate import require_connected
 from xero_sync.wiring import container
 
 router = APIGatewayHttpRouter()

@@ -28,6 +28,7 @@ from xero_sync.domain.errors import ConditionFailed
 from xero_sync.domain.history import HistoryEvent
 from xero_sync.models.api import ConnectionView, ConnectResponse, TenantView
 from xero_sync.observability import logger
+from xero_sync.services.errors import Conflict, InvalidInput, NotFound
 from xero_sync.services.ports import ConnectionStore, HistoryStore, OAuthStateStore
 from xero_sync.xero.errors import XeroError
 
@@ -56,24 +57,6 @@ class Tokens(Protocol):
 ConnectedHook = Callable[[str, datetime], None]
 """Called after an org becomes connected to a tenant (e.g. import Xero's reference data,
 schedule the first sync). A failing hook is logged and recorded; it never undoes the connect."""
-
-
-# --- errors the HTTP layer maps to responses ----------------------------------------------------
-
-
-class NotFound(Exception):
-    pass
-
-
-class InvalidRequest(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-class Conflict(Exception):
-    """The action does not fit the connection's current status (HTTP 409)."""
 
 
 # --- callback outcome -----------------------------------------------------------------------------
@@ -116,7 +99,7 @@ class ConnectService:
         try:
             oauth.check_return_url(return_url)
         except oauth.ReturnUrlError as error:
-            raise InvalidRequest("return_url", str(error)) from error
+            raise InvalidInput.of_field("return_url", str(error)) from error
         now = self.clock()
         state = oauth.new_state()
         pkce = oauth.new_pkce_pair()
@@ -248,7 +231,7 @@ class ConnectService:
         self._check(check_can_choose_tenant, item)
         tenant = next((t for t in item.tenants or [] if t.tenant_id == tenant_id), None)
         if tenant is None:
-            raise InvalidRequest("tenant_id", "tenant_id is not one of the tenants this org's consent covered")
+            raise InvalidInput.of_field("tenant_id", "tenant_id is not one of the tenants this org's consent covered")
         now = self.clock()
         ref = TenantRef(tenant.tenant_id, tenant.connection_id, tenant.tenant_name, tenant.tenant_type)
         try:

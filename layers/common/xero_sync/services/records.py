@@ -10,9 +10,6 @@
 
 The pure parts (envelope validation, the reference plan, the history query) are module-level
 functions without I/O, so they are unit-tested without a table.
-
-This module also defines the errors that the export services raise and ``http/app.py`` maps to
-the API's error shape: :class:`InvalidInput` (400), :class:`NotFound` (404), :class:`Conflict` (409).
 """
 
 from __future__ import annotations
@@ -50,27 +47,9 @@ from xero_sync.models.messages import EnqueueReason
 from xero_sync.models.org_config import OrgSettings
 from xero_sync.models.records import EntityName, EnvelopeBase, RecordAction, parse_envelope
 from xero_sync.observability import logger
+from xero_sync.services.connection_gate import require_connected
+from xero_sync.services.errors import Conflict, InvalidInput, NotFound
 from xero_sync.services.ports import ConnectionStore, HistoryStore, RecordStore
-
-# --- errors the HTTP layer maps (http/app.py) ------------------------------------------------------
-
-
-class InvalidInput(Exception):
-    """Bad input (HTTP 400 ``validation_error``), with one detail per wrong field."""
-
-    def __init__(self, message: str, details: Sequence[ErrorDetail]) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = list(details)
-
-
-class NotFound(Exception):
-    """The thing asked for does not exist (HTTP 404)."""
-
-
-class Conflict(Exception):
-    """The request does not fit the current state (HTTP 409); the message says what to do."""
-
 
 # --- what the service needs from its adapters ----------------------------------------------------
 
@@ -81,17 +60,6 @@ class Queues(Protocol):
 
 SettingsReader = Callable[[str], OrgSettings]
 """The org's current settings (defaults when never saved)."""
-
-
-# --- connection gate --------------------------------------------------------------------------------
-
-def require_connected(connections: ConnectionStore, org_id: str) -> Connection:
-    connection = connections.get(org_id)
-    reason = not_syncing_reason(org_id, connection)
-    if reason is not None:
-        raise Conflict(reason)
-    assert connection is not None
-    return connection
 
 
 # ==================================================================================================

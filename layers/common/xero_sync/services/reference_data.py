@@ -46,8 +46,9 @@ from xero_sync.models.org_config import (
     XeroTaxRate,
 )
 from xero_sync.observability import logger
+from xero_sync.services.connection_gate import require_connected
+from xero_sync.services.errors import Conflict
 from xero_sync.services.ports import ConnectionStore, OrgConfigStore
-from xero_sync.services.records import Conflict, require_connected
 
 XERO_FIXABLE_CODES: frozenset[str] = frozenset(
     code.value
