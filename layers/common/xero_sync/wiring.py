@@ -208,7 +208,7 @@ class Container:
 
     @functools.cached_property
     def sync_now(self):
-        from xero_sync.services.records import SyncNowGate
+        from xero_sync.services.sync import SyncNowGate
 
         return SyncNowGate(connections=self.connections, sync_service=lambda: self.sync, clock=self.clock)
 

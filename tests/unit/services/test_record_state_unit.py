@@ -19,15 +19,10 @@ from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord
 from xero_sync.models.api_export import SyncNowRequest
 from xero_sync.models.org_config import OrgSettings
 from xero_sync.models.records import EntityName
-from xero_sync.services.records import (
-    Conflict,
-    InvalidInput,
-    NotFound,
-    RecordsService,
-    SyncNowGate,
-    parse_history_query,
-    record_state_view,
-)
+from xero_sync.services.errors import Conflict, InvalidInput, NotFound
+from xero_sync.services.history import history_page, parse_history_query
+from xero_sync.services.records import RecordsService, record_state_view
+from xero_sync.services.sync import SyncNowGate
 
 ORG = "org-1"
 UTC = timezone.utc
@@ -83,10 +78,8 @@ def test_a_bad_cursor_reaches_the_host_as_400_naming_the_parameter():
         def list(self, org_id, **options):
             raise InvalidCursor("not ours")
 
-    service, _, _ = records_service(InMemoryRecords())
-    service.history = RefusingHistory()
     with pytest.raises(InvalidInput) as raised:
-        service.history_page(ORG, parse_history_query(org_id=ORG, cursor="x"))
+        history_page(RefusingHistory(), ORG, parse_history_query(org_id=ORG, cursor="x"))
     assert [d.field for d in raised.value.details] == ["query.cursor"]
 
 

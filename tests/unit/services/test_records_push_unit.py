@@ -13,15 +13,15 @@ from xero_sync.domain.connection import ConnectionStatus
 from xero_sync.domain.records import RecordKey
 from xero_sync.models.api_export import RecordOutcome, field_path
 from xero_sync.models.org_config import OrgSettings, SyncFrequency
-from xero_sync.services.records import (
+from xero_sync.services.push_plan import (
     MISSING_REFERENCE,
     Candidate,
-    RecordsService,
     StoredState,
     plan_push,
     stored_data,
     validate_envelope,
 )
+from xero_sync.services.records import RecordsService
 
 ORG = "org-1"
 

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from xero_sync.models.api_export import HistoryOutcome, HistoryPageView, documented_responses
 from xero_sync.models.records import EntityName
-from xero_sync.services.records import parse_history_query
+from xero_sync.services.history import history_page, parse_history_query
 from xero_sync.wiring import container
 
 router = APIGatewayHttpRouter()
@@ -45,4 +45,4 @@ def history(
         limit=limit,
         cursor=cursor,
     )
-    return container().records_service.history_page(org_id, query)
+    return history_page(container().history, org_id, query)
