@@ -27,9 +27,8 @@ _parse_json = functools.partial(json.loads, parse_float=Decimal)
 
 def build_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=_parse_json)
-    app.include_router(connection.router, prefix="/v1")
-    for export_router in (records.router, history.router, settings.router, xero_data.router, sync.router):
-        app.include_router(export_router, prefix="/v1")
+    for resource in (connection, records, history, settings, xero_data, sync):
+        app.include_router(resource.routes.router, prefix="/v1")
     _register_error_handlers(app)
 
     # ``Response[str]``, not a bare ``Response``: the resolver derives a model from every

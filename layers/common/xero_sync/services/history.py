@@ -19,7 +19,9 @@ from xero_sync.services.ports import HistoryStore
 
 def admin_event(org_id: str, now: datetime, action: str, message: str, **fields: Any) -> HistoryEvent:
     """An action an admin (or the host on their behalf) took, as the history shows it."""
-    return HistoryEvent(org_id=org_id, at=now, direction="admin", action=action, outcome="info", message=message, **fields)
+    return HistoryEvent(
+        org_id=org_id, at=now, direction="admin", action=action, outcome="info", message=message, **fields
+    )
 
 
 # --- the listing ------------------------------------------------------------------------------------
