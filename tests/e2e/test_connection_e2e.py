@@ -5,7 +5,9 @@ import requests
 
 
 def _xero_requests(stack, path_prefix: str) -> list[dict]:
-    body = requests.get(f"{stack.emulator.base_url}/_emulator/requests", params={"path_prefix": path_prefix}, timeout=30).json()
+    body = requests.get(
+        f"{stack.emulator.base_url}/_emulator/requests", params={"path_prefix": path_prefix}, timeout=30
+    ).json()
     return body["requests"] if isinstance(body, dict) else body
 
 
@@ -40,7 +42,10 @@ def test_connect_status_disable_enable_delete(stack, host):
     assert deleted["status"] == "disconnected" and deleted["warnings"] == []
 
     # Then Xero's connection was deleted and the token revoked at Xero
-    assert any(r["method"] == "DELETE" and r["path"] == f"/connections/{connection_id}" for r in _xero_requests(stack, "/connections"))
+    assert any(
+        r["method"] == "DELETE" and r["path"] == f"/connections/{connection_id}"
+        for r in _xero_requests(stack, "/connections")
+    )
     assert any(r["method"] == "POST" for r in _xero_requests(stack, "/connect/revocation"))
     # and the history keeps every step
     actions = [e["action"] for e in host.call("GET", "/history?limit=50")["events"]]
@@ -52,13 +57,19 @@ def test_denied_consent_stores_nothing(stack, host):
     # Given the admin presses Cancel on Xero's consent page
     started = host.call("POST", "/connect", {"return_url": f"{host.base}/host/xero"})
     state = dict(p.split("=", 1) for p in started["authorize_url"].split("?", 1)[1].split("&"))["state"]
-    answer = requests.get(f"{host.base}/oauth/callback", params={"error": "access_denied", "state": state},
-                          allow_redirects=False, timeout=30)
+    answer = requests.get(
+        f"{host.base}/oauth/callback",
+        params={"error": "access_denied", "state": state},
+        allow_redirects=False,
+        timeout=30,
+    )
     # Then the browser returns to the host with "denied", and the org is not connected
     assert answer.status_code == 302 and "xero_status=denied" in answer.headers["Location"]
     assert host.call("GET", "/connection")["status"] == "not_connected"
     # and replaying the same state is refused with a clear page
-    replay = requests.get(f"{host.base}/oauth/callback", params={"code": "x", "state": state}, allow_redirects=False, timeout=30)
+    replay = requests.get(
+        f"{host.base}/oauth/callback", params={"code": "x", "state": state}, allow_redirects=False, timeout=30
+    )
     assert replay.status_code == 400 and "already been used" in replay.text
 
 

@@ -10,10 +10,19 @@ import requests
 RECORDS = json.loads((Path(__file__).parents[2] / "local" / "demo" / "records.json").read_text())["records"]
 SETTINGS = {
     "sync_frequency": "manual",
-    "export": {"invoices_and_payments": True, "credit_notes": True, "bills_and_payments": True,
-               "vendor_credits": True, "bank_charges": True},
-    "sales_account": "200", "purchases_account": "300", "sales_adjustments_account": "260",
-    "purchase_adjustments_account": "429", "write_off_account": "408", "bank_charges_account": "404",
+    "export": {
+        "invoices_and_payments": True,
+        "credit_notes": True,
+        "bills_and_payments": True,
+        "vendor_credits": True,
+        "bank_charges": True,
+    },
+    "sales_account": "200",
+    "purchases_account": "300",
+    "sales_adjustments_account": "260",
+    "purchase_adjustments_account": "429",
+    "write_off_account": "408",
+    "bank_charges_account": "404",
 }
 GST = {"host_tax_id": "gst15", "host_rate": "15", "xero_tax_type": "OUTPUT2", "purchases_xero_tax_type": "INPUT2"}
 
@@ -78,7 +87,9 @@ def test_the_sample_records_reach_xero_with_the_right_amounts(stack, host):
     from xero_sync.wiring import container
 
     merchant = next(a for a in host.call("GET", "/xero/accounts")["accounts"] if a["name"] == "Merchant Fees")
-    container().xero_api.for_org(host.org_id).post(f"/Accounts/{merchant['account_id']}", json={"Accounts": [{"Code": "405"}]})
+    container().xero_api.for_org(host.org_id).post(
+        f"/Accounts/{merchant['account_id']}", json={"Accounts": [{"Code": "405"}]}
+    )
     refreshed = host.call("POST", "/xero/refresh", {})
     assert refreshed == {"changed": True, "requeued": 1}
     stack.runner.drain(timeout=120)

@@ -51,10 +51,10 @@ if TYPE_CHECKING:
     from xero_sync.services.inactivity import InactivityChecker
     from xero_sync.services.notifications import NotificationService
     from xero_sync.services.org_settings import OrgSettingsService
-    from xero_sync.services.records import RecordsService, SyncNowGate
+    from xero_sync.services.records import RecordsService
     from xero_sync.services.reference_data import ReferenceDataService
     from xero_sync.services.reprocess import ReprocessService
-    from xero_sync.services.sync import SyncService
+    from xero_sync.services.sync import SyncNowGate, SyncService
     from xero_sync.xero.client import XeroApiClient
     from xero_sync.xero.identity import XeroIdentity
     from xero_sync.xero.tokens import TokenManager
@@ -235,7 +235,7 @@ class Container:
 
     @functools.cached_property
     def sync_now(self) -> SyncNowGate:
-        from xero_sync.services.records import SyncNowGate
+        from xero_sync.services.sync import SyncNowGate
 
         return SyncNowGate(connections=self.connections, sync_service=lambda: self.sync, clock=self.clock)
 

@@ -117,7 +117,9 @@ def envelope(entity: str, record_id: str, version: int, data: dict[str, Any] | N
 
 
 def contact(record_id: str, version: int = 1, name: str | None = None) -> dict:
-    return envelope("contact", record_id, version, {"display_name": name or f"Customer {record_id}", "kind": "customer"})
+    return envelope(
+        "contact", record_id, version, {"display_name": name or f"Customer {record_id}", "kind": "customer"}
+    )
 
 
 def invoice(record_id: str, contact_id: str, version: int = 1, **changes: Any) -> dict:

@@ -3,7 +3,7 @@ and the org scope of every export route (N4), through the API handler against mo
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from api_it_helpers import contact, invoice, receive_all
@@ -15,17 +15,24 @@ from xero_sync.domain.records import RecordKey
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
 
-DAY = datetime(2026, 11, 10, 8, 0, tzinfo=timezone.utc)
+DAY = datetime(2026, 11, 10, 8, 0, tzinfo=UTC)
 
 
 def mark_connected(container, org_id: str) -> None:
     """A connection as the OAuth callback stores it (the tokens are never used here: nothing in
     these tests calls Xero)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     tenant = TenantRef(tenant_id=f"tenant-{org_id}", connection_id="conn-1", tenant_name="Demo Ltd")
     container.connections.save_consent(
-        org_id, tenants=[tenant], chosen=tenant, auth_event_id=None, scopes=None, connected_by_email=None,
-        connected_by_user_id=None, tokens=EncryptedTokens(b"a", now + timedelta(minutes=30), b"r", now), now=now,
+        org_id,
+        tenants=[tenant],
+        chosen=tenant,
+        auth_event_id=None,
+        scopes=None,
+        connected_by_email=None,
+        connected_by_user_id=None,
+        tokens=EncryptedTokens(b"a", now + timedelta(minutes=30), b"r", now),
+        now=now,
     )
 
 
@@ -36,9 +43,15 @@ def seed_history(container, org_id: str) -> list[HistoryEvent]:
         entity = "invoice" if n % 2 == 0 else "invoice_payment"
         events.append(
             HistoryEvent(
-                org_id=org_id, at=DAY + timedelta(days=n), direction="export", action="create",
-                outcome="failed" if n % 3 == 0 else "succeeded", entity=entity, record_id=f"{entity}-{n}",
-                version=1, message=f"attempt {n}" + (" Account 'Merchant Fees' has no code" if n % 3 == 0 else ""),
+                org_id=org_id,
+                at=DAY + timedelta(days=n),
+                direction="export",
+                action="create",
+                outcome="failed" if n % 3 == 0 else "succeeded",
+                entity=entity,
+                record_id=f"{entity}-{n}",
+                version=1,
+                message=f"attempt {n}" + (" Account 'Merchant Fees' has no code" if n % 3 == 0 else ""),
             )
         )
     container.history.append_many(events)
@@ -91,9 +104,14 @@ def test_history_filters_page_too(api, services, org):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [({"cursor": "bm90LWEtY3Vyc29y"}, "query.cursor"), ({"limit": "0"}, "query.limit"),
-     ({"limit": "201"}, "query.limit"), ({"status": "exploded"}, "query.status"),
-     ({"from": "yesterday"}, "query.from"), ({"from": "2026-11-12", "to": "2026-11-01"}, "query.to")],
+    [
+        ({"cursor": "bm90LWEtY3Vyc29y"}, "query.cursor"),
+        ({"limit": "0"}, "query.limit"),
+        ({"limit": "201"}, "query.limit"),
+        ({"status": "exploded"}, "query.status"),
+        ({"from": "yesterday"}, "query.from"),
+        ({"from": "2026-11-12", "to": "2026-11-01"}, "query.to"),
+    ],
 )
 def test_bad_history_parameters_are_400_naming_the_parameter(api, services, org, query, field):
     answer = api.call("GET", f"/v1/orgs/{org.org_id}/history", key=org.key, query=query)
@@ -103,8 +121,9 @@ def test_bad_history_parameters_are_400_naming_the_parameter(api, services, org,
 def test_a_cursor_of_another_org_is_refused(api, services, org, other_org):
     seed_history(services, other_org.org_id)
     foreign = api.call("GET", f"/v1/orgs/{other_org.org_id}/history", key=other_org.key, query={"limit": "2"})
-    answer = api.call("GET", f"/v1/orgs/{org.org_id}/history", key=org.key,
-                      query={"cursor": foreign.body["next_cursor"]})
+    answer = api.call(
+        "GET", f"/v1/orgs/{org.org_id}/history", key=org.key, query={"cursor": foreign.body["next_cursor"]}
+    )
     assert answer.status == 400 and answer.error_fields == ["query.cursor"]
 
 
@@ -114,7 +133,9 @@ def test_a_cursor_of_another_org_is_refused(api, services, org, other_org):
 def test_sync_now_sends_the_outstanding_records(api, services, org, api_stack):
     # Given a connected org with a contact and an invoice waiting for export
     mark_connected(services, org.org_id)
-    api.call("POST", f"/v1/orgs/{org.org_id}/records", key=org.key, body={"records": [contact("c1"), invoice("i1", "c1")]})
+    api.call(
+        "POST", f"/v1/orgs/{org.org_id}/records", key=org.key, body={"records": [contact("c1"), invoice("i1", "c1")]}
+    )
     # When the host asks for a sync of invoices only, then of everything
     only_invoices = api.call("POST", f"/v1/orgs/{org.org_id}/sync", key=org.key, body={"entities": ["invoice"]})
     everything = api.call("POST", f"/v1/orgs/{org.org_id}/sync", key=org.key)
@@ -127,9 +148,13 @@ def test_sync_now_sends_the_outstanding_records(api, services, org, api_stack):
 
 def test_sync_now_takes_a_historical_range(api, services, org):
     mark_connected(services, org.org_id)
-    answer = api.call("POST", f"/v1/orgs/{org.org_id}/sync", key=org.key, body={"from": "2025-01-01", "to": "2025-12-31"})
+    answer = api.call(
+        "POST", f"/v1/orgs/{org.org_id}/sync", key=org.key, body={"from": "2025-01-01", "to": "2025-12-31"}
+    )
     assert answer.status == 202 and (answer.body["from"], answer.body["to"]) == ("2025-01-01", "2025-12-31")
-    reversed_range = api.call("POST", f"/v1/orgs/{org.org_id}/sync", key=org.key, body={"from": "2025-12-31", "to": "2025-01-01"})
+    reversed_range = api.call(
+        "POST", f"/v1/orgs/{org.org_id}/sync", key=org.key, body={"from": "2025-12-31", "to": "2025-01-01"}
+    )
     assert reversed_range.status == 400 and reversed_range.error_fields == ["to"]
 
 
@@ -141,8 +166,21 @@ def test_sync_now_of_an_org_not_connected_is_a_409(api, services, org):
 # --- org scope (N4) ---------------------------------------------------------------------------------
 
 EXPORT_ROUTES = [
-    ("POST", "/records", {"records": [{"entity": "contact", "id": "c1", "version": 1, "action": "upsert",
-                                       "data": {"display_name": "Harbour Cafe Ltd"}}]}),
+    (
+        "POST",
+        "/records",
+        {
+            "records": [
+                {
+                    "entity": "contact",
+                    "id": "c1",
+                    "version": 1,
+                    "action": "upsert",
+                    "data": {"display_name": "Harbour Cafe Ltd"},
+                }
+            ]
+        },
+    ),
     ("GET", "/records/invoice/inv-1", None),
     ("POST", "/records/invoice/inv-1/retry", None),
     ("POST", "/failures/retry", None),

@@ -38,7 +38,9 @@ def test_a_key_for_org_a_gets_403_on_org_b(api, services, org, other_org, method
     # Given org B's state before
     before = services.connect.status(other_org.org_id)
     # When org A's key is used on any of org B's routes, with a plausible body
-    answer = api.call(method, _fill(path, other_org.org_id), key=org.key, body={} if method in ("POST", "PUT") else None)
+    answer = api.call(
+        method, _fill(path, other_org.org_id), key=org.key, body={} if method in ("POST", "PUT") else None
+    )
     # Then it is refused for the scope, and org B is unchanged
     assert answer.status == 403, (method, path, answer.body)
     assert answer.body["error"]["code"] == "forbidden"

@@ -22,8 +22,13 @@ def push(api, org, *records, **options):
 def fail_record(container, org_id: str, entity: str, record_id: str, version: int, code: str, message: str) -> None:
     """What an export worker does with a record that needs the admin: mark that version failed."""
     container.records.mark_outcome(
-        RecordKey(org_id, entity, record_id), owner=None, status=RecordStatus.FAILED, version=version,
-        error_code=code, message=message, now=utcnow(),
+        RecordKey(org_id, entity, record_id),
+        owner=None,
+        status=RecordStatus.FAILED,
+        version=version,
+        error_code=code,
+        message=message,
+        now=utcnow(),
     )
 
 
@@ -104,16 +109,21 @@ def test_a_body_that_is_not_a_records_list_is_400(api, services, org):
 def test_real_time_orgs_are_enqueued_at_once_and_pushes_count_as_activity(api, xero, org, api_stack):
     # Given a connected org in real-time mode
     connect_org(api, org.org_id, org.key)
-    settings = api.call("PUT", f"/v1/orgs/{org.org_id}/settings", key=org.key,
-                        body={"settings": {"sync_frequency": "realtime"}})
+    settings = api.call(
+        "PUT", f"/v1/orgs/{org.org_id}/settings", key=org.key, body={"settings": {"sync_frequency": "realtime"}}
+    )
     assert settings.status == 200, settings.body
     before = xero.container.connections.get(org.org_id).last_activity_at
     # When a contact and its invoice are pushed
     answer = push(api, org, contact("cus-1"), invoice("inv-1", "cus-1"))
     # Then both went to their family's queue with reason push
     assert answer.body["enqueued"] == 2
-    invoices = [m for m in receive_all(xero.container, api_stack.queue_urls[Family.INVOICES]) if m["org_id"] == org.org_id]
-    contacts = [m for m in receive_all(xero.container, api_stack.queue_urls[Family.CONTACTS]) if m["org_id"] == org.org_id]
+    invoices = [
+        m for m in receive_all(xero.container, api_stack.queue_urls[Family.INVOICES]) if m["org_id"] == org.org_id
+    ]
+    contacts = [
+        m for m in receive_all(xero.container, api_stack.queue_urls[Family.CONTACTS]) if m["org_id"] == org.org_id
+    ]
     assert [(m["entity"], m["record_id"], m["reason"]) for m in invoices] == [("invoice", "inv-1", "push")]
     assert [(m["entity"], m["record_id"]) for m in contacts] == [("contact", "cus-1")]
     # And the push was activity (F6.1)
@@ -131,7 +141,9 @@ def test_retry_one_failed_record_and_refuse_a_synced_one(api, xero, org, api_sta
     answer = api.call("POST", f"/v1/orgs/{org.org_id}/records/invoice/inv-1/retry", key=org.key)
     # Then it is pending and queued with reason retry, and the retry shows in its history
     assert answer.status == 202 and answer.body["status"] == "pending"
-    queued = [m for m in receive_all(xero.container, api_stack.queue_urls[Family.INVOICES]) if m["org_id"] == org.org_id]
+    queued = [
+        m for m in receive_all(xero.container, api_stack.queue_urls[Family.INVOICES]) if m["org_id"] == org.org_id
+    ]
     assert [(m["record_id"], m["reason"]) for m in queued] == [("inv-1", "retry")]
     history = api.call("GET", f"/v1/orgs/{org.org_id}/records/invoice/inv-1", key=org.key).body["history"]
     assert [e["action"] for e in history] == ["retry"]
@@ -169,9 +181,21 @@ def test_the_published_document_shows_every_record_schema(api, services):
     schemas = answer.body["components"]["schemas"]
     items = schemas["PushRecordsRequest"]["properties"]["records"]["items"]
     assert len(items["oneOf"]) == 13 and items["discriminator"]["propertyName"] == "entity"
-    for name in ("Contact", "Invoice", "InvoicePayment", "BankCharge", "WriteOff", "CreditNote", "CreditNoteAllocation",
-                 "CreditNoteRefund", "Bill", "BillPayment", "VendorCredit", "VendorCreditAllocation",
-                 "VendorCreditRefund"):
+    for name in (
+        "Contact",
+        "Invoice",
+        "InvoicePayment",
+        "BankCharge",
+        "WriteOff",
+        "CreditNote",
+        "CreditNoteAllocation",
+        "CreditNoteRefund",
+        "Bill",
+        "BillPayment",
+        "VendorCredit",
+        "VendorCreditAllocation",
+        "VendorCreditRefund",
+    ):
         assert name in schemas and f"{name}Envelope" in schemas
     accepted = answer.body["paths"]["/v1/orgs/{org_id}/records"]["post"]["responses"]["202"]
     assert accepted["content"]["application/json"]["schema"]["$ref"].endswith("/PushRecordsResponse")

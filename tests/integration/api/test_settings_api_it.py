@@ -44,7 +44,9 @@ def test_reference_data_is_imported_on_connect_and_served(api, xero, org):
     # And payments_enabled=true gives bank accounts and payments-enabled ones, each with its flag
     payable = accounts_by_name(api, org, payments_enabled="true")
     assert {(a["code"], a["is_bank_account"], a["enable_payments_to_account"]) for a in payable.values()} == {
-        ("090", True, False), ("091", True, False), ("970", False, True)
+        ("090", True, False),
+        ("091", True, False),
+        ("970", False, True),
     }
     # And tax rates come with components and the effective (compound) rate
     rates = api.call("GET", f"/v1/orgs/{org.org_id}/xero/tax-rates", key=org.key).body["tax_rates"]
@@ -81,8 +83,14 @@ def test_settings_round_trip_with_defaults_and_revisions(api, xero, org):
     assert first.status == 200 and first.body["revision"] == 0
     assert first.body["settings"]["sync_frequency"] == "every_10_minutes"
     # When saved with accounts and other choices, from the revision read
-    settings = {**first.body["settings"], "sales_account": "200", "sales_adjustments_account": "260",
-                "bank_charges_account": "404", "sync_frequency": "hourly", "admin_emails": ["Admin@Example.com"]}
+    settings = {
+        **first.body["settings"],
+        "sales_account": "200",
+        "sales_adjustments_account": "260",
+        "bank_charges_account": "404",
+        "sync_frequency": "hourly",
+        "admin_emails": ["Admin@Example.com"],
+    }
     saved = api.call("PUT", path, key=org.key, body={"settings": settings, "revision": 0})
     # Then they read back as saved (normalised), at revision 1
     assert saved.status == 200, saved.body
@@ -105,10 +113,19 @@ def test_settings_round_trip_with_defaults_and_revisions(api, xero, org):
 def test_an_account_without_a_code_is_refused_then_accepted_once_the_code_is_added(api, xero, org):
     # Given a connected org, and an invoice that failed because an account had no code
     connect_org(api, org.org_id, org.key)
-    api.call("POST", f"/v1/orgs/{org.org_id}/records", key=org.key, body={"records": [contact("c1"), invoice("i1", "c1")]})
+    api.call(
+        "POST", f"/v1/orgs/{org.org_id}/records", key=org.key, body={"records": [contact("c1"), invoice("i1", "c1")]}
+    )
     key = RecordKey(org.org_id, "invoice", "i1")
-    xero.container.records.mark_outcome(key, owner=None, status=RecordStatus.FAILED, version=1,
-                                        error_code="missing_account_code", message="no code", now=utcnow())
+    xero.container.records.mark_outcome(
+        key,
+        owner=None,
+        status=RecordStatus.FAILED,
+        version=1,
+        error_code="missing_account_code",
+        message="no code",
+        now=utcnow(),
+    )
     merchant_fees = accounts_by_name(api, org)["Merchant Fees"]
     body = {"settings": {"bank_charges_account": merchant_fees["account_id"]}}
     # When the admin picks the account without a code for bank charges
@@ -139,7 +156,9 @@ def test_settings_show_accounts_that_xero_no_longer_accepts(api, xero, org):
 
 
 def test_settings_that_name_accounts_need_a_connected_org(api, services, org):
-    answer = api.call("PUT", f"/v1/orgs/{org.org_id}/settings", key=org.key, body={"settings": {"sales_account": "200"}})
+    answer = api.call(
+        "PUT", f"/v1/orgs/{org.org_id}/settings", key=org.key, body={"settings": {"sales_account": "200"}}
+    )
     assert answer.status == 409
     # while settings that pick nothing from Xero can be saved before connecting
     plain = api.call("PUT", f"/v1/orgs/{org.org_id}/settings", key=org.key, body={"settings": {"language": "de"}})

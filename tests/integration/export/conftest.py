@@ -17,9 +17,9 @@ from xero_sync.settings import ApiSettings as Settings  # Xero and the export qu
 from xero_sync.wiring import Container, set_container
 
 sys.path.insert(0, str(Path(__file__).parent))
-from export_harness import TIME_SCALE, ExportHarness, settings_for_emulator  # noqa: E402
+from export_harness import TIME_SCALE, ExportHarness, settings_for_emulator
 
-from local.xero_emulator import EmulatorOptions, start_in_thread  # noqa: E402
+from local.xero_emulator import EmulatorOptions, start_in_thread
 
 
 @pytest.fixture(scope="session")
@@ -85,5 +85,6 @@ def _purge_queues(settings: Settings) -> None:
                 if not batch:
                     break
                 sqs.delete_message_batch(
-                    QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
+                    QueueUrl=url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)],
                 )

@@ -62,9 +62,12 @@ class ExportHarness:
     def configure(self, settings: dict[str, Any] | None = None, tax_mappings: list[dict] | None = None) -> None:
         from xero_sync.models.api_export import OrgSettingsUpdate, TaxMappingsUpdate
 
-        self.container.org_settings.put(self.org_id, OrgSettingsUpdate.model_validate({"settings": {**DEMO_SETTINGS, **(settings or {})}}))
+        self.container.org_settings.put(
+            self.org_id, OrgSettingsUpdate.model_validate({"settings": {**DEMO_SETTINGS, **(settings or {})}})
+        )
         self.container.org_settings.put_tax_mappings(
-            self.org_id, TaxMappingsUpdate.model_validate({"mappings": tax_mappings if tax_mappings is not None else [GST]})
+            self.org_id,
+            TaxMappingsUpdate.model_validate({"mappings": tax_mappings if tax_mappings is not None else [GST]}),
         )
 
     # --- pushing and exporting ----------------------------------------------------------------
@@ -142,12 +145,15 @@ class ExportHarness:
 
     def invoices(self, number: str | None = None, type_: str | None = None) -> list[dict[str, Any]]:
         return [
-            i for i in self.xero()["Invoices"]
+            i
+            for i in self.xero()["Invoices"]
             if (number is None or i.get("InvoiceNumber") == number) and (type_ is None or i["Type"] == type_)
         ]
 
     def requests_log(self, method: str | None = None, path_prefix: str | None = None) -> list[dict[str, Any]]:
-        params = {k: v for k, v in {"method": method, "path_prefix": path_prefix, "tenant_id": self.tenant_id}.items() if v}
+        params = {
+            k: v for k, v in {"method": method, "path_prefix": path_prefix, "tenant_id": self.tenant_id}.items() if v
+        }
         response = requests.get(f"{self.emulator.base_url}/_emulator/requests", params=params, timeout=10)
         response.raise_for_status()
         body = response.json()
@@ -169,16 +175,42 @@ def settings_for_emulator(base: Settings, emulator_url: str) -> Settings:
 
 
 def contact(record_id: str, name: str, version: int = 1, **data: Any) -> dict[str, Any]:
-    return {"entity": "contact", "id": record_id, "version": version, "action": "upsert",
-            "data": {"display_name": name, "kind": "customer", **data}}
+    return {
+        "entity": "contact",
+        "id": record_id,
+        "version": version,
+        "action": "upsert",
+        "data": {"display_name": name, "kind": "customer", **data},
+    }
 
 
-def invoice(record_id: str, number: str, contact_id: str, *, version: int = 1, status: str = "open",
-            lines: Iterable[dict] | None = None, **data: Any) -> dict[str, Any]:
-    return {"entity": "invoice", "id": record_id, "version": version, "action": "upsert",
-            "data": {"number": number, "contact_id": contact_id, "date": "2026-11-02", "due_date": "2026-12-02",
-                     "status": status, "lines": list(lines or [{"item_name": "Beans", "quantity": 2, "rate": "50",
-                                                                "tax_id": "gst15", "account_code": "200"}]), **data}}
+def invoice(
+    record_id: str,
+    number: str,
+    contact_id: str,
+    *,
+    version: int = 1,
+    status: str = "open",
+    lines: Iterable[dict] | None = None,
+    **data: Any,
+) -> dict[str, Any]:
+    return {
+        "entity": "invoice",
+        "id": record_id,
+        "version": version,
+        "action": "upsert",
+        "data": {
+            "number": number,
+            "contact_id": contact_id,
+            "date": "2026-11-02",
+            "due_date": "2026-12-02",
+            "status": status,
+            "lines": list(
+                lines or [{"item_name": "Beans", "quantity": 2, "rate": "50", "tax_id": "gst15", "account_code": "200"}]
+            ),
+            **data,
+        },
+    }
 
 
 def record(entity: str, record_id: str, version: int = 1, action: str = "upsert", **data: Any) -> dict[str, Any]:

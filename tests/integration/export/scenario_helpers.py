@@ -107,8 +107,15 @@ def enable_everything(harness: ExportHarness, **settings: Any) -> None:
 # --- builders (SPEC §7 shapes) -----------------------------------------------------------------
 
 
-def line(rate: str = "50", quantity: Any = 2, *, item: str = "Beans", tax_id: str | None = "gst15",
-         account_code: str | None = None, **extra: Any) -> dict[str, Any]:
+def line(
+    rate: str = "50",
+    quantity: Any = 2,
+    *,
+    item: str = "Beans",
+    tax_id: str | None = "gst15",
+    account_code: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     data = {"item_name": item, "quantity": quantity, "rate": rate, **extra}
     if tax_id is not None:
         data["tax_id"] = tax_id
@@ -118,73 +125,183 @@ def line(rate: str = "50", quantity: Any = 2, *, item: str = "Beans", tax_id: st
 
 
 def vendor(record_id: str, name: str, version: int = 1, **data: Any) -> dict[str, Any]:
-    return {"entity": "contact", "id": record_id, "version": version, "action": "upsert",
-            "data": {"display_name": name, "kind": "vendor", **data}}
+    return {
+        "entity": "contact",
+        "id": record_id,
+        "version": version,
+        "action": "upsert",
+        "data": {"display_name": name, "kind": "vendor", **data},
+    }
 
 
-def bill(record_id: str, number: str, vendor_id: str, *, version: int = 1, status: str = "open",
-         lines: list[dict] | None = None, **data: Any) -> dict[str, Any]:
-    return record("bill", record_id, version, number=number, vendor_id=vendor_id, date="2026-11-03",
-                  due_date="2026-12-03", status=status,
-                  lines=lines or [line("40", 2, item="Green beans", account_code="300")], **data)
+def bill(
+    record_id: str,
+    number: str,
+    vendor_id: str,
+    *,
+    version: int = 1,
+    status: str = "open",
+    lines: list[dict] | None = None,
+    **data: Any,
+) -> dict[str, Any]:
+    return record(
+        "bill",
+        record_id,
+        version,
+        number=number,
+        vendor_id=vendor_id,
+        date="2026-11-03",
+        due_date="2026-12-03",
+        status=status,
+        lines=lines or [line("40", 2, item="Green beans", account_code="300")],
+        **data,
+    )
 
 
-def credit_note(record_id: str, number: str, contact_id: str, *, version: int = 1, status: str = "open",
-                lines: list[dict] | None = None, **data: Any) -> dict[str, Any]:
-    return record("credit_note", record_id, version, number=number, contact_id=contact_id, date="2026-11-04",
-                  status=status, lines=lines or [line("20", 1, item="Returned beans", account_code="200")], **data)
+def credit_note(
+    record_id: str,
+    number: str,
+    contact_id: str,
+    *,
+    version: int = 1,
+    status: str = "open",
+    lines: list[dict] | None = None,
+    **data: Any,
+) -> dict[str, Any]:
+    return record(
+        "credit_note",
+        record_id,
+        version,
+        number=number,
+        contact_id=contact_id,
+        date="2026-11-04",
+        status=status,
+        lines=lines or [line("20", 1, item="Returned beans", account_code="200")],
+        **data,
+    )
 
 
-def vendor_credit(record_id: str, number: str, vendor_id: str, *, version: int = 1, status: str = "open",
-                  lines: list[dict] | None = None, **data: Any) -> dict[str, Any]:
-    return record("vendor_credit", record_id, version, number=number, vendor_id=vendor_id, date="2026-11-04",
-                  status=status, lines=lines or [line("10", 1, item="Damaged sacks", account_code="300")], **data)
+def vendor_credit(
+    record_id: str,
+    number: str,
+    vendor_id: str,
+    *,
+    version: int = 1,
+    status: str = "open",
+    lines: list[dict] | None = None,
+    **data: Any,
+) -> dict[str, Any]:
+    return record(
+        "vendor_credit",
+        record_id,
+        version,
+        number=number,
+        vendor_id=vendor_id,
+        date="2026-11-04",
+        status=status,
+        lines=lines or [line("10", 1, item="Damaged sacks", account_code="300")],
+        **data,
+    )
 
 
-def invoice_payment(record_id: str, invoice_id: str, amount: str, *, version: int = 1, account_code: str = "090",
-                    **data: Any) -> dict[str, Any]:
-    return record("invoice_payment", record_id, version, invoice_id=invoice_id, date="2026-11-05",
-                  amount=amount, account_code=account_code, **data)
+def invoice_payment(
+    record_id: str, invoice_id: str, amount: str, *, version: int = 1, account_code: str = "090", **data: Any
+) -> dict[str, Any]:
+    return record(
+        "invoice_payment",
+        record_id,
+        version,
+        invoice_id=invoice_id,
+        date="2026-11-05",
+        amount=amount,
+        account_code=account_code,
+        **data,
+    )
 
 
-def bill_payment(record_id: str, bill_id: str, amount: str, *, version: int = 1, account_code: str = "090",
-                 **data: Any) -> dict[str, Any]:
-    return record("bill_payment", record_id, version, bill_id=bill_id, date="2026-11-06",
-                  amount=amount, account_code=account_code, **data)
+def bill_payment(
+    record_id: str, bill_id: str, amount: str, *, version: int = 1, account_code: str = "090", **data: Any
+) -> dict[str, Any]:
+    return record(
+        "bill_payment",
+        record_id,
+        version,
+        bill_id=bill_id,
+        date="2026-11-06",
+        amount=amount,
+        account_code=account_code,
+        **data,
+    )
 
 
-def credit_note_allocation(record_id: str, credit_note_id: str, invoice_id: str, amount: str, *,
-                           version: int = 1) -> dict[str, Any]:
-    return record("credit_note_allocation", record_id, version, credit_note_id=credit_note_id,
-                  invoice_id=invoice_id, amount=amount, date="2026-11-07")
+def credit_note_allocation(
+    record_id: str, credit_note_id: str, invoice_id: str, amount: str, *, version: int = 1
+) -> dict[str, Any]:
+    return record(
+        "credit_note_allocation",
+        record_id,
+        version,
+        credit_note_id=credit_note_id,
+        invoice_id=invoice_id,
+        amount=amount,
+        date="2026-11-07",
+    )
 
 
-def vendor_credit_allocation(record_id: str, vendor_credit_id: str, bill_id: str, amount: str, *,
-                             version: int = 1) -> dict[str, Any]:
-    return record("vendor_credit_allocation", record_id, version, vendor_credit_id=vendor_credit_id,
-                  bill_id=bill_id, amount=amount, date="2026-11-07")
+def vendor_credit_allocation(
+    record_id: str, vendor_credit_id: str, bill_id: str, amount: str, *, version: int = 1
+) -> dict[str, Any]:
+    return record(
+        "vendor_credit_allocation",
+        record_id,
+        version,
+        vendor_credit_id=vendor_credit_id,
+        bill_id=bill_id,
+        amount=amount,
+        date="2026-11-07",
+    )
 
 
-def credit_note_refund(record_id: str, credit_note_id: str, amount: str, *, version: int = 1,
-                       account_code: str = "090", **data: Any) -> dict[str, Any]:
-    return record("credit_note_refund", record_id, version, credit_note_id=credit_note_id, date="2026-11-08",
-                  amount=amount, account_code=account_code, **data)
+def credit_note_refund(
+    record_id: str, credit_note_id: str, amount: str, *, version: int = 1, account_code: str = "090", **data: Any
+) -> dict[str, Any]:
+    return record(
+        "credit_note_refund",
+        record_id,
+        version,
+        credit_note_id=credit_note_id,
+        date="2026-11-08",
+        amount=amount,
+        account_code=account_code,
+        **data,
+    )
 
 
-def vendor_credit_refund(record_id: str, vendor_credit_id: str, amount: str, *, version: int = 1,
-                         account_code: str = "090", **data: Any) -> dict[str, Any]:
-    return record("vendor_credit_refund", record_id, version, vendor_credit_id=vendor_credit_id,
-                  date="2026-11-08", amount=amount, account_code=account_code, **data)
+def vendor_credit_refund(
+    record_id: str, vendor_credit_id: str, amount: str, *, version: int = 1, account_code: str = "090", **data: Any
+) -> dict[str, Any]:
+    return record(
+        "vendor_credit_refund",
+        record_id,
+        version,
+        vendor_credit_id=vendor_credit_id,
+        date="2026-11-08",
+        amount=amount,
+        account_code=account_code,
+        **data,
+    )
 
 
 def write_off(record_id: str, invoice_id: str, *, version: int = 1, **data: Any) -> dict[str, Any]:
     return record("write_off", record_id, version, invoice_id=invoice_id, date="2026-11-09", **data)
 
 
-def bank_charge(record_id: str, amount: str, *, version: int = 1, account_code: str = "090",
-                **data: Any) -> dict[str, Any]:
-    return record("bank_charge", record_id, version, date="2026-11-10", amount=amount,
-                  account_code=account_code, **data)
+def bank_charge(
+    record_id: str, amount: str, *, version: int = 1, account_code: str = "090", **data: Any
+) -> dict[str, Any]:
+    return record(
+        "bank_charge", record_id, version, date="2026-11-10", amount=amount, account_code=account_code, **data
+    )
 
 
 def delete(entity: str, record_id: str, version: int) -> dict[str, Any]:
@@ -211,7 +328,8 @@ class XeroState:
 
     def invoices(self, number: str | None = None, type_: str | None = None) -> list[dict[str, Any]]:
         return [
-            i for i in self.raw["Invoices"]
+            i
+            for i in self.raw["Invoices"]
             if (number is None or i.get("InvoiceNumber") == number) and (type_ is None or i["Type"] == type_)
         ]
 
@@ -222,7 +340,8 @@ class XeroState:
 
     def credit_notes(self, number: str | None = None, type_: str | None = None) -> list[dict[str, Any]]:
         return [
-            n for n in self.raw["CreditNotes"]
+            n
+            for n in self.raw["CreditNotes"]
             if (number is None or n.get("CreditNoteNumber") == number) and (type_ is None or n["Type"] == type_)
         ]
 
@@ -235,7 +354,8 @@ class XeroState:
         """Payments (incl. refunds) carrying the reference stamp of one host record."""
         stamp = build_stamp(self.harness.org_id, entity, record_id)
         return [
-            p for p in self.raw["Payments"]
+            p
+            for p in self.raw["Payments"]
             if stamp in (p.get("Reference") or "") and (not live_only or p["Status"] != "DELETED")
         ]
 
@@ -247,7 +367,8 @@ class XeroState:
     def bank_transactions_stamped(self, record_id: str, *, live_only: bool = False) -> list[dict[str, Any]]:
         stamp = build_stamp(self.harness.org_id, "bank_charge", record_id)
         return [
-            t for t in self.raw["BankTransactions"]
+            t
+            for t in self.raw["BankTransactions"]
             if stamp in (t.get("Reference") or "") and (not live_only or t["Status"] != "DELETED")
         ]
 

@@ -24,10 +24,17 @@ def in_xero(harness: ExportHarness, collection: str, element: dict[str, Any]) ->
 
 
 def existing_invoice(contact_id: str, number: str) -> dict[str, Any]:
-    return {"Type": "ACCREC", "Contact": {"ContactID": contact_id}, "InvoiceNumber": number, "Date": "2026-11-02",
-            "DueDate": "2026-12-02", "Status": "AUTHORISED",
-            "LineItems": [{"Description": "Beans", "Quantity": 2, "UnitAmount": 50, "AccountCode": "200",
-                           "TaxType": "OUTPUT2"}]}
+    return {
+        "Type": "ACCREC",
+        "Contact": {"ContactID": contact_id},
+        "InvoiceNumber": number,
+        "Date": "2026-11-02",
+        "DueDate": "2026-12-02",
+        "Status": "AUTHORISED",
+        "LineItems": [
+            {"Description": "Beans", "Quantity": 2, "UnitAmount": 50, "AccountCode": "200", "TaxType": "OUTPUT2"}
+        ],
+    }
 
 
 def test_same_name_is_linked_not_duplicated(harness: ExportHarness) -> None:
@@ -101,15 +108,20 @@ def test_invoice_number_used_by_another_contact_is_reported(harness: ExportHarne
     other = in_xero(harness, "Contacts", {"Name": "Someone Else Ltd"})
     existing = in_xero(harness, "Invoices", existing_invoice(other["ContactID"], "INV-1001"))
     # When the host exports its own INV-1001 for its customer, with INV-1002 in the same batch
-    harness.export(contact("cus-1", "Harbour Cafe Ltd"), invoice("inv-1", "INV-1001", "cus-1"),
-                   invoice("inv-2", "INV-1002", "cus-1"))
+    harness.export(
+        contact("cus-1", "Harbour Cafe Ltd"),
+        invoice("inv-1", "INV-1001", "cus-1"),
+        invoice("inv-2", "INV-1002", "cus-1"),
+    )
     # Then nothing is duplicated: Xero's INV-1001 is still only the other customer's
     xero = XeroState(harness)
     assert [i["InvoiceID"] for i in xero.invoices("INV-1001")] == [existing["InvoiceID"]]
     # And the bad record did not fail its batch (F3.5): INV-1002 went in the same call and is in Xero
     assert xero.invoice("INV-1002")["Contact"]["ContactID"] == harness.record("contact", "cus-1").xero_id
     assert harness.record("invoice", "inv-2").status == "synced"
-    ours = [r for r in harness.requests_log("PUT", "/api.xro/2.0/Invoices") if r["query"].get("summarizeErrors") == "false"]
+    ours = [
+        r for r in harness.requests_log("PUT", "/api.xro/2.0/Invoices") if r["query"].get("summarizeErrors") == "false"
+    ]
     assert len(ours) == 1
     # And the record failed with duplicate_number and what to do, parked for the admin
     row = harness.record("invoice", "inv-1")

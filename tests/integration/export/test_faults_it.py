@@ -81,6 +81,7 @@ def one_invoice(number: str, total: str, type_: str = "ACCREC", status: str = "A
     def check(h: ExportHarness, xero: XeroState) -> None:
         found = xero.invoice(number, type_)  # exactly one
         assert money(found["Total"]) == money(total) and found["Status"] == status, found["Status"]
+
     return check
 
 
@@ -99,6 +100,7 @@ def check_payment(amount: str, *, replaced: bool = False):
         stamped = xero.payments_stamped("invoice_payment", "pay-1")
         assert len(stamped) == (2 if replaced else 1), [(p["Amount"], p["Status"]) for p in stamped]
         assert h.record("invoice_payment", "pay-1").xero_id == payment["PaymentID"]
+
     return check
 
 
@@ -161,66 +163,221 @@ def check_write_off(h: ExportHarness, xero: XeroState) -> None:
 
 
 STEPS = [
-    Step("contact create", "PUT", "/Contacts", [], SALE, check_contact_and_invoice,
-         [("contact", "cus-1"), ("invoice", "inv-1")]),
-    Step("invoice create", "PUT", "/Invoices", [], SALE, check_contact_and_invoice,
-         [("contact", "cus-1"), ("invoice", "inv-1")]),
-    Step("invoice update", "POST", "/Invoices", SALE,
-         [invoice("inv-1", "INV-1001", "cus-1", version=2, lines=[line("50", 3)])],
-         one_invoice("INV-1001", "172.50"), [("invoice", "inv-1")]),
-    Step("payment create", "PUT", "/Payments", SALE, [invoice_payment("pay-1", "inv-1", "50.00")],
-         check_payment("50.00"), [("invoice_payment", "pay-1")]),
-    Step("payment recreate: delete the old", "POST", "/Payments/",
-         [*SALE, invoice_payment("pay-1", "inv-1", "50.00")], [invoice_payment("pay-1", "inv-1", "60.00", version=2)],
-         check_payment("60.00", replaced=True), [("invoice_payment", "pay-1")]),
-    Step("payment recreate: create the new", "PUT", "/Payments",
-         [*SALE, invoice_payment("pay-1", "inv-1", "50.00")], [invoice_payment("pay-1", "inv-1", "60.00", version=2)],
-         check_payment("60.00", replaced=True), [("invoice_payment", "pay-1")]),
-    Step("credit note create", "PUT", "/CreditNotes", SALE, [credit_note("cn-1", "CN-1", "cus-1")],
-         check_credit_note, [("credit_note", "cn-1")]),
-    Step("allocation", "PUT", "/CreditNotes/", [*SALE, credit_note("cn-1", "CN-1", "cus-1")],
-         [credit_note_allocation("al-1", "cn-1", "inv-1", "23.00")], check_allocation,
-         [("credit_note_allocation", "al-1")]),
-    Step("refund", "PUT", "/Payments", [*SALE, credit_note("cn-1", "CN-1", "cus-1")],
-         [credit_note_refund("rf-1", "cn-1", "10.00")], check_refund, [("credit_note_refund", "rf-1")]),
-    Step("bank charge", "PUT", "/BankTransactions", [], [bank_charge("bc-1", "3.50")], check_bank_charge,
-         [("bank_charge", "bc-1")]),
-    Step("bill", "PUT", "/Invoices", [], [vendor("ven-1", "Beanery Supplies Ltd"), bill("bill-1", "BILL-77", "ven-1")],
-         one_invoice("BILL-77", "92.00", "ACCPAY"), [("bill", "bill-1")]),
-    Step("write-off: credit note", "PUT", "/CreditNotes", SALE, [write_off("wo-1", "inv-1")], check_write_off,
-         [("write_off", "wo-1")]),
-    Step("write-off: allocation", "PUT", "/CreditNotes/", SALE, [write_off("wo-1", "inv-1")], check_write_off,
-         [("write_off", "wo-1")]),
-    Step("void", "POST", "/Invoices", SALE, [delete("invoice", "inv-1", 2)],
-         one_invoice("INV-1001", "115.00", status="VOIDED"), [("invoice", "inv-1")]),
-    Step("payment delete", "POST", "/Payments/", [*SALE, invoice_payment("pay-1", "inv-1", "50.00")],
-         [delete("invoice_payment", "pay-1", 2)], check_payment_deleted, [("invoice_payment", "pay-1")]),
-    Step("allocation delete", "DELETE", "/CreditNotes/",
-         [*SALE, credit_note("cn-1", "CN-1", "cus-1"), credit_note_allocation("al-1", "cn-1", "inv-1", "23.00")],
-         [delete("credit_note_allocation", "al-1", 2)], check_allocation_deleted, [("credit_note_allocation", "al-1")]),
+    Step(
+        "contact create",
+        "PUT",
+        "/Contacts",
+        [],
+        SALE,
+        check_contact_and_invoice,
+        [("contact", "cus-1"), ("invoice", "inv-1")],
+    ),
+    Step(
+        "invoice create",
+        "PUT",
+        "/Invoices",
+        [],
+        SALE,
+        check_contact_and_invoice,
+        [("contact", "cus-1"), ("invoice", "inv-1")],
+    ),
+    Step(
+        "invoice update",
+        "POST",
+        "/Invoices",
+        SALE,
+        [invoice("inv-1", "INV-1001", "cus-1", version=2, lines=[line("50", 3)])],
+        one_invoice("INV-1001", "172.50"),
+        [("invoice", "inv-1")],
+    ),
+    Step(
+        "payment create",
+        "PUT",
+        "/Payments",
+        SALE,
+        [invoice_payment("pay-1", "inv-1", "50.00")],
+        check_payment("50.00"),
+        [("invoice_payment", "pay-1")],
+    ),
+    Step(
+        "payment recreate: delete the old",
+        "POST",
+        "/Payments/",
+        [*SALE, invoice_payment("pay-1", "inv-1", "50.00")],
+        [invoice_payment("pay-1", "inv-1", "60.00", version=2)],
+        check_payment("60.00", replaced=True),
+        [("invoice_payment", "pay-1")],
+    ),
+    Step(
+        "payment recreate: create the new",
+        "PUT",
+        "/Payments",
+        [*SALE, invoice_payment("pay-1", "inv-1", "50.00")],
+        [invoice_payment("pay-1", "inv-1", "60.00", version=2)],
+        check_payment("60.00", replaced=True),
+        [("invoice_payment", "pay-1")],
+    ),
+    Step(
+        "credit note create",
+        "PUT",
+        "/CreditNotes",
+        SALE,
+        [credit_note("cn-1", "CN-1", "cus-1")],
+        check_credit_note,
+        [("credit_note", "cn-1")],
+    ),
+    Step(
+        "allocation",
+        "PUT",
+        "/CreditNotes/",
+        [*SALE, credit_note("cn-1", "CN-1", "cus-1")],
+        [credit_note_allocation("al-1", "cn-1", "inv-1", "23.00")],
+        check_allocation,
+        [("credit_note_allocation", "al-1")],
+    ),
+    Step(
+        "refund",
+        "PUT",
+        "/Payments",
+        [*SALE, credit_note("cn-1", "CN-1", "cus-1")],
+        [credit_note_refund("rf-1", "cn-1", "10.00")],
+        check_refund,
+        [("credit_note_refund", "rf-1")],
+    ),
+    Step(
+        "bank charge",
+        "PUT",
+        "/BankTransactions",
+        [],
+        [bank_charge("bc-1", "3.50")],
+        check_bank_charge,
+        [("bank_charge", "bc-1")],
+    ),
+    Step(
+        "bill",
+        "PUT",
+        "/Invoices",
+        [],
+        [vendor("ven-1", "Beanery Supplies Ltd"), bill("bill-1", "BILL-77", "ven-1")],
+        one_invoice("BILL-77", "92.00", "ACCPAY"),
+        [("bill", "bill-1")],
+    ),
+    Step(
+        "write-off: credit note",
+        "PUT",
+        "/CreditNotes",
+        SALE,
+        [write_off("wo-1", "inv-1")],
+        check_write_off,
+        [("write_off", "wo-1")],
+    ),
+    Step(
+        "write-off: allocation",
+        "PUT",
+        "/CreditNotes/",
+        SALE,
+        [write_off("wo-1", "inv-1")],
+        check_write_off,
+        [("write_off", "wo-1")],
+    ),
+    Step(
+        "void",
+        "POST",
+        "/Invoices",
+        SALE,
+        [delete("invoice", "inv-1", 2)],
+        one_invoice("INV-1001", "115.00", status="VOIDED"),
+        [("invoice", "inv-1")],
+    ),
+    Step(
+        "payment delete",
+        "POST",
+        "/Payments/",
+        [*SALE, invoice_payment("pay-1", "inv-1", "50.00")],
+        [delete("invoice_payment", "pay-1", 2)],
+        check_payment_deleted,
+        [("invoice_payment", "pay-1")],
+    ),
+    Step(
+        "allocation delete",
+        "DELETE",
+        "/CreditNotes/",
+        [*SALE, credit_note("cn-1", "CN-1", "cus-1"), credit_note_allocation("al-1", "cn-1", "inv-1", "23.00")],
+        [delete("credit_note_allocation", "al-1", 2)],
+        check_allocation_deleted,
+        [("credit_note_allocation", "al-1")],
+    ),
 ]
 
 WRITTEN_OFF = [*SALE, write_off("wo-1", "inv-1", amount="100.00")]
 CHANGED_WRITE_OFF = [write_off("wo-1", "inv-1", version=2, amount="115.00")]
 MORE_STEPS = [
     # A changed write-off: remove the old allocation, void the old note, then a new note + allocation.
-    Step("write-off change: remove the old allocation", "DELETE", "/CreditNotes/", WRITTEN_OFF, CHANGED_WRITE_OFF,
-         check_write_off_replaced, [("write_off", "wo-1")]),
-    Step("write-off change: void the old note", "POST", "/CreditNotes", WRITTEN_OFF, CHANGED_WRITE_OFF,
-         check_write_off_replaced, [("write_off", "wo-1")]),
-    Step("write-off change: the new note", "PUT", "/CreditNotes", WRITTEN_OFF, CHANGED_WRITE_OFF,
-         check_write_off_replaced, [("write_off", "wo-1")]),
+    Step(
+        "write-off change: remove the old allocation",
+        "DELETE",
+        "/CreditNotes/",
+        WRITTEN_OFF,
+        CHANGED_WRITE_OFF,
+        check_write_off_replaced,
+        [("write_off", "wo-1")],
+    ),
+    Step(
+        "write-off change: void the old note",
+        "POST",
+        "/CreditNotes",
+        WRITTEN_OFF,
+        CHANGED_WRITE_OFF,
+        check_write_off_replaced,
+        [("write_off", "wo-1")],
+    ),
+    Step(
+        "write-off change: the new note",
+        "PUT",
+        "/CreditNotes",
+        WRITTEN_OFF,
+        CHANGED_WRITE_OFF,
+        check_write_off_replaced,
+        [("write_off", "wo-1")],
+    ),
     # A deleted write-off: remove the allocation, void the note.
-    Step("write-off delete: remove the allocation", "DELETE", "/CreditNotes/", WRITTEN_OFF,
-         [delete("write_off", "wo-1", 2)], check_write_off_undone, [("write_off", "wo-1")]),
-    Step("write-off delete: void the note", "POST", "/CreditNotes", WRITTEN_OFF,
-         [delete("write_off", "wo-1", 2)], check_write_off_undone, [("write_off", "wo-1")]),
+    Step(
+        "write-off delete: remove the allocation",
+        "DELETE",
+        "/CreditNotes/",
+        WRITTEN_OFF,
+        [delete("write_off", "wo-1", 2)],
+        check_write_off_undone,
+        [("write_off", "wo-1")],
+    ),
+    Step(
+        "write-off delete: void the note",
+        "POST",
+        "/CreditNotes",
+        WRITTEN_OFF,
+        [delete("write_off", "wo-1", 2)],
+        check_write_off_undone,
+        [("write_off", "wo-1")],
+    ),
     # Reads before a write: the contact look-up (F3.6) and the invoice's state (restrictions).
-    Step("contact look-up (read)", "GET", "/Contacts", [], SALE, check_contact_and_invoice,
-         [("contact", "cus-1"), ("invoice", "inv-1")]),
-    Step("invoice state before update (read)", "GET", "/Invoices", SALE,
-         [invoice("inv-1", "INV-1001", "cus-1", version=2, lines=[line("50", 3)])],
-         one_invoice("INV-1001", "172.50"), [("invoice", "inv-1")]),
+    Step(
+        "contact look-up (read)",
+        "GET",
+        "/Contacts",
+        [],
+        SALE,
+        check_contact_and_invoice,
+        [("contact", "cus-1"), ("invoice", "inv-1")],
+    ),
+    Step(
+        "invoice state before update (read)",
+        "GET",
+        "/Invoices",
+        SALE,
+        [invoice("inv-1", "INV-1001", "cus-1", version=2, lines=[line("50", 3)])],
+        one_invoice("INV-1001", "172.50"),
+        [("invoice", "inv-1")],
+    ),
 ]
 MORE_KINDS = ["http_500", "drop_after_commit"]  # a lost answer after Xero saved (or not) the change
 
@@ -233,7 +390,11 @@ def run_with_fault(harness: ExportHarness, step: Step, kind: str) -> None:
         api = harness.container.xero_api
         api.settings = api.settings.model_copy(update={"xero_timeout_seconds": CLIENT_TIMEOUT_FOR_TIMEOUT_FAULTS})
     rule = harness.emulator.state.faults.add(
-        kind, count=1, method=step.method, path_prefix=step.path_prefix, tenant_id=harness.tenant_id,
+        kind,
+        count=1,
+        method=step.method,
+        path_prefix=step.path_prefix,
+        tenant_id=harness.tenant_id,
         **FAULT_OPTIONS.get(kind, {}),
     )
     # When the step's records are exported and the queues drained until empty
@@ -271,8 +432,10 @@ def test_lost_answer_to_a_batch_is_settled_record_by_record(harness: ExportHarne
     harness.push(contact("cus-1", CUSTOMER), *(invoice(i, number, "cus-1") for i, number in numbers.items()))
     # And Xero's answer to the batch of invoices, then to the batch of payments, is lost
     faults = harness.emulator.state.faults
-    rules = [faults.add(kind, method="PUT", path_prefix=path, tenant_id=harness.tenant_id, **FAULT_OPTIONS.get(kind, {}))
-             for path in ("/Invoices", "/Payments")]
+    rules = [
+        faults.add(kind, method="PUT", path_prefix=path, tenant_id=harness.tenant_id, **FAULT_OPTIONS.get(kind, {}))
+        for path in ("/Invoices", "/Payments")
+    ]
     # When they are exported
     harness.export(*(invoice_payment(f"pay-{i}", i, f"{10 * n}.00") for n, i in enumerate(numbers, 1)))
     # Then each invoice and each payment is in Xero exactly once
@@ -293,8 +456,9 @@ def test_slow_answer_beyond_the_client_time_out_is_not_duplicated(harness: Expor
     harness.export(contact("cus-1", CUSTOMER))
     api = harness.container.xero_api
     api.settings = api.settings.model_copy(update={"xero_timeout_seconds": CLIENT_TIMEOUT_FOR_TIMEOUT_FAULTS})
-    harness.emulator.state.faults.add("slow", method="PUT", path_prefix="/Invoices", tenant_id=harness.tenant_id,
-                                      delay_seconds=1.0)
+    harness.emulator.state.faults.add(
+        "slow", method="PUT", path_prefix="/Invoices", tenant_id=harness.tenant_id, delay_seconds=1.0
+    )
     # When the invoice is exported and the queues drained
     harness.export(invoice("inv-1", "INV-1001", "cus-1"))
     # And the slow request has finally been answered too (polled, not slept: the request log
@@ -319,8 +483,11 @@ CRASH_CASES = {
     "write-off": (SALE, [write_off("wo-1", "inv-1")], ("write_off", "wo-1")),
     "bank charge": ([], [bank_charge("bc-1", "3.50")], ("bank_charge", "bc-1")),
     "bill": ([], [vendor("ven-1", "Beanery Supplies Ltd"), bill("bill-1", "BILL-77", "ven-1")], ("bill", "bill-1")),
-    "allocation": ([*SALE, credit_note("cn-1", "CN-1", "cus-1")],
-                   [credit_note_allocation("al-1", "cn-1", "inv-1", "23.00")], ("credit_note_allocation", "al-1")),
+    "allocation": (
+        [*SALE, credit_note("cn-1", "CN-1", "cus-1")],
+        [credit_note_allocation("al-1", "cn-1", "inv-1", "23.00")],
+        ("credit_note_allocation", "al-1"),
+    ),
 }
 CRASH_CHECKS = {
     "contact": check_contact_and_invoice,

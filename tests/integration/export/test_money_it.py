@@ -30,15 +30,44 @@ def test_spec_example_invoice_totals_441_96_with_separate_lines(harness: ExportH
     # Given the SPEC §7 example: 12 × 31.50 with 15 % GST, discount 10.00, shipping 15.00 with
     # GST and a round-off of 0.01, adjustments on the configured account (260)
     harness.push(
-        contact("cus-17", "Harbour Cafe Ltd", version=2, email="ap@harbourcafe.example",
-                billing_address={"line1": "12 Quay St", "city": "Auckland", "country": "NZ"}, currency="NZD"),
-        {"entity": "invoice", "id": "inv-1042", "version": 5, "action": "upsert",
-         "data": {"number": "INV-1042", "contact_id": "cus-17", "date": "2026-11-02", "due_date": "2026-12-02",
-                  "status": "open", "currency": "NZD", "amounts_are": "exclusive",
-                  "lines": [{"item_name": "Espresso beans 1kg", "description": "Single origin", "quantity": 12,
-                             "rate": "31.5", "tax_id": "gst15", "account_code": "200"}],
-                  "discount": "10.00", "shipping_charge": "15.00", "shipping_tax_id": "gst15", "round_off": "0.01",
-                  "total": "441.96"}},
+        contact(
+            "cus-17",
+            "Harbour Cafe Ltd",
+            version=2,
+            email="ap@harbourcafe.example",
+            billing_address={"line1": "12 Quay St", "city": "Auckland", "country": "NZ"},
+            currency="NZD",
+        ),
+        {
+            "entity": "invoice",
+            "id": "inv-1042",
+            "version": 5,
+            "action": "upsert",
+            "data": {
+                "number": "INV-1042",
+                "contact_id": "cus-17",
+                "date": "2026-11-02",
+                "due_date": "2026-12-02",
+                "status": "open",
+                "currency": "NZD",
+                "amounts_are": "exclusive",
+                "lines": [
+                    {
+                        "item_name": "Espresso beans 1kg",
+                        "description": "Single origin",
+                        "quantity": 12,
+                        "rate": "31.5",
+                        "tax_id": "gst15",
+                        "account_code": "200",
+                    }
+                ],
+                "discount": "10.00",
+                "shipping_charge": "15.00",
+                "shipping_tax_id": "gst15",
+                "round_off": "0.01",
+                "total": "441.96",
+            },
+        },
     )
     # When it is exported
     harness.sync()
@@ -64,8 +93,10 @@ def test_spec_example_invoice_totals_441_96_with_separate_lines(harness: ExportH
 def test_unit_price_with_four_decimals_is_kept(harness: ExportHarness) -> None:
     # Given an invoice line priced at 12.3456
     # When it is exported
-    harness.export(contact("cus-1", "Harbour Cafe Ltd"),
-                   invoice("inv-1", "INV-1", "cus-1", lines=[line("12.3456", 3, account_code="200")]))
+    harness.export(
+        contact("cus-1", "Harbour Cafe Ltd"),
+        invoice("inv-1", "INV-1", "cus-1", lines=[line("12.3456", 3, account_code="200")]),
+    )
     # Then Xero keeps the 4 decimals (unitdp=4) and rounds only the line amount
     item = XeroState(harness).invoice("INV-1")["LineItems"][0]
     assert Decimal(str(item["UnitAmount"])) == Decimal("12.3456")
@@ -79,8 +110,15 @@ def test_foreign_currency_invoice_and_payment_use_the_hosts_rate_in_xeros_direct
     # When they are exported
     harness.export(
         contact("cus-1", "Boston Roasters Inc", currency="USD"),
-        invoice("inv-1", "INV-US-1", "cus-1", currency="USD", exchange_rate="1.65",
-                lines=[line("100", 1, tax_id=None, account_code="200")], amounts_are="no_tax"),
+        invoice(
+            "inv-1",
+            "INV-US-1",
+            "cus-1",
+            currency="USD",
+            exchange_rate="1.65",
+            lines=[line("100", 1, tax_id=None, account_code="200")],
+            amounts_are="no_tax",
+        ),
         invoice_payment("pay-1", "inv-1", "40.00", account_code="091", exchange_rate="1.60"),
     )
     # Then Xero holds the invoice in USD at 1 / 1.65 (Xero quotes foreign units per base unit)
@@ -102,11 +140,23 @@ def test_contact_fields_are_mapped(harness: ExportHarness) -> None:
     # Given a customer with every mapped field (seed "Sync Details of Customers")
     harness.export(
         contact(
-            "cus-1", "Harbour Cafe Ltd", first_name="Mere", last_name="Tane", email="ap@harbour.example",
-            phone_work="09 555 0100", phone_mobile="021 555 0199", tax_number="123-456-789",
+            "cus-1",
+            "Harbour Cafe Ltd",
+            first_name="Mere",
+            last_name="Tane",
+            email="ap@harbour.example",
+            phone_work="09 555 0100",
+            phone_mobile="021 555 0199",
+            tax_number="123-456-789",
             billing_address={"line1": "PO Box 12", "city": "Auckland", "postal_code": "1010", "country": "NZ"},
-            shipping_address={"line1": "12 Quay St", "line2": "Unit 3", "city": "Auckland", "region": "Auckland",
-                              "country": "NZ", "attention": "Goods in"},
+            shipping_address={
+                "line1": "12 Quay St",
+                "line2": "Unit 3",
+                "city": "Auckland",
+                "region": "Auckland",
+                "country": "NZ",
+                "attention": "Goods in",
+            },
             contact_persons=[
                 {"first_name": "Ana", "last_name": "Smith", "email": "ana@harbour.example", "include_in_emails": True},
                 {"first_name": "Ben", "last_name": "Lee", "email": "ben@harbour.example"},
@@ -117,15 +167,24 @@ def test_contact_fields_are_mapped(harness: ExportHarness) -> None:
     # Then Xero's contact holds each field in its Xero place
     found = XeroState(harness).contact("Harbour Cafe Ltd")
     assert (found["FirstName"], found["LastName"], found["EmailAddress"], found["TaxNumber"]) == (
-        "Mere", "Tane", "ap@harbour.example", "123-456-789")
+        "Mere",
+        "Tane",
+        "ap@harbour.example",
+        "123-456-789",
+    )
     phones = {p["PhoneType"]: p["PhoneNumber"] for p in found["Phones"]}
     assert phones["DEFAULT"] == "09 555 0100" and phones["MOBILE"] == "021 555 0199"
     addresses = {a["AddressType"]: a for a in found["Addresses"]}
     billing, shipping = addresses["POBOX"], addresses["STREET"]  # billing → POBOX, delivery → STREET
     assert (billing["AddressLine1"], billing["City"], billing["PostalCode"]) == ("PO Box 12", "Auckland", "1010")
     assert (shipping["AddressLine1"], shipping["AddressLine2"], shipping["AttentionTo"]) == (
-        "12 Quay St", "Unit 3", "Goods in")
-    persons = [(p["FirstName"], p["LastName"], p["EmailAddress"], p["IncludeInEmails"]) for p in found["ContactPersons"]]
+        "12 Quay St",
+        "Unit 3",
+        "Goods in",
+    )
+    persons = [
+        (p["FirstName"], p["LastName"], p["EmailAddress"], p["IncludeInEmails"]) for p in found["ContactPersons"]
+    ]
     assert persons == [("Ana", "Smith", "ana@harbour.example", True), ("Ben", "Lee", "ben@harbour.example", False)]
 
 
@@ -134,7 +193,9 @@ def test_bill_number_is_xeros_invoice_number_and_adjustments_go_to_the_purchase_
     # When it is exported
     harness.export(
         vendor("ven-1", "Beanery Supplies Ltd"),
-        bill("bill-1", "SUP-4471", "ven-1", discount="5.00", adjustment="-1.50", adjustment_description="Freight credit"),
+        bill(
+            "bill-1", "SUP-4471", "ven-1", discount="5.00", adjustment="-1.50", adjustment_description="Freight credit"
+        ),
     )
     # Then the bill # is the ACCPAY InvoiceNumber (Xero's "Reference"), and discount and adjustment
     # are separate untaxed lines on the purchase adjustments account (429)

@@ -189,7 +189,10 @@ def invoice_created(h: ExportHarness) -> None:
     found = XeroState(h).invoice("INV-1001")
     assert found["Status"] == "AUTHORISED"
     assert (money(found["SubTotal"]), money(found["TotalTax"]), money(found["Total"])) == (
-        money(100), money(15), money(115))
+        money(100),
+        money(15),
+        money(115),
+    )
     assert line_summary(found) == [("Beans", 2, 50, "200")]
     assert h.record("invoice", "inv-1").xero_id == found["InvoiceID"]
 
@@ -214,8 +217,15 @@ def invoice_updated(h: ExportHarness) -> None:
     sale(h)
     before = XeroState(h).invoice("INV-1001")
     # When the host changes its lines
-    h.export(invoice("inv-1", "INV-1001", "cus-1", version=2,
-                     lines=[line("50", 3), line("20", 1, item="Filter papers", account_code="260")]))
+    h.export(
+        invoice(
+            "inv-1",
+            "INV-1001",
+            "cus-1",
+            version=2,
+            lines=[line("50", 3), line("20", 1, item="Filter papers", account_code="260")],
+        )
+    )
     # Then the same Xero invoice holds the new lines and totals
     after = XeroState(h).invoice("INV-1001")
     assert after["InvoiceID"] == before["InvoiceID"]
@@ -241,8 +251,14 @@ def invoice_paid_in_xero_not_updated(h: ExportHarness) -> None:
     # Given an invoice in Xero that someone paid directly in Xero (the host knows nothing of it)
     sale(h)
     invoice_id = XeroState(h).invoice("INV-1001")["InvoiceID"]
-    xero_client(h).put("/Payments", json={"Payments": [
-        {"Invoice": {"InvoiceID": invoice_id}, "Account": {"Code": "090"}, "Date": "2026-11-05", "Amount": 20}]})
+    xero_client(h).put(
+        "/Payments",
+        json={
+            "Payments": [
+                {"Invoice": {"InvoiceID": invoice_id}, "Account": {"Code": "090"}, "Date": "2026-11-05", "Amount": 20}
+            ]
+        },
+    )
     # When the host changes the invoice
     h.export(invoice("inv-1", "INV-1001", "cus-1", version=2, lines=[line("50", 3)]))
     # Then the invoice is not changed (Xero's payments count) and the admin is told why
@@ -358,9 +374,12 @@ def assert_written_off(h: ExportHarness, amount: str) -> None:
     note = xero.credit_note("INV-1001-WO")
     assert note["Status"] in ("AUTHORISED", "PAID") and note["Contact"]["ContactID"] == found["Contact"]["ContactID"]
     assert [(item["AccountCode"], money(item["LineAmount"])) for item in note["LineItems"]] == [
-        (WRITE_OFF_ACCOUNT, money(amount))]
+        (WRITE_OFF_ACCOUNT, money(amount))
+    ]
     allocations = xero.live_allocations("INV-1001-WO")
-    assert [(a["Invoice"]["InvoiceID"], money(a["Amount"])) for a in allocations] == [(found["InvoiceID"], money(amount))]
+    assert [(a["Invoice"]["InvoiceID"], money(a["Amount"])) for a in allocations] == [
+        (found["InvoiceID"], money(amount))
+    ]
     assert found["Status"] == "PAID" and money(found["AmountDue"]) == 0
     assert money(note["RemainingCredit"]) == 0
     assert_synced(h, ("write_off", "wo-1"))
@@ -459,8 +478,14 @@ def payment_refused_by_xero_then_retried_after_the_fix(h: ExportHarness) -> None
     # Given an invoice of 115.00 that someone part-paid (100.00) directly in Xero
     sale(h)
     invoice_id = XeroState(h).invoice("INV-1001")["InvoiceID"]
-    direct = xero_client(h).put("/Payments", json={"Payments": [
-        {"Invoice": {"InvoiceID": invoice_id}, "Account": {"Code": "090"}, "Date": "2026-11-05", "Amount": 100}]})
+    direct = xero_client(h).put(
+        "/Payments",
+        json={
+            "Payments": [
+                {"Invoice": {"InvoiceID": invoice_id}, "Account": {"Code": "090"}, "Date": "2026-11-05", "Amount": 100}
+            ]
+        },
+    )
     direct_id = direct.body["Payments"][0]["PaymentID"]
     # When the host records the full payment of 115.00
     h.export(invoice_payment("pay-1", "inv-1", "115.00"))
@@ -528,7 +553,8 @@ def bank_charge_recorded(h: ExportHarness) -> None:
     assert txn["BankAccount"]["Code"] == "090"
     assert money(txn["Total"]) == money("3.50")
     assert [(i["Description"], i["AccountCode"], money(i["LineAmount"])) for i in txn["LineItems"]] == [
-        ("Monthly account fee", BANK_CHARGES_ACCOUNT, money("3.50"))]
+        ("Monthly account fee", BANK_CHARGES_ACCOUNT, money("3.50"))
+    ]
     assert_synced(h, ("bank_charge", "bc-1"))
 
 
@@ -584,7 +610,9 @@ def bill_updated(h: ExportHarness) -> None:
     purchase(h)
     before = XeroState(h).invoice("BILL-77", "ACCPAY")
     # When the host changes its lines
-    h.export(bill("bill-1", "BILL-77", "ven-1", version=2, lines=[line("40", 5, item="Green beans", account_code="300")]))
+    h.export(
+        bill("bill-1", "BILL-77", "ven-1", version=2, lines=[line("40", 5, item="Green beans", account_code="300")])
+    )
     # Then the same Xero bill holds the new amounts
     after = XeroState(h).invoice("BILL-77", "ACCPAY")
     assert after["InvoiceID"] == before["InvoiceID"]
@@ -712,7 +740,11 @@ def credit_note_updated(h: ExportHarness) -> None:
     h.export(contact("cus-1", CUSTOMER), credit_note("cn-1", "CN-1", "cus-1"))
     before = XeroState(h).credit_note("CN-1")
     # When the host changes its amount
-    h.export(credit_note("cn-1", "CN-1", "cus-1", version=2, lines=[line("30", 1, item="Returned beans", account_code="200")]))
+    h.export(
+        credit_note(
+            "cn-1", "CN-1", "cus-1", version=2, lines=[line("30", 1, item="Returned beans", account_code="200")]
+        )
+    )
     # Then the same credit note holds the new total
     after = XeroState(h).credit_note("CN-1")
     assert after["CreditNoteID"] == before["CreditNoteID"]
@@ -725,7 +757,11 @@ def allocated_credit_note_update_refused_by_xero(h: ExportHarness) -> None:
     # does not edit the amounts of a document with allocations)
     sale(h, credit_note("cn-1", "CN-1", "cus-1"), credit_note_allocation("al-1", "cn-1", "inv-1", "23.00"))
     # When the host changes the credit note's amount
-    h.export(credit_note("cn-1", "CN-1", "cus-1", version=2, lines=[line("30", 1, item="Returned beans", account_code="200")]))
+    h.export(
+        credit_note(
+            "cn-1", "CN-1", "cus-1", version=2, lines=[line("30", 1, item="Returned beans", account_code="200")]
+        )
+    )
     # Then Xero's credit note is unchanged and the admin is told what Xero refused and why
     assert money(XeroState(h).credit_note("CN-1")["Total"]) == money(23)
     row = h.record("credit_note", "cn-1")
@@ -796,7 +832,9 @@ def credit_note_refund_created(h: ExportHarness) -> None:
 @rows("000-14", "001-25")
 def credit_note_refund_updated(h: ExportHarness) -> None:
     # Given a refund of 10.00 of a credit note
-    h.export(contact("cus-1", CUSTOMER), credit_note("cn-1", "CN-1", "cus-1"), credit_note_refund("rf-1", "cn-1", "10.00"))
+    h.export(
+        contact("cus-1", CUSTOMER), credit_note("cn-1", "CN-1", "cus-1"), credit_note_refund("rf-1", "cn-1", "10.00")
+    )
     old = XeroState(h).live_payment("credit_note_refund", "rf-1")
     # When the host changes it to 15.00
     h.export(credit_note_refund("rf-1", "cn-1", "15.00", version=2))
@@ -811,7 +849,9 @@ def credit_note_refund_updated(h: ExportHarness) -> None:
 @rows("000-15", "001-26")
 def credit_note_refund_deleted(h: ExportHarness) -> None:
     # Given a refund of 10.00 of a credit note
-    h.export(contact("cus-1", CUSTOMER), credit_note("cn-1", "CN-1", "cus-1"), credit_note_refund("rf-1", "cn-1", "10.00"))
+    h.export(
+        contact("cus-1", CUSTOMER), credit_note("cn-1", "CN-1", "cus-1"), credit_note_refund("rf-1", "cn-1", "10.00")
+    )
     # When the host deletes the refund
     h.export(delete("credit_note_refund", "rf-1", 2))
     # Then the refund is DELETED and the whole credit is available again
@@ -849,7 +889,11 @@ def vendor_credit_updated(h: ExportHarness) -> None:
     h.export(vendor("ven-1", SUPPLIER), vendor_credit("vc-1", "DN-5", "ven-1"))
     before = XeroState(h).credit_note("DN-5", "ACCPAYCREDIT")
     # When the host changes it
-    h.export(vendor_credit("vc-1", "DN-5", "ven-1", version=2, lines=[line("20", 1, item="Damaged sacks", account_code="300")]))
+    h.export(
+        vendor_credit(
+            "vc-1", "DN-5", "ven-1", version=2, lines=[line("20", 1, item="Damaged sacks", account_code="300")]
+        )
+    )
     # Then the same debit note holds the new total
     after = XeroState(h).credit_note("DN-5", "ACCPAYCREDIT")
     assert after["CreditNoteID"] == before["CreditNoteID"] and money(after["Total"]) == money(23)
@@ -865,7 +909,9 @@ def vendor_credit_allocated(h: ExportHarness) -> None:
     xero = XeroState(h)
     found = xero.invoice("BILL-77", "ACCPAY")
     allocations = xero.live_allocations("DN-5", "ACCPAYCREDIT")
-    assert [(a["Invoice"]["InvoiceID"], money(a["Amount"])) for a in allocations] == [(found["InvoiceID"], money("11.50"))]
+    assert [(a["Invoice"]["InvoiceID"], money(a["Amount"])) for a in allocations] == [
+        (found["InvoiceID"], money("11.50"))
+    ]
     assert money(found["AmountDue"]) == money("80.50")
 
 
@@ -905,7 +951,9 @@ def vendor_credit_refund_created(h: ExportHarness) -> None:
 
 @rows("001-28")
 def vendor_credit_refund_updated(h: ExportHarness) -> None:
-    h.export(vendor("ven-1", SUPPLIER), vendor_credit("vc-1", "DN-5", "ven-1"), vendor_credit_refund("vr-1", "vc-1", "5.00"))
+    h.export(
+        vendor("ven-1", SUPPLIER), vendor_credit("vc-1", "DN-5", "ven-1"), vendor_credit_refund("vr-1", "vc-1", "5.00")
+    )
     old = XeroState(h).live_payment("vendor_credit_refund", "vr-1")
     # When the host changes the refund to the full 11.50
     h.export(vendor_credit_refund("vr-1", "vc-1", "11.50", version=2))
@@ -919,7 +967,9 @@ def vendor_credit_refund_updated(h: ExportHarness) -> None:
 
 @rows("001-29")
 def vendor_credit_refund_deleted(h: ExportHarness) -> None:
-    h.export(vendor("ven-1", SUPPLIER), vendor_credit("vc-1", "DN-5", "ven-1"), vendor_credit_refund("vr-1", "vc-1", "5.00"))
+    h.export(
+        vendor("ven-1", SUPPLIER), vendor_credit("vc-1", "DN-5", "ven-1"), vendor_credit_refund("vr-1", "vc-1", "5.00")
+    )
     # When the host deletes the refund
     h.export(delete("vendor_credit_refund", "vr-1", 2))
     # Then it is DELETED and the credit is whole again

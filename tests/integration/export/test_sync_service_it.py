@@ -26,7 +26,9 @@ def test_a_big_backlog_goes_out_in_slices_until_none_is_left(harness, monkeypatc
     harness.drain()
     # Then the rest went out, and every invoice is in Xero once
     assert summary.orgs == 1
-    assert sorted(i["InvoiceNumber"] for i in harness.invoices() if i["InvoiceNumber"].startswith("INV-")) == [f"INV-{n}" for n in range(6)]
+    assert sorted(i["InvoiceNumber"] for i in harness.invoices() if i["InvoiceNumber"].startswith("INV-")) == [
+        f"INV-{n}" for n in range(6)
+    ]
 
 
 def test_two_overlapping_ticks_run_an_orgs_sync_once(harness):

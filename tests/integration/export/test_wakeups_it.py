@@ -2,7 +2,7 @@
 also when the two workers cross: the child decided to wait on a stale read of the parent,
 while the parent's worker had already marked it synced. Either side must see the other."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from export_harness import contact, invoice, record
 
@@ -10,9 +10,9 @@ from xero_sync.domain.dependencies import ParentKey
 from xero_sync.domain.records import RecordKey, RecordStatus, waiting_key
 from xero_sync.domain.restrictions import Operation
 from xero_sync.models.records import EntityName
+from xero_sync.services.export.outcomes import BatchResult, PassState
 from xero_sync.services.export.plan import Work
 from xero_sync.services.export.view import RecordView
-from xero_sync.services.export.outcomes import BatchResult, PassState
 
 
 def test_a_child_that_decides_to_wait_after_its_parent_landed_goes_on_by_itself(harness):
@@ -20,13 +20,19 @@ def test_a_child_that_decides_to_wait_after_its_parent_landed_goes_on_by_itself(
     # it landed (so it planned to wait)
     harness.export(contact("cus-1", "Cafe One"), invoice("inv-1", "INV-1", "cus-1"))
     assert harness.record("invoice", "inv-1").status == "synced"
-    harness.push(record("invoice_payment", "pay-1", invoice_id="inv-1", date="2026-11-05", amount="10", account_code="090"))
+    harness.push(
+        record("invoice_payment", "pay-1", invoice_id="inv-1", date="2026-11-05", amount="10", account_code="090")
+    )
     key = RecordKey(harness.org_id, "invoice_payment", "pay-1")
     view = RecordView.of(key, harness.container.records.get(key), harness.tenant_id)
-    stale_wait = Work(view, Operation.WAIT, "Waiting for the invoice 'inv-1' to reach Xero first.",
-                      waiting_for=ParentKey("invoice_id", EntityName.INVOICE, "inv-1"))
+    stale_wait = Work(
+        view,
+        Operation.WAIT,
+        "Waiting for the invoice 'inv-1' to reach Xero first.",
+        waiting_for=ParentKey("invoice_id", EntityName.INVOICE, "inv-1"),
+    )
     # When the worker records that decision
-    state = PassState(now=datetime.now(timezone.utc), owner="worker-test", result=BatchResult())
+    state = PassState(now=datetime.now(UTC), owner="worker-test", result=BatchResult())
     harness.container.export_worker.outcomes.record_decision(stale_wait, state)
     # Then the payment does not stay waiting: it is pending again, and handed back to be queued
     # with the pass's other woken children
@@ -42,12 +48,29 @@ def test_a_parent_sees_a_waiter_that_flagged_it_after_its_worker_read_it(harness
     parent = RecordKey(harness.org_id, "invoice", "inv-1")
     assert not records.get(parent).has_waiters
     records.note_waiter(parent)
-    now = datetime.now(timezone.utc)
-    assert records.claim_for_operation(parent, owner="w1", version=1, operation="create",
-                                       idempotency_key="k", now=now, until=now.replace(year=now.year + 1))
+    now = datetime.now(UTC)
+    assert records.claim_for_operation(
+        parent,
+        owner="w1",
+        version=1,
+        operation="create",
+        idempotency_key="k",
+        now=now,
+        until=now.replace(year=now.year + 1),
+    )
     # When the parent's worker records its success
-    synced = records.mark_synced(parent, owner="w1", version=1, action="upsert", tenant_id=harness.tenant_id,
-                                 xero_id="X-1", xero_refs=None, fingerprint=None, message=None, now=now)
+    synced = records.mark_synced(
+        parent,
+        owner="w1",
+        version=1,
+        action="upsert",
+        tenant_id=harness.tenant_id,
+        xero_id="X-1",
+        xero_refs=None,
+        fingerprint=None,
+        message=None,
+        now=now,
+    )
     # Then the write itself reports the waiter, so the worker wakes the children
     assert synced.status is RecordStatus.SYNCED and synced.has_waiters
     assert waiting_key(harness.org_id, "invoice", "inv-1").startswith(harness.org_id)
@@ -74,7 +97,11 @@ def _payment_message(harness, deferrals):
     from xero_sync.models.messages import ExportMessage
 
     return ExportMessage.model_validate(
-        {"org_id": harness.org_id, "records": [{"entity": "invoice_payment", "record_id": "pay-1"}], "deferrals": deferrals}
+        {
+            "org_id": harness.org_id,
+            "records": [{"entity": "invoice_payment", "record_id": "pay-1"}],
+            "deferrals": deferrals,
+        }
     )
 
 
@@ -84,7 +111,9 @@ def test_a_child_whose_parent_is_on_its_way_comes_back_later_without_writing_any
 
     # Given an invoice pushed and pending (its worker has not run yet) and its payment
     harness.push(contact("cus-1", "Cafe One"), invoice("inv-1", "INV-1", "cus-1"))
-    harness.push(record("invoice_payment", "pay-1", invoice_id="inv-1", date="2026-11-05", amount="10", account_code="090"))
+    harness.push(
+        record("invoice_payment", "pay-1", invoice_id="inv-1", date="2026-11-05", amount="10", account_code="090")
+    )
     # When the payments' worker gets to the payment first
     result = harness.container.export_worker.handle([_payment_message(harness, 0)])
     # Then the payment is put back on its queue for a while, counted once, with nothing written:
@@ -103,7 +132,9 @@ def test_a_child_deferred_too_often_waits_for_its_parent_and_is_woken_when_it_la
 
     # Given a payment already put back MAX_DEFERRALS times while its invoice stayed pending
     harness.push(contact("cus-1", "Cafe One"), invoice("inv-1", "INV-1", "cus-1"))
-    harness.push(record("invoice_payment", "pay-1", invoice_id="inv-1", date="2026-11-05", amount="10", account_code="090"))
+    harness.push(
+        record("invoice_payment", "pay-1", invoice_id="inv-1", date="2026-11-05", amount="10", account_code="090")
+    )
     # When its worker sees it once more
     result = harness.container.export_worker.handle([_payment_message(harness, MAX_DEFERRALS)])
     # Then it waits as usual, flagging the invoice, and is not put back again
@@ -124,7 +155,9 @@ def test_a_stale_wake_up_for_a_record_that_failed_meanwhile_does_not_send_it_aga
     # Given an invoice that Xero refused: its contact was archived in Xero after it was linked
     harness.export(contact("cus-1", "Cafe One"), invoice("inv-0", "INV-0", "cus-1"))
     xero = harness.container.xero_api.for_org(harness.org_id)
-    xero.post(f"/Contacts/{harness.record('contact', 'cus-1').xero_id}", json={"Contacts": [{"ContactStatus": "ARCHIVED"}]})
+    xero.post(
+        f"/Contacts/{harness.record('contact', 'cus-1').xero_id}", json={"Contacts": [{"ContactStatus": "ARCHIVED"}]}
+    )
     harness.export(invoice("inv-1", "INV-1", "cus-1"))
     assert harness.record("invoice", "inv-1").status == "failed"
     sent = len(harness.requests_log("PUT", "/api.xro/2.0/Invoices"))

@@ -13,7 +13,7 @@ from lifecycle_helpers import contact, invoice, text_of
 from xero_sync.domain.connection import ConnectionStatus
 from xero_sync.domain.records import RecordKey, RecordStatus
 from xero_sync.models.messages import EnqueueReason
-from xero_sync.services.records import Conflict
+from xero_sync.services.errors import Conflict
 
 
 def test_a_rejected_refresh_token_pauses_emails_once_and_reconnecting_resumes(lifecycle):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from export_services_helpers import NOW
@@ -19,18 +19,13 @@ from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord
 from xero_sync.models.api_export import SyncNowRequest
 from xero_sync.models.org_config import OrgSettings
 from xero_sync.models.records import EntityName
-from xero_sync.services.records import (
-    Conflict,
-    InvalidInput,
-    NotFound,
-    RecordsService,
-    SyncNowGate,
-    parse_history_query,
-    record_state_view,
-)
+from xero_sync.services.errors import Conflict, InvalidInput, NotFound
+from xero_sync.services.history import history_page, parse_history_query
+from xero_sync.services.records import RecordsService, record_state_view
+from xero_sync.services.sync import SyncNowGate
 
 ORG = "org-1"
-UTC = timezone.utc
+UTC = UTC
 
 
 def cursor_for(org_id: str, event_id: str = "2026-11-21T09:00:00.000000Z#ab12cd34") -> str:
@@ -83,10 +78,8 @@ def test_a_bad_cursor_reaches_the_host_as_400_naming_the_parameter():
         def list(self, org_id, **options):
             raise InvalidCursor("not ours")
 
-    service, _, _ = records_service(InMemoryRecords())
-    service.history = RefusingHistory()
     with pytest.raises(InvalidInput) as raised:
-        service.history_page(ORG, parse_history_query(org_id=ORG, cursor="x"))
+        history_page(RefusingHistory(), ORG, parse_history_query(org_id=ORG, cursor="x"))
     assert [d.field for d in raised.value.details] == ["query.cursor"]
 
 
@@ -129,8 +122,18 @@ def test_in_flight_and_waiting_on_are_read_from_the_row():
 def records_service(records: InMemoryRecords, connection: Connection | None = None):
     connections = InMemoryConnections.of(*([connection] if connection else []))
     queues, history = RecordingExportQueue(), InMemoryHistory()
-    return RecordsService(records=records, history=history, connections=connections, queues=queues,
-                          settings_of=lambda org_id: OrgSettings(), clock=lambda: NOW), queues, history
+    return (
+        RecordsService(
+            records=records,
+            history=history,
+            connections=connections,
+            queues=queues,
+            settings_of=lambda org_id: OrgSettings(),
+            clock=lambda: NOW,
+        ),
+        queues,
+        history,
+    )
 
 
 def put(records: InMemoryRecords, entity: str, record_id: str, status: str, error_code: str | None = None) -> RecordKey:
@@ -149,7 +152,9 @@ def test_retrying_a_failed_record_makes_it_pending_and_sends_it():
     assert history.events[0].action == "retry"
 
 
-@pytest.mark.parametrize(("status", "fragment"), [("synced", "already in Xero"), ("skipped", "skipped"), ("idle", "transaction")])
+@pytest.mark.parametrize(
+    ("status", "fragment"), [("synced", "already in Xero"), ("skipped", "skipped"), ("idle", "transaction")]
+)
 def test_retrying_a_record_with_nothing_to_retry_is_a_conflict(status, fragment):
     records = InMemoryRecords()
     put(records, "contact" if status == "idle" else "invoice", "r-1", status)
@@ -179,7 +184,11 @@ def test_requeue_failed_can_keep_to_error_codes():
     # When only account problems are re-queued
     count = service.requeue_failed(ORG, error_codes={"missing_account_code"}, now=NOW)
     # Then only that record moves
-    assert count == 1 and records.rows[fixable].status is RecordStatus.PENDING and records.rows[other].status is RecordStatus.FAILED
+    assert (
+        count == 1
+        and records.rows[fixable].status is RecordStatus.PENDING
+        and records.rows[other].status is RecordStatus.FAILED
+    )
     assert queues.sent == [([fixable], "retry")]
 
 
@@ -201,23 +210,31 @@ def test_sync_now_hands_over_entities_and_the_date_range():
     gate = SyncNowGate(connections=connections, sync_service=lambda: sync, clock=lambda: NOW)
     request = SyncNowRequest.model_validate({"entities": ["invoice"], "from": "2026-01-01", "to": "2026-03-31"})
     answer = gate.start(ORG, request)
-    assert sync.calls == [dict(org_id=ORG, entities=["invoice"], date_from=date(2026, 1, 1),
-                               date_to=date(2026, 3, 31), now=NOW)]
+    assert sync.calls == [
+        dict(org_id=ORG, entities=["invoice"], date_from=date(2026, 1, 1), date_to=date(2026, 3, 31), now=NOW)
+    ]
     assert answer.enqueued == 7 and answer.summary == {"enqueued": 7, "orgs": 1}
     assert connections.activity == [(ORG, NOW)]
 
 
 def test_sync_now_refuses_a_disabled_org_with_what_to_do():
-    gate = SyncNowGate(connections=InMemoryConnections.of(connection(ORG, status=ConnectionStatus.DISABLED)),
-                       sync_service=FakeSync, clock=lambda: NOW)
+    gate = SyncNowGate(
+        connections=InMemoryConnections.of(connection(ORG, status=ConnectionStatus.DISABLED)),
+        sync_service=FakeSync,
+        clock=lambda: NOW,
+    )
     with pytest.raises(Conflict, match="connection/enable"):
         gate.start(ORG, SyncNowRequest())
 
 
 @pytest.mark.parametrize(
     ("body", "location"),
-    [({"from": "2026-03-01", "to": "2026-01-01"}, ("to",)), ({"entities": ["invoices"]}, ("entities", 0)),
-     ({"from": "01/03/2026"}, ("from",)), ({"entities": []}, ("entities",))],
+    [
+        ({"from": "2026-03-01", "to": "2026-01-01"}, ("to",)),
+        ({"entities": ["invoices"]}, ("entities", 0)),
+        ({"from": "01/03/2026"}, ("from",)),
+        ({"entities": []}, ("entities",)),
+    ],
 )
 def test_a_bad_sync_request_names_the_field(body, location):
     with pytest.raises(ValidationError) as raised:

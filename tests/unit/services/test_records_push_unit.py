@@ -13,34 +13,48 @@ from xero_sync.domain.connection import ConnectionStatus
 from xero_sync.domain.records import RecordKey
 from xero_sync.models.api_export import RecordOutcome, field_path
 from xero_sync.models.org_config import OrgSettings, SyncFrequency
-from xero_sync.services.records import (
+from xero_sync.services.push_plan import (
     MISSING_REFERENCE,
     Candidate,
-    RecordsService,
     StoredState,
     plan_push,
     stored_data,
     validate_envelope,
 )
+from xero_sync.services.records import RecordsService
 
 ORG = "org-1"
 
 
 def contact(record_id: str, version: int = 1) -> dict:
-    return {"entity": "contact", "id": record_id, "version": version, "action": "upsert",
-            "data": {"display_name": f"Customer {record_id}"}}
+    return {
+        "entity": "contact",
+        "id": record_id,
+        "version": version,
+        "action": "upsert",
+        "data": {"display_name": f"Customer {record_id}"},
+    }
 
 
 def invoice(record_id: str, contact_id: str, version: int = 1, **data: object) -> dict:
-    body = {"number": f"INV-{record_id}", "contact_id": contact_id, "date": "2026-11-02",
-            "lines": [{"quantity": 12, "rate": Decimal("31.5"), "tax_id": "gst15"}]}
+    body = {
+        "number": f"INV-{record_id}",
+        "contact_id": contact_id,
+        "date": "2026-11-02",
+        "lines": [{"quantity": 12, "rate": Decimal("31.5"), "tax_id": "gst15"}],
+    }
     body.update(data)
     return {"entity": "invoice", "id": record_id, "version": version, "action": "upsert", "data": body}
 
 
 def payment(record_id: str, invoice_id: str, version: int = 1) -> dict:
-    return {"entity": "invoice_payment", "id": record_id, "version": version, "action": "upsert",
-            "data": {"invoice_id": invoice_id, "date": "2026-11-20", "amount": "100.00", "account_code": "090"}}
+    return {
+        "entity": "invoice_payment",
+        "id": record_id,
+        "version": version,
+        "action": "upsert",
+        "data": {"invoice_id": invoice_id, "date": "2026-11-20", "amount": "100.00", "account_code": "090"},
+    }
 
 
 def candidates(*raws: dict) -> list[Candidate]:
@@ -64,8 +78,16 @@ def test_a_valid_envelope_becomes_a_candidate_with_decimal_amounts():
 @pytest.mark.parametrize(
     ("raw", "field", "fragment"),
     [
-        (invoice("i", "c", lines=[{"quantity": "1.00001", "rate": 1}]), "records[2].data.lines[0].quantity", "4 decimal"),
-        ({"entity": "invoce", "id": "i", "version": 1, "action": "upsert", "data": {}}, "records[2].entity", "unknown entity"),
+        (
+            invoice("i", "c", lines=[{"quantity": "1.00001", "rate": 1}]),
+            "records[2].data.lines[0].quantity",
+            "4 decimal",
+        ),
+        (
+            {"entity": "invoce", "id": "i", "version": 1, "action": "upsert", "data": {}},
+            "records[2].entity",
+            "unknown entity",
+        ),
         ({"id": "i", "version": 1, "action": "upsert"}, "records[2].entity", "entity is required"),
         (invoice("i", "c", colour="red"), "records[2].data.colour", "unknown field"),
         ({"entity": "invoice", "id": "i", "version": 1, "action": "upsert"}, "records[2].data", "data is required"),
@@ -169,11 +191,19 @@ def test_stored_data_is_json_safe_with_decimals_as_text():
 # --- the service with in-memory adapters ----------------------------------------------------------
 
 
-def service(records: InMemoryRecords, connections: FakeConnections, queues: RecordingExportQueue,
-            frequency: SyncFrequency = SyncFrequency.EVERY_10_MINUTES) -> RecordsService:
+def service(
+    records: InMemoryRecords,
+    connections: FakeConnections,
+    queues: RecordingExportQueue,
+    frequency: SyncFrequency = SyncFrequency.EVERY_10_MINUTES,
+) -> RecordsService:
     return RecordsService(
-        records=records, history=InMemoryHistory(), connections=connections, queues=queues,
-        settings_of=lambda org_id: OrgSettings(sync_frequency=frequency), clock=lambda: NOW,
+        records=records,
+        history=InMemoryHistory(),
+        connections=connections,
+        queues=queues,
+        settings_of=lambda org_id: OrgSettings(sync_frequency=frequency),
+        clock=lambda: NOW,
     )
 
 
@@ -223,7 +253,7 @@ def test_real_time_orgs_enqueue_the_stored_keys_at_once():
     # When a contact and its invoice are pushed
     answer = realtime.push(ORG, [contact("cus-1"), invoice("inv-1", "cus-1")])
     # Then both keys go to the queues with reason push
-    (keys, reason), = queues.sent
+    ((keys, reason),) = queues.sent
     assert reason == "push"
     assert set(keys) == {RecordKey(ORG, "contact", "cus-1"), RecordKey(ORG, "invoice", "inv-1")}
     assert answer.enqueued == 2

@@ -47,7 +47,8 @@ def test_a_compound_tax_rate_shows_its_components_and_effective_rate():
     view = tax_rate_view(reference().tax_rate("TAX002"))
     assert view.is_compound and view.effective_rate == Decimal("15.4738")
     assert [(c.name, c.rate, c.is_compound) for c in view.components] == [
-        ("GST", Decimal("5.0"), False), ("QST", Decimal("9.975"), True)
+        ("GST", Decimal("5.0"), False),
+        ("QST", Decimal("9.975"), True),
     ]
 
 
@@ -55,8 +56,13 @@ def service(bodies: dict, connection: Connection | None = connection(ORG)):
     org_config = InMemoryOrgConfig()
     xero = FakeTenantClient(bodies)
     connections = InMemoryConnections.of(*([connection] if connection else []))
-    return ReferenceDataService(org_config=org_config, connections=connections, tenant_client=lambda org_id: xero,
-                                clock=lambda: NOW), org_config, xero
+    return (
+        ReferenceDataService(
+            org_config=org_config, connections=connections, tenant_client=lambda org_id: xero, clock=lambda: NOW
+        ),
+        org_config,
+        xero,
+    )
 
 
 def test_refresh_reports_a_change_only_when_xero_changed_and_writes_only_what_changed():

@@ -15,8 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from xero_sync.http import auth, connection, history, records, settings, sync, xero_data
 from xero_sync.http.errors import ApiError, error_response, validation_details
 from xero_sync.observability import logger
-from xero_sync.services import connect as connect_service
-from xero_sync.services import records as records_service
+from xero_sync.services.errors import Conflict, InvalidInput, NotFound
 from xero_sync.xero.errors import XeroError
 
 API_TITLE = "xero-sync host API"
@@ -28,9 +27,8 @@ _parse_json = functools.partial(json.loads, parse_float=Decimal)
 
 def build_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=_parse_json)
-    app.include_router(connection.router, prefix="/v1")
-    for export_router in (records.router, history.router, settings.router, xero_data.router, sync.router):
-        app.include_router(export_router, prefix="/v1")
+    for resource in (connection, records, history, settings, xero_data, sync):
+        app.include_router(resource.routes.router, prefix="/v1")
     _register_error_handlers(app)
 
     # ``Response[str]``, not a bare ``Response``: the resolver derives a model from every
@@ -61,7 +59,9 @@ def openapi_json(app: APIGatewayHttpResolver) -> str:
         title=API_TITLE,
         version=API_VERSION,
         description="What a host product's Settings → Integrations → Xero page talks to.",
-        security_schemes={"ApiKey": HTTPBearer(description="An API key created with `python -m xero_sync.admin api-keys create`.")},
+        security_schemes={
+            "ApiKey": HTTPBearer(description="An API key created with `python -m xero_sync.admin api-keys create`.")
+        },
         security=[{"ApiKey": []}],
     )
 
@@ -77,33 +77,17 @@ def _register_error_handlers(app: APIGatewayHttpResolver) -> None:
     def _api_error(error: ApiError) -> Response:
         return error_response(error.status, error.code, error.message, error.details)
 
-    @app.exception_handler(connect_service.InvalidRequest)
-    def _bad_input(error: connect_service.InvalidRequest) -> Response:
-        from xero_sync.models.api import ErrorDetail
-
-        return error_response(
-            HTTPStatus.BAD_REQUEST, "validation_error", error.message, [ErrorDetail(field=error.field, message=error.message)]
-        )
-
-    @app.exception_handler(connect_service.NotFound)
-    def _not_found(error: connect_service.NotFound) -> Response:
-        return error_response(HTTPStatus.NOT_FOUND, "not_found", str(error))
-
-    @app.exception_handler(connect_service.Conflict)
-    def _conflict(error: connect_service.Conflict) -> Response:
-        return error_response(HTTPStatus.CONFLICT, "conflict", str(error))
-
-    # The export services' errors (services/records.py; settings and reference data share them).
-    @app.exception_handler(records_service.InvalidInput)
-    def _export_bad_input(error: records_service.InvalidInput) -> Response:
+    # Every service raises the same three (services/errors.py).
+    @app.exception_handler(InvalidInput)
+    def _invalid_input(error: InvalidInput) -> Response:
         return error_response(HTTPStatus.BAD_REQUEST, "validation_error", error.message, error.details)
 
-    @app.exception_handler(records_service.NotFound)
-    def _export_not_found(error: records_service.NotFound) -> Response:
+    @app.exception_handler(NotFound)
+    def _not_found(error: NotFound) -> Response:
         return error_response(HTTPStatus.NOT_FOUND, "not_found", str(error))
 
-    @app.exception_handler(records_service.Conflict)
-    def _export_conflict(error: records_service.Conflict) -> Response:
+    @app.exception_handler(Conflict)
+    def _conflict(error: Conflict) -> Response:
         return error_response(HTTPStatus.CONFLICT, "conflict", str(error))
 
     @app.exception_handler(XeroError)

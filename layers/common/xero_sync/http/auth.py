@@ -65,4 +65,3 @@ def _error(status: HTTPStatus, code: str, message: str, details: list[ErrorDetai
         "body": body.model_dump_json(),
         "isBase64Encoded": False,
     }
-

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
+from xero_sync.http.routes import OrgId, Routes
 from xero_sync.http.services import services
 from xero_sync.models.api import ChooseTenantRequest, ConnectionView, ConnectRequest, ConnectResponse
 
-router = APIGatewayHttpRouter()
-
-OrgId = Annotated[str, Path(description="The host's id of the organisation.")]
+routes = Routes("Connection")
 
 
 def _redirect_uri() -> str:
@@ -22,42 +20,42 @@ def _redirect_uri() -> str:
     configured = services().settings.xero_redirect_uri
     if configured:
         return configured
-    event = router.current_event
+    event = routes.router.current_event
     host = event.request_context.domain_name or event.headers.get("host", "")
     scheme = event.headers.get("x-forwarded-proto", "https")
     return f"{scheme}://{host}/oauth/callback"
 
 
-@router.post("/orgs/<org_id>/connect", tags=["Connection"], summary="Start connecting an org to Xero")
+@routes.route("POST", "/orgs/<org_id>/connect", summary="Start connecting an org to Xero")
 def connect(org_id: OrgId, body: Annotated[ConnectRequest, Body()]) -> ConnectResponse:
     return services().connect.start(org_id, return_url=body.return_url, redirect_uri=_redirect_uri())
 
 
-@router.get("/orgs/<org_id>/connection", tags=["Connection"], summary="Connection status")
+@routes.route("GET", "/orgs/<org_id>/connection", summary="Connection status")
 def get_connection(org_id: OrgId) -> ConnectionView:
     return services().connect.status(org_id)
 
 
-@router.put("/orgs/<org_id>/connection/tenant", tags=["Connection"], summary="Choose the Xero tenant")
+@routes.route("PUT", "/orgs/<org_id>/connection/tenant", summary="Choose the Xero tenant")
 def choose_tenant(org_id: OrgId, body: Annotated[ChooseTenantRequest, Body()]) -> ConnectionView:
     return services().connect.choose_tenant(org_id, body.tenant_id)
 
 
-@router.post("/orgs/<org_id>/connection/disable", tags=["Connection"], summary="Pause syncing")
+@routes.route("POST", "/orgs/<org_id>/connection/disable", summary="Pause syncing")
 def disable(org_id: OrgId) -> ConnectionView:
     return services().connect.disable(org_id)
 
 
-@router.post("/orgs/<org_id>/connection/enable", tags=["Connection"], summary="Resume syncing")
+@routes.route("POST", "/orgs/<org_id>/connection/enable", summary="Resume syncing")
 def enable(org_id: OrgId) -> ConnectionView:
     return services().connect.enable(org_id)
 
 
-@router.post("/orgs/<org_id>/connection/reset", tags=["Connection"], summary="Reset to choose another tenant")
+@routes.route("POST", "/orgs/<org_id>/connection/reset", summary="Reset to choose another tenant")
 def reset(org_id: OrgId) -> ConnectionView:
     return services().connect.reset(org_id)
 
 
-@router.delete("/orgs/<org_id>/connection", tags=["Connection"], summary="Delete the integration")
+@routes.route("DELETE", "/orgs/<org_id>/connection", summary="Delete the integration")
 def delete(org_id: OrgId) -> ConnectionView:
     return services().connect.delete(org_id)

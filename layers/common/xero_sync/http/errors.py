@@ -14,9 +14,7 @@ from xero_sync.models.api import ErrorDetail, ErrorInfo, ErrorResponse
 class ApiError(Exception):
     """Raise from a route to answer with a specific status and error code."""
 
-    def __init__(
-        self, status: HTTPStatus, code: str, message: str, details: Sequence[ErrorDetail] = ()
-    ) -> None:
+    def __init__(self, status: HTTPStatus, code: str, message: str, details: Sequence[ErrorDetail] = ()) -> None:
         super().__init__(message)
         self.status = status
         self.code = code

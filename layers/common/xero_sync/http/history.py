@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from xero_sync.http.routes import OrgId, Routes
 from xero_sync.http.services import services
-from xero_sync.models.api_export import HistoryOutcome, HistoryPageView, documented_responses
+from xero_sync.models.api_export import HistoryOutcome, HistoryPageView
 from xero_sync.models.records import EntityName
-from xero_sync.services.records import parse_history_query
+from xero_sync.services.history import history_page, parse_history_query
 
-router = APIGatewayHttpRouter()
-
-OrgId = Annotated[str, Path(description="The host's id of the organisation.")]
+routes = Routes("History")
 
 
-@router.get(
-    "/orgs/<org_id>/history",
-    tags=["History"],
-    summary="Sync history, newest first",
-    responses=documented_responses(200, HistoryPageView),
-)
+@routes.route("GET", "/orgs/<org_id>/history", HistoryPageView, summary="Sync history, newest first")
 def history(
     org_id: OrgId,
     status: Annotated[HistoryOutcome | None, Query(description="Only events with this outcome.")] = None,
@@ -45,4 +38,4 @@ def history(
         limit=limit,
         cursor=cursor,
     )
-    return services().records_service.history_page(org_id, query)
+    return history_page(services().history, org_id, query)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from xero_sync.http.routes import OrgId, Routes
 from xero_sync.http.services import services
 from xero_sync.models.api_export import (
     PushRecordsRequest,
@@ -14,20 +14,21 @@ from xero_sync.models.api_export import (
     RecordStateView,
     RetryAllResponse,
     RetryResponse,
-    documented_responses,
 )
 from xero_sync.models.records import EntityName
 
-router = APIGatewayHttpRouter()
+routes = Routes("Records")
 
-OrgId = Annotated[str, Path(description="The host's id of the organisation.")]
+RECORD = "/orgs/<org_id>/records/<entity>/<record_id>"
 Entity = Annotated[EntityName, Path(description="The record's entity, e.g. invoice.")]
 RecordId = Annotated[str, Path(description="The host's id of the record.", min_length=1, max_length=255)]
 
 
-@router.post(
+@routes.route(
+    "POST",
     "/orgs/<org_id>/records",
-    tags=["Records"],
+    PushRecordsResponse,
+    status_code=202,
     summary="Push records (full current state with a version)",
     description=(
         "Each record is validated and stored on its own: the answer (202) has one result per record, in "
@@ -35,40 +36,30 @@ RecordId = Annotated[str, Path(description="The host's id of the record.", min_l
         "fields at fault. A rejected record stores nothing. Records it refers to (contact_id, invoice_id …) "
         "must have been pushed before or be in the same request."
     ),
-    status_code=202,
-    responses=documented_responses(202, PushRecordsResponse),
 )
 def push_records(org_id: OrgId, body: Annotated[PushRecordsRequest, Body()]) -> PushRecordsResponse:
     return services().records_service.push(org_id, body.records)
 
 
-@router.get(
-    "/orgs/<org_id>/records/<entity>/<record_id>",
-    tags=["Records"],
-    summary="One record's sync state",
-    responses=documented_responses(200, RecordStateView, 404),
-)
+@routes.route("GET", RECORD, RecordStateView, 404, summary="One record's sync state")
 def record_state(org_id: OrgId, entity: Entity, record_id: RecordId) -> RecordStateView:
     return services().records_service.state(org_id, entity, record_id)
 
 
-@router.post(
-    "/orgs/<org_id>/records/<entity>/<record_id>/retry",
-    tags=["Records"],
-    summary="Retry one failed or waiting record",
-    status_code=202,
-    responses=documented_responses(202, RetryResponse, 404, 409),
+@routes.route(
+    "POST", f"{RECORD}/retry", RetryResponse, 404, 409, status_code=202, summary="Retry one failed or waiting record"
 )
 def retry_record(org_id: OrgId, entity: Entity, record_id: RecordId) -> RetryResponse:
     return services().records_service.retry(org_id, entity, record_id)
 
 
-@router.post(
+@routes.route(
+    "POST",
     "/orgs/<org_id>/failures/retry",
-    tags=["Records"],
-    summary="Retry every failed record of the org",
+    RetryAllResponse,
+    409,
     status_code=202,
-    responses=documented_responses(202, RetryAllResponse, 409),
+    summary="Retry every failed record of the org",
 )
 def retry_failures(org_id: OrgId) -> RetryAllResponse:
     return services().records_service.retry_failed(org_id)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from xero_sync.http.routes import OrgId, Routes
 from xero_sync.http.services import services
 from xero_sync.models.api_export import (
     XeroAccountsView,
@@ -15,22 +15,15 @@ from xero_sync.models.api_export import (
     XeroCurrenciesView,
     XeroRefreshResponse,
     XeroTaxRatesView,
-    documented_responses,
 )
-from xero_sync.services.records import require_connected
+from xero_sync.services.connection_gate import require_connected
 
-router = APIGatewayHttpRouter()
+routes = Routes("Xero data")
 
-OrgId = Annotated[str, Path(description="The host's id of the organisation.")]
 IncludeInactive = Annotated[bool, Query(description="Also archived accounts / deleted or archived tax rates.")]
 
 
-@router.get(
-    "/orgs/<org_id>/xero/accounts",
-    tags=["Xero data"],
-    summary="Xero's chart of accounts",
-    responses=documented_responses(200, XeroAccountsView, 409, 502),
-)
+@routes.route("GET", "/orgs/<org_id>/xero/accounts", XeroAccountsView, 409, 502, summary="Xero's chart of accounts")
 def accounts(
     org_id: OrgId,
     payments_enabled: Annotated[
@@ -47,43 +40,41 @@ def accounts(
     )
 
 
-@router.get(
+@routes.route(
+    "GET",
     "/orgs/<org_id>/xero/tax-rates",
-    tags=["Xero data"],
+    XeroTaxRatesView,
+    409,
+    502,
     summary="Xero's tax rates, with components and effective rate",
-    responses=documented_responses(200, XeroTaxRatesView, 409, 502),
 )
 def tax_rates(org_id: OrgId, include_inactive: IncludeInactive = False) -> XeroTaxRatesView:
     return services().reference_data.tax_rates(org_id, include_inactive=include_inactive)
 
 
-@router.get(
-    "/orgs/<org_id>/xero/contact-groups",
-    tags=["Xero data"],
-    summary="Xero's contact groups",
-    responses=documented_responses(200, XeroContactGroupsView, 409, 502),
+@routes.route(
+    "GET", "/orgs/<org_id>/xero/contact-groups", XeroContactGroupsView, 409, 502, summary="Xero's contact groups"
 )
 def contact_groups(org_id: OrgId) -> XeroContactGroupsView:
     return services().reference_data.contact_groups(org_id)
 
 
-@router.get(
-    "/orgs/<org_id>/xero/currencies",
-    tags=["Xero data"],
-    summary="Currencies enabled in Xero",
-    responses=documented_responses(200, XeroCurrenciesView, 409, 502),
+@routes.route(
+    "GET", "/orgs/<org_id>/xero/currencies", XeroCurrenciesView, 409, 502, summary="Currencies enabled in Xero"
 )
 def currencies(org_id: OrgId) -> XeroCurrenciesView:
     return services().reference_data.currencies(org_id)
 
 
-@router.post(
+@routes.route(
+    "POST",
     "/orgs/<org_id>/xero/refresh",
-    tags=["Xero data"],
+    XeroRefreshResponse,
+    409,
+    502,
     summary="Import Xero's reference data again now",
-    description="The host's \"Refresh from Xero\" button: after the admin fixed something in Xero (e.g. "
+    description='The host\'s "Refresh from Xero" button: after the admin fixed something in Xero (e.g. '
     "gave an account a code), the records that failed for it are sent again at once (F2.2).",
-    responses=documented_responses(200, XeroRefreshResponse, 409, 502),
 )
 def refresh(org_id: OrgId) -> XeroRefreshResponse:
     app = services()

@@ -28,6 +28,7 @@ from xero_sync.domain.errors import ConditionFailed
 from xero_sync.domain.history import HistoryEvent
 from xero_sync.models.api import ConnectionView, ConnectResponse, TenantView
 from xero_sync.observability import logger
+from xero_sync.services.errors import Conflict, InvalidInput, NotFound
 from xero_sync.services.ports import ConnectionStore, HistoryStore, OAuthStateStore
 from xero_sync.xero.errors import XeroError
 
@@ -56,24 +57,6 @@ class Tokens(Protocol):
 ConnectedHook = Callable[[str, datetime], object]
 """Called after an org becomes connected to a tenant (e.g. import Xero's reference data,
 schedule the first sync). A failing hook is logged and recorded; it never undoes the connect."""
-
-
-# --- errors the HTTP layer maps to responses ----------------------------------------------------
-
-
-class NotFound(Exception):
-    pass
-
-
-class InvalidRequest(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-class Conflict(Exception):
-    """The action does not fit the connection's current status (HTTP 409)."""
 
 
 # --- callback outcome -----------------------------------------------------------------------------
@@ -116,7 +99,7 @@ class ConnectService:
         try:
             oauth.check_return_url(return_url)
         except oauth.ReturnUrlError as error:
-            raise InvalidRequest("return_url", str(error)) from error
+            raise InvalidInput.of_field("return_url", str(error)) from error
         now = self.clock()
         state = oauth.new_state()
         pkce = oauth.new_pkce_pair()
@@ -140,7 +123,12 @@ class ConnectService:
         self, *, state: str | None, code: str | None, error: str | None, error_description: str | None = None
     ) -> CallbackResult:
         if not state:
-            return CallbackResult(400, page=_page("Link not valid", "This Xero sign-in link is incomplete. Start again from the integration settings."))
+            return CallbackResult(
+                400,
+                page=_page(
+                    "Link not valid", "This Xero sign-in link is incomplete. Start again from the integration settings."
+                ),
+            )
         pending = self.states.consume(oauth.state_hash(state))
         if pending is None:
             # Forged, replayed or long-expired: we do not know the org, so we store nothing and
@@ -163,11 +151,20 @@ class ConnectService:
             )
 
         if pending.expires_at <= now:
-            self._record(org_id, now, "connect", "failed", "The consent link expired before the admin returned from Xero.", "state_expired")
+            self._record(
+                org_id,
+                now,
+                "connect",
+                "failed",
+                "The consent link expired before the admin returned from Xero.",
+                "state_expired",
+            )
             return back(oauth.ConnectOutcome.FAILED, "state_expired")
         if error:
             if error == "access_denied":
-                self._record(org_id, now, "connect", "failed", "The admin cancelled at Xero's consent page.", "access_denied")
+                self._record(
+                    org_id, now, "connect", "failed", "The admin cancelled at Xero's consent page.", "access_denied"
+                )
                 return back(oauth.ConnectOutcome.DENIED)
             self._record(org_id, now, "connect", "failed", f"Xero returned error {error!r}.", error[:64])
             return back(oauth.ConnectOutcome.FAILED, error[:64])
@@ -180,10 +177,14 @@ class ConnectService:
             tenants = self._tenants_of(token_set)
         except XeroError as failure:
             logger.warning("Xero code exchange failed", extra={"org_id": org_id, "error": type(failure).__name__})
-            self._record(org_id, now, "connect", "failed", f"Xero refused the sign-in: {failure}", "code_exchange_failed")
+            self._record(
+                org_id, now, "connect", "failed", f"Xero refused the sign-in: {failure}", "code_exchange_failed"
+            )
             return back(oauth.ConnectOutcome.FAILED, "code_exchange_failed")
         if not tenants:
-            self._record(org_id, now, "connect", "failed", "The consent did not include any Xero organisation.", "no_tenant")
+            self._record(
+                org_id, now, "connect", "failed", "The consent did not include any Xero organisation.", "no_tenant"
+            )
             return back(oauth.ConnectOutcome.FAILED, "no_tenant")
 
         previous = self.connections.get(org_id)
@@ -201,7 +202,9 @@ class ConnectService:
             now=now,
         )
         if chosen is None:
-            self._record(org_id, now, "connect", "succeeded", f"Connected; {len(tenants)} Xero organisations to choose from.")
+            self._record(
+                org_id, now, "connect", "succeeded", f"Connected; {len(tenants)} Xero organisations to choose from."
+            )
             return back(oauth.ConnectOutcome.CHOOSE_TENANT)
         self._record(org_id, now, "connect", "succeeded", f"Connected to {chosen.tenant_name or chosen.tenant_id}.")
         self._connected(org_id, now)
@@ -248,7 +251,7 @@ class ConnectService:
         self._check(check_can_choose_tenant, item)
         tenant = next((t for t in item.tenants or [] if t.tenant_id == tenant_id), None)
         if tenant is None:
-            raise InvalidRequest("tenant_id", "tenant_id is not one of the tenants this org's consent covered")
+            raise InvalidInput.of_field("tenant_id", "tenant_id is not one of the tenants this org's consent covered")
         now = self.clock()
         ref = TenantRef(tenant.tenant_id, tenant.connection_id, tenant.tenant_name, tenant.tenant_type)
         try:
@@ -268,7 +271,13 @@ class ConnectService:
         self._check(check_can_disable, item)
         now = self.clock()
         updated = self._set_status(org_id, ConnectionStatus.DISABLED, [ConnectionStatus.CONNECTED], now)
-        self._record(org_id, now, "disable", "succeeded", "Integration disabled: nothing is exported or imported until it is enabled.")
+        self._record(
+            org_id,
+            now,
+            "disable",
+            "succeeded",
+            "Integration disabled: nothing is exported or imported until it is enabled.",
+        )
         return connection_view(updated)
 
     def enable(self, org_id: str) -> ConnectionView:
@@ -287,7 +296,9 @@ class ConnectService:
         now = self.clock()
         warnings = self._release_at_xero(org_id)
         updated = self.connections.reset_tenant(org_id, now)
-        self._record(org_id, now, "reset", "succeeded", "Connection reset: connect again to choose a Xero organisation.")
+        self._record(
+            org_id, now, "reset", "succeeded", "Connection reset: connect again to choose a Xero organisation."
+        )
         view = connection_view(updated)
         view.warnings = warnings
         return view
@@ -320,7 +331,9 @@ class ConnectService:
                 access = self.tokens.access_token(org_id)
                 self.identity.delete_connection(access.value.get_secret_value(), item.connection_id)
             except XeroError as failure:
-                logger.warning("Could not delete the Xero connection", extra={"org_id": org_id, "error": type(failure).__name__})
+                logger.warning(
+                    "Could not delete the Xero connection", extra={"org_id": org_id, "error": type(failure).__name__}
+                )
                 warnings.append(
                     "Xero did not confirm removing the connection; if xero-sync still shows under "
                     "Settings → Connected apps in Xero, disconnect it there."

@@ -38,8 +38,8 @@ from xero_sync.models.api_export import (
 )
 from xero_sync.models.org_config import OrgSettings, TaxMapping, TaxMappings
 from xero_sync.models.reference_data import ReferenceData
+from xero_sync.services.errors import Conflict, InvalidInput
 from xero_sync.services.ports import ConnectionStore, HistoryStore, OrgConfigStore
-from xero_sync.services.records import Conflict, InvalidInput
 from xero_sync.services.reference_data import ReferenceDataService
 
 SETTINGS_FIXABLE_CODES: frozenset[str] = frozenset(

@@ -46,8 +46,9 @@ from xero_sync.models.reference_data import (
     XeroTaxRate,
 )
 from xero_sync.observability import logger
+from xero_sync.services.connection_gate import require_connected
+from xero_sync.services.errors import Conflict
 from xero_sync.services.ports import ConnectionStore, OrgConfigStore
-from xero_sync.services.records import Conflict, require_connected
 
 XERO_FIXABLE_CODES: frozenset[str] = frozenset(
     code.value
@@ -286,6 +287,4 @@ class ReferenceDataService:
         ]
         if not any(c.is_base_currency for c in listed):
             listed.insert(0, XeroCurrencyView(code=base, description=None, is_base_currency=True))
-        return XeroCurrenciesView(
-            base_currency=base, currencies=listed, imported_at=imported["currencies"]
-        )
+        return XeroCurrenciesView(base_currency=base, currencies=listed, imported_at=imported["currencies"])

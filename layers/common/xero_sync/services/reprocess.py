@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from xero_sync.clock import Clock
-from xero_sync.domain.history import HistoryEvent
 from xero_sync.domain.records import RecordKey, RecordStatus
 from xero_sync.models.messages import EnqueueReason
 from xero_sync.models.notifications import OrgReprocess, ReprocessRequest, ReprocessResult
 from xero_sync.observability import MetricUnit, logger, metrics
+from xero_sync.services.history import admin_event
 from xero_sync.services.ports import ConnectionStore, HistoryStore, RecordStore
 
 SAMPLE_SIZE = 10
@@ -83,22 +83,14 @@ class ReprocessService:
         if connected:
             for start in range(0, len(requeued), ENQUEUE_CHUNK):
                 report.enqueued += self.queues.enqueue(requeued[start : start + ENQUEUE_CHUNK], EnqueueReason.REPROCESS)
-        self.history.append(
-            HistoryEvent(
-                org_id=org_id,
-                at=now,
-                direction="admin",
-                action="reprocess",
-                outcome="info",
-                entity=request.entity.value if request.entity else None,
-                message=(
-                    f"Operator reprocess: {report.requeued} {status.value} record(s) sent again"
-                    + (f" ({request.entity.value})" if request.entity else "")
-                    + ("." if connected else "; they go to Xero once the org reconnects.")
-                ),
-                details={"matched": report.matched, "requeued": report.requeued, "enqueued": report.enqueued},
-            )
+        message = (
+            f"Operator reprocess: {report.requeued} {status.value} record(s) sent again"
+            + (f" ({request.entity.value})" if request.entity else "")
+            + ("." if connected else "; they go to Xero once the org reconnects.")
         )
+        details = {"matched": report.matched, "requeued": report.requeued, "enqueued": report.enqueued}
+        entity = request.entity.value if request.entity else None
+        self.history.append(admin_event(org_id, now, "reprocess", message, entity=entity, details=details))
         return report
 
     def _matching(self, org_id: str, status: RecordStatus, request: ReprocessRequest) -> list[RecordKey]:
@@ -116,8 +108,10 @@ class ReprocessService:
 def describe(result: ReprocessResult) -> str:
     """One line per org for the console's log output."""
     verb = "would re-queue" if result.dry_run else "re-queued"
-    lines = [f"Reprocess ({'dry run' if result.dry_run else 'for real'}): {result.status.value} records"
-             + (f" of entity {result.entity.value}" if result.entity else "")]
+    lines = [
+        f"Reprocess ({'dry run' if result.dry_run else 'for real'}): {result.status.value} records"
+        + (f" of entity {result.entity.value}" if result.entity else "")
+    ]
     for org in result.orgs:
         count = org.matched if result.dry_run else org.requeued
         line = f"  {org.org_id}: {count} {verb}"

@@ -1,4 +1,5 @@
-"""Starting syncs (F3.7, F3.8): the scheduled tick, "Sync now", and historical ranges.
+"""Starting syncs (F3.7, F3.8): the scheduled tick, "Sync now" (:class:`SyncNowGate` checks that
+the org can sync, then hands over to :class:`SyncService`), and historical ranges.
 
 A sync of an org sends the keys of its outstanding records (pending, and waiting — in case a
 wake-up was lost) to the family queues; the workers do the rest. Nothing here calls Xero, so a
@@ -17,13 +18,15 @@ from pydantic import BaseModel
 
 from xero_sync.clock import Clock
 from xero_sync.domain.connection import all_shards
-from xero_sync.domain.history import HistoryEvent
 from xero_sync.domain.records import RecordKey, RecordStatus
 from xero_sync.domain.restrictions import SKIP_BEFORE_EXPORT_FROM
 from xero_sync.domain.schedule import next_sync_time
+from xero_sync.models.api_export import SyncNowRequest, SyncNowResponse
 from xero_sync.models.messages import EnqueueReason
 from xero_sync.models.org_config import OrgSettings
 from xero_sync.observability import logger
+from xero_sync.services.connection_gate import require_connected
+from xero_sync.services.history import admin_event
 from xero_sync.services.ports import ConnectionStore, ExportQueue, HistoryStore, OrgConfigStore, RecordStore
 
 HISTORICAL_RANGES = "historical_ranges"
@@ -110,17 +113,8 @@ class SyncService:
         message = f"Sync started: {enqueued} record(s) sent for export."
         if historical:
             message += f" {historical} record(s) before the export-from date included for {date_from}–{date_to}."
-        self.history.append(
-            HistoryEvent(
-                org_id=org_id,
-                at=now,
-                direction="admin",
-                action="sync_now",
-                outcome="info",
-                message=message,
-                details={"enqueued": enqueued, "historical": historical, "entities": entities},
-            )
-        )
+        details = {"enqueued": enqueued, "historical": historical, "entities": entities}
+        self.history.append(admin_event(org_id, now, "sync_now", message, details=details))
         return SyncSummary(org_id=org_id, enqueued=enqueued, historical=historical)
 
     def _open_historical_range(
@@ -165,6 +159,36 @@ class SyncService:
             self.connections.set_next_sync(org_id, now + CONTINUE_AFTER)
         logger.info("Sync started", extra={"org_id": org_id, "enqueued": sent, "more_to_send": more})
         return sent
+
+
+@dataclass
+class SyncNowGate:
+    """The host's "Sync now": refuses an org that cannot sync (409), then starts the sync service
+    (built only when used, so that the API builds the sync machinery only for this route)."""
+
+    connections: ConnectionStore
+    sync_service: Callable[[], SyncService]
+    clock: Clock
+
+    def start(self, org_id: str, request: SyncNowRequest) -> SyncNowResponse:
+        require_connected(self.connections, org_id)
+        now = self.clock()
+        entities = [entity.value for entity in request.entities] if request.entities else None
+        summary = self.sync_service().sync_now(
+            org_id, entities=entities, date_from=request.date_from, date_to=request.date_to, now=now
+        )
+        self.connections.record_activity(org_id, now)  # an admin action (F6.1)
+        # A stand-in for the sync service may report a plain mapping.
+        reported = summary.model_dump(mode="json") if isinstance(summary, BaseModel) else dict(summary or {})
+        return SyncNowResponse.model_validate(
+            {
+                "enqueued": int(getattr(summary, "enqueued", reported.get("enqueued", 0))),
+                "entities": entities,
+                "from": request.date_from,
+                "to": request.date_to,
+                "summary": reported,
+            }
+        )
 
 
 def historical_ranges(body: list | None) -> list[tuple[date, date]]:

@@ -56,6 +56,7 @@ class Progress:
 STAMPED = frozenset({E.INVOICE_PAYMENT, E.BILL_PAYMENT, E.CREDIT_NOTE_REFUND, E.VENDOR_CREDIT_REFUND, E.BANK_CHARGE})
 """Records found again by the stamp the service writes into their Reference."""
 
+
 class Recovery:
     def __init__(self, calls: XeroCalls, records: RecordStore, now: datetime) -> None:
         self.calls = calls
