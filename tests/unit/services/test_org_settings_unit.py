@@ -147,7 +147,10 @@ class Requeues:
         return 2
 
 
-def settings_service(connection: Connection | None = connection(ORG)):
+CONNECTED = connection(ORG)
+
+
+def settings_service(connection: Connection | None = CONNECTED):
     org_config, connections = InMemoryOrgConfig(), InMemoryConnections.of(*([connection] if connection else []))
     xero = FakeTenantClient(xero_bodies())
     reference_data = ReferenceDataService(
@@ -181,7 +184,7 @@ def test_a_save_imports_on_demand_counts_as_activity_reschedules_and_requeues():
 
 
 def test_an_unchanged_save_does_nothing_more_and_a_stale_revision_conflicts():
-    service, connections, requeues, _, _ = settings_service()
+    service, _, requeues, _, _ = settings_service()
     update = OrgSettingsUpdate(settings=OrgSettings(sync_frequency=SyncFrequency.DAILY))
     service.put(ORG, update)
     service.put(ORG, OrgSettingsUpdate(settings=update.settings, revision=1))

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from tests.fakes import InMemoryConnections, InMemoryHistory, InMemoryRecords, RecordingExportQueue, connection, stored
 from xero_sync.dal.history import decode_cursor
-from xero_sync.domain.connection import ConnectionStatus
+from xero_sync.domain.connection import Connection, ConnectionStatus
 from xero_sync.domain.errors import InvalidCursor
 from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord
 from xero_sync.models.api_export import SyncNowRequest

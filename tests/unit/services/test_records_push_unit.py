@@ -193,7 +193,7 @@ def test_stored_data_is_json_safe_with_decimals_as_text():
 
 def service(
     records: InMemoryRecords,
-    connections: FakeConnections,
+    connections: InMemoryConnections,
     queues: RecordingExportQueue,
     frequency: SyncFrequency = SyncFrequency.EVERY_10_MINUTES,
 ) -> RecordsService:

@@ -52,7 +52,10 @@ def test_a_compound_tax_rate_shows_its_components_and_effective_rate():
     ]
 
 
-def service(bodies: dict, connection: Connection | None = connection(ORG)):
+CONNECTED = connection(ORG)
+
+
+def service(bodies: dict, connection: Connection | None = CONNECTED):
     org_config = InMemoryOrgConfig()
     xero = FakeTenantClient(bodies)
     connections = InMemoryConnections.of(*([connection] if connection else []))

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from xero_sync.http.routes import OrgId, Routes
 from xero_sync.http.services import services
 from xero_sync.models.api import ChooseTenantRequest, ConnectionView, ConnectRequest, ConnectResponse
+from xero_sync.settings import XeroSettings
 
 routes = Routes("Connection")
 
@@ -17,7 +18,7 @@ def _redirect_uri() -> str:
     """Where Xero sends the browser back. Configured (XERO_REDIRECT_URI), or else derived from
     the address this API was called on — the same API serves /oauth/callback — so a new
     deployment works without knowing its own URL in advance."""
-    configured = services().settings.xero_redirect_uri
+    configured = services().settings_for(XeroSettings).xero_redirect_uri
     if configured:
         return configured
     event = routes.router.current_event

@@ -93,7 +93,8 @@ class ClaimedCalls:
                     "failed",
                     code="not_found_in_xero",
                     needs_admin=True,
-                    message=f"{capitalised(w.view.title)} is no longer in Xero ({error}). It may have been deleted there.",
+                    message=f"{capitalised(w.view.title)} is no longer in Xero ({error}). "
+                    "It may have been deleted there.",
                 )
                 for w in works
             ]

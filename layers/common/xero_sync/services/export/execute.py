@@ -16,6 +16,7 @@ before its call (claims.py); contact identity is in contact_links.py.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -219,10 +220,8 @@ class Executor:
         """Removing an allocation takes no idempotency key (a DELETE); a second one finds nothing."""
         note_id = _credit_note_id(work)
         allocation_id = _linked_id(work)
-        try:
+        with contextlib.suppress(XeroNotFound):  # already removed
             self.calls.delete_allocation(note_id, allocation_id)
-        except XeroNotFound:
-            pass  # already removed
         return Outcome(work, "synced", xero_id=allocation_id, refs={"credit_note_id": note_id, "status": "DELETED"})
 
     def _allocation_recreate(self, works: list[Work]) -> list[Outcome]:
@@ -306,10 +305,8 @@ class Executor:
         refs = work.view.refs
         note_id = refs.get("credit_note_id") or _linked_id(work)
         if refs.get("allocation_id"):
-            try:
+            with contextlib.suppress(XeroNotFound):  # already removed
                 self.calls.delete_allocation(note_id, refs["allocation_id"])
-            except XeroNotFound:
-                pass
         results = self.calls.write("POST", CREDIT_NOTES, [{"CreditNoteID": note_id, "Status": "VOIDED"}], key=key)
         if not results[0].saved:
             # An earlier attempt whose answer was lost may have voided it already (Xero then
