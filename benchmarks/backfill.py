@@ -94,10 +94,13 @@ def instrument() -> None:
 
     # The worker records outcomes on a small thread pool (services/export/parallel.py): count
     # those threads' requests and CPU as the worker's too.
-    import xero_sync.services.export.execute as execute_module
-    import xero_sync.services.export.worker as worker_module
+    import importlib
+    import pkgutil
 
-    original_parallel = worker_module.in_parallel
+    import xero_sync.services.export as export_package
+    import xero_sync.services.export.parallel as parallel_module
+
+    original_parallel = parallel_module.in_parallel
 
     def measured_parallel(function, items):
         def task(item):
@@ -113,8 +116,10 @@ def instrument() -> None:
 
         return original_parallel(task, items)
 
-    worker_module.in_parallel = measured_parallel
-    execute_module.in_parallel = measured_parallel
+    for info in pkgutil.iter_modules(export_package.__path__):  # every module that imported it
+        module = importlib.import_module(f"{export_package.__name__}.{info.name}")
+        if getattr(module, "in_parallel", None) is original_parallel:
+            module.in_parallel = measured_parallel
 
     botocore.client.BaseClient._make_api_call = counted
     original_handler = workers.handle_export_batch

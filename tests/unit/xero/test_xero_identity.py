@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr
 from xero_unit_helpers import FakeSession, jwt, make_response, make_settings
 
-from xero_sync.aws.secrets import XeroCredentials
+from xero_sync.models.credentials import XeroCredentials
 from xero_sync.xero.errors import XeroOAuthError, XeroServerError
 from xero_sync.xero.identity import TokenSet, XeroIdentity, decode_jwt_payload
 

@@ -16,19 +16,13 @@ from aws_lambda_powertools.utilities.parameters.exceptions import (
     GetParameterError,
     TransformParameterError,
 )
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import SecretStr
 
 from xero_sync.aws.clients import aws_client
+from xero_sync.models.credentials import XeroCredentials
 from xero_sync.settings import XeroSettings
 
 CREDENTIALS_MAX_AGE_SECONDS = 300
-
-
-class XeroCredentials(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    client_id: str
-    client_secret: SecretStr
 
 
 class CredentialsError(RuntimeError):

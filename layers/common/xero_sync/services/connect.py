@@ -29,15 +29,10 @@ from xero_sync.domain.history import HistoryEvent
 from xero_sync.models.api import ConnectionView, ConnectResponse, TenantView
 from xero_sync.observability import logger
 from xero_sync.services.errors import Conflict, InvalidInput, NotFound
-from xero_sync.services.ports import ConnectionStore, HistoryStore, OAuthStateStore
+from xero_sync.services.ports import Cipher, ConnectionStore, HistoryStore, OAuthStateStore
 from xero_sync.xero.errors import XeroError
 
 # --- what the service needs from its adapters -------------------------------------------------
-
-
-class Cipher(Protocol):
-    def encrypt(self, plaintext: str, *, org_id: str) -> bytes: ...
-    def decrypt(self, blob: bytes, *, org_id: str) -> str: ...
 
 
 class Identity(Protocol):

@@ -242,3 +242,10 @@ class OnceGuard(Protocol):
     """Runs ``action`` once per ``key``; a repeated key returns the first run's result."""
 
     def run_once(self, key: str, action: Callable[[], dict[str, Any]]) -> dict[str, Any]: ...
+
+
+class Cipher(Protocol):
+    """Encrypts a secret for one org (KMS, the org as encryption context) and back."""
+
+    def encrypt(self, plaintext: str, *, org_id: str) -> bytes: ...
+    def decrypt(self, blob: bytes, *, org_id: str) -> str: ...

@@ -24,7 +24,7 @@ from urllib.parse import quote, urlencode
 import requests
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from xero_sync.aws.secrets import XeroCredentials
+from xero_sync.models.credentials import XeroCredentials
 from xero_sync.observability import logger
 from xero_sync.settings import XeroSettings
 from xero_sync.xero.errors import (

@@ -42,11 +42,10 @@ from datetime import datetime, timedelta
 
 from pydantic import SecretStr
 
-from xero_sync.aws.kms import TokenCipher
 from xero_sync.clock import Clock, utcnow
 from xero_sync.domain.connection import HOLDS_TOKENS, Connection, ConnectionStatus, EncryptedTokens, TenantRef
 from xero_sync.observability import logger
-from xero_sync.services.ports import ConnectionStore
+from xero_sync.services.ports import Cipher, ConnectionStore
 from xero_sync.xero.errors import (
     NotConnected,
     ReauthRequired,
@@ -80,7 +79,7 @@ class TokenManager:
     def __init__(
         self,
         repo: ConnectionStore,
-        cipher: TokenCipher,
+        cipher: Cipher,
         identity: XeroIdentity,
         clock: Clock = utcnow,
         *,
