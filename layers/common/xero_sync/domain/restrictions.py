@@ -40,6 +40,7 @@ Decisions where the seeds are silent (each says so in its reason):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -390,33 +391,36 @@ def _bill(case: _Case) -> Decision:
     return _document_upsert(case, blocked)
 
 
-def _credit_note(case: _Case) -> Decision:
-    noun = _noun(case)
-    if case.host_action is HostAction.DELETE:
-        # Rows 000-12 / 001-19: "If you've associated the credit note with an invoice, you must remove it."
-        blocked = None
-        if case.facts.has_allocations:
-            blocked = (
-                f"{_cap(noun)} is allocated to an invoice in Xero. If you’ve associated the credit note "
-                "with an invoice, you must remove it: delete the allocation, then retry."
-            )
-        # Xero cannot delete an AUTHORISED credit note, only void it (xero-facts §6.3).
-        return _document_removal(case, blocked, voids="The credit note is voided (Xero cannot delete an approved one).")
-    return _document_upsert(case, None)  # Rows 000-10 / 001-17: no restrictions
+def _credit_document(*, allocated: str, voids: str) -> Callable[[_Case], Decision]:
+    """The rule of credit notes and vendor credits (debit notes), which differ only in words:
+    removing one is blocked while it is allocated (``allocated`` says why, after the noun);
+    updating one has no restrictions."""
+
+    def rule(case: _Case) -> Decision:
+        if case.host_action is HostAction.DELETE:
+            blocked = f"{_cap(_noun(case))} {allocated}" if case.facts.has_allocations else None
+            return _document_removal(case, blocked, voids=voids)
+        return _document_upsert(case, None)
+
+    return rule
 
 
-def _vendor_credit(case: _Case) -> Decision:
-    noun = _noun(case)
-    if case.host_action is HostAction.DELETE:
-        # Row 001-23: "You need to de allocate any credits used from the debit note from Xero's UI".
-        blocked = None
-        if case.facts.has_allocations:
-            blocked = (
-                f"{_cap(noun)} has credits allocated to bills in Xero. You need to de-allocate any credits "
-                "used from the debit note (in Xero, or by removing the allocation in the host), then retry."
-            )
-        return _document_removal(case, blocked, voids="The debit note is voided (Xero cannot delete an approved one).")
-    return _document_upsert(case, None)  # Row 001-21: no restrictions
+# Delete: rows 000-12 / 001-19, "If you've associated the credit note with an invoice, you must
+# remove it." Xero cannot delete an AUTHORISED credit note, only void it (xero-facts §6.3).
+# Update: rows 000-10 / 001-17, no restrictions.
+_credit_note = _credit_document(
+    allocated="is allocated to an invoice in Xero. If you’ve associated the credit note with an invoice, "
+    "you must remove it: delete the allocation, then retry.",
+    voids="The credit note is voided (Xero cannot delete an approved one).",
+)
+
+# Delete: row 001-23, "You need to de allocate any credits used from the debit note from Xero's UI".
+# Update: row 001-21, no restrictions.
+_vendor_credit = _credit_document(
+    allocated="has credits allocated to bills in Xero. You need to de-allocate any credits used from the "
+    "debit note (in Xero, or by removing the allocation in the host), then retry.",
+    voids="The debit note is voided (Xero cannot delete an approved one).",
+)
 
 
 # --- payments, refunds, allocations, write-offs -----------------------------------------------
@@ -427,11 +431,7 @@ def _replaceable(case: _Case) -> Decision:
     write-offs): an update is delete + create (xero-facts §6.2)."""
     noun = _noun(case)
     if case.host_action is HostAction.DELETE:
-        if not case.link.exported:
-            return Decision(Operation.SKIP, f"{_cap(noun)} was never exported, so there is nothing to delete.")
-        if case.link.removed:
-            return Decision(Operation.NOOP, f"{_cap(noun)} is already removed from Xero.")
-        return Decision(Operation.DELETE, f"{_cap(noun)} is removed from Xero.")
+        return _plain_delete(case, done="removed from Xero")
     if not case.link.exported or case.link.removed:
         return Decision(Operation.CREATE, f"{_cap(noun)} is created in Xero.")
     return Decision(
@@ -447,18 +447,24 @@ def _replaceable(case: _Case) -> Decision:
 def _bank_charge(case: _Case) -> Decision:
     # Row 001-07 covers creation; updates and deletes follow what Xero allows for SPEND
     # transactions (xero-facts §6.4).
-    noun = _noun(case)
     if case.host_action is HostAction.DELETE:
-        if not case.link.exported:
-            return Decision(Operation.SKIP, f"{_cap(noun)} was never exported, so there is nothing to delete.")
-        if case.link.removed:
-            return Decision(Operation.NOOP, f"{_cap(noun)} is already deleted in Xero.")
-        return Decision(Operation.DELETE, f"{_cap(noun)} is deleted in Xero.")
+        return _plain_delete(case, done="deleted in Xero")
     if not case.link.exported or case.link.removed:
         return Decision(
             Operation.CREATE, "A spend bank transaction will be created and associated with the specified bank."
         )
-    return Decision(Operation.UPDATE, f"{_cap(noun)} is updated in Xero.")
+    return Decision(Operation.UPDATE, f"{_cap(_noun(case))} is updated in Xero.")
+
+
+def _plain_delete(case: _Case, *, done: str) -> Decision:
+    """A host delete of a record Xero can simply delete (no void, no restriction): ``done`` says
+    what happens to it in Xero ("removed from Xero", "deleted in Xero")."""
+    noun = _noun(case)
+    if not case.link.exported:
+        return Decision(Operation.SKIP, f"{_cap(noun)} was never exported, so there is nothing to delete.")
+    if case.link.removed:
+        return Decision(Operation.NOOP, f"{_cap(noun)} is already {done}.")
+    return Decision(Operation.DELETE, f"{_cap(noun)} is {done}.")
 
 
 _RULES = {
