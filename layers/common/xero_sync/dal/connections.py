@@ -185,14 +185,7 @@ class ConnectionRepository:
             ConnectionModel.disconnected_at.set(now),
             ConnectionModel.disconnect_reason.set(reason),
             ConnectionModel.updated_at.set(now),
-            ConnectionModel.access_token_enc.remove(),
-            ConnectionModel.access_token_expires_at.remove(),
-            ConnectionModel.refresh_token_enc.remove(),
-            ConnectionModel.refresh_token_issued_at.remove(),
-            ConnectionModel.refresh_lease_owner.remove(),
-            ConnectionModel.refresh_lease_until.remove(),
-            ConnectionModel.token_version.add(1),
-            ConnectionModel.tenants.remove(),
+            *self._forget_tokens_actions(),
             ConnectionModel.connection_id.remove(),
             *self._activity_actions(org_id, status, now),
             *self._unschedule_actions(),
@@ -206,14 +199,7 @@ class ConnectionRepository:
         actions = [
             ConnectionModel.status.set(ConnectionStatus.NOT_CONNECTED.value),
             ConnectionModel.updated_at.set(now),
-            ConnectionModel.access_token_enc.remove(),
-            ConnectionModel.access_token_expires_at.remove(),
-            ConnectionModel.refresh_token_enc.remove(),
-            ConnectionModel.refresh_token_issued_at.remove(),
-            ConnectionModel.refresh_lease_owner.remove(),
-            ConnectionModel.refresh_lease_until.remove(),
-            ConnectionModel.token_version.add(1),
-            ConnectionModel.tenants.remove(),
+            *self._forget_tokens_actions(),
             *self._tenant_actions(None),
             *self._activity_actions(org_id, ConnectionStatus.NOT_CONNECTED, now),
             *self._unschedule_actions(),
@@ -338,15 +324,12 @@ class ConnectionRepository:
         actions = []
         if last_sync_at is not None:
             actions.append(ConnectionModel.last_sync_at.set(last_sync_at))
-        if next_sync_at is None:
-            actions += self._unschedule_actions()
-            condition: Condition = ConnectionModel.org_id.exists()
-        else:
-            actions += [
-                ConnectionModel.next_sync_at.set(next_sync_at),
-                ConnectionModel.schedule_shard.set(shard_of(org_id, self._shards)),
-            ]
-            condition = ConnectionModel.status == ConnectionStatus.CONNECTED.value
+        actions += self._schedule_actions(org_id, next_sync_at)
+        condition: Condition = (
+            ConnectionModel.org_id.exists()
+            if next_sync_at is None
+            else ConnectionModel.status == ConnectionStatus.CONNECTED.value
+        )
         with contextlib.suppress(ConditionFailed):  # disconnected or disabled meanwhile: it must not be scheduled
             self._update(org_id, actions, condition)
 
@@ -355,14 +338,7 @@ class ConnectionRepository:
     ) -> bool:
         """Take a due sync: move the schedule on only if nobody did since ``expected`` was read,
         so two overlapping ticks never run the same org's sync twice (F3.7)."""
-        actions = [ConnectionModel.last_sync_at.set(now)]
-        if next_sync_at is None:
-            actions += self._unschedule_actions()
-        else:
-            actions += [
-                ConnectionModel.next_sync_at.set(next_sync_at),
-                ConnectionModel.schedule_shard.set(shard_of(org_id, self._shards)),
-            ]
+        actions = [ConnectionModel.last_sync_at.set(now), *self._schedule_actions(org_id, next_sync_at)]
         same = (
             ConnectionModel.next_sync_at.does_not_exist()
             if expected is None
@@ -418,6 +394,21 @@ class ConnectionRepository:
         ]
 
     @staticmethod
+    def _forget_tokens_actions() -> list:
+        """Drop the token set, any refresh lease and the consented tenants (disconnect, reset). The
+        version moves on, so a refresh that was under way cannot store its tokens afterwards."""
+        return [
+            ConnectionModel.access_token_enc.remove(),
+            ConnectionModel.access_token_expires_at.remove(),
+            ConnectionModel.refresh_token_enc.remove(),
+            ConnectionModel.refresh_token_issued_at.remove(),
+            ConnectionModel.refresh_lease_owner.remove(),
+            ConnectionModel.refresh_lease_until.remove(),
+            ConnectionModel.token_version.add(1),
+            ConnectionModel.tenants.remove(),
+        ]
+
+    @staticmethod
     def _tenant_actions(tenant: TenantRef | None) -> list:
         if tenant is None:
             return [
@@ -447,6 +438,15 @@ class ConnectionRepository:
     @staticmethod
     def _unschedule_actions() -> list:
         return [ConnectionModel.schedule_shard.remove(), ConnectionModel.next_sync_at.remove()]
+
+    def _schedule_actions(self, org_id: str, next_sync_at: datetime | None) -> list:
+        """Put the org on the due index at ``next_sync_at``, or take it off (``None``)."""
+        if next_sync_at is None:
+            return self._unschedule_actions()
+        return [
+            ConnectionModel.next_sync_at.set(next_sync_at),
+            ConnectionModel.schedule_shard.set(shard_of(org_id, self._shards)),
+        ]
 
 
 def _set_or_remove(attribute: UnicodeAttribute, value: str | None) -> Action:
