@@ -5,6 +5,7 @@ restrictions); this module only feeds them the records' state and Xero's facts.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -114,32 +115,25 @@ def plan(
     if xero_state is not None and xero_state.get("Status") in XeroStatus.__members__:
         link = replace(link, xero_status=XeroStatus(xero_state["Status"]))
     facts = facts_from_xero(view, xero_state)
-    decision = decide(
+
+    # Decided once under the org's settings, and again without the export-from date below.
+    decide_under = functools.partial(
+        decide,
         entity,
         view.action,
         view.data,
         view.version,
         link,
         facts,
-        settings=ctx.settings,
         new_fingerprint=new_fingerprint,
         label=view.label,
     )
+    decision = decide_under(settings=ctx.settings)
     record_date = getattr(view.data, "date", None)
     in_requested_range = record_date is not None and any(start <= record_date <= end for start, end in historical)
     if decision.code == SKIP_BEFORE_EXPORT_FROM and in_requested_range:
         # The host asked for this period explicitly (historical sync, F3.8).
-        decision = decide(
-            entity,
-            view.action,
-            view.data,
-            view.version,
-            link,
-            facts,
-            settings=ctx.settings.model_copy(update={"export_from": None}),
-            new_fingerprint=new_fingerprint,
-            label=view.label,
-        )
+        decision = decide_under(settings=ctx.settings.model_copy(update={"export_from": None}))
     work = Work(
         view,
         decision.operation,
