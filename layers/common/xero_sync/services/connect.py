@@ -25,10 +25,10 @@ from xero_sync.domain.connection import (
     check_can_enable,
 )
 from xero_sync.domain.errors import ConditionFailed
-from xero_sync.domain.history import HistoryEvent
 from xero_sync.models.api import ConnectionView, ConnectResponse, TenantView
 from xero_sync.observability import logger
 from xero_sync.services.errors import Conflict, InvalidInput, NotFound
+from xero_sync.services.history import connection_event
 from xero_sync.services.ports import Cipher, ConnectionStore, HistoryStore, OAuthStateStore
 from xero_sync.xero.errors import XeroError
 
@@ -376,17 +376,7 @@ class ConnectService:
     def _record(
         self, org_id: str, now: datetime, action: str, outcome: str, message: str, error_code: str | None = None
     ) -> None:
-        self.history.append(
-            HistoryEvent(
-                org_id=org_id,
-                at=now,
-                direction="connection",
-                action=action,
-                outcome=outcome,
-                message=message,
-                error_code=error_code,
-            )
-        )
+        self.history.append(connection_event(org_id, now, action, message, outcome=outcome, error_code=error_code))
 
 
 def connection_view(item: Connection) -> ConnectionView:

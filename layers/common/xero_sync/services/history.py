@@ -24,6 +24,15 @@ def admin_event(org_id: str, now: datetime, action: str, message: str, **fields:
     )
 
 
+def connection_event(
+    org_id: str, now: datetime, action: str, message: str, *, outcome: str = "info", **fields: Any
+) -> HistoryEvent:
+    """A step of the org's Xero connection (consent, tenant choice, status change, idle checks)."""
+    return HistoryEvent(
+        org_id=org_id, at=now, direction="connection", action=action, outcome=outcome, message=message, **fields
+    )
+
+
 # --- the listing ------------------------------------------------------------------------------------
 
 

@@ -33,9 +33,9 @@ from pydantic import BaseModel, Field
 
 from xero_sync.clock import Clock
 from xero_sync.domain.connection import ConnectionStatus, all_shards
-from xero_sync.domain.history import HistoryEvent
 from xero_sync.domain.inactivity import InactivityAction, candidates_idle_since, decide, disconnect_reason
 from xero_sync.observability import MetricUnit, logger, metrics
+from xero_sync.services.history import connection_event
 from xero_sync.services.notifications.producer import NotificationProducer
 from xero_sync.services.ports import ConnectionStore, HistoryStore
 from xero_sync.xero.errors import ReauthRequired, XeroError
@@ -161,6 +161,4 @@ class InactivityChecker:
             )
 
     def _record(self, org_id: str, now: datetime, action: str, message: str) -> None:
-        self.history.append(
-            HistoryEvent(org_id=org_id, at=now, direction="connection", action=action, outcome="info", message=message)
-        )
+        self.history.append(connection_event(org_id, now, action, message))

@@ -23,7 +23,6 @@ from xero_sync.clock import Clock
 from xero_sync.domain.config_items import SETTINGS, TAX_MAPPINGS
 from xero_sync.domain.currency import base_currency_mismatch
 from xero_sync.domain.errors import RevisionConflict
-from xero_sync.domain.history import HistoryEvent
 from xero_sync.domain.mapping.checks import ACCOUNT_SETTINGS, check_settings_accounts, check_tax_mapping, no_tax_rate
 from xero_sync.domain.problems import Problem, ProblemCode
 from xero_sync.domain.schedule import next_sync_time
@@ -39,6 +38,7 @@ from xero_sync.models.api_export import (
 from xero_sync.models.org_config import OrgSettings, TaxMapping, TaxMappings
 from xero_sync.models.reference_data import ReferenceData
 from xero_sync.services.errors import Conflict, InvalidInput
+from xero_sync.services.history import admin_event
 from xero_sync.services.ports import ConnectionStore, HistoryStore, OrgConfigStore
 from xero_sync.services.reference_data import ReferenceDataService
 
@@ -268,14 +268,5 @@ class OrgSettingsService:
         failures it may cure (F2.2 "retried when the code is added")."""
         self.connections.record_activity(org_id, now)
         requeued = self.requeue_failed(org_id, error_codes=fixable, now=now)
-        self.history.append(
-            HistoryEvent(
-                org_id=org_id,
-                at=now,
-                direction="admin",
-                action=action,
-                outcome="info",
-                message=f"{message} {requeued} failed record(s) sent again." if requeued else message,
-                details={"requeued": requeued},
-            )
-        )
+        text = f"{message} {requeued} failed record(s) sent again." if requeued else message
+        self.history.append(admin_event(org_id, now, action, text, details={"requeued": requeued}))
