@@ -201,15 +201,9 @@ class OrgSettingsService:
         now = self.clock()
         before = self.org_config.get(org_id, SETTINGS)
         previous = OrgSettings.model_validate(before.body) if before else OrgSettings()
-        try:
-            revision = self.org_config.put(
-                org_id, SETTINGS, settings.model_dump(mode="json"), now=now, expected_revision=update.revision
-            )
-        except RevisionConflict as error:
-            raise Conflict(
-                "The settings were saved by someone else since you read them: read them again "
-                "(GET /v1/orgs/{org_id}/settings) and re-apply your change.".replace("{org_id}", org_id)
-            ) from error
+        revision = self._save(
+            org_id, SETTINGS, settings, now, update.revision, read_again=f"(GET /v1/orgs/{org_id}/settings) "
+        )
 
         if before is None or settings != previous:
             self._reschedule(org_id, settings, previous, now)
@@ -248,20 +242,35 @@ class OrgSettingsService:
         now = self.clock()
         before = self.org_config.get(org_id, TAX_MAPPINGS)
         mappings = TaxMappings(mappings=update.mappings)
-        try:
-            revision = self.org_config.put(
-                org_id, TAX_MAPPINGS, mappings.model_dump(mode="json"), now=now, expected_revision=update.revision
-            )
-        except RevisionConflict as error:
-            raise Conflict(
-                "The tax mappings were saved by someone else since you read them: read them again and "
-                "re-apply your change."
-            ) from error
+        revision = self._save(org_id, TAX_MAPPINGS, mappings, now, update.revision)
         if before is None or TaxMappings.model_validate(before.body) != mappings:
             self._changed(org_id, now, "tax_mappings_changed", "Tax mappings saved.", TAX_MAPPING_FIXABLE_CODES)
         return TaxMappingsView(mappings=mappings.mappings, revision=revision, updated_at=now, problems=[])
 
     # --- helpers ----------------------------------------------------------------------------------
+
+    def _save(
+        self,
+        org_id: str,
+        item: str,
+        body: OrgSettings | TaxMappings,
+        now: datetime,
+        expected_revision: int | None,
+        *,
+        read_again: str = "",
+    ) -> int:
+        """Store a config item if it is still at the revision the caller read; ``read_again``
+        names where to read it again (with a trailing space) when someone saved it meanwhile."""
+        try:
+            return self.org_config.put(
+                org_id, item, body.model_dump(mode="json"), now=now, expected_revision=expected_revision
+            )
+        except RevisionConflict as error:
+            what = item.replace("_", " ")  # the item's name reads as the noun: settings, tax mappings
+            raise Conflict(
+                f"The {what} were saved by someone else since you read them: read them again {read_again}"
+                "and re-apply your change."
+            ) from error
 
     def _changed(self, org_id: str, now: datetime, action: str, message: str, fixable: Collection[str]) -> None:
         """A configuration change: activity (F6.1), audit (F7.1), and another chance for the
