@@ -17,6 +17,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from xero_sync.dal.errors import is_condition_failure
+from xero_sync.dal.items import entity_from
 from xero_sync.dal.models import ConnectionModel, TenantAttribute
 from xero_sync.domain.connection import (
     SYNCS,
@@ -31,38 +32,16 @@ from xero_sync.domain.errors import ConditionFailed
 
 
 def _to_connection(item: ConnectionModel) -> Connection:
-    return Connection(
-        org_id=item.org_id,
+    return entity_from(
+        item,
+        Connection,
         status=ConnectionStatus(item.status),
-        tenant_id=item.tenant_id,
-        tenant_name=item.tenant_name,
-        tenant_type=item.tenant_type,
-        connection_id=item.connection_id,
         tenants=tuple(
             TenantRef(t.tenant_id, t.connection_id, t.tenant_name, t.tenant_type) for t in item.tenants or []
         ),
-        auth_event_id=item.auth_event_id,
-        scopes=item.scopes,
-        connected_by_email=item.connected_by_email,
-        connected_by_user_id=item.connected_by_user_id,
-        connected_at=item.connected_at,
         access_token_enc=bytes(item.access_token_enc) if item.access_token_enc else None,
-        access_token_expires_at=item.access_token_expires_at,
         refresh_token_enc=bytes(item.refresh_token_enc) if item.refresh_token_enc else None,
-        refresh_token_issued_at=item.refresh_token_issued_at,
         token_version=int(item.token_version or 0),
-        refresh_lease_owner=item.refresh_lease_owner,
-        refresh_lease_until=item.refresh_lease_until,
-        next_sync_at=item.next_sync_at,
-        last_activity_at=item.last_activity_at,
-        last_sync_at=item.last_sync_at,
-        inactivity_warning_sent_at=item.inactivity_warning_sent_at,
-        last_error=item.last_error,
-        last_error_at=item.last_error_at,
-        disconnected_at=item.disconnected_at,
-        disconnect_reason=item.disconnect_reason,
-        created_at=item.created_at,
-        updated_at=item.updated_at,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
+from xero_sync.dal.items import entity_from, optional_int
 from xero_sync.dal.models import HistoryModel
 from xero_sync.domain.errors import InvalidCursor
 from xero_sync.domain.history import HistoryEvent, HistoryPage
@@ -49,21 +50,7 @@ def _to_item(event: HistoryEvent) -> HistoryModel:
 
 
 def _to_event(item: HistoryModel) -> HistoryEvent:
-    return HistoryEvent(
-        org_id=item.org_id,
-        event_id=item.event_id,
-        at=item.at,
-        direction=item.direction,
-        action=item.action,
-        outcome=item.outcome,
-        entity=item.entity,
-        record_id=item.record_id,
-        version=int(item.version) if item.version is not None else None,
-        xero_id=item.xero_id,
-        error_code=item.error_code,
-        message=item.message,
-        details=item.details,
-    )
+    return entity_from(item, HistoryEvent, version=optional_int(item.version))
 
 
 def _encode_cursor(key: dict[str, Any]) -> str:

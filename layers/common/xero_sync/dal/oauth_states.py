@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import DeleteError, DoesNotExist
 
 from xero_sync.dal.errors import is_condition_failure
+from xero_sync.dal.items import entity_from
 from xero_sync.dal.models import OAuthStateModel
 from xero_sync.domain.oauth import PendingConsent
 
@@ -47,10 +48,4 @@ class OAuthStateRepository:
             if is_condition_failure(error):
                 return None  # consumed by a concurrent request a moment ago
             raise
-        return PendingConsent(
-            org_id=item.org_id,
-            return_url=item.return_url,
-            redirect_uri=item.redirect_uri,
-            code_verifier_enc=item.code_verifier_enc,
-            expires_at=item.expires_at,
-        )
+        return entity_from(item, PendingConsent)

@@ -25,6 +25,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 
 from xero_sync.dal.errors import is_condition_failure
+from xero_sync.dal.items import entity_from, optional_int
 from xero_sync.dal.models import RecordModel
 from xero_sync.domain.errors import ClaimLost
 from xero_sync.domain.records import (
@@ -38,34 +39,17 @@ from xero_sync.domain.records import (
 
 
 def _to_record(item: RecordModel) -> StoredRecord:
-    return StoredRecord(
+    return entity_from(
+        item,
+        StoredRecord,
         key=RecordKey.parse(item.org_id, item.record_key),
-        family=item.family,
         version=int(item.version),
-        action=item.action,
-        data=item.data,
         status=RecordStatus(item.status),
-        received_at=item.received_at,
-        status_at=item.status_at,
-        waiting_on=item.waiting_on,
         referenced=bool(item.referenced),
         has_waiters=bool(item.has_waiters),
-        xero_tenant_id=item.xero_tenant_id,
-        xero_id=item.xero_id,
-        xero_refs=item.xero_refs,
-        exported_version=int(item.exported_version) if item.exported_version is not None else None,
-        exported_action=item.exported_action,
-        exported_fingerprint=item.exported_fingerprint,
-        claim_owner=item.claim_owner,
-        claim_until=item.claim_until,
-        claim_version=int(item.claim_version) if item.claim_version is not None else None,
-        claim_operation=item.claim_operation,
-        idempotency_key=item.idempotency_key,
+        exported_version=optional_int(item.exported_version),
+        claim_version=optional_int(item.claim_version),
         attempts=int(item.attempts or 0),
-        error_code=item.error_code,
-        last_message=item.last_message,
-        synced_at=item.synced_at,
-        updated_at=item.updated_at,
     )
 
 
