@@ -16,6 +16,7 @@ imports neither Jinja2 nor the SES adapter.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -51,11 +52,7 @@ class NotificationProducer:
             known = self._open_until.get(org_id)
         if known is not None and now < known:
             return False
-        try:
-            return self._open_window(org_id, now)
-        except Exception:
-            logger.exception("Could not open the failure digest window", extra={"org_id": org_id})
-            return False
+        return _never_raising(self._open_window, org_id, now, failure="Could not open the failure digest window")
 
     def _open_window(self, org_id: str, now: datetime) -> bool:
         item = self.org_config.get(org_id, WINDOW_ITEM)
@@ -99,11 +96,7 @@ class NotificationProducer:
     def needs_reauth(self, org_id: str, now: datetime) -> bool:
         """The org's connection is ``needs_reauth``: queue the reconnect email, once per episode.
         Never raises (called from the export worker)."""
-        try:
-            return self._queue_reauth(org_id, now)
-        except Exception:
-            logger.exception("Could not queue the reconnect email", extra={"org_id": org_id})
-            return False
+        return _never_raising(self._queue_reauth, org_id, now, failure="Could not queue the reconnect email")
 
     def _queue_reauth(self, org_id: str, now: datetime) -> bool:
         connection = self.connections.get(org_id)
@@ -153,3 +146,13 @@ class NotificationProducer:
                 warnings=warnings[:10],
             )
         )
+
+
+def _never_raising(step: Callable[[str, datetime], bool], org_id: str, now: datetime, *, failure: str) -> bool:
+    """``step``, or False (logged as ``failure``) when it raised: the producers are called by the
+    export worker, which must not fail because an email could not be scheduled."""
+    try:
+        return step(org_id, now)
+    except Exception:
+        logger.exception(failure, extra={"org_id": org_id})
+        return False
