@@ -73,6 +73,18 @@ class ActivityIndex(GlobalSecondaryIndex):
     last_activity_at = UTCDateTimeAttribute(range_key=True)
 
 
+class TenantIndex(GlobalSecondaryIndex):
+    """The orgs that use (or last used) one Xero tenant: a Xero webhook for a tenant reaches every
+    org connected to it, and a disconnect must know whether another org still uses the tenant's
+    Xero connection (N7). A handful of orgs per tenant at most, so no sharding."""
+
+    class Meta:
+        index_name = "TenantIndex"
+        projection = KeysOnlyProjection()
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+
+
 class ConnectionModel(Model):
     class Meta(_Unbound):
         pass
@@ -121,6 +133,7 @@ class ConnectionModel(Model):
 
     due_index = DueIndex()
     activity_index = ActivityIndex()
+    tenant_index = TenantIndex()
 
 
 # ----------------------------------------------------------------------------------------------
