@@ -302,6 +302,39 @@ class RecordModel(Model):
 
 
 # ----------------------------------------------------------------------------------------------
+# Contact links: which Xero contact a host contact is (F5, F4.2).
+# ----------------------------------------------------------------------------------------------
+
+
+class XeroContactIndex(GlobalSecondaryIndex):
+    """The host contact linked to a Xero contact: ``xero_key`` = ``{org_id}#{xero_contact_id}``."""
+
+    class Meta:
+        index_name = "XeroContactIndex"
+        projection = AllProjection()
+
+    xero_key = UnicodeAttribute(hash_key=True)
+
+
+class LinkModel(Model):
+    """One item per (org, host contact): ``link_key`` = ``contact#{host_contact_id}``."""
+
+    class Meta(_Unbound):
+        pass
+
+    org_id = UnicodeAttribute(hash_key=True)
+    link_key = UnicodeAttribute(range_key=True)
+    host_contact_id = UnicodeAttribute()
+    xero_contact_id = UnicodeAttribute()
+    xero_key = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    source = UnicodeAttribute()
+    linked_at = UTCDateTimeAttribute()
+
+    xero_contact_index = XeroContactIndex()
+
+
+# ----------------------------------------------------------------------------------------------
 # History: every attempt and notable event (F7.1), newest last within an org.
 # ----------------------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from xero_sync.domain.config_items import ConfigItem
 from xero_sync.domain.connection import Connection, ConnectionStatus, EncryptedTokens, TenantRef
 from xero_sync.domain.email import OutgoingEmail
 from xero_sync.domain.history import HistoryEvent, HistoryPage
+from xero_sync.domain.links import ContactLink
 from xero_sync.domain.oauth import PendingConsent
 from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord, StoreResult, Synced
 from xero_sync.models.messages import EnqueueReason
@@ -250,3 +251,12 @@ class Cipher(Protocol):
 
     def encrypt(self, plaintext: str, *, org_id: str) -> bytes: ...
     def decrypt(self, blob: bytes, *, org_id: str) -> str: ...
+
+
+class ContactLinkStore(Protocol):
+    """Which Xero contact a host contact is (domain/links.py)."""
+
+    def get(self, org_id: str, host_contact_id: str) -> ContactLink | None: ...
+    def by_xero_contact(self, org_id: str, xero_contact_id: str) -> builtins.list[ContactLink]: ...
+    def put(self, link: ContactLink) -> bool: ...
+    def delete(self, org_id: str, host_contact_id: str) -> bool: ...
