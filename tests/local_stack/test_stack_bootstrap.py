@@ -10,6 +10,7 @@ from local_stack_helpers import FIXTURE_SECRET_VALUE, aws_client
 
 from local.stack.bootstrap import BootstrapError, bootstrap
 from local.stack.template import DEFAULT_TEMPLATE, Resolver, Template
+from xero_sync.dal.base import table_models
 
 REAL_SECRET = json.dumps({"client_id": "id", "client_secret": "secret"})
 
