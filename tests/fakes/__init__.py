@@ -4,6 +4,7 @@ version wins, claims), because the services' guarantees rest on those rules."""
 
 from tests.fakes.clock import T0, ManualClock
 from tests.fakes.connections import InMemoryConnections, connection
+from tests.fakes.links import InMemoryContactLinks
 from tests.fakes.messaging import MemoryOnce, RecordingExportQueue, RecordingMailer, RecordingNotificationQueue
 from tests.fakes.rate_limits import InMemoryGovernor, InMemoryRateLimitStore
 from tests.fakes.records import InMemoryRecords, stored
@@ -15,6 +16,7 @@ __all__ = [
     "FakeTenantClient",
     "InMemoryApiKeys",
     "InMemoryConnections",
+    "InMemoryContactLinks",
     "InMemoryGovernor",
     "InMemoryHistory",
     "InMemoryOAuthStates",

@@ -85,6 +85,9 @@ class InMemoryConnections:
         for _, org_id in due[:limit]:
             yield org_id
 
+    def on_tenant(self, tenant_id: str) -> list[Connection]:
+        return [item for _, item in sorted(self.items.items()) if item.tenant_id == tenant_id]
+
     def idle_org_ids(self, shard: str, idle_since: datetime) -> Iterator[str]:
         for org_id, item in sorted(self.items.items()):
             if (

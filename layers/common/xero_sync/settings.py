@@ -55,6 +55,7 @@ class CoreSettings(BaseSettings):
     rate_limits_table: str
     records_table: str
     history_table: str
+    links_table: str
     idempotency_table: str
 
     # --- KMS ---------------------------------------------------------------------------------

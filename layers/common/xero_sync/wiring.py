@@ -26,6 +26,7 @@ from xero_sync.dal.api_keys import ApiKeyRepository
 from xero_sync.dal.base import configure
 from xero_sync.dal.connections import ConnectionRepository
 from xero_sync.dal.history import HistoryRepository
+from xero_sync.dal.links import ContactLinkRepository
 from xero_sync.dal.oauth_states import OAuthStateRepository
 from xero_sync.dal.org_config import OrgConfigRepository
 from xero_sync.dal.records import RecordRepository
@@ -110,6 +111,10 @@ class Container:
     @functools.cached_property
     def records(self) -> RecordRepository:
         return RecordRepository()
+
+    @functools.cached_property
+    def contact_links(self) -> ContactLinkRepository:
+        return ContactLinkRepository()
 
     # --- AWS and Xero adapters ----------------------------------------------------------------
 

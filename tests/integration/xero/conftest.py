@@ -28,6 +28,7 @@ def aws_settings(moto_endpoint: str) -> Settings:
         rate_limits_table=f"{prefix}-rate-limits",
         records_table=f"{prefix}-records",
         history_table=f"{prefix}-history",
+        links_table=f"{prefix}-links",
         idempotency_table=f"{prefix}-idempotency",
         token_key_id="pending",
     )

@@ -29,6 +29,7 @@ TABLES = dict(
     rate_limits_table="r",
     records_table="rec",
     history_table="h",
+    links_table="l",
     idempotency_table="i",
     token_key_id="alias/tokens",
 )

@@ -20,6 +20,7 @@ TABLES = dict(
     rate_limits_table="rate-limits",
     records_table="records",
     history_table="history",
+    links_table="links",
     idempotency_table="idempotency",
 )
 

@@ -30,6 +30,7 @@ def table_models() -> dict[str, type[Model]]:
         "rate_limits_table": models.RateLimitModel,
         "records_table": models.RecordModel,
         "history_table": models.HistoryModel,
+        "links_table": models.LinkModel,
     }
 
 

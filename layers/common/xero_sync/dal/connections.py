@@ -62,6 +62,15 @@ class ConnectionRepository:
         for item in ConnectionModel.due_index.query(shard, ConnectionModel.next_sync_at <= now, limit=limit):
             yield item.org_id
 
+    def on_tenant(self, tenant_id: str) -> list[Connection]:
+        """Every org whose connection names ``tenant_id`` (whatever its status; callers keep the
+        ones that sync), read consistently after the index query."""
+        org_ids = [item.org_id for item in ConnectionModel.tenant_index.query(tenant_id)]
+        if not org_ids:
+            return []
+        rows = ConnectionModel.batch_get(org_ids, consistent_read=True)
+        return sorted((_to_connection(row) for row in rows if row.tenant_id == tenant_id), key=lambda c: c.org_id)
+
     def idle_org_ids(self, shard: str, idle_since: datetime) -> Iterator[str]:
         """Orgs in one shard with no activity since ``idle_since`` (F6.1)."""
         for item in ConnectionModel.activity_index.query(shard, ConnectionModel.last_activity_at <= idle_since):

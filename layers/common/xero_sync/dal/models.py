@@ -73,6 +73,18 @@ class ActivityIndex(GlobalSecondaryIndex):
     last_activity_at = UTCDateTimeAttribute(range_key=True)
 
 
+class TenantIndex(GlobalSecondaryIndex):
+    """The orgs that use (or last used) one Xero tenant: a Xero webhook for a tenant reaches every
+    org connected to it, and a disconnect must know whether another org still uses the tenant's
+    Xero connection (N7). A handful of orgs per tenant at most, so no sharding."""
+
+    class Meta:
+        index_name = "TenantIndex"
+        projection = KeysOnlyProjection()
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+
+
 class ConnectionModel(Model):
     class Meta(_Unbound):
         pass
@@ -121,6 +133,7 @@ class ConnectionModel(Model):
 
     due_index = DueIndex()
     activity_index = ActivityIndex()
+    tenant_index = TenantIndex()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -286,6 +299,39 @@ class RecordModel(Model):
 
     status_index = StatusIndex()
     waiting_index = WaitingIndex()
+
+
+# ----------------------------------------------------------------------------------------------
+# Contact links: which Xero contact a host contact is (F5, F4.2).
+# ----------------------------------------------------------------------------------------------
+
+
+class XeroContactIndex(GlobalSecondaryIndex):
+    """The host contact linked to a Xero contact: ``xero_key`` = ``{org_id}#{xero_contact_id}``."""
+
+    class Meta:
+        index_name = "XeroContactIndex"
+        projection = AllProjection()
+
+    xero_key = UnicodeAttribute(hash_key=True)
+
+
+class LinkModel(Model):
+    """One item per (org, host contact): ``link_key`` = ``contact#{host_contact_id}``."""
+
+    class Meta(_Unbound):
+        pass
+
+    org_id = UnicodeAttribute(hash_key=True)
+    link_key = UnicodeAttribute(range_key=True)
+    host_contact_id = UnicodeAttribute()
+    xero_contact_id = UnicodeAttribute()
+    xero_key = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    source = UnicodeAttribute()
+    linked_at = UTCDateTimeAttribute()
+
+    xero_contact_index = XeroContactIndex()
 
 
 # ----------------------------------------------------------------------------------------------
