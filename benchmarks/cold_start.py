@@ -1,0 +1,138 @@
+"""Cold start of each Lambda handler (N6): how long a fresh interpreter takes to import the
+handler module, as Lambda does before the first invocation, and what dominates it.
+
+For every function of template.yaml: ``python -X importtime -c "import app"`` in a fresh
+interpreter with the function's folder and the layer on the path (as Lambda lays them out),
+``--runs`` times; the table shows the median, the heaviest top-level packages, and which of the
+service's own areas the handler loaded (an Api function that loads the export worker or the
+notifier is paying for code it never runs).
+
+    ./scripts/bench cold-start            # median of 5 per handler
+    ./scripts/bench cold-start --runs 9
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+LAYER = ROOT / "layers" / "common"
+TARGET_MS = 300
+AREAS = (
+    "services.export",
+    "services.notifications",
+    "services.imports",
+    "services.read_view",
+    "xero",
+    "http",
+    "aws.ses",
+)
+
+
+@dataclass(frozen=True)
+class Handler:
+    function: str  # the template's logical id
+    folder: Path
+    module: str
+
+
+@dataclass(frozen=True)
+class Sample:
+    total_ms: float
+    by_package_ms: dict[str, float]  # top-level package -> the import time of its own modules
+    loaded: frozenset[str]  # xero_sync modules imported
+
+
+def handlers() -> list[Handler]:
+    """One entry per code folder of template.yaml's functions (the export workers share one)."""
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)  # !Ref, !Sub … are not needed here
+    template = yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)
+    seen: dict[Path, Handler] = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        properties = resource["Properties"]
+        folder = ROOT / str(properties["CodeUri"]).rstrip("/")
+        module = str(properties["Handler"]).rsplit(".", 1)[0]
+        seen.setdefault(folder, Handler(logical_id, folder, module))
+    return sorted(seen.values(), key=lambda h: h.function)
+
+
+def measure(handler: Handler) -> Sample:
+    environment = {
+        **os.environ,
+        "PYTHONPATH": f"{handler.folder}{os.pathsep}{LAYER}",
+        "PYTHONDONTWRITEBYTECODE": "",
+        "AWS_REGION": "us-east-1",
+    }
+    completed = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {handler.module}"],
+        cwd=handler.folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    by_package: dict[str, float] = defaultdict(float)
+    loaded: set[str] = set()
+    total = 0.0
+    for line in completed.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line or "self [us]" in line:
+            continue
+        own, cumulative, raw_name = line.removeprefix("import time:").split("|")
+        name = raw_name.strip()
+        if name.startswith("xero_sync."):
+            loaded.add(name.removeprefix("xero_sync."))
+        if name == "app":
+            total = float(cumulative) / 1000  # the handler module, everything it imports included
+        # Each module's own time, summed per top-level package: what each package costs, counted once.
+        by_package[name.split(".")[0]] += float(own) / 1000
+    return Sample(total, dict(by_package), frozenset(loaded))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    print(
+        f"cold import of each handler: median of {args.runs} fresh interpreters, this machine; target ≤ {TARGET_MS} ms\n"
+    )
+    print(f"{'function':34} {'median':>8} {'min':>7} {'max':>7}  dominated by (ms of its own modules)")
+    print("-" * 118)
+    areas_by_function = {}
+    for handler in handlers():
+        samples = [measure(handler) for _ in range(args.runs)]
+        totals = [s.total_ms for s in samples]
+        heaviest = defaultdict(list)
+        for sample in samples:
+            for package, ms in sample.by_package_ms.items():
+                heaviest[package].append(ms)
+        top = sorted(((statistics.median(v), k) for k, v in heaviest.items()), reverse=True)[:4]
+        label = ", ".join(f"{name} {ms:.0f}" for ms, name in top)
+        print(
+            f"{handler.function:34} {statistics.median(totals):>6.0f}ms {min(totals):>5.0f}ms {max(totals):>5.0f}ms  {label}"
+        )
+        areas_by_function[handler.function] = sorted(
+            area for area in AREAS if any(m == area or m.startswith(area + ".") for m in samples[0].loaded)
+        )
+    print("\nwhich of the service's heavier areas each handler loads:")
+    for function, areas in areas_by_function.items():
+        print(f"  {function:34} {', '.join(areas) or '—'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
