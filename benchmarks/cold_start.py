@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
     print(
-        f"cold import of each handler: median of {args.runs} fresh interpreters, this machine; target ≤ {TARGET_MS} ms\n"
+        f"cold import of each handler: median of {args.runs} fresh interpreters, this machine; "
+        f"target ≤ {TARGET_MS} ms\n"
     )
     print(f"{'function':34} {'median':>8} {'min':>7} {'max':>7}  dominated by (ms of its own modules)")
     print("-" * 118)
@@ -123,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         top = sorted(((statistics.median(v), k) for k, v in heaviest.items()), reverse=True)[:4]
         label = ", ".join(f"{name} {ms:.0f}" for ms, name in top)
         print(
-            f"{handler.function:34} {statistics.median(totals):>6.0f}ms {min(totals):>5.0f}ms {max(totals):>5.0f}ms  {label}"
+            f"{handler.function:34} {statistics.median(totals):>6.0f}ms "
+            f"{min(totals):>5.0f}ms {max(totals):>5.0f}ms  {label}"
         )
         areas_by_function[handler.function] = sorted(
             area for area in AREAS if any(m == area or m.startswith(area + ".") for m in samples[0].loaded)
