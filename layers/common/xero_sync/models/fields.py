@@ -15,7 +15,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 # ----------------------------------------------------------------------------------------------
 
-_NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# ASCII digits only: ``\d`` would also take "１２３" or "١٢٣", which Decimal() happily reads.
+_NUMBER_TEXT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 _MAX_MAGNITUDE = Decimal("1e13")  # Xero: LineAmount ≤ 9,999,999,999.99; Quantity ≤ 13 digits
 
 
@@ -33,9 +34,14 @@ def parse_decimal(value: Any) -> Decimal:
             raise ValueError("must be a finite number")
         result = Decimal(repr(value))
     elif isinstance(value, str):
-        text = value.strip()
+        # Not stripped: " 5 " is refused like any other text that is not exactly a number, so
+        # that what the host sent and what is stored are the same number.
+        text = value
         if len(text) > 40 or not _NUMBER_TEXT.fullmatch(text):
-            raise ValueError("must be a decimal number such as 12.50 (no exponent, no thousands separator)")
+            raise ValueError(
+                "must be a decimal number such as 12.50, written with the digits 0-9 (no spaces, "
+                "no exponent, no thousands separator)"
+            )
         try:
             result = Decimal(text)
         except InvalidOperation as exc:  # pragma: no cover - the pattern above already guards
@@ -47,6 +53,29 @@ def parse_decimal(value: Any) -> Decimal:
     if abs(result) >= _MAX_MAGNITUDE:
         raise ValueError("is too large (Xero accepts amounts below 10,000,000,000,000)")
     return result
+
+
+def json_integer(value: Any) -> Any:
+    """An integer as JSON Schema counts one: ``7`` or ``7.0`` (a number without a fraction) — never
+    ``true``/``false`` or a string. Use before a ``strict`` int field."""
+    if isinstance(value, bool):
+        raise ValueError("must be an integer, not true/false")
+    if isinstance(value, Decimal | float) and math.isfinite(value):
+        number = Decimal(value)
+        # Bounded before int(): Decimal("1E+1000000") would make a million-digit integer.
+        if abs(number) < _INTEGRAL_BOUND and number == number.to_integral_value():
+            return int(number)
+    return value
+
+
+_INTEGRAL_BOUND = Decimal(10) ** 20
+
+
+def json_int(*, ge: int, le: int) -> Any:
+    """A strict ``int`` field type from ``ge`` to ``le``: what JSON Schema calls an integer, nothing
+    else. (The bounds are declared before the validator, so the schema shows them as
+    ``minimum``/``maximum``.)"""
+    return Annotated[int, Field(strict=True, ge=ge, le=le), BeforeValidator(json_integer)]
 
 
 def _at_most_places(places: int, why: str) -> Callable[[Decimal], Decimal]:
@@ -176,10 +205,28 @@ Text3700: TypeAlias = Annotated[
 
 
 RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+HOST_ID_PATTERN = r"^[A-Za-z0-9._:@~-]{1,255}$"
+"""What a host's record id may look like (records and the ids they refer to): letters, digits and
+``. _ : @ ~ -``, 1–255 characters. No ``/``, spaces, control characters or NUL, so an id is one
+path segment of ``/records/{entity}/{id}`` as it is, and reads the same in every log and key."""
+
+_HOST_ID = re.compile(HOST_ID_PATTERN.removesuffix("$") + r"\Z")
+
+
+def _check_host_id(value: Any) -> Any:
+    # Runs before the pattern constraint (it wraps it), so that the host reads this sentence instead of the regex.
+    if isinstance(value, str) and not _HOST_ID.match(value):
+        raise ValueError(
+            "must be 1–255 characters of letters, digits and . _ : @ ~ - (no '/', spaces or control characters)"
+        )
+    return value
+
+
 HostId = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
-    Field(description="The host's own id of a record."),
+    StringConstraints(pattern=HOST_ID_PATTERN),
+    BeforeValidator(_check_host_id),
+    Field(description="The host's own id of a record: letters, digits and . _ : @ ~ - (1–255 characters)."),
 ]
 OptionalHostId = Annotated[HostId | None, BeforeValidator(_blank_to_none)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255), AfterValidator(_check_email)]

@@ -34,6 +34,7 @@ from pydantic import (
 
 from xero_sync.domain.families import Family
 from xero_sync.models.fields import CurrencyCode, IsoDate, decimal_field
+from xero_sync.models.origins import check_origin
 from xero_sync.models.records import MODEL_BY_ENTITY, EntityName
 
 # ----------------------------------------------------------------------------------------------
@@ -73,6 +74,14 @@ def _check_email(value: str) -> str:
 
 
 AdminEmail = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_check_email)]
+
+
+AllowedOrigin = Annotated[
+    str,
+    StringConstraints(max_length=300),
+    AfterValidator(check_origin),
+    Field(description="An origin: https://host[:port] (http only for localhost), nothing after it."),
+]
 
 
 class ConfigModel(BaseModel):
@@ -320,6 +329,17 @@ class OrgSettings(ConfigModel):
         default_factory=dict, description="Per family: which host actions reach Xero (F3.11). Missing: all."
     )
     field_mappings: list[FieldMapping] = Field(default_factory=list, max_length=100)
+    allowed_return_origins: list[AllowedOrigin] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Origins of the host's pages (https://app.example.com) a connect's return_url may be on, "
+        "besides the deployment's host app (HOST_APP_ORIGINS).",
+    )
+
+    @field_validator("allowed_return_origins")
+    @classmethod
+    def _unique_origins(cls, origins: list[str]) -> list[str]:
+        return list(dict.fromkeys(origins))
 
     @field_validator("admin_emails")
     @classmethod
