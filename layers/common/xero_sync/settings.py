@@ -192,7 +192,7 @@ class ApiSettings(XeroSettings, ExportQueueSettings):
     def _origins(cls, value: str) -> str:
         from xero_sync.models.origins import check_origin
 
-        return ",".join(check_origin(origin) for origin in value.split(",") if origin.strip())
+        return ",".join(check_origin(origin.strip()) for origin in value.split(",") if origin.strip())
 
     @property
     def host_origins(self) -> frozenset[str]:

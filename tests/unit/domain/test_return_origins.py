@@ -5,12 +5,14 @@ send the admin's browser anywhere after consent. Pure rules: ``models/origins.py
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pydantic import ValidationError
 
 from xero_sync.domain import oauth
 from xero_sync.models.org_config import OrgSettings
-from xero_sync.models.origins import OriginError, check_origin, origin_of
+from xero_sync.models.origins import ORIGIN_PATTERN, OriginError, check_origin, origin_of
 from xero_sync.settings import ApiSettings
 
 ALLOWED = frozenset({"https://app.example.com", "http://localhost:3000"})
@@ -67,12 +69,17 @@ def test_no_allowed_origin_refuses_every_return_url():
         oauth.check_return_url("https://app.example.com/x", frozenset())
 
 
-@pytest.mark.parametrize(
-    ("text", "origin"),
-    [("https://app.example.com", "https://app.example.com"), (" https://App.example.com/ ", "https://app.example.com")],
-)
-def test_configured_origins_are_normalised(text, origin):
-    assert check_origin(text) == origin
+NORMALISED = {  # as configured → as compared
+    "https://app.example.com": "https://app.example.com",
+    "https://App.example.com/": "https://app.example.com",
+    "https://app.example.com:443": "https://app.example.com",
+    "http://localhost:3000": "http://localhost:3000",
+}
+
+
+@pytest.mark.parametrize("text", sorted(NORMALISED))
+def test_configured_origins_are_normalised(text):
+    assert check_origin(text) == NORMALISED[text]
 
 
 @pytest.mark.parametrize(
@@ -83,11 +90,17 @@ def test_configured_origins_are_normalised(text, origin):
         "https://app.example.com?x",
         "http://app.example.com",
         "ftp://a",
+        " https://app.example.com",
+        "HTTPS://app.example.com",
+        "https://app.example.com:65536",
+        "https://user@app.example.com",
+        "https://-bad.example",
     ],
 )
 def test_a_configured_origin_must_be_an_https_origin_only(text):
     with pytest.raises(OriginError):
         check_origin(text)
+    assert not re.fullmatch(ORIGIN_PATTERN, text)  # the published pattern says the same
 
 
 def test_the_org_setting_holds_normalised_unique_origins_and_names_a_wrong_one():
@@ -103,7 +116,7 @@ def test_the_deployment_setting_fails_the_cold_start_on_a_wrong_origin():
     tables |= {name: "t" for name in ("api_keys_table", "rate_limits_table", "records_table", "history_table")}
     tables |= {"links_table": "t", "idempotency_table": "t", "token_key_id": "k"}
     queues = {f"{family}_{kind}_url": "q" for family in _families() for kind in ("queue", "dlq")}
-    settings = ApiSettings(**tables, **queues, host_app_origins="https://app.example.com, http://localhost:3000")
+    settings = ApiSettings(**tables, **queues, host_app_origins=" https://app.example.com , http://localhost:3000")
     assert settings.host_origins == ALLOWED
     with pytest.raises(ValidationError, match="host_app_origins"):
         ApiSettings(**tables, **queues, host_app_origins="https://app.example.com/path")
@@ -113,3 +126,11 @@ def _families() -> list[str]:
     from xero_sync.domain.families import Family
 
     return [family.value for family in Family]
+
+
+@pytest.mark.parametrize("value", [5, None, True, {"origin": "https://a.example"}, ["https://a.example"]])
+def test_an_origin_that_is_not_a_text_is_a_validation_error_not_a_crash(value):
+    # The fuzzer's find: a number in allowed_return_origins raised TypeError inside the validator (a 500)
+    with pytest.raises(ValidationError) as invalid:
+        OrgSettings.model_validate({"allowed_return_origins": [value]})
+    assert invalid.value.errors()[0]["type"] == "string_type"

@@ -84,7 +84,7 @@ def test_versions_revisions_and_host_ids_are_bounded_in_the_document():
 
 def test_the_limits_are_stated():
     description = DOCUMENT["info"]["description"]
-    for fragment in ("4,194,304 bytes", "64 levels", "1,000,000 bytes", "262,144 bytes", "2^53−1"):
+    for fragment in ("4,194,304 bytes", "64 levels", "2,000,000 bytes", "307,200 bytes", "2^53−1"):
         assert fragment in description
 
 

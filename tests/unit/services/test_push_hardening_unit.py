@@ -225,3 +225,25 @@ def test_amounts_in_other_digits_or_with_blanks_are_rejected_naming_the_field(am
     checked = validate_envelope(0, invoice("inv-1", "cus-1", [{"quantity": 1, "rate": amount}]))
     assert not isinstance(checked, Candidate)
     assert [d.field for d in checked.error.details] == ["records[0].data.lines[0].rate"]
+
+
+def test_a_failure_after_the_records_are_stored_does_not_turn_the_answer_into_an_error():
+    # Given a connections table that fails when the push records activity (after the writes)
+    class BrokenActivity(InMemoryConnections):
+        def record_activity(self, org_id, now):
+            raise StoreUnavailable("connections table unavailable (injected)")
+
+    records = InMemoryRecords()
+    push = RecordsService(
+        records=records,
+        history=InMemoryHistory(),
+        connections=BrokenActivity.of(connection(ORG)),
+        queues=RecordingExportQueue(),
+        settings_of=lambda org_id: OrgSettings(),
+        clock=lambda: NOW,
+    ).push
+    # When a contact and an invoice referring to it are pushed
+    answer = push(ORG, [contact("cus-1"), invoice("inv-1", "cus-1")])
+    # Then both are answered accepted: they are stored, and a 500 would make the host think not
+    assert [r.status for r in answer.results] == [RecordOutcome.ACCEPTED] * 2
+    assert len(records.rows) == 2

@@ -11,9 +11,9 @@ Two limits, both stated in the OpenAPI document:
 
 * :data:`MAX_RECORD_JSON_BYTES` — the record's ``data`` as compact UTF-8 JSON. Far above any
   real document, and well below what one Xero request may carry (3.5 MB, xero-facts §3.2).
-* :data:`MAX_STORED_RECORD_BYTES` — the same JSON once compressed. Text and JSON compress 3–10×,
-  so only incompressible content (e.g. base64 blobs in ``custom_fields``) ever meets it; it
-  leaves more than 100 KB of the item for the record's sync state.
+* :data:`MAX_STORED_RECORD_BYTES` — the same JSON once compressed. Text and JSON compress 3–4×,
+  so only very large documents or incompressible content (e.g. base64 blobs in
+  ``custom_fields``) meet it; it leaves 100 KB of the item for the record's sync state.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import json
 import zlib
 from typing import Any
 
-MAX_RECORD_JSON_BYTES = 1_000_000
-MAX_STORED_RECORD_BYTES = 256 * 1024
+MAX_RECORD_JSON_BYTES = 2_000_000
+MAX_STORED_RECORD_BYTES = 300 * 1024
 _COMPRESSION_LEVEL = 6  # zlib's default: most of the gain of level 9 at a fraction of its CPU
 
 # zlib never grows its input by more than 5 bytes per 16 KB block plus 6: JSON up to this size

@@ -87,6 +87,36 @@ def _at_most_places(places: int, why: str) -> Callable[[Decimal], Decimal]:
     return check
 
 
+def decimal_text_pattern(*, places: int | None, gt: int | None, ge: int | None, le: int | None) -> str:
+    """The numeric strings a decimal field accepts, as a JSON Schema pattern (the published
+    document states exactly what ``parse_decimal`` and the field's bounds take): ASCII digits, an
+    optional sign (none when the field is non-negative), at most 13 integer digits (below 10^13),
+    at most ``places`` decimals besides trailing zeros. Only the bounds the fields use are
+    written out: > 0, ≥ 0, and ≥ 0 with ≤ 100."""
+    fraction = "[0-9]*" if places is None else f"[0-9]{{0,{places}}}0*"
+    some_fraction = "[0-9]+" if places is None else f"[0-9]{{1,{places}}}0*"
+    if gt is None and ge is None:
+        return rf"^[+-]?0*(?:[0-9]{{1,13}}(?:\.{fraction})?|\.{some_fraction})$"
+    minus_zero = r"|-(?:0+\.?0*|\.0+)"  # -0 is ≥ 0
+    if le == 100:  # and ≥ 0: percentages
+        return rf"^(?:\+?0*(?:100(?:\.0*)?|[0-9]{{1,2}}(?:\.{fraction})?|\.{some_fraction}){minus_zero})$"
+    if gt == 0:
+        non_zero = "[0-9]*[1-9][0-9]*" if places is None else f"[0-9]{{0,{places - 1}}}[1-9]0*"
+        return rf"^\+?0*(?:[1-9][0-9]{{0,12}}(?:\.{fraction})?|\.{non_zero})$"
+    return rf"^(?:\+?0*(?:[0-9]{{1,13}}(?:\.{fraction})?|\.{some_fraction}){minus_zero})$"
+
+
+def _string_pattern(pattern: str) -> Callable[[dict[str, Any]], None]:
+    """Puts the pattern on the string branch of a decimal's ``anyOf: [number, string]``."""
+
+    def add(schema: dict[str, Any]) -> None:
+        for option in schema.get("anyOf", []):
+            if option.get("type") == "string":
+                option.update(pattern=pattern, maxLength=40)
+
+    return add
+
+
 def decimal_field(
     *,
     places: int | None = None,
@@ -99,7 +129,11 @@ def decimal_field(
     """A ``Decimal`` field type accepting JSON numbers and numeric strings (``parse_decimal``),
     optionally bounded and limited to ``places`` decimal places. (The bounds are declared before
     the parser so that the published JSON schema shows them as ``minimum``/``exclusiveMinimum``.)"""
-    extras: list[Any] = [Field(gt=gt, ge=ge, le=le, description=description), BeforeValidator(parse_decimal)]
+    document = _string_pattern(decimal_text_pattern(places=places, gt=gt, ge=ge, le=le))
+    extras: list[Any] = [
+        Field(gt=gt, ge=ge, le=le, description=description, json_schema_extra=document),
+        BeforeValidator(parse_decimal),
+    ]
     if places is not None:
         extras.append(AfterValidator(_at_most_places(places, why)))
     return Annotated[Decimal, *extras]

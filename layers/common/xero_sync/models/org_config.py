@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Annotated, TypeAlias
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -34,7 +35,7 @@ from pydantic import (
 
 from xero_sync.domain.families import Family
 from xero_sync.models.fields import CurrencyCode, IsoDate, decimal_field
-from xero_sync.models.origins import check_origin
+from xero_sync.models.origins import ORIGIN_PATTERN, check_origin
 from xero_sync.models.records import MODEL_BY_ENTITY, EntityName
 
 # ----------------------------------------------------------------------------------------------
@@ -76,10 +77,16 @@ def _check_email(value: str) -> str:
 AdminEmail = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_check_email)]
 
 
+def _normalise_origin(value: object) -> object:
+    # Only texts are origins; anything else is left to the str type to refuse (a TypeError here
+    # would not be a validation error but a 500).
+    return check_origin(value) if isinstance(value, str) else value
+
+
 AllowedOrigin = Annotated[
     str,
-    StringConstraints(max_length=300),
-    AfterValidator(check_origin),
+    StringConstraints(max_length=300, pattern=ORIGIN_PATTERN),
+    BeforeValidator(_normalise_origin),  # wraps the pattern: its message first, then normalised
     Field(description="An origin: https://host[:port] (http only for localhost), nothing after it."),
 ]
 

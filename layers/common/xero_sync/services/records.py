@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from xero_sync.clock import Clock
 from xero_sync.domain.connection import Connection, not_syncing_reason
@@ -99,7 +99,21 @@ class RecordsService:
         results.update(plan.stale)
 
         accepted = self._write(org_id, plan.writes, now, results)
-        enqueued = self._after_writes(org_id, plan, accepted, stored, now) if accepted else 0
+        enqueued = 0
+        if accepted:
+            # The records are stored: what follows is best effort, and the answer still tells each
+            # record's result. A contact left unmarked is marked by the worker that needs it; a
+            # missed enqueue is sent by the next sync.
+            nothing_marked: list[RecordKey] = []
+            marked = _best_effort(
+                lambda: self._mark_referenced_contacts(org_id, plan, accepted, stored, now),
+                nothing_marked,
+                "mark contacts",
+                org_id,
+            )
+            _best_effort(lambda: self.connections.record_activity(org_id, now), None, "record activity", org_id)
+            keys = [*accepted, *marked]
+            enqueued = _best_effort(lambda: self._export_now_if_realtime(org_id, keys), 0, "enqueue", org_id)
 
         ordered = [results[index] for index in range(len(raw_records))]
         return PushRecordsResponse(
@@ -152,32 +166,6 @@ class RecordsService:
             status=None if candidate.entity is EntityName.CONTACT else RecordStatus.PENDING,
             now=now,
         )
-
-    def _after_writes(
-        self,
-        org_id: str,
-        plan: PushPlan,
-        accepted: list[RecordKey],
-        stored: Mapping[RecordKey, StoredState],
-        now: datetime,
-    ) -> int:
-        """What follows a stored push: referenced contacts, activity, real-time export. The
-        records are stored already, so a failure here is logged and the answer still tells each
-        record's result: a contact left unmarked is marked by the worker that needs it, a missed
-        enqueue is sent by the next sync."""
-        marked: list[RecordKey] = []
-        try:
-            marked = self._mark_referenced_contacts(org_id, plan, accepted, stored, now)
-            self.connections.record_activity(org_id, now)
-        except Exception:
-            logger.exception("Marking referenced contacts or recording activity failed", extra={"org_id": org_id})
-        try:
-            return self._export_now_if_realtime(org_id, [*accepted, *marked])
-        except Exception:
-            logger.exception(
-                "Could not send pushed records for export; the next sync sends them", extra={"org_id": org_id}
-            )
-            return 0
 
     def _mark_referenced_contacts(
         self,
@@ -301,6 +289,18 @@ class RecordsService:
         """An admin action is audit history and activity (F6.1, F7.1)."""
         self.history.append(admin_event(org_id, now, action, message, entity=entity, record_id=record_id))
         self.connections.record_activity(org_id, now)
+
+
+T = TypeVar("T")
+
+
+def _best_effort(step: Callable[[], T], fallback: T, what: str, org_id: str) -> T:
+    """A step after a push stored its records: its failure is logged, never raised."""
+    try:
+        return step()
+    except Exception:
+        logger.exception(f"After a push: could not {what}; the records are stored", extra={"org_id": org_id})
+        return fallback
 
 
 def not_stored(candidate: Candidate) -> RecordResult:
