@@ -52,6 +52,9 @@ def test_connection_operations_document_their_errors():
     assert {"404", "409"} <= set(paths["/v1/orgs/{org_id}/connection/disable"]["post"]["responses"])
     assert {"404", "409"} <= set(paths["/v1/orgs/{org_id}/connection/tenant"]["put"]["responses"])
     assert "404" in paths["/v1/orgs/{org_id}/connection"]["delete"]["responses"]
+    # declared without a model: the success answer comes from the handler's return annotation
+    success = paths["/v1/orgs/{org_id}/connection/disable"]["post"]["responses"]["200"]
+    assert success["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ConnectionView"}
 
 
 @pytest.mark.parametrize(("method", "path", "operation"), OPERATIONS, ids=IDS)
