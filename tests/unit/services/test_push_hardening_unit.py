@@ -52,11 +52,11 @@ def incompressible(size: int) -> str:
     return base64.b85encode(raw).decode()[:size]
 
 
-def service(records: InMemoryRecords) -> RecordsService:
+def service(records: InMemoryRecords, connections: InMemoryConnections | None = None) -> RecordsService:
     return RecordsService(
         records=records,
         history=InMemoryHistory(),
-        connections=InMemoryConnections.of(connection(ORG)),
+        connections=connections or InMemoryConnections.of(connection(ORG)),
         queues=RecordingExportQueue(),
         settings_of=lambda org_id: OrgSettings(),
         clock=lambda: NOW,
@@ -234,14 +234,7 @@ def test_a_failure_after_the_records_are_stored_does_not_turn_the_answer_into_an
             raise StoreUnavailable("connections table unavailable (injected)")
 
     records = InMemoryRecords()
-    push = RecordsService(
-        records=records,
-        history=InMemoryHistory(),
-        connections=BrokenActivity.of(connection(ORG)),
-        queues=RecordingExportQueue(),
-        settings_of=lambda org_id: OrgSettings(),
-        clock=lambda: NOW,
-    ).push
+    push = service(records, BrokenActivity.of(connection(ORG))).push
     # When a contact and an invoice referring to it are pushed
     answer = push(ORG, [contact("cus-1"), invoice("inv-1", "cus-1")])
     # Then both are answered accepted: they are stored, and a 500 would make the host think not
