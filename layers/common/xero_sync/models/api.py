@@ -47,7 +47,7 @@ class ConnectRequest(ApiModel):
         "deployment's host origins (HOST_APP_ORIGINS) or the org's settings.allowed_return_origins.",
         examples=["https://app.example.com/settings/integrations/xero"],
         max_length=2000,
-        json_schema_extra={"format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s#]+$"},
+        json_schema_extra={"format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s#\\x00-\\x1f]+$"},
     )
 
 
