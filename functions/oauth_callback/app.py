@@ -6,6 +6,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from xero_sync.http.catch_all import answer_unexpected_errors, callback_error_page
 from xero_sync.models.api import OAuthCallbackQuery
 from xero_sync.observability import logger, metrics, tracer
 from xero_sync.settings import OAuthCallbackSettings
@@ -17,6 +18,7 @@ NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
+@answer_unexpected_errors(callback_error_page)  # a page with the request id, never a bare 500
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     query = OAuthCallbackQuery.model_validate(APIGatewayProxyEventV2(event).query_string_parameters or {})
     result = container(OAuthCallbackSettings).connect.complete(

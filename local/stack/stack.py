@@ -234,6 +234,8 @@ class LocalStack:
         ):
             if value:
                 overrides[parameter] = value
+        # The host app of the local stack is on localhost: the demo's and the tests' return URLs.
+        overrides["HostAppOrigins"] = f"http://{host}:{port},http://localhost:{port}"
         overrides = {name: value for name, value in overrides.items() if name in self.template.parameters}
         overrides.update(parameter_overrides)
         self.resolver = Resolver(

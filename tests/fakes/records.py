@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from xero_sync.domain.errors import ClaimLost
+from xero_sync.domain.record_payload import encode_record_data
 from xero_sync.domain.records import (
     RecordKey,
     RecordStatus,
@@ -29,6 +30,13 @@ _NO_CLAIM: dict[str, Any] = {
 }
 
 
+DYNAMODB_ITEM_LIMIT = 400 * 1024
+
+
+class StoreUnavailable(RuntimeError):
+    """What the fake raises where DynamoDB would fail a write (throttling, an oversized item)."""
+
+
 def stored(org_id: str, entity: str, record_id: str, **fields: Any) -> StoredRecord:
     """A record row as a test needs it (defaults: version 1, an upsert, pending)."""
     values: dict[str, Any] = {
@@ -44,6 +52,7 @@ def stored(org_id: str, entity: str, record_id: str, **fields: Any) -> StoredRec
 
 class InMemoryRecords:
     def __init__(self) -> None:
+        self.store_writes_left: int | None = None  # see break_store_after
         self.rows: dict[RecordKey, StoredRecord] = {}
         self.writes = 0
         self.read_keys = 0
@@ -86,6 +95,21 @@ class InMemoryRecords:
             )
         )
 
+    # --- faults (tests only): what DynamoDB can do to a write ------------------------------------
+
+    def break_store_after(self, writes: int) -> None:
+        """Every ``store_version`` after the next ``writes`` raises, as an unavailable table does."""
+        self.store_writes_left = writes
+
+    def _check_store_faults(self, data: dict[str, Any] | None) -> None:
+        if self.store_writes_left is not None:
+            if self.store_writes_left <= 0:
+                raise StoreUnavailable("ProvisionedThroughputExceededException (injected)")
+            self.store_writes_left -= 1
+        # DynamoDB refuses an item over 400 KB; the data is stored compressed (dal/records.py).
+        if data is not None and len(encode_record_data(data)) > DYNAMODB_ITEM_LIMIT - 8 * 1024:
+            raise StoreUnavailable("ValidationException: Item size has exceeded the maximum allowed size")
+
     # --- pushes --------------------------------------------------------------------------------
 
     def store_version(
@@ -99,6 +123,7 @@ class InMemoryRecords:
         status: RecordStatus | None,
         now: datetime,
     ) -> StoreResult:
+        self._check_store_faults(data)
         current = self.rows.get(key)
         if current is not None and current.version >= version:
             return StoreResult.STALE

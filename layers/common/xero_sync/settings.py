@@ -181,6 +181,23 @@ class EmailSettings(CoreSettings):
 class ApiSettings(XeroSettings, ExportQueueSettings):
     """The host HTTP API (connect, settings, records, history, Sync now)."""
 
+    host_app_origins: str = Field(
+        default="",
+        description="Comma-separated origins of the host product (https://app.example.com): where a connect "
+        "may send the admin's browser back (return_url). Each org may add its own (allowed_return_origins).",
+    )
+
+    @field_validator("host_app_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        from xero_sync.models.origins import check_origin
+
+        return ",".join(check_origin(origin.strip()) for origin in value.split(",") if origin.strip())
+
+    @property
+    def host_origins(self) -> frozenset[str]:
+        return frozenset(origin for origin in self.host_app_origins.split(",") if origin)
+
 
 class OAuthCallbackSettings(XeroSettings, ExportQueueSettings):
     """The OAuth callback: completes a connect, imports reference data, re-queues what it cures."""

@@ -172,7 +172,16 @@ class Container:
             clock=self.clock,
             scopes=self.settings_for(XeroSettings).xero_scopes,
             on_connected=self.after_connect_hooks(),
+            return_origins=self.return_origins,
         )
+
+    def return_origins(self, org_id: str) -> frozenset[str]:
+        """Where a connect may send the admin's browser back: the deployment's host app
+        (HOST_APP_ORIGINS, an Api setting) and the org's own allowed_return_origins."""
+        from xero_sync.settings import ApiSettings
+
+        deployment = self.settings_for(ApiSettings).host_origins
+        return deployment | set(self.org_settings.current(org_id).allowed_return_origins)
 
     def after_connect_hooks(self) -> list[ConnectedHook]:
         """What happens once an org is connected to a tenant: later features add to this."""

@@ -21,6 +21,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 SAMPLE_EVENT = PROJECT_ROOT / "events" / "api" / "get_connection.json"
 REDIRECT_URI = "http://localhost:3000/oauth/callback"
 RETURN_URL = "https://app.example.com/settings/integrations/xero"
+RETURN_ORIGIN = "https://app.example.com"  # the deployment's host app (HOST_APP_ORIGINS)
 
 
 def lambda_context(name: str) -> LambdaContext:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from api_it_helpers import REDIRECT_URI, ApiClient
+from api_it_helpers import REDIRECT_URI, RETURN_ORIGIN, ApiClient
 
 from local.stack.bootstrap import bootstrap
 from local.stack.runner import Runner
@@ -42,7 +42,10 @@ class ApiStack:
 @pytest.fixture(scope="session")
 def api_stack(moto_endpoint: str) -> Iterator[ApiStack]:
     """The template's resources in moto, and the settings the functions would get from it."""
-    resolver = Resolver(Template.load(), stack_name=f"api{uuid.uuid4().hex[:8]}")
+    # The host app of these tests (RETURN_URL) is the deployment's, as HOST_APP_ORIGINS says.
+    resolver = Resolver(
+        Template.load(), stack_name=f"api{uuid.uuid4().hex[:8]}", parameter_overrides={"HostAppOrigins": RETURN_ORIGIN}
+    )
     secret_name = resolver.parameters.get("XeroCredentialsSecretName")
     bootstrap(resolver, endpoint_url=moto_endpoint, secret_values={secret_name: json.dumps(EMULATOR_CLIENT)})
     environment = Runner(resolver, aws_endpoint_url=moto_endpoint).environment()

@@ -31,6 +31,7 @@ def aws_settings(moto_endpoint: str) -> Settings:
         aws_region="us-east-1",
         idempotency_table=f"{prefix}-idempotency",
         token_key_id="pending",
+        host_app_origins="https://host.example",  # the harness's return_url
         **names,
     )
     key_id = aws_client("kms", base).create_key(Description="tokens (export tests)")["KeyMetadata"]["KeyId"]

@@ -38,6 +38,7 @@ def aws_settings(moto_endpoint: str) -> Settings:
         aws_region="us-east-1",
         token_key_id="pending",
         idempotency_table="pending",
+        host_app_origins="https://app.acme.example",  # the harness's return_url
         **{field: "pending" for field in table_models()},
     )
     key_id = aws_client("kms", base).create_key(Description="tokens (lifecycle tests)")["KeyMetadata"]["KeyId"]

@@ -115,8 +115,16 @@ def test_bad_numbers_are_refused(value):
         parse_decimal(value)
 
 
+# Issue 9: digits other than ASCII 0-9 (which Decimal() reads) and surrounding blanks are refused,
+# so the amount stored is exactly the text the host sent.
+@pytest.mark.parametrize("value", ["１２３", "١٢٣", "१२३", " 5 ", "5 ", "\t5", "  31.50 ", "5\n", "1\u00a0000"])
+def test_non_ascii_digits_and_blanks_are_refused(value):
+    with pytest.raises(ValueError, match="digits 0-9"):
+        parse_decimal(value)
+
+
 @pytest.mark.parametrize(
-    ("value", "expected"), [(12, "12"), ("  31.50 ", "31.50"), (D("1.5"), "1.5"), ("-.5", "-0.5"), (2.675, "2.675")]
+    ("value", "expected"), [(12, "12"), ("31.50", "31.50"), (D("1.5"), "1.5"), ("-.5", "-0.5"), (2.675, "2.675")]
 )
 def test_good_numbers(value, expected):
     assert parse_decimal(value) == D(expected)

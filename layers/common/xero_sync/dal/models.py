@@ -265,7 +265,8 @@ class RecordModel(Model):
     # What the host sent last (F3.1): newer versions replace older ones, never the reverse.
     version = NumberAttribute()
     action = UnicodeAttribute()  # upsert | delete
-    data = JSONAttribute(null=True)
+    data = JSONAttribute(null=True)  # items written before data_z: read, never written
+    data_z = BinaryAttribute(null=True, legacy_encoding=False)  # zlib of the JSON (domain/record_payload.py)
     received_at = UTCDateTimeAttribute()
 
     # Sync state: idle | pending | in_flight | waiting | synced | skipped | failed

@@ -28,6 +28,7 @@ from xero_sync.dal.errors import is_condition_failure
 from xero_sync.dal.items import entity_from, optional_int
 from xero_sync.dal.models import RecordModel
 from xero_sync.domain.errors import ClaimLost
+from xero_sync.domain.record_payload import decode_record_data, encode_record_data
 from xero_sync.domain.records import (
     RecordKey,
     RecordStatus,
@@ -38,11 +39,19 @@ from xero_sync.domain.records import (
 )
 
 
+def _data(item: RecordModel) -> dict[str, Any] | None:
+    """The record's data: compressed (data_z), or the plain JSON of an item written before."""
+    if item.data_z is not None:
+        return decode_record_data(item.data_z)
+    return item.data
+
+
 def _to_record(item: RecordModel) -> StoredRecord:
     return entity_from(
         item,
         StoredRecord,
         key=RecordKey.parse(item.org_id, item.record_key),
+        data=_data(item),
         version=int(item.version),
         status=RecordStatus(item.status),
         referenced=bool(item.referenced),
@@ -51,6 +60,10 @@ def _to_record(item: RecordModel) -> StoredRecord:
         claim_version=optional_int(item.claim_version),
         attempts=int(item.attempts or 0),
     )
+
+
+def _data_actions(data: dict[str, Any]) -> list:
+    return [RecordModel.data_z.set(encode_record_data(data)), RecordModel.data.remove()]
 
 
 def _status_actions(org_id: str, status: RecordStatus, now: datetime) -> list:
@@ -119,7 +132,8 @@ class RecordRepository:
             RecordModel.action.set(action),
             # A delete keeps the last data: its parents' ids and its number are still needed
             # (to label it in messages, to find the invoice a removed payment belonged to).
-            *([RecordModel.data.set(data)] if data is not None else []),
+            # Stored compressed (data_z); an item from before that keeps its old JSON until then.
+            *(_data_actions(data) if data is not None else []),
             RecordModel.received_at.set(now),
             RecordModel.updated_at.set(now),
             RecordModel.waiting_on.remove(),

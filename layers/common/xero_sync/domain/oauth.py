@@ -10,12 +10,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+from xero_sync.models.origins import OriginError, is_local, origin_of, split_url
 
 
 def new_state() -> str:
@@ -50,16 +51,30 @@ class ReturnUrlError(ValueError):
     pass
 
 
-def check_return_url(url: str) -> str:
+def check_return_url(url: str, allowed_origins: Collection[str] | None = None) -> str:
     """The host's page the browser goes back to after consent. It must be an absolute http(s)
-    URL; plain http only for a local host (the same rule Xero applies to redirect URIs)."""
-    parts = urlsplit(url)
+    URL; plain http only for a local host (the same rule Xero applies to redirect URIs). With
+    ``allowed_origins`` (``models/origins.py``), it must also be on one of them: an API key
+    must not be able to send the admin's browser anywhere after consent."""
+    try:
+        parts = split_url(url, "return_url")
+    except OriginError as error:
+        raise ReturnUrlError(str(error)) from error
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ReturnUrlError("return_url must be an absolute http(s) URL")
-    if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS and f"[{parts.hostname}]" not in LOCAL_HOSTS:
+    if parts.scheme == "http" and not is_local(parts.hostname):
         raise ReturnUrlError("return_url must use https (plain http is allowed only for localhost)")
-    if parts.fragment:
+    if parts.fragment or url.endswith("#"):
         raise ReturnUrlError("return_url must not contain a fragment (#...)")
+    if parts.username is not None or parts.password is not None:
+        raise ReturnUrlError("return_url must not contain a user name or password")
+    if any(character.isspace() or ord(character) < 0x20 for character in url):
+        raise ReturnUrlError("return_url must not contain spaces or control characters")
+    if allowed_origins is not None and origin_of(url) not in allowed_origins:
+        raise ReturnUrlError(
+            f"return_url must be on one of the host's allowed origins; {origin_of(url)} is not one. Add it to the "
+            "org's settings (allowed_return_origins), or ask the operator to add it to HOST_APP_ORIGINS"
+        )
     return url
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
-from decimal import Decimal
 from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -13,7 +11,9 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from xero_sync.http import auth, connection, history, records, settings, sync, xero_data
+from xero_sync.http.body_guard import check_body, parse_json
 from xero_sync.http.errors import ApiError, error_response, validation_details
+from xero_sync.http.openapi import published_document
 from xero_sync.observability import logger
 from xero_sync.services.errors import Conflict, InvalidInput, NotFound
 from xero_sync.xero.errors import XeroError
@@ -21,12 +21,11 @@ from xero_sync.xero.errors import XeroError
 API_TITLE = "xero-sync host API"
 API_VERSION = "1.0.0"
 
-# Amounts arrive as JSON numbers or strings and must never pass through float (SPEC §7).
-_parse_json = functools.partial(json.loads, parse_float=Decimal)
-
 
 def build_app() -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=_parse_json)
+    # Amounts arrive as JSON numbers or strings and must never pass through float (SPEC §7);
+    # the body guard (body_guard.py) has checked the body with the same parser already.
+    app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json)
     for resource in (connection, records, history, settings, xero_data, sync):
         app.include_router(resource.routes.router, prefix="/v1")
     _register_error_handlers(app)
@@ -45,16 +44,26 @@ def build_app() -> APIGatewayHttpResolver:
 
 
 def handle(app: APIGatewayHttpResolver, event: dict, context) -> dict:
-    """Authenticate first (auth.py), then route: an unauthorised request never reaches the
-    resolver, so it is never validated or described."""
+    """Authenticate first (auth.py), then check the body (body_guard.py), then route: an
+    unauthorised request never reaches the resolver, so it is never validated or described, and
+    no body reaches the resolver's parser unchecked. (The handler wraps this in
+    ``answer_unexpected_errors``: an exception nobody mapped is a 500 in the error shape.)"""
     principal = auth.authorize(event)
     if isinstance(principal, dict):
         return principal
+    try:
+        event = check_body(event)
+    except ApiError as error:
+        return error.as_result()
     app.append_context(principal=principal)
     return app.resolve(event, context)
 
 
 def openapi_json(app: APIGatewayHttpResolver) -> str:
+    return published_document(_generated_document(app))
+
+
+def _generated_document(app: APIGatewayHttpResolver) -> str:
     return app.get_openapi_json_schema(
         title=API_TITLE,
         version=API_VERSION,
@@ -75,7 +84,7 @@ def _register_error_handlers(app: APIGatewayHttpResolver) -> None:
 
     @app.exception_handler(ApiError)
     def _api_error(error: ApiError) -> Response:
-        return error_response(error.status, error.code, error.message, error.details)
+        return error_response(error.status, error.code, error.message, error.details, error.headers)
 
     # Every service raises the same three (services/errors.py).
     @app.exception_handler(InvalidInput)
@@ -97,4 +106,20 @@ def _register_error_handlers(app: APIGatewayHttpResolver) -> None:
 
     @app.not_found
     def _no_route(error: NotFoundError) -> Response:
+        path = app.context.get("_path") or app.current_event.path
+        allowed = allowed_methods(app, path)
+        if allowed:
+            method = app.current_event.http_method.upper()
+            return error_response(
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                f"{method} is not allowed on this path; use {', '.join(allowed)}.",
+                headers={"Allow": ", ".join(allowed)},
+            )
         return error_response(HTTPStatus.NOT_FOUND, "not_found", "No such route.")
+
+
+def allowed_methods(app: APIGatewayHttpResolver, path: str) -> list[str]:
+    """The methods some route takes on ``path`` (for a 405's ``Allow``); none: no such path."""
+    routes = app._static_routes + app._dynamic_routes  # Powertools keeps no public list of them
+    return sorted({route.method.upper() for route in routes if route.rule.match(path)})

@@ -14,8 +14,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
+from xero_sync.http.catch_all import lambda_error
 from xero_sync.http.services import services
-from xero_sync.models.api import ErrorDetail, ErrorInfo, ErrorResponse
+from xero_sync.models.api import ErrorDetail
 from xero_sync.observability import logger
 from xero_sync.services.api_keys import ORG_ID_PATTERN, Principal, authenticate
 
@@ -35,7 +36,7 @@ def authorize(event: dict[str, Any]) -> Principal | dict[str, Any]:
     match = _ORG_PATH.match(path)
     if match:
         org_id = match["org_id"]
-        if not ORG_ID_PATTERN.match(org_id):
+        if not ORG_ID_PATTERN.fullmatch(org_id):
             return _error(
                 HTTPStatus.BAD_REQUEST,
                 "validation_error",
@@ -58,10 +59,4 @@ def _path_without_stage(request: APIGatewayProxyEventV2) -> str:
 
 
 def _error(status: HTTPStatus, code: str, message: str, details: list[ErrorDetail] | None = None) -> dict[str, Any]:
-    body = ErrorResponse(error=ErrorInfo(code=code, message=message, details=details or []))
-    return {
-        "statusCode": int(status),
-        "headers": {"Content-Type": "application/json"},
-        "body": body.model_dump_json(),
-        "isBase64Encoded": False,
-    }
+    return lambda_error(status, code, message, details or [])

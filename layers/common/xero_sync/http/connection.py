@@ -27,7 +27,13 @@ def _redirect_uri() -> str:
     return f"{scheme}://{host}/oauth/callback"
 
 
-@routes.route("POST", "/orgs/<org_id>/connect", summary="Start connecting an org to Xero")
+@routes.route(
+    "POST",
+    "/orgs/<org_id>/connect",
+    summary="Start connecting an org to Xero",
+    description="The consent URL to send the admin's browser to. return_url must be on one of the deployment's "
+    "host origins (HOST_APP_ORIGINS) or the org's settings.allowed_return_origins (400 otherwise).",
+)
 def connect(org_id: OrgId, body: Annotated[ConnectRequest, Body()]) -> ConnectResponse:
     return services().connect.start(org_id, return_url=body.return_url, redirect_uri=_redirect_uri())
 
@@ -37,26 +43,26 @@ def get_connection(org_id: OrgId) -> ConnectionView:
     return services().connect.status(org_id)
 
 
-@routes.route("PUT", "/orgs/<org_id>/connection/tenant", summary="Choose the Xero tenant")
+@routes.route("PUT", "/orgs/<org_id>/connection/tenant", None, 404, 409, summary="Choose the Xero tenant")
 def choose_tenant(org_id: OrgId, body: Annotated[ChooseTenantRequest, Body()]) -> ConnectionView:
     return services().connect.choose_tenant(org_id, body.tenant_id)
 
 
-@routes.route("POST", "/orgs/<org_id>/connection/disable", summary="Pause syncing")
+@routes.route("POST", "/orgs/<org_id>/connection/disable", None, 404, 409, summary="Pause syncing")
 def disable(org_id: OrgId) -> ConnectionView:
     return services().connect.disable(org_id)
 
 
-@routes.route("POST", "/orgs/<org_id>/connection/enable", summary="Resume syncing")
+@routes.route("POST", "/orgs/<org_id>/connection/enable", None, 404, 409, summary="Resume syncing")
 def enable(org_id: OrgId) -> ConnectionView:
     return services().connect.enable(org_id)
 
 
-@routes.route("POST", "/orgs/<org_id>/connection/reset", summary="Reset to choose another tenant")
+@routes.route("POST", "/orgs/<org_id>/connection/reset", None, 404, summary="Reset to choose another tenant")
 def reset(org_id: OrgId) -> ConnectionView:
     return services().connect.reset(org_id)
 
 
-@routes.route("DELETE", "/orgs/<org_id>/connection", summary="Delete the integration")
+@routes.route("DELETE", "/orgs/<org_id>/connection", None, 404, summary="Delete the integration")
 def delete(org_id: OrgId) -> ConnectionView:
     return services().connect.delete(org_id)

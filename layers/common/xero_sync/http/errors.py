@@ -5,29 +5,48 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from http import HTTPStatus
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from xero_sync.models.api import ErrorDetail, ErrorInfo, ErrorResponse
+from xero_sync.http.catch_all import error_body, lambda_error
+from xero_sync.models.api import ErrorDetail
 
 
 class ApiError(Exception):
     """Raise from a route to answer with a specific status and error code."""
 
-    def __init__(self, status: HTTPStatus, code: str, message: str, details: Sequence[ErrorDetail] = ()) -> None:
+    def __init__(
+        self,
+        status: HTTPStatus,
+        code: str,
+        message: str,
+        details: Sequence[ErrorDetail] = (),
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = list(details)
+        self.headers = dict(headers or {})
+
+    def as_result(self) -> dict[str, Any]:
+        return lambda_error(self.status, self.code, self.message, self.details, headers=self.headers)
 
 
-def error_response(status: HTTPStatus | int, code: str, message: str, details: Sequence[ErrorDetail] = ()) -> Response:
-    body = ErrorResponse(error=ErrorInfo(code=code, message=message, details=list(details)))
+def error_response(
+    status: HTTPStatus | int,
+    code: str,
+    message: str,
+    details: Sequence[ErrorDetail] = (),
+    headers: dict[str, str] | None = None,
+) -> Response:
     return Response(
         status_code=int(status),
         content_type=content_types.APPLICATION_JSON,
-        body=body.model_dump_json(),
+        body=error_body(code, message, details),
+        headers=headers,
     )
 
 

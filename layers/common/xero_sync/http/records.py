@@ -6,7 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from xero_sync.http.routes import OrgId, Routes
+from xero_sync.http.routes import HostRecordId, OrgId, Routes
 from xero_sync.http.services import services
 from xero_sync.models.api_export import (
     PushRecordsRequest,
@@ -21,7 +21,7 @@ routes = Routes("Records")
 
 RECORD = "/orgs/<org_id>/records/<entity>/<record_id>"
 Entity = Annotated[EntityName, Path(description="The record's entity, e.g. invoice.")]
-RecordId = Annotated[str, Path(description="The host's id of the record.", min_length=1, max_length=255)]
+RecordId = HostRecordId
 
 
 @routes.route(
@@ -34,7 +34,10 @@ RecordId = Annotated[str, Path(description="The host's id of the record.", min_l
         "Each record is validated and stored on its own: the answer (202) has one result per record, in "
         "order — accepted, stale (this version or a newer one is already stored) or rejected with the "
         "fields at fault. A rejected record stores nothing. Records it refers to (contact_id, invoice_id …) "
-        "must have been pushed before or be in the same request."
+        "must have been pushed before or be in the same request. A record whose data exceeds the size limits "
+        "(see the API description) is rejected with record_too_large before anything of the request is "
+        "written. Should storage fail during the request, the records stored so far are accepted and the rest "
+        "are answered not_stored (nothing of them kept; send them again); a 500 means nothing was stored."
     ),
 )
 def push_records(org_id: OrgId, body: Annotated[PushRecordsRequest, Body()]) -> PushRecordsResponse:

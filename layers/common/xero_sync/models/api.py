@@ -25,6 +25,11 @@ class ErrorInfo(ApiModel):
     code: str = Field(description="Stable machine-readable code, e.g. validation_error, forbidden.")
     message: str
     details: list[ErrorDetail] = Field(default_factory=list)
+    request_id: str | None = Field(
+        default=None,
+        description="On 500 only: the request's id, which every log line of the request carries. Quote it "
+        "when you report the error.",
+    )
 
 
 class ErrorResponse(ApiModel):
@@ -38,9 +43,11 @@ class ConnectRequest(ApiModel):
     return_url: str = Field(
         description="The host page the admin's browser returns to after Xero's consent; the outcome "
         "is appended as xero_status (connected | choose_tenant | denied | failed), xero_org_id and "
-        "xero_error.",
+        "xero_error. An absolute https URL (http only for localhost) without a fragment, on one of the "
+        "deployment's host origins (HOST_APP_ORIGINS) or the org's settings.allowed_return_origins.",
         examples=["https://app.example.com/settings/integrations/xero"],
         max_length=2000,
+        json_schema_extra={"format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s#\\x00-\\x1f]+$"},
     )
 
 

@@ -12,16 +12,21 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from pydantic import ConfigDict, Field, SkipValidation, ValidationInfo, field_validator
 
 from xero_sync.models.api import ApiModel, ErrorInfo, ErrorResponse
-from xero_sync.models.fields import IsoDate
+from xero_sync.models.fields import IsoDate, json_int
 from xero_sync.models.org_config import OrgSettings, TaxMapping
 from xero_sync.models.records import EntityName, RecordEnvelope
 
 MAX_RECORDS_PER_PUSH = 500
+MAX_REVISION = 2**53 - 1  # as for versions: what every JSON parser reads exactly (and DynamoDB stores)
+if TYPE_CHECKING:
+    Revision: TypeAlias = int
+else:
+    Revision = json_int(ge=0, le=MAX_REVISION)  # false is not 0, "3" is not 3
 
 
 def field_path(location: Sequence[str | int]) -> str:
@@ -42,17 +47,20 @@ def field_path(location: Sequence[str | int]) -> str:
 class PushRecordsRequest(ApiModel):
     """``{"records": [envelope, ...]}``.
 
-    Each item is declared as a :data:`RecordEnvelope` — so the published document shows all
-    thirteen record schemas — but is *not* validated here (``SkipValidation``): the route
-    validates envelope by envelope and answers with one result per record, so that one bad
-    record never fails its siblings. Only the list itself (1–500 items) is checked up front."""
+    Each item is declared as a :data:`RecordEnvelope` *or anything else* — so the published
+    document shows all thirteen record schemas, and tells the truth: an item that is not a valid
+    envelope does not fail the request (400) but is answered in its place in the 202, rejected
+    with the fields at fault. Items are not validated here (``SkipValidation``): the route
+    validates envelope by envelope, so that one bad record never fails its siblings. Only the
+    list itself (1–500 items) is checked up front."""
 
     records: Annotated[
-        list[SkipValidation[RecordEnvelope]],
+        list[SkipValidation[RecordEnvelope | Any]],
         Field(
             min_length=1,
             max_length=MAX_RECORDS_PER_PUSH,
-            description="1–500 records; each is the full current state of one host record with its version.",
+            description="1–500 records; each is the full current state of one host record with its version "
+            "(a RecordEnvelope). An item that is not a valid envelope is rejected on its own, in the 202.",
         ),
     ]
 
@@ -61,6 +69,7 @@ class RecordOutcome(StrEnum):
     ACCEPTED = "accepted"  # stored as the latest version
     STALE = "stale"  # the service already holds this version or a newer one: ignored, not an error
     REJECTED = "rejected"  # invalid: nothing was stored; ``error`` says which field and why
+    NOT_STORED = "not_stored"  # valid, but the store failed before it was written: send it again
 
 
 class RecordResult(ApiModel):
@@ -71,8 +80,9 @@ class RecordResult(ApiModel):
     status: RecordOutcome
     error: ErrorInfo | None = Field(
         default=None,
-        description="For rejected records: code validation_error or missing_reference, with one detail per "
-        "wrong field (e.g. records[2].data.lines[0].quantity).",
+        description="For rejected records: code validation_error, missing_reference or record_too_large, with "
+        "one detail per wrong field (e.g. records[2].data.lines[0].quantity). For not_stored records: code "
+        "store_unavailable — nothing of the record was kept; send it again.",
     )
 
 
@@ -81,6 +91,9 @@ class PushRecordsResponse(ApiModel):
     accepted: int
     stale: int
     rejected: int
+    not_stored: int = Field(
+        default=0, description="Valid records the store failed to write (a storage fault mid-request): send again."
+    )
     enqueued: int = Field(
         default=0, description="Records sent for export at once (real-time orgs); others go with the next sync."
     )
@@ -183,9 +196,8 @@ class OrgSettingsView(ApiModel):
 
 class OrgSettingsUpdate(ApiModel):
     settings: OrgSettings
-    revision: int | None = Field(
+    revision: Revision | None = Field(
         default=None,
-        ge=0,
         description="The revision you read: the save is refused with 409 if someone saved in between. "
         "Omit to overwrite.",
     )
@@ -202,7 +214,7 @@ class TaxMappingsView(ApiModel):
 
 class TaxMappingsUpdate(ApiModel):
     mappings: list[TaxMapping] = Field(max_length=500)
-    revision: int | None = Field(default=None, ge=0, description="As for settings: optimistic concurrency.")
+    revision: Revision | None = Field(default=None, description="As for settings: optimistic concurrency.")
 
 
 # --- Xero reference data served to the host (F4.1, F2.3) ----------------------------------------
@@ -323,14 +335,20 @@ class SyncNowResponse(ApiModel):
 
 # --- documented error answers (OpenAPI) ----------------------------------------------------------
 
-_ERROR_DESCRIPTIONS = {
-    400: "Invalid input: error.details names each wrong field.",
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input (a field, a path or query parameter, or a body that is not JSON, not UTF-8 or nested "
+    "too deeply): error.details names each wrong field.",
     401: "No valid API key.",
     403: "The API key may not act on this org.",
     404: "Not found.",
     409: "Conflicts with the current state (e.g. the org is not connected); the message says what to do.",
+    413: "The body is larger than the API accepts.",
+    415: "The body is not application/json (UTF-8).",
+    500: "An unexpected error; error.request_id identifies the request in the service's logs.",
     502: "Xero did not complete a call the request needed.",
 }
+ALWAYS_DOCUMENTED = (400, 401, 403, 500)
+"""What any route can answer: a wrong input, no key, another org's key, an unexpected error."""
 
 
 def documented_responses(success: int, model: type[ApiModel], *errors: int) -> dict[int, dict[str, Any]]:
@@ -340,9 +358,9 @@ def documented_responses(success: int, model: type[ApiModel], *errors: int) -> d
     answers: dict[int, dict[str, Any]] = {
         success: {"description": "Success.", "content": {"application/json": {"model": model}}}
     }
-    for status in (400, 401, 403, *errors):
+    for status in sorted({*ALWAYS_DOCUMENTED, *errors}):
         answers[status] = {
-            "description": _ERROR_DESCRIPTIONS[status],
+            "description": ERROR_DESCRIPTIONS[status],
             "content": {"application/json": {"model": ErrorResponse}},
         }
     return answers

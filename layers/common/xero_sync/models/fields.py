@@ -15,7 +15,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 # ----------------------------------------------------------------------------------------------
 
-_NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# ASCII digits only: ``\d`` would also take "１２３" or "١٢٣", which Decimal() happily reads.
+_NUMBER_TEXT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 _MAX_MAGNITUDE = Decimal("1e13")  # Xero: LineAmount ≤ 9,999,999,999.99; Quantity ≤ 13 digits
 
 
@@ -33,9 +34,14 @@ def parse_decimal(value: Any) -> Decimal:
             raise ValueError("must be a finite number")
         result = Decimal(repr(value))
     elif isinstance(value, str):
-        text = value.strip()
+        # Not stripped: " 5 " is refused like any other text that is not exactly a number, so
+        # that what the host sent and what is stored are the same number.
+        text = value
         if len(text) > 40 or not _NUMBER_TEXT.fullmatch(text):
-            raise ValueError("must be a decimal number such as 12.50 (no exponent, no thousands separator)")
+            raise ValueError(
+                "must be a decimal number such as 12.50, written with the digits 0-9 (no spaces, "
+                "no exponent, no thousands separator)"
+            )
         try:
             result = Decimal(text)
         except InvalidOperation as exc:  # pragma: no cover - the pattern above already guards
@@ -49,6 +55,29 @@ def parse_decimal(value: Any) -> Decimal:
     return result
 
 
+def json_integer(value: Any) -> Any:
+    """An integer as JSON Schema counts one: ``7`` or ``7.0`` (a number without a fraction) — never
+    ``true``/``false`` or a string. Use before a ``strict`` int field."""
+    if isinstance(value, bool):
+        raise ValueError("must be an integer, not true/false")
+    if isinstance(value, Decimal | float) and math.isfinite(value):
+        number = Decimal(value)
+        # Bounded before int(): Decimal("1E+1000000") would make a million-digit integer.
+        if abs(number) < _INTEGRAL_BOUND and number == number.to_integral_value():
+            return int(number)
+    return value
+
+
+_INTEGRAL_BOUND = Decimal(10) ** 20
+
+
+def json_int(*, ge: int, le: int) -> Any:
+    """A strict ``int`` field type from ``ge`` to ``le``: what JSON Schema calls an integer, nothing
+    else. (The bounds are declared before the validator, so the schema shows them as
+    ``minimum``/``maximum``.)"""
+    return Annotated[int, Field(strict=True, ge=ge, le=le), BeforeValidator(json_integer)]
+
+
 def _at_most_places(places: int, why: str) -> Callable[[Decimal], Decimal]:
     def check(value: Decimal) -> Decimal:
         if value != value.quantize(Decimal(1).scaleb(-places)):
@@ -56,6 +85,36 @@ def _at_most_places(places: int, why: str) -> Callable[[Decimal], Decimal]:
         return value
 
     return check
+
+
+def decimal_text_pattern(*, places: int | None, gt: int | None, ge: int | None, le: int | None) -> str:
+    """The numeric strings a decimal field accepts, as a JSON Schema pattern (the published
+    document states exactly what ``parse_decimal`` and the field's bounds take): ASCII digits, an
+    optional sign (none when the field is non-negative), at most 13 integer digits (below 10^13),
+    at most ``places`` decimals besides trailing zeros. Only the bounds the fields use are
+    written out: > 0, ≥ 0, and ≥ 0 with ≤ 100."""
+    fraction = "[0-9]*" if places is None else f"[0-9]{{0,{places}}}0*"
+    some_fraction = "[0-9]+" if places is None else f"[0-9]{{1,{places}}}0*"
+    if gt is None and ge is None:
+        return rf"^[+-]?0*(?:[0-9]{{1,13}}(?:\.{fraction})?|\.{some_fraction})$"
+    minus_zero = r"|-(?:0+\.?0*|\.0+)"  # -0 is ≥ 0
+    if le == 100:  # and ≥ 0: percentages
+        return rf"^(?:\+?0*(?:100(?:\.0*)?|[0-9]{{1,2}}(?:\.{fraction})?|\.{some_fraction}){minus_zero})$"
+    if gt == 0:
+        non_zero = "[0-9]*[1-9][0-9]*" if places is None else f"[0-9]{{0,{places - 1}}}[1-9]0*"
+        return rf"^\+?0*(?:[1-9][0-9]{{0,12}}(?:\.{fraction})?|\.{non_zero})$"
+    return rf"^(?:\+?0*(?:[0-9]{{1,13}}(?:\.{fraction})?|\.{some_fraction}){minus_zero})$"
+
+
+def _string_pattern(pattern: str) -> Callable[[dict[str, Any]], None]:
+    """Puts the pattern on the string branch of a decimal's ``anyOf: [number, string]``."""
+
+    def add(schema: dict[str, Any]) -> None:
+        for option in schema.get("anyOf", []):
+            if option.get("type") == "string":
+                option.update(pattern=pattern, maxLength=40)
+
+    return add
 
 
 def decimal_field(
@@ -70,7 +129,11 @@ def decimal_field(
     """A ``Decimal`` field type accepting JSON numbers and numeric strings (``parse_decimal``),
     optionally bounded and limited to ``places`` decimal places. (The bounds are declared before
     the parser so that the published JSON schema shows them as ``minimum``/``exclusiveMinimum``.)"""
-    extras: list[Any] = [Field(gt=gt, ge=ge, le=le, description=description), BeforeValidator(parse_decimal)]
+    document = _string_pattern(decimal_text_pattern(places=places, gt=gt, ge=ge, le=le))
+    extras: list[Any] = [
+        Field(gt=gt, ge=ge, le=le, description=description, json_schema_extra=document),
+        BeforeValidator(parse_decimal),
+    ]
     if places is not None:
         extras.append(AfterValidator(_at_most_places(places, why)))
     return Annotated[Decimal, *extras]
@@ -176,10 +239,28 @@ Text3700: TypeAlias = Annotated[
 
 
 RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+HOST_ID_PATTERN = r"^[A-Za-z0-9._:@~-]{1,255}$"
+"""What a host's record id may look like (records and the ids they refer to): letters, digits and
+``. _ : @ ~ -``, 1–255 characters. No ``/``, spaces, control characters or NUL, so an id is one
+path segment of ``/records/{entity}/{id}`` as it is, and reads the same in every log and key."""
+
+_HOST_ID = re.compile(HOST_ID_PATTERN.removesuffix("$") + r"\Z")
+
+
+def _check_host_id(value: Any) -> Any:
+    # Runs before the pattern constraint (it wraps it), so that the host reads this sentence instead of the regex.
+    if isinstance(value, str) and not _HOST_ID.match(value):
+        raise ValueError(
+            "must be 1–255 characters of letters, digits and . _ : @ ~ - (no '/', spaces or control characters)"
+        )
+    return value
+
+
 HostId = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
-    Field(description="The host's own id of a record."),
+    StringConstraints(pattern=HOST_ID_PATTERN),
+    BeforeValidator(_check_host_id),
+    Field(description="The host's own id of a record: letters, digits and . _ : @ ~ - (1–255 characters)."),
 ]
 OptionalHostId = Annotated[HostId | None, BeforeValidator(_blank_to_none)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255), AfterValidator(_check_email)]

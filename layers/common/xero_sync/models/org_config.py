@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Annotated, TypeAlias
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -34,6 +35,7 @@ from pydantic import (
 
 from xero_sync.domain.families import Family
 from xero_sync.models.fields import CurrencyCode, IsoDate, decimal_field
+from xero_sync.models.origins import ORIGIN_PATTERN, check_origin
 from xero_sync.models.records import MODEL_BY_ENTITY, EntityName
 
 # ----------------------------------------------------------------------------------------------
@@ -73,6 +75,20 @@ def _check_email(value: str) -> str:
 
 
 AdminEmail = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_check_email)]
+
+
+def _normalise_origin(value: object) -> object:
+    # Only texts are origins; anything else is left to the str type to refuse (a TypeError here
+    # would not be a validation error but a 500).
+    return check_origin(value) if isinstance(value, str) else value
+
+
+AllowedOrigin = Annotated[
+    str,
+    StringConstraints(max_length=300, pattern=ORIGIN_PATTERN),
+    BeforeValidator(_normalise_origin),  # wraps the pattern: its message first, then normalised
+    Field(description="An origin: https://host[:port] (http only for localhost), nothing after it."),
+]
 
 
 class ConfigModel(BaseModel):
@@ -320,6 +336,17 @@ class OrgSettings(ConfigModel):
         default_factory=dict, description="Per family: which host actions reach Xero (F3.11). Missing: all."
     )
     field_mappings: list[FieldMapping] = Field(default_factory=list, max_length=100)
+    allowed_return_origins: list[AllowedOrigin] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Origins of the host's pages (https://app.example.com) a connect's return_url may be on, "
+        "besides the deployment's host app (HOST_APP_ORIGINS).",
+    )
+
+    @field_validator("allowed_return_origins")
+    @classmethod
+    def _unique_origins(cls, origins: list[str]) -> list[str]:
+        return list(dict.fromkeys(origins))
 
     @field_validator("admin_emails")
     @classmethod

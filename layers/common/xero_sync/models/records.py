@@ -7,7 +7,8 @@ Rules every model here follows:
 
 * Unknown fields are rejected (``extra="forbid"``) so that a typo is an error, not silently lost —
   except inside ``custom_fields``, which is a free JSON object.
-* Amounts, quantities and rates are ``Decimal``. They may arrive as JSON numbers or as strings.
+* Amounts, quantities and rates are ``Decimal``. They may arrive as JSON numbers or as strings
+  (written with the ASCII digits 0-9 only, no surrounding blanks: ``"１２３"`` and ``" 5 "`` are refused).
   The API layer parses JSON with ``parse_float=Decimal``; if a float slips through anyway (e.g. a
   caller used ``json.loads`` without it) it is converted through its shortest ``repr``, which is
   the text the JSON document contained for any number of up to 15 significant digits. NaN,
@@ -31,7 +32,7 @@ entity, each with a typed ``data``. Parse one with :func:`parse_envelope`, or us
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     BaseModel,
@@ -63,6 +64,7 @@ from xero_sync.models.fields import (
     Text500,
     Text3700,
     UnitRate,
+    json_int,
 )
 
 # ----------------------------------------------------------------------------------------------
@@ -351,6 +353,15 @@ MODEL_BY_ENTITY: dict[EntityName, type[HostModel]] = {
 # The envelope: one per record
 # ----------------------------------------------------------------------------------------------
 
+MAX_VERSION = 2**53 - 1
+"""The largest ``version``: JavaScript hosts (and many JSON parsers) lose integers above it, and
+DynamoDB numbers hold 38 digits — 10^200 would be refused by the table, not by the API."""
+
+if TYPE_CHECKING:
+    Version: TypeAlias = int
+else:
+    Version = json_int(ge=0, le=MAX_VERSION)
+
 
 class EnvelopeBase(HostModel):
     """Fields shared by every envelope. ``data`` is required for ``upsert`` and must be absent for
@@ -359,7 +370,11 @@ class EnvelopeBase(HostModel):
     entity: str  # each envelope class narrows it to its own Literal: the union's discriminator
     id: HostId
     version: Annotated[
-        int, Field(strict=True, ge=0, description="Increases with every change; older versions never win.")
+        Version,
+        Field(
+            description="Increases with every change; older versions never win. At most 2^53−1, the largest "
+            "integer every JSON parser reads exactly.",
+        ),
     ]
     action: RecordAction
 

@@ -10,8 +10,10 @@ from xero_sync.domain import apikeys
 from xero_sync.domain.apikeys import StoredKey
 from xero_sync.services.ports import ApiKeyStore
 
-ORG_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
-"""What an org id may look like: the host's own ids, kept URL- and key-safe."""
+ORG_ID_REGEX = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
+ORG_ID_PATTERN = re.compile(ORG_ID_REGEX)
+"""What an org id may look like: the host's own ids, kept URL- and key-safe. Use ``fullmatch``:
+``match`` would let a trailing newline through (``$`` matches before one)."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def create_api_key(repo: ApiKeyStore, *, name: str, org_ids: list[str], all_orgs
     if not all_orgs and not org_ids:
         raise ApiKeyInputError("org_ids", "scope the key to at least one org, or make it a platform key (all orgs)")
     for org_id in org_ids:
-        if not ORG_ID_PATTERN.match(org_id):
+        if not ORG_ID_PATTERN.fullmatch(org_id):
             raise ApiKeyInputError("org_ids", f"{org_id!r} is not a valid org id (letters, digits, . _ : -; max 100)")
     generated = apikeys.generate_key()
     repo.create(

@@ -8,7 +8,7 @@ Nothing here reads the environment or the clock directly.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -49,6 +49,14 @@ class Tokens(Protocol):
     def refresh_token_for_revocation(self, org_id: str): ...
 
 
+ReturnOrigins = Callable[[str], Collection[str]]
+"""The origins an org's ``return_url`` may be on (the deployment's host app and the org's own)."""
+
+
+def _no_origins(org_id: str) -> Collection[str]:
+    return ()
+
+
 ConnectedHook = Callable[[str, datetime], object]
 """Called after an org becomes connected to a tenant (e.g. import Xero's reference data,
 schedule the first sync). A failing hook is logged and recorded; it never undoes the connect."""
@@ -87,12 +95,14 @@ class ConnectService:
     scopes: str
     state_ttl: timedelta = timedelta(minutes=10)
     on_connected: Sequence[ConnectedHook] = field(default_factory=tuple)
+    return_origins: ReturnOrigins = _no_origins  # none configured: no return_url is allowed
 
     # --- F1.1: start ------------------------------------------------------------------------
 
     def start(self, org_id: str, *, return_url: str, redirect_uri: str) -> ConnectResponse:
         try:
-            oauth.check_return_url(return_url)
+            oauth.check_return_url(return_url)  # the URL's own rules first: they need no read
+            oauth.check_return_url(return_url, self.return_origins(org_id))
         except oauth.ReturnUrlError as error:
             raise InvalidInput.of_field("return_url", str(error)) from error
         now = self.clock()

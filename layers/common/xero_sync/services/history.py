@@ -4,6 +4,7 @@ query parameters checked without I/O (:func:`parse_history_query`), then one pag
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -47,16 +48,24 @@ class HistoryQuery:
     cursor: str | None = None
 
 
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MOMENT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?([Zz]|[+-][0-9]{2}:[0-9]{2})?"
+)
+
+
 def _moment(text: str, field_name: str, *, end_of_day: bool) -> datetime:
-    """``YYYY-MM-DD`` (the whole day: from its start, or up to its end) or an ISO datetime
-    (without offset: UTC) → an aware UTC datetime."""
-    value = text.strip()
+    """``YYYY-MM-DD`` (the whole day: from its start, or up to its end) or an RFC 3339 date-time
+    (without offset: UTC) → an aware UTC datetime. Nothing else: what the OpenAPI document says."""
+    value = text
     try:
-        if len(value) == 10:
+        if _DAY.fullmatch(value):
             day = date.fromisoformat(value)
             start = datetime.combine(day, time.min, tzinfo=UTC)
             return start + timedelta(days=1) - timedelta(microseconds=1) if end_of_day else start
-        moment = datetime.fromisoformat(value)
+        if not _MOMENT.fullmatch(value):
+            raise ValueError(value)
+        moment = datetime.fromisoformat(value.upper())
     except ValueError as error:
         raise InvalidInput(
             f"{field_name} is not a date.",
@@ -78,8 +87,8 @@ def parse_history_query(
     limit: int = 50,
     cursor: str | None = None,
 ) -> HistoryQuery:
-    since = _moment(date_from, "from", end_of_day=False) if date_from else None
-    until = _moment(date_to, "to", end_of_day=True) if date_to else None
+    since = _moment(date_from, "from", end_of_day=False) if date_from is not None else None
+    until = _moment(date_to, "to", end_of_day=True) if date_to is not None else None
     if since and until and since > until:
         raise InvalidInput(
             "The date range is empty.", [ErrorDetail(field="query.to", message="must not be before 'from'")]

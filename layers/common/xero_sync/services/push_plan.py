@@ -19,13 +19,15 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from xero_sync.domain.entities import references_of, spec
+from xero_sync.domain.record_payload import record_too_large
 from xero_sync.domain.records import RecordKey
 from xero_sync.models.api import ErrorDetail, ErrorInfo
 from xero_sync.models.api_export import RecordOutcome, RecordResult, field_path
-from xero_sync.models.records import EntityName, EnvelopeBase, RecordAction, parse_envelope
+from xero_sync.models.records import MAX_VERSION, EntityName, EnvelopeBase, RecordAction, parse_envelope
 
 MISSING_REFERENCE = "missing_reference"
 VALIDATION_ERROR = "validation_error"
+RECORD_TOO_LARGE = "record_too_large"
 _ENTITY_TAGS = frozenset(entity.value for entity in EntityName)
 _ENTITY_LIST = ", ".join(entity.value for entity in EntityName)
 
@@ -80,6 +82,8 @@ def _as_sent(raw: Any, name: str, kind: type) -> Any:
     value = raw.get(name) if isinstance(raw, dict) else None
     if isinstance(value, bool) or not isinstance(value, kind):
         return None
+    if isinstance(value, int) and not 0 <= value <= MAX_VERSION:
+        return None  # a version out of range is not echoed (10^200 would be, digit by digit)
     return value
 
 
@@ -127,12 +131,20 @@ def _error_detail(prefix: list[str | int], item: ErrorDetails) -> ErrorDetail:
 
 
 def validate_envelope(index: int, raw: Any) -> Candidate | RecordResult:
+    """One envelope → a valid record, or its rejection: a wrong field, or a record too large to
+    be stored (checked here, before anything of the request is written)."""
     try:
-        return Candidate(index, parse_envelope(raw))
+        candidate = Candidate(index, parse_envelope(raw))
     except ValidationError as error:
         details = envelope_error_details(index, error)
         fields = ", ".join(dict.fromkeys(d.field or "" for d in details))
         return rejection(index, raw, VALIDATION_ERROR, f"The record is not valid: {fields}.", details)
+    too_large = record_too_large(stored_data(candidate.envelope))
+    if too_large is not None:
+        field = field_path(["records", index])
+        detail = ErrorDetail(field=field, message=too_large)
+        return rejection(index, raw, RECORD_TOO_LARGE, f"The record is too large to be stored: {too_large}", [detail])
+    return candidate
 
 
 # ==================================================================================================

@@ -17,13 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from xero_sync.clock import Clock
 from xero_sync.domain.connection import Connection, not_syncing_reason
 from xero_sync.domain.entities import family_of, references_of
 from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord, StoreResult
 from xero_sync.domain.schedule import exports_on_push
+from xero_sync.models.api import ErrorInfo
 from xero_sync.models.api_export import (
     HistoryEventView,
     PushRecordsResponse,
@@ -51,6 +52,8 @@ from xero_sync.services.push_plan import (
     stored_data,
     validate_envelope,
 )
+
+STORE_UNAVAILABLE = "store_unavailable"
 
 # --- what the service needs from its adapters ----------------------------------------------------
 
@@ -95,32 +98,22 @@ class RecordsService:
         results.update(plan.rejected)
         results.update(plan.stale)
 
-        accepted: list[RecordKey] = []
-        for candidate in plan.writes:
-            key = candidate.key(org_id)
-            envelope = candidate.envelope
-            outcome = self.records.store_version(
-                key,
-                family=family_of(candidate.entity).value,
-                version=envelope.version,
-                action=envelope.action.value,
-                data=stored_data(envelope),
-                # A contact is pending only once a transaction refers to it; the repository
-                # decides that inside its conditional write.
-                status=None if candidate.entity is EntityName.CONTACT else RecordStatus.PENDING,
-                now=now,
-            )
-            if outcome is StoreResult.STORED:
-                accepted.append(key)
-                results[candidate.index] = candidate.result(RecordOutcome.ACCEPTED)
-            else:
-                results[candidate.index] = candidate.result(RecordOutcome.STALE)
-
+        accepted = self._write(org_id, plan.writes, now, results)
         enqueued = 0
         if accepted:
-            marked = self._mark_referenced_contacts(org_id, plan, accepted, stored, now)
-            self.connections.record_activity(org_id, now)
-            enqueued = self._export_now_if_realtime(org_id, [*accepted, *marked])
+            # The records are stored: what follows is best effort, and the answer still tells each
+            # record's result. A contact left unmarked is marked by the worker that needs it; a
+            # missed enqueue is sent by the next sync.
+            nothing_marked: list[RecordKey] = []
+            marked = _best_effort(
+                lambda: self._mark_referenced_contacts(org_id, plan, accepted, stored, now),
+                nothing_marked,
+                "mark contacts",
+                org_id,
+            )
+            _best_effort(lambda: self.connections.record_activity(org_id, now), None, "record activity", org_id)
+            keys = [*accepted, *marked]
+            enqueued = _best_effort(lambda: self._export_now_if_realtime(org_id, keys), 0, "enqueue", org_id)
 
         ordered = [results[index] for index in range(len(raw_records))]
         return PushRecordsResponse(
@@ -128,7 +121,50 @@ class RecordsService:
             accepted=sum(r.status is RecordOutcome.ACCEPTED for r in ordered),
             stale=sum(r.status is RecordOutcome.STALE for r in ordered),
             rejected=sum(r.status is RecordOutcome.REJECTED for r in ordered),
+            not_stored=sum(r.status is RecordOutcome.NOT_STORED for r in ordered),
             enqueued=enqueued,
+        )
+
+    def _write(
+        self, org_id: str, writes: Sequence[Candidate], now: datetime, results: dict[int, RecordResult]
+    ) -> list[RecordKey]:
+        """Store each record with its own conditional write, parents first. A push is never left
+        half-answered (N3): should the store fail, the records written so far are accepted and
+        this one and the rest are answered ``not_stored`` (nothing of them was kept), so that the
+        host sends those again — never a parent missing under a stored child. Returns the keys
+        stored."""
+        accepted: list[RecordKey] = []
+        for position, candidate in enumerate(writes):
+            key = candidate.key(org_id)
+            try:
+                outcome = self._store(key, candidate, now)
+            except Exception:
+                logger.exception(
+                    "Storing a pushed record failed; it and the rest of the request are answered not_stored",
+                    extra={"org_id": org_id, "record": str(key), "not_stored": len(writes) - position},
+                )
+                for rest in writes[position:]:
+                    results[rest.index] = not_stored(rest)
+                break
+            if outcome is StoreResult.STORED:
+                accepted.append(key)
+                results[candidate.index] = candidate.result(RecordOutcome.ACCEPTED)
+            else:
+                results[candidate.index] = candidate.result(RecordOutcome.STALE)
+        return accepted
+
+    def _store(self, key: RecordKey, candidate: Candidate, now: datetime) -> StoreResult:
+        envelope = candidate.envelope
+        return self.records.store_version(
+            key,
+            family=family_of(candidate.entity).value,
+            version=envelope.version,
+            action=envelope.action.value,
+            data=stored_data(envelope),
+            # A contact is pending only once a transaction refers to it; the repository
+            # decides that inside its conditional write.
+            status=None if candidate.entity is EntityName.CONTACT else RecordStatus.PENDING,
+            now=now,
         )
 
     def _mark_referenced_contacts(
@@ -161,16 +197,12 @@ class RecordsService:
 
     def _export_now_if_realtime(self, org_id: str, keys: list[RecordKey]) -> int:
         """Real-time orgs (F3.7): send the keys to the export queues now. The records are stored
-        already, so a queue failure only delays them to the next sweep — the push still succeeds."""
+        already, so a failure here only delays them to the next sweep — the push still succeeds."""
         if not exports_on_push(self.settings_of(org_id).sync_frequency):
             return 0
         if not_syncing_reason(org_id, self.connections.get(org_id)) is not None:
             return 0
-        try:
-            return self.queues.enqueue(sorted(set(keys)), EnqueueReason.PUSH)
-        except Exception:
-            logger.exception("Could not enqueue pushed records; the next sync exports them", extra={"org_id": org_id})
-            return 0
+        return self.queues.enqueue(sorted(set(keys)), EnqueueReason.PUSH)
 
     # --- F7.1: one record's state ---------------------------------------------------------------
 
@@ -257,6 +289,27 @@ class RecordsService:
         """An admin action is audit history and activity (F6.1, F7.1)."""
         self.history.append(admin_event(org_id, now, action, message, entity=entity, record_id=record_id))
         self.connections.record_activity(org_id, now)
+
+
+T = TypeVar("T")
+
+
+def _best_effort(step: Callable[[], T], fallback: T, what: str, org_id: str) -> T:
+    """A step after a push stored its records: its failure is logged, never raised."""
+    try:
+        return step()
+    except Exception:
+        logger.exception(f"After a push: could not {what}; the records are stored", extra={"org_id": org_id})
+        return fallback
+
+
+def not_stored(candidate: Candidate) -> RecordResult:
+    """A valid record the store failed to write: nothing of it was kept, and sending it again is
+    safe (a version that did get stored is answered ``stale``)."""
+    message = "The record was not stored: the service's storage failed during the request. Send it again."
+    return candidate.result(RecordOutcome.NOT_STORED).model_copy(
+        update={"error": ErrorInfo(code=STORE_UNAVAILABLE, message=message)}
+    )
 
 
 def record_state_view(
