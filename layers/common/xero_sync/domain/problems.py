@@ -48,6 +48,8 @@ class ProblemCode(StrEnum):
     REQUIRED_VALUE_MISSING = "required_value_missing"
     # settings (F2.1)
     UNKNOWN_CONTACT_GROUP = "unknown_contact_group"
+    # lock dates (domain/lock_dates.py)
+    CLOSED_PERIOD = "closed_period"
 
 
 class NoticeCode(StrEnum):

@@ -346,3 +346,50 @@ def documented_responses(success: int, model: type[ApiModel], *errors: int) -> d
             "content": {"application/json": {"model": ErrorResponse}},
         }
     return answers
+
+
+# --- Xero items and tracking categories (F3.10, F2.4) -------------------------------------------
+
+
+class XeroItemDetailsView(ApiModel):
+    unit_price: Decimal | None = None
+    account_code: str | None = None
+    cogs_account_code: str | None = None
+    tax_type: str | None = None
+
+
+class XeroItemView(ApiModel):
+    item_id: str
+    code: str = Field(description="Xero's Item code; the host's item code (part number) when the items module exports.")
+    name: str | None = None
+    description: str | None = None
+    purchase_description: str | None = None
+    is_sold: bool
+    is_purchased: bool
+    is_tracked_as_inventory: bool
+    inventory_asset_account_code: str | None = None
+    sales: XeroItemDetailsView | None = None
+    purchases: XeroItemDetailsView | None = None
+
+
+class XeroItemsView(ApiModel):
+    items: list[XeroItemView]
+    imported_at: datetime | None = None
+
+
+class XeroTrackingOptionView(ApiModel):
+    option_id: str
+    name: str
+    status: str
+
+
+class XeroTrackingCategoryView(ApiModel):
+    tracking_category_id: str
+    name: str
+    status: str
+    options: list[XeroTrackingOptionView]
+
+
+class XeroTrackingCategoriesView(ApiModel):
+    tracking_categories: list[XeroTrackingCategoryView]
+    imported_at: datetime | None = None

@@ -40,7 +40,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
         re.compile(r"lock date|locked period|period is locked|financial year", re.I),
         "closed_period",
         "The document's date falls in a period that is locked in Xero. Move the lock date in "
-        "Xero (Settings → Financial settings) or change the document's date, then retry.",
+        "Xero (Settings → Advanced → Financial settings) or date the document later, then retry.",
     ),
     (
         re.compile(r"Payment amount exceeds the amount outstanding", re.I),

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from xero_sync.domain.dependencies import Fail, ParentKey, ParentLink, Ready, Skip, Wait, parents_of, resolve
+from xero_sync.domain.lock_dates import lock_problem
 from xero_sync.domain.mapping import MappingContext, fingerprint, map_record
 from xero_sync.domain.natural_keys import write_off_number
 from xero_sync.domain.problems import Notice
@@ -156,6 +157,24 @@ def plan(
             work.reason = " ".join(problem.message for problem in problems) or "The record could not be mapped."
             return work
         work.payload = mapped.payload
+    return _refuse_if_locked(work, ctx)
+
+
+def _refuse_if_locked(work: Work, ctx: MappingContext) -> Work:
+    """Xero refuses anything dated in a locked period: refused here, before it is sent."""
+    if work.operation not in (Operation.CREATE, Operation.UPDATE, Operation.VOID, Operation.DELETE, Operation.RECREATE):
+        return work
+    view = work.view
+    title = view.title
+    locked = lock_problem(
+        getattr(view.data, "date", None), ctx.reference.organisation, label=title[:1].upper() + title[1:]
+    )
+    if locked is not None:
+        work.failed = True
+        work.needs_admin = True
+        work.code = locked.code.value
+        work.reason = locked.message
+        work.payload = None
     return work
 
 
