@@ -27,5 +27,5 @@ class FakeTenantClient:
     def get(self, path: str, *, params: Any = None) -> Any:
         self.calls.append(path)
         kind = self.PATHS[path]
-        body = self.bodies[kind] if kind in self.bodies else {}  # kinds a test does not set: Xero has none
+        body = self.bodies.get(kind, {})  # kinds a test does not set: Xero has none
         return SimpleNamespace(status=200, body=copy.deepcopy(body), headers={})
