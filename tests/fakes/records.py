@@ -98,6 +98,7 @@ class InMemoryRecords:
         data: dict[str, Any] | None,
         status: RecordStatus | None,
         now: datetime,
+        waiting_on: str | None = None,
     ) -> StoreResult:
         current = self.rows.get(key)
         if current is not None and current.version >= version:
@@ -114,7 +115,7 @@ class InMemoryRecords:
             data=copy.deepcopy(data) if data is not None else base.data,
             received_at=now,
             updated_at=now,
-            waiting_on=None,
+            waiting_on=waiting_on,
             error_code=None,
             attempts=0,
             status=status,

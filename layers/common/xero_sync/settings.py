@@ -94,6 +94,13 @@ class XeroSettings(CoreSettings):
         description="First delay before a record is tried again (doubling after): a retryable Xero failure, or a "
         "parent still on its way. The local demo shortens it.",
     )
+    missing_parent_hours: int = Field(
+        default=24,
+        ge=1,
+        le=720,
+        description="How long a record waits for a record it refers to that the host has not pushed yet (F3.4: "
+        "out-of-order pushes) before it fails and reaches the admin's failure digest.",
+    )
     xero_batch_size: int = Field(
         default=50,
         ge=1,

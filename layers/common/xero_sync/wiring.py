@@ -274,6 +274,7 @@ class Container:
             batch_size=settings.xero_batch_size,
             backoff_base_seconds=settings.export_backoff_seconds,
             retry_delay=self.export_retry_delay,
+            missing_parent_hours=settings.missing_parent_hours,
         )
 
     # --- lifecycle and alerts: emails, the inactivity checker, operator reprocessing ----------

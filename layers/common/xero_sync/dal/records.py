@@ -84,8 +84,10 @@ class RecordRepository:
         data: dict[str, Any] | None,
         status: RecordStatus | None,
         now: datetime,
+        waiting_on: str | None = None,
     ) -> StoreResult:
         """Store the host's latest state if ``version`` is newer than what the table holds.
+        ``waiting_on`` (with ``status=WAITING``): the parent it refers to is not held yet (F3.4).
         Claims and links are untouched: a worker that holds the record finishes its call and
         then sees the newer version still pending.
 
@@ -98,7 +100,7 @@ class RecordRepository:
             if result is StoreResult.STORED:
                 return result
             return self._store(key, family, version, action, data, RecordStatus.IDLE, now, ~referenced)
-        return self._store(key, family, version, action, data, status, now, None)
+        return self._store(key, family, version, action, data, status, now, None, waiting_on)
 
     @staticmethod
     def _store(
@@ -110,6 +112,7 @@ class RecordRepository:
         status: RecordStatus,
         now: datetime,
         extra: Condition | None,
+        waiting_on: str | None = None,
     ) -> StoreResult:
         actions = [
             RecordModel.entity.set(key.entity),
@@ -122,7 +125,7 @@ class RecordRepository:
             *([RecordModel.data.set(data)] if data is not None else []),
             RecordModel.received_at.set(now),
             RecordModel.updated_at.set(now),
-            RecordModel.waiting_on.remove(),
+            RecordModel.waiting_on.set(waiting_on) if waiting_on else RecordModel.waiting_on.remove(),
             RecordModel.error_code.remove(),
             RecordModel.attempts.set(0),
             *_status_actions(key.org_id, status, now),

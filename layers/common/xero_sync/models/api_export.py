@@ -63,6 +63,11 @@ class RecordOutcome(StrEnum):
     REJECTED = "rejected"  # invalid: nothing was stored; ``error`` says which field and why
 
 
+class RecordRef(ApiModel):
+    entity: str
+    id: str
+
+
 class RecordResult(ApiModel):
     index: int = Field(description="Position of the record in the request.")
     entity: str | None = Field(default=None, description="As sent, when it was a text.")
@@ -71,8 +76,13 @@ class RecordResult(ApiModel):
     status: RecordOutcome
     error: ErrorInfo | None = Field(
         default=None,
-        description="For rejected records: code validation_error or missing_reference, with one detail per "
-        "wrong field (e.g. records[2].data.lines[0].quantity).",
+        description="For rejected records: code validation_error or missing_reference (a reference to a record "
+        "the host deleted), with one detail per wrong field (e.g. records[2].data.lines[0].quantity).",
+    )
+    waiting_for: RecordRef | None = Field(
+        default=None,
+        description="Accepted, but it refers to a record the service does not hold yet: it waits (status "
+        "waiting) until that record is pushed, for a limited time (F3.4).",
     )
 
 
@@ -87,11 +97,6 @@ class PushRecordsResponse(ApiModel):
 
 
 # --- record state and retry (F7.1, F7.2) ---------------------------------------------------------
-
-
-class RecordRef(ApiModel):
-    entity: str
-    id: str
 
 
 class HistoryEventView(ApiModel):

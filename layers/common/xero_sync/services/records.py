@@ -14,15 +14,15 @@ in ``services/errors.py``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from xero_sync.clock import Clock
 from xero_sync.domain.connection import Connection, not_syncing_reason
-from xero_sync.domain.entities import family_of, references_of
-from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord, StoreResult
+from xero_sync.domain.entities import family_of
+from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord, StoreResult, waiting_key
 from xero_sync.domain.schedule import exports_on_push
 from xero_sync.models.api_export import (
     HistoryEventView,
@@ -44,7 +44,6 @@ from xero_sync.services.history import admin_event, event_views
 from xero_sync.services.ports import ConnectionStore, HistoryStore, RecordStore
 from xero_sync.services.push_plan import (
     Candidate,
-    PushPlan,
     StoredState,
     plan_push,
     referenced_keys,
@@ -99,28 +98,30 @@ class RecordsService:
         for candidate in plan.writes:
             key = candidate.key(org_id)
             envelope = candidate.envelope
+            missing = plan.waiting.get(candidate.index)
             outcome = self.records.store_version(
                 key,
                 family=family_of(candidate.entity).value,
                 version=envelope.version,
                 action=envelope.action.value,
                 data=stored_data(envelope),
-                # A contact is pending only once a transaction refers to it; the repository
-                # decides that inside its conditional write.
-                status=None if candidate.entity is EntityName.CONTACT else RecordStatus.PENDING,
+                status=_initial_status(candidate.entity, missing),
                 now=now,
+                waiting_on=waiting_key(org_id, missing.entity.value, missing.host_id) if missing else None,
             )
             if outcome is StoreResult.STORED:
                 accepted.append(key)
-                results[candidate.index] = candidate.result(RecordOutcome.ACCEPTED)
+                result = candidate.result(RecordOutcome.ACCEPTED)
+                if missing is not None:
+                    result.waiting_for = RecordRef(entity=missing.entity.value, id=missing.host_id)
+                results[candidate.index] = result
             else:
                 results[candidate.index] = candidate.result(RecordOutcome.STALE)
 
         enqueued = 0
         if accepted:
-            marked = self._mark_referenced_contacts(org_id, plan, accepted, stored, now)
             self.connections.record_activity(org_id, now)
-            enqueued = self._export_now_if_realtime(org_id, [*accepted, *marked])
+            enqueued = self._export_now_if_realtime(org_id, accepted)
 
         ordered = [results[index] for index in range(len(raw_records))]
         return PushRecordsResponse(
@@ -130,34 +131,6 @@ class RecordsService:
             rejected=sum(r.status is RecordOutcome.REJECTED for r in ordered),
             enqueued=enqueued,
         )
-
-    def _mark_referenced_contacts(
-        self,
-        org_id: str,
-        plan: PushPlan,
-        accepted: list[RecordKey],
-        stored: Mapping[RecordKey, StoredState],
-        now: datetime,
-    ) -> list[RecordKey]:
-        """Seeds 000/001: a contact is exported once a transaction refers to it. Only contacts
-        that are (or may be) idle are written to: one write per newly referenced contact."""
-        accepted_set = set(accepted)
-        contacts: set[RecordKey] = set()
-        for candidate in plan.writes:
-            data = candidate.data
-            if candidate.key(org_id) not in accepted_set or data is None:
-                continue
-            for ref, host_id in references_of(candidate.entity, data):
-                if ref.entity is EntityName.CONTACT:
-                    contacts.add(RecordKey(org_id, EntityName.CONTACT.value, host_id))
-        marked = []
-        for key in sorted(contacts):
-            known = stored.get(key)
-            if known is not None and key not in accepted_set and known.status != RecordStatus.IDLE:
-                continue
-            if self.records.mark_referenced(key, now):
-                marked.append(key)
-        return marked
 
     def _export_now_if_realtime(self, org_id: str, keys: list[RecordKey]) -> int:
         """Real-time orgs (F3.7): send the keys to the export queues now. The records are stored
@@ -257,6 +230,15 @@ class RecordsService:
         """An admin action is audit history and activity (F6.1, F7.1)."""
         self.history.append(admin_event(org_id, now, action, message, entity=entity, record_id=record_id))
         self.connections.record_activity(org_id, now)
+
+
+def _initial_status(entity: EntityName, missing: object | None) -> RecordStatus | None:
+    """Waiting when a parent is not held yet (F3.4). A contact is exported only once a
+    transaction that is exported refers to it (seeds 000/001): the export worker marks it
+    referenced then; the repository keeps it idle until then, inside its conditional write."""
+    if missing is not None:
+        return RecordStatus.WAITING
+    return None if entity is EntityName.CONTACT else RecordStatus.PENDING
 
 
 def record_state_view(

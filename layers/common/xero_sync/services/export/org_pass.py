@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -57,6 +58,7 @@ class OrgPass:
     delay: Callable[[float | None, int], int]
     stale_if_settled: Collection[RecordKey] = frozenset()  # wake-ups about records that may have settled since
     deferrals: Mapping[RecordKey, int] | None = None  # how often each key was deferred; None: never defer
+    missing_parent_limit: timedelta | None = None  # how long a record waits for a parent never pushed (F3.4)
     events: list[HistoryEvent | None] = field(default_factory=list)
 
     def plan(self, keys: list[RecordKey]) -> list[Work]:
@@ -154,6 +156,8 @@ class OrgPass:
             xero_state=xero_states.get(view.xero_id or ""),
             invoice_balance=balance,
             historical=self.context.historical,
+            now=self.state.now,
+            missing_parent_limit=self.missing_parent_limit,
         )
 
     # --- contacts first, children later -------------------------------------------------------
