@@ -45,6 +45,7 @@ def stored(org_id: str, entity: str, record_id: str, **fields: Any) -> StoredRec
 class InMemoryRecords:
     def __init__(self) -> None:
         self.rows: dict[RecordKey, StoredRecord] = {}
+        self.inventory_days: dict[RecordKey, str] = {}  # the InventoryDayIndex
         self.writes = 0
         self.read_keys = 0
         self.index_queries: list[tuple[str, str, datetime | None]] = []
@@ -99,8 +100,14 @@ class InMemoryRecords:
         status: RecordStatus | None,
         now: datetime,
         waiting_on: str | None = None,
+        inventory_day: str | None = None,
     ) -> StoreResult:
         current = self.rows.get(key)
+        if current is None or current.version < version:
+            if inventory_day:
+                self.inventory_days[key] = inventory_day
+            else:
+                self.inventory_days.pop(key, None)
         if current is not None and current.version >= version:
             return StoreResult.STALE
         if status is None:
@@ -170,6 +177,11 @@ class InMemoryRecords:
         )
         for _, key in rows:
             yield key
+
+    def keys_on_inventory_day(self, org_id: str, day: str) -> Iterator[RecordKey]:
+        return iter(
+            sorted(key for key, indexed in self.inventory_days.items() if key.org_id == org_id and indexed == day)
+        )
 
     def waiting_children(self, org_id: str, parent_entity: str, parent_id: str) -> Iterator[RecordKey]:
         wanted = waiting_key(org_id, parent_entity, parent_id)

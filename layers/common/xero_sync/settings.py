@@ -21,10 +21,12 @@ from xero_sync.domain.families import Family
 XERO_DEFAULT_SCOPES = (
     "openid profile email offline_access "
     "accounting.settings accounting.contacts accounting.invoices "
-    "accounting.payments accounting.banktransactions"
+    "accounting.payments accounting.banktransactions accounting.manualjournals"
 )
 """Granular scopes (xero-facts §1.4): apps created since March 2026 cannot ask for the broad
-``accounting.transactions``. ``openid profile email`` give the id_token with the admin's email."""
+``accounting.transactions``. ``openid profile email`` give the id_token with the admin's email;
+``accounting.manualjournals`` is for the daily inventory journal (F3.9): an org connected before
+it was asked for reconnects once to journal."""
 
 
 class ConfigurationError(RuntimeError):
@@ -213,10 +215,16 @@ class ReprocessSettings(ExportQueueSettings):
     """The operator's reprocess function: re-queues records."""
 
 
+class InventoryJournalSettings(XeroSettings, ExportQueueSettings):
+    """The hourly inventory journal (F3.9): Xero, and the export queues (a reference data refresh
+    it makes may re-queue records a change in Xero cured)."""
+
+
 class Settings(
     ApiSettings,
     OAuthCallbackSettings,
     SyncTickSettings,
+    InventoryJournalSettings,
     ExportWorkerSettings,
     InactivitySettings,
     NotifierSettings,

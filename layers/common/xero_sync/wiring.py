@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from xero_sync.services.export.context import OrgMappingContexts
     from xero_sync.services.export.worker import ExportWorker
     from xero_sync.services.inactivity import InactivityChecker
+    from xero_sync.services.inventory_journal import InventoryJournalService
     from xero_sync.services.notifications import NotificationService
     from xero_sync.services.org_settings import OrgSettingsService
     from xero_sync.services.records import RecordsService
@@ -335,6 +336,22 @@ class Container:
             tokens=lambda: self.tokens,
             notifications=self.notifications,
             history=self.history,
+            clock=self.clock,
+            shards=self.settings.schedule_shards,
+        )
+
+    @functools.cached_property
+    def inventory_journal(self) -> InventoryJournalService:
+        """The daily inventory journal (F3.9), run hourly for the orgs whose day has ended."""
+        from xero_sync.services.inventory_journal import InventoryJournalService
+
+        return InventoryJournalService(
+            connections=self.connections,
+            records=self.records,
+            org_config=self.org_config,
+            history=self.history,
+            contexts=self.mapping_contexts,
+            tenant_client=lambda org_id: self.xero_api.for_org(org_id),
             clock=self.clock,
             shards=self.settings.schedule_shards,
         )

@@ -85,8 +85,11 @@ class RecordRepository:
         status: RecordStatus | None,
         now: datetime,
         waiting_on: str | None = None,
+        inventory_day: str | None = None,
     ) -> StoreResult:
         """Store the host's latest state if ``version`` is newer than what the table holds.
+        ``inventory_day`` (``YYYY-MM-DD``): a document with item costs, found by the inventory
+        journal of that day (InventoryDayIndex).
         ``waiting_on`` (with ``status=WAITING``): the parent it refers to is not held yet (F3.4).
         Claims and links are untouched: a worker that holds the record finishes its call and
         then sees the newer version still pending.
@@ -100,7 +103,7 @@ class RecordRepository:
             if result is StoreResult.STORED:
                 return result
             return self._store(key, family, version, action, data, RecordStatus.IDLE, now, ~referenced)
-        return self._store(key, family, version, action, data, status, now, None, waiting_on)
+        return self._store(key, family, version, action, data, status, now, None, waiting_on, inventory_day)
 
     @staticmethod
     def _store(
@@ -113,7 +116,9 @@ class RecordRepository:
         now: datetime,
         extra: Condition | None,
         waiting_on: str | None = None,
+        inventory_day: str | None = None,
     ) -> StoreResult:
+        day_key = f"{key.org_id}#{inventory_day}" if inventory_day else None
         actions = [
             RecordModel.entity.set(key.entity),
             RecordModel.record_id.set(key.record_id),
@@ -126,6 +131,7 @@ class RecordRepository:
             RecordModel.received_at.set(now),
             RecordModel.updated_at.set(now),
             RecordModel.waiting_on.set(waiting_on) if waiting_on else RecordModel.waiting_on.remove(),
+            RecordModel.inventory_day.set(day_key) if day_key else RecordModel.inventory_day.remove(),
             RecordModel.error_code.remove(),
             RecordModel.attempts.set(0),
             *_status_actions(key.org_id, status, now),
@@ -204,6 +210,11 @@ class RecordRepository:
         elif until:
             condition = RecordModel.status_at <= until
         for item in RecordModel.status_index.query(f"{org_id}#{status.value}", condition):
+            yield RecordKey.parse(org_id, item.record_key)
+
+    def keys_on_inventory_day(self, org_id: str, day: str) -> Iterator[RecordKey]:
+        """Invoices and bills dated ``day`` (``YYYY-MM-DD``) whose lines carry item costs."""
+        for item in RecordModel.inventory_day_index.query(f"{org_id}#{day}"):
             yield RecordKey.parse(org_id, item.record_key)
 
     def waiting_children(self, org_id: str, parent_entity: str, parent_id: str) -> Iterator[RecordKey]:

@@ -83,6 +83,7 @@ if TYPE_CHECKING:  # the checker sees plain decimals; pydantic sees the parsing 
     NonNegativeMoney: TypeAlias = Decimal
     Quantity: TypeAlias = Decimal
     UnitRate: TypeAlias = Decimal
+    UnitCost: TypeAlias = Decimal
     DiscountPercent: TypeAlias = Decimal
     ExchangeRate: TypeAlias = Decimal
 else:
@@ -107,6 +108,13 @@ else:
             "Unit price, 0 or more. More than 2 decimals are sent with unitdp=4; beyond 4 they are "
             "rounded and the difference is reported."
         ),
+    )
+
+    UnitCost = decimal_field(
+        places=4,
+        why="the inventory journal keeps unit costs to 4 decimal places",
+        ge=0,
+        description="Cost of one unit, 0 or more, at most 4 decimal places.",
     )
 
     DiscountPercent = decimal_field(
@@ -196,3 +204,11 @@ TaxId = Annotated[
     Field(description="The host's tax id; the org's tax mapping turns it into a Xero tax rate."),
 ]
 OptionalTaxId = Annotated[TaxId | None, BeforeValidator(_blank_to_none)]
+
+ItemCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=30),
+    Field(
+        description="A Xero item code (at most 30 characters); never empty (seed 002: 'should not be an empty value')."
+    ),
+]

@@ -271,7 +271,9 @@ class OrgSettings(ConfigModel):
     * ``sales_account`` / ``purchases_account`` — lines sent without ``account_code``.
     * ``write_off_account``, ``bank_charges_account``, ``shipping_account``, ``rounding_account`` —
       optional finer choices; each falls back to ``sales_adjustments_account``.
-    * ``inventory_asset_account`` — the daily inventory journal (F3.9), used elsewhere.
+    * ``inventory_asset_account`` — the daily inventory journal (F3.9): set, the org journals its
+      inventory movement once a day; ``cost_of_goods_sold_account`` (default: the purchases
+      account) takes the cost of what was sold, ``purchases_account`` gives up what was bought.
     """
 
     export_from: IsoDate | None = Field(
@@ -286,6 +288,9 @@ class OrgSettings(ConfigModel):
     sales_adjustments_account: AccountRef | None = None
     purchase_adjustments_account: AccountRef | None = None
     inventory_asset_account: AccountRef | None = None
+    cost_of_goods_sold_account: AccountRef | None = Field(
+        default=None, description="The daily inventory journal's cost of goods sold (default: purchases_account)."
+    )
     write_off_account: AccountRef | None = None
     bank_charges_account: AccountRef | None = None
     shipping_account: AccountRef | None = None

@@ -48,6 +48,7 @@ from xero_sync.models.fields import (
     ExchangeRate,
     HostId,
     IsoDate,
+    ItemCode,
     Money,
     NonNegativeMoney,
     OptionalAccountCode,
@@ -62,6 +63,7 @@ from xero_sync.models.fields import (
     Text255,
     Text500,
     Text3700,
+    UnitCost,
     UnitRate,
 )
 
@@ -184,6 +186,18 @@ class DocumentLine(HostModel):
     account_code: OptionalAccountCode = Field(
         default=None, description="Defaults to the org's sales (or purchases) account."
     )
+    item_code: ItemCode | None = Field(
+        default=None,
+        description="The item's code (part number): Xero shows the line with that item (F3.10). The item must "
+        "be in Xero: exported by the items module, or created there.",
+    )
+    unit_cost: UnitCost | None = Field(
+        default=None,
+        description="What one unit of the item cost the org (its inventory value): the daily inventory journal "
+        "moves quantity × unit cost between the inventory asset account and cost of goods sold or purchases "
+        "(F3.9). Not sent to Xero on the line.",
+    )
+    custom_fields: CustomFields = Field(default_factory=dict)
 
 
 Lines = Annotated[

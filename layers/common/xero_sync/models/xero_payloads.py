@@ -122,6 +122,13 @@ class XeroContact(XeroPayload):
 # --- documents --------------------------------------------------------------------------------
 
 
+class XeroTracking(XeroPayload):
+    """A line's tracking: an option of one of the org's (at most two) tracking categories."""
+
+    Name: str  # the category's name
+    Option: str  # the option's name
+
+
 class XeroLineItem(XeroPayload):
     Description: str
     Quantity: Decimal
@@ -129,6 +136,28 @@ class XeroLineItem(XeroPayload):
     AccountCode: str
     TaxType: str | None = None  # omitted on NoTax documents
     DiscountRate: Decimal | None = None  # ACCREC invoices only (xero-facts §6.1)
+    ItemCode: str | None = None  # F3.10: Xero shows the item on the line
+    Tracking: list[XeroTracking] | None = None  # F2.4: tracking category options
+
+
+class XeroJournalLine(XeroPayload):
+    """A manual journal line: debits positive, credits negative (SPEC ``ManualJournalLine``)."""
+
+    Description: str
+    LineAmount: Decimal
+    AccountCode: str
+    TaxType: str | None = None
+
+
+class XeroManualJournal(XeroPayload):
+    """The daily inventory journal (F3.9): ``PUT /ManualJournals``; it must balance."""
+
+    Narration: str
+    Date: date
+    Status: Literal["POSTED"] = "POSTED"
+    LineAmountTypes: LineAmountType = LineAmountType.NO_TAX
+    ShowOnCashBasisReports: bool = False
+    JournalLines: list[XeroJournalLine]
 
 
 class XeroInvoice(XeroPayload):

@@ -108,6 +108,7 @@ class RecordsService:
                 status=_initial_status(candidate.entity, missing),
                 now=now,
                 waiting_on=waiting_key(org_id, missing.entity.value, missing.host_id) if missing else None,
+                inventory_day=_inventory_day(candidate.entity, candidate.data),
             )
             if outcome is StoreResult.STORED:
                 accepted.append(key)
@@ -230,6 +231,17 @@ class RecordsService:
         """An admin action is audit history and activity (F6.1, F7.1)."""
         self.history.append(admin_event(org_id, now, action, message, entity=entity, record_id=record_id))
         self.connections.record_activity(org_id, now)
+
+
+def _inventory_day(entity: EntityName, data: object) -> str | None:
+    """The day an invoice or bill with item costs moves inventory (the daily journal, F3.9)."""
+    if entity not in (EntityName.INVOICE, EntityName.BILL) or data is None:
+        return None
+    lines = getattr(data, "lines", [])
+    if not any(getattr(line, "unit_cost", None) is not None for line in lines):
+        return None
+    day = getattr(data, "date", None)
+    return day.isoformat() if day is not None else None
 
 
 def _initial_status(entity: EntityName, missing: object | None) -> RecordStatus | None:

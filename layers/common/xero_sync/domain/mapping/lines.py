@@ -19,6 +19,7 @@ Document-level discount, shipping charges, adjustment and round-off each become 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,7 @@ from xero_sync.domain.money import UnitAmount
 from xero_sync.domain.problems import Notice, NoticeCode
 from xero_sync.models.records import DocumentLine
 from xero_sync.models.reference_data import XeroAccount
-from xero_sync.models.xero_payloads import LineAmountType, XeroLineItem
+from xero_sync.models.xero_payloads import LineAmountType, XeroLineItem, XeroTracking
 
 if TYPE_CHECKING:
     from xero_sync.domain.mapping.documents import DocumentKind, HostDocument
@@ -73,13 +74,22 @@ class _Line:
     account: XeroAccount | None
     tax_id: str | None
     tax_field: str
+    item_code: str | None = None
+    tracking: list[XeroTracking] | None = None
+
+
+LineTracking = Callable[[int, DocumentLine], list[XeroTracking]]
+"""The tracking options of one host line (mapping/tracking.py), by its index."""
 
 
 class _LineBuilder:
-    def __init__(self, kind: DocumentKind[Any], amounts: LineAmountType, c: Collector) -> None:
+    def __init__(
+        self, kind: DocumentKind[Any], amounts: LineAmountType, c: Collector, tracking: LineTracking | None = None
+    ) -> None:
         self.kind = kind
         self.amounts = amounts
         self.c = c
+        self.tracking = tracking
         self.built = BuiltLines()
 
     def add(self, line: _Line) -> None:
@@ -94,6 +104,8 @@ class _LineBuilder:
                 AccountCode=line.account.Code if line.account and line.account.Code else "",
                 TaxType=tax_type,
                 DiscountRate=line.discount,
+                ItemCode=line.item_code,
+                Tracking=line.tracking or None,
             )
         )
         self.built.units.append(line.unit)
@@ -108,7 +120,12 @@ class _LineBuilder:
             account = self.c.setting_account(self.kind.side.lines_setting, field=f"{where}.account_code")
         description = _describe(line.item_name, line.description) or f"Line {index + 1}"
         quantity, unit, discount, description = _line_price(line, self.kind, description, index, self.c)
-        self.add(_Line(description, quantity, unit, discount, account, line.tax_id, f"{where}.tax_id"))
+        tracking = self.tracking(index, line) if self.tracking is not None else None
+        self.add(
+            _Line(
+                description, quantity, unit, discount, account, line.tax_id, f"{where}.tax_id", line.item_code, tracking
+            )
+        )
 
     def extra_line(self, doc: HostDocument, extra: ExtraLine) -> None:
         amount: Decimal | None = getattr(doc, extra.amount_field, None)
@@ -129,9 +146,16 @@ class _LineBuilder:
         self.add(line)
 
 
-def build_lines(doc: HostDocument, kind: DocumentKind[Any], amounts: LineAmountType, c: Collector) -> BuiltLines:
-    """The host's lines, then the document-level amounts the kind has, each a line of its own."""
-    builder = _LineBuilder(kind, amounts, c)
+def build_lines(
+    doc: HostDocument,
+    kind: DocumentKind[Any],
+    amounts: LineAmountType,
+    c: Collector,
+    tracking: LineTracking | None = None,
+) -> BuiltLines:
+    """The host's lines, then the document-level amounts the kind has, each a line of its own.
+    ``tracking`` gives each host line its tracking options (the org's tracking mappings)."""
+    builder = _LineBuilder(kind, amounts, c, tracking)
     for index, line in enumerate(doc.lines):
         builder.host_line(index, line)
     for extra in kind.side.extra_lines:
