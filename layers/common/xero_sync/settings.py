@@ -190,6 +190,14 @@ class EmailSettings(CoreSettings):
 class ApiSettings(XeroSettings, ExportQueueSettings):
     """The host HTTP API (connect, settings, records, history, Sync now)."""
 
+    copy_to_xero_wait_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        le=25,
+        description="How long \"Copy to Xero\" waits for the record's export before answering 202 (below the API's "
+        "29-second limit).",
+    )
+
 
 class OAuthCallbackSettings(XeroSettings, ExportQueueSettings):
     """The OAuth callback: completes a connect, imports reference data, re-queues what it cures."""

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from xero_sync.aws.kms import TokenCipher
     from xero_sync.aws.ses import SesMailer
     from xero_sync.services.connect import ConnectService
+    from xero_sync.services.copy_to_xero import CopyToXeroService
     from xero_sync.services.export.context import OrgMappingContexts
     from xero_sync.services.export.worker import ExportWorker
     from xero_sync.services.inactivity import InactivityChecker
@@ -221,6 +222,7 @@ class Container:
             reference_data=self.reference_data,
             requeue_failed=lambda org_id, **options: self.records_service.requeue_failed(org_id, **options),
             clock=self.clock,
+            requeue_skipped=lambda org_id, **options: self.records_service.requeue_skipped(org_id, **options),
         )
 
     @functools.cached_property
@@ -338,6 +340,21 @@ class Container:
             history=self.history,
             clock=self.clock,
             shards=self.settings.schedule_shards,
+        )
+
+    @functools.cached_property
+    def copy_to_xero(self) -> CopyToXeroService:
+        """ "Copy to Xero" (F3.11): the worker's pass for one record, inside the API request."""
+        from xero_sync.services.copy_to_xero import CopyToXeroService
+
+        return CopyToXeroService(
+            records=self.records,
+            connections=self.connections,
+            queues=self.export_queues,
+            history=self.history,
+            exporter=lambda: self.export_worker,
+            clock=self.clock,
+            wait_seconds=getattr(self.settings, "copy_to_xero_wait_seconds", 20.0),
         )
 
     @functools.cached_property

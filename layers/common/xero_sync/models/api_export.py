@@ -398,3 +398,20 @@ class XeroTrackingCategoryView(ApiModel):
 class XeroTrackingCategoriesView(ApiModel):
     tracking_categories: list[XeroTrackingCategoryView]
     imported_at: datetime | None = None
+
+
+# --- "Copy to Xero" (F3.11) -----------------------------------------------------------------------
+
+
+class CopyToXeroResponse(ApiModel):
+    entity: str
+    id: str
+    completed: bool = Field(
+        description="true (200): the record's export finished within the request and status says how; false "
+        "(202): it is still on its way — read its state at state_url."
+    )
+    status: str = Field(description="idle | pending | waiting | synced | skipped | failed, after the request.")
+    xero_id: str | None = None
+    error_code: str | None = None
+    message: str | None = Field(default=None, description="Why it is skipped, waiting or failed, when it is.")
+    state_url: str = Field(description="Where to follow the record: GET /v1/orgs/{org_id}/records/{entity}/{id}.")

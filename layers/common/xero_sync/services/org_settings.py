@@ -23,8 +23,10 @@ from xero_sync.clock import Clock
 from xero_sync.domain.config_items import SETTINGS, TAX_MAPPINGS
 from xero_sync.domain.currency import base_currency_mismatch
 from xero_sync.domain.errors import RevisionConflict
+from xero_sync.domain.families import Family
 from xero_sync.domain.mapping.checks import ACCOUNT_SETTINGS, check_settings_accounts, check_tax_mapping, no_tax_rate
 from xero_sync.domain.problems import Problem, ProblemCode
+from xero_sync.domain.restrictions import SKIP_ACTION_OFF, SKIP_FAMILY_OFF
 from xero_sync.domain.schedule import next_sync_time
 from xero_sync.models.api import ErrorDetail
 from xero_sync.models.api_export import (
@@ -153,6 +155,21 @@ def check_tax_mappings(mappings: list[TaxMapping], reference: ReferenceData | No
     return problems
 
 
+TOGGLE_SKIPS: frozenset[str] = frozenset({SKIP_FAMILY_OFF, SKIP_ACTION_OFF})
+"""Skips that a family or a create/update/delete toggle turned on again may lift."""
+
+
+def _turned_on(previous: OrgSettings, settings: OrgSettings) -> bool:
+    """Whether the save turns on an entity family or a create/update/delete toggle."""
+    for family in Family:
+        if settings.export.enabled(family) and not previous.export.enabled(family):
+            return True
+        before, after = previous.toggles(family), settings.toggles(family)
+        if any(getattr(after, a) and not getattr(before, a) for a in ("create", "update", "delete")):
+            return True
+    return False
+
+
 def _details(problems: list[ConfigProblem]) -> list[ErrorDetail]:
     return [ErrorDetail(field=p.field, message=p.message) for p in problems]
 
@@ -168,6 +185,7 @@ class OrgSettingsService:
     reference_data: ReferenceDataService
     requeue_failed: Requeue
     clock: Clock
+    requeue_skipped: Requeue | None = None  # records skipped by a family or toggle turned on again (F3.11)
 
     # --- settings (F2.1, F2.2, F2.4) --------------------------------------------------------------
 
@@ -208,6 +226,8 @@ class OrgSettingsService:
         if before is None or settings != previous:
             self._reschedule(org_id, settings, previous, now)
             self._changed(org_id, now, "settings_changed", "Xero integration settings saved.", SETTINGS_FIXABLE_CODES)
+            if self.requeue_skipped is not None and _turned_on(previous, settings):
+                self.requeue_skipped(org_id, error_codes=TOGGLE_SKIPS, now=now)
         return OrgSettingsView(settings=settings, revision=revision, updated_at=now, problems=[])
 
     def _reschedule(self, org_id: str, settings: OrgSettings, previous: OrgSettings, now: datetime) -> None:

@@ -213,12 +213,20 @@ class RecordsService:
         ``error_codes`` — and send them for export when the org is connected (otherwise the
         next sync after connecting picks them up). Used by retry-all, by a settings or tax
         mapping change, and after Xero's reference data changed. Returns how many."""
-        keys = list(self.records.keys_with_status(org_id, RecordStatus.FAILED))
+        return self._requeue(org_id, RecordStatus.FAILED, error_codes, now)
+
+    def requeue_skipped(self, org_id: str, *, error_codes: Collection[str], now: datetime) -> int:
+        """Put back to pending the records skipped for one of ``error_codes`` — e.g. a family or
+        a create/update/delete toggle that was off and is on again (F3.11)."""
+        return self._requeue(org_id, RecordStatus.SKIPPED, error_codes, now)
+
+    def _requeue(self, org_id: str, status: RecordStatus, error_codes: Collection[str] | None, now: datetime) -> int:
+        keys = list(self.records.keys_with_status(org_id, status))
         if error_codes is not None and keys:
             wanted = set(error_codes)
             items = self.records.get_many(keys)
             keys = [key for key in keys if key in items and items[key].error_code in wanted]
-        requeued = [key for key in keys if self.records.requeue(key, now=now, only_from=[RecordStatus.FAILED])]
+        requeued = [key for key in keys if self.records.requeue(key, now=now, only_from=[status])]
         if requeued and not_syncing_reason(org_id, self.connections.get(org_id)) is None:
             self.queues.enqueue(requeued, EnqueueReason.RETRY)
         return len(requeued)

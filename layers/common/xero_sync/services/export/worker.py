@@ -118,6 +118,8 @@ class ExportWorker:
         # the message is stale — sending again would repeat the failure in Xero and the history.
         # Redrives, retries and syncs (other reasons) still send a failed record again.
         self._run.settled_is_stale = {key for key, why in reasons.items() if why <= NUDGES}
+        # "Copy to Xero" (F3.11): these go now whatever the export-from date.
+        self._run.copied = {key for key, why in reasons.items() if EnqueueReason.COPY in why}
         for org_id, keys in by_org.items():
             try:
                 self._export_org(org_id, sorted(keys), result)
@@ -209,6 +211,7 @@ class ExportWorker:
             stale_if_settled=getattr(self._run, "settled_is_stale", frozenset()),
             deferrals=getattr(self._run, "deferrals", None),
             missing_parent_limit=timedelta(hours=self.missing_parent_hours),
+            copied=getattr(self._run, "copied", frozenset()),
         )
         try:
             org_pass.record_answers(org_pass.plan(keys))
