@@ -127,6 +127,7 @@ class ExportQueueSettings(CoreSettings):
     bill_payments_queue_url: str
     vendor_credits_queue_url: str
     bank_charges_queue_url: str
+    items_queue_url: str
     contacts_dlq_url: str
     invoices_dlq_url: str
     invoice_payments_dlq_url: str
@@ -135,6 +136,7 @@ class ExportQueueSettings(CoreSettings):
     bill_payments_dlq_url: str
     vendor_credits_dlq_url: str
     bank_charges_dlq_url: str
+    items_dlq_url: str
 
     def queue_url(self, family: Family) -> str:
         url: str = getattr(self, f"{family.value}_queue_url")

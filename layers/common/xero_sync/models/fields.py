@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 # ----------------------------------------------------------------------------------------------
 
@@ -211,4 +211,16 @@ ItemCode = Annotated[
     Field(
         description="A Xero item code (at most 30 characters); never empty (seed 002: 'should not be an empty value')."
     ),
+]
+
+
+class HostModel(BaseModel):
+    """Base of every host record model: unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+CustomFields = Annotated[
+    dict[str, Any],
+    Field(description="Free object of the host's custom fields; usable as sources in the org's field mapping."),
 ]

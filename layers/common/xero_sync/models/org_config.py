@@ -116,6 +116,11 @@ class ExportOptions(ConfigModel):
     bills_and_payments: bool = Field(default=False, description="Bills and payments made.")
     vendor_credits: bool = Field(default=False, description="Vendor credits (Xero debit notes), allocations, refunds.")
     bank_charges: bool = False
+    items: bool = Field(
+        default=False,
+        description="The items module (seed 002 'Products'): the host's items are exported to Xero Items, keyed "
+        "by code. Xero's items are imported for viewing whatever this says.",
+    )
 
     def enabled(self, family: Family) -> bool:
         return {
@@ -127,6 +132,7 @@ class ExportOptions(ConfigModel):
             Family.BILL_PAYMENTS: self.bills_and_payments,
             Family.VENDOR_CREDITS: self.vendor_credits,
             Family.BANK_CHARGES: self.bank_charges,
+            Family.ITEMS: self.items,
         }[family]
 
 

@@ -34,16 +34,15 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     TypeAdapter,
     model_validator,
 )
 
-from xero_sync.models.fields import (
+from xero_sync.models.fields import (  # HostModel and CustomFields are imported from here too
     AccountCode,
     CurrencyCode,
+    CustomFields,
     DiscountPercent,
     ExchangeRate,
     HostId,
@@ -66,6 +65,10 @@ from xero_sync.models.fields import (
     UnitCost,
     UnitRate,
 )
+from xero_sync.models.fields import (
+    HostModel as HostModel,  # re-exported: every record model's base
+)
+from xero_sync.models.host_items import Item  # the items module's record (F3.10)
 
 # ----------------------------------------------------------------------------------------------
 # Enumerations
@@ -88,6 +91,7 @@ class EntityName(StrEnum):
     VENDOR_CREDIT = "vendor_credit"
     VENDOR_CREDIT_ALLOCATION = "vendor_credit_allocation"
     VENDOR_CREDIT_REFUND = "vendor_credit_refund"
+    ITEM = "item"
 
 
 class RecordAction(StrEnum):
@@ -121,18 +125,6 @@ class ContactKind(StrEnum):
 # ----------------------------------------------------------------------------------------------
 # Record models
 # ----------------------------------------------------------------------------------------------
-
-
-class HostModel(BaseModel):
-    """Base of every host record model: unknown fields are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-CustomFields = Annotated[
-    dict[str, Any],
-    Field(description="Free object of the host's custom fields; usable as sources in the org's field mapping."),
-]
 
 
 class Address(HostModel):
@@ -342,6 +334,7 @@ AnyRecord = (
     | VendorCredit
     | VendorCreditAllocation
     | VendorCreditRefund
+    | Item
 )
 
 MODEL_BY_ENTITY: dict[EntityName, type[HostModel]] = {
@@ -358,6 +351,7 @@ MODEL_BY_ENTITY: dict[EntityName, type[HostModel]] = {
     EntityName.VENDOR_CREDIT: VendorCredit,
     EntityName.VENDOR_CREDIT_ALLOCATION: VendorCreditAllocation,
     EntityName.VENDOR_CREDIT_REFUND: VendorCreditRefund,
+    EntityName.ITEM: Item,
 }
 """Entity name → the model of its ``data``."""
 
@@ -460,6 +454,11 @@ class VendorCreditRefundEnvelope(EnvelopeBase):
     data: VendorCreditRefund | None = None
 
 
+class ItemEnvelope(EnvelopeBase):
+    entity: Literal["item"]
+    data: Item | None = None
+
+
 RecordEnvelope = Annotated[
     ContactEnvelope
     | InvoiceEnvelope
@@ -473,7 +472,8 @@ RecordEnvelope = Annotated[
     | BillPaymentEnvelope
     | VendorCreditEnvelope
     | VendorCreditAllocationEnvelope
-    | VendorCreditRefundEnvelope,
+    | VendorCreditRefundEnvelope
+    | ItemEnvelope,
     Field(discriminator="entity"),
 ]
 """One record as the host sends it: ``{"entity", "id", "version", "action", "data"}``."""

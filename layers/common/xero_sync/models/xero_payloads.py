@@ -259,6 +259,33 @@ class XeroBankTransactionDelete(XeroPayload):
     Status: Literal["DELETED"] = "DELETED"
 
 
+# --- items (F3.10) ------------------------------------------------------------------------------
+
+
+class XeroItemDetailsPayload(XeroPayload):
+    """``SalesDetails`` / ``PurchaseDetails`` of an item (SPEC ``Purchase``)."""
+
+    UnitPrice: Decimal | None = None
+    AccountCode: str | None = None
+    COGSAccountCode: str | None = None  # tracked items' purchases side
+    TaxType: str | None = None
+
+
+class XeroItemPayload(XeroPayload):
+    """``POST /Items``: Xero creates the item, or updates the one with that ``Code`` (or ItemID)."""
+
+    Code: str
+    Name: str
+    Description: str | None = None
+    PurchaseDescription: str | None = None
+    IsSold: bool = True
+    IsPurchased: bool = True
+    IsTrackedAsInventory: bool | None = None
+    InventoryAssetAccountCode: str | None = None
+    SalesDetails: XeroItemDetailsPayload | None = None
+    PurchaseDetails: XeroItemDetailsPayload | None = None
+
+
 # --- serialising ------------------------------------------------------------------------------
 
 _ID_FIELDS = {
@@ -266,6 +293,7 @@ _ID_FIELDS = {
     "XeroInvoice": "InvoiceID",
     "XeroCreditNote": "CreditNoteID",
     "XeroBankTransaction": "BankTransactionID",
+    "XeroItemPayload": "ItemID",
 }
 
 

@@ -86,6 +86,10 @@ class Executor:
             ("write_off", Operation.CREATE): self._write_off_create,
             ("write_off", Operation.DELETE): self._write_off_delete,
             ("write_off", Operation.RECREATE): self._write_off_recreate,
+            # F3.10: POST /Items creates, or updates the item Xero already has under that code
+            ("item", Operation.CREATE): self._item_upsert,
+            ("item", Operation.UPDATE): self._collection_update,
+            ("item", Operation.DELETE): self._item_delete,
         }
 
     # --- entry point ---------------------------------------------------------------------------
@@ -324,6 +328,22 @@ class Executor:
             create=partial(self._write_off_create, resume=False),
         )
 
+    # --- items (F3.10) ----------------------------------------------------------------------
+
+    def _item_upsert(self, works: list[Work]) -> list[Outcome]:
+        """Xero keys items by code: a POST never makes a second item with the same code, so a
+        repeat after an unknown outcome is harmless as well."""
+        return self._collection_write(works, "create", "POST", lambda w: to_wire(w.payload))
+
+    def _item_delete(self, works: list[Work]) -> list[Outcome]:
+        return self.claims.one_by_one(works, "delete", self._delete_item)
+
+    def _delete_item(self, work: Work, key: str) -> Outcome:
+        item_id = _linked_id(work)
+        with contextlib.suppress(XeroNotFound):  # already deleted (in Xero, or by an earlier attempt)
+            self.calls.delete_item(item_id)
+        return Outcome(work, "synced", xero_id=item_id, refs={"status": "DELETED"})
+
 
 # Order of operation groups within one batch: removals before re-creations before creations.
 _ORDER = [
@@ -342,6 +362,8 @@ def _kind(entity: EntityName) -> str:
         return "allocation"
     if entity is E.WRITE_OFF:
         return "write_off"
+    if entity is E.ITEM:
+        return "item"
     return "collection"
 
 
