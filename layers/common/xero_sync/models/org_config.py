@@ -34,6 +34,7 @@ from pydantic import (
 
 from xero_sync.domain.families import Family
 from xero_sync.models.fields import CurrencyCode, IsoDate, decimal_field
+from xero_sync.models.line_mappings import LineMapping, TrackingMapping
 from xero_sync.models.records import MODEL_BY_ENTITY, EntityName
 
 # ----------------------------------------------------------------------------------------------
@@ -208,10 +209,20 @@ OVERRIDE_TARGETS: dict[EntityName, dict[str, OverrideTarget]] = {
     EntityName.VENDOR_CREDIT: {
         "BrandingThemeID": OverrideTarget(max_length=36, pattern=_UUID),
     },
+    EntityName.BANK_CHARGE: {
+        "Url": OverrideTarget(max_length=2000, pattern=_URL, description="A link back to the host"),
+    },
+    EntityName.ITEM: {
+        "Name": OverrideTarget(max_length=50, required=True, description="Default: name, else code"),
+        "Description": OverrideTarget(max_length=4000, description="Default: description"),
+        "PurchaseDescription": OverrideTarget(max_length=4000, description="Default: purchase_description"),
+    },
 }
 """The allow-list of F2.4: per host entity, the Xero fields an org may re-map. Natural keys
 (ContactNumber, InvoiceNumber, CreditNoteNumber) and amounts are deliberately absent: re-mapping
-them would break duplicate detection (N1) or the totals."""
+them would break duplicate detection (N1) or the totals; so are the references of payments, refunds
+and bank charges, which carry the stamp that finds them again after an unknown outcome. Lines
+have their own mappings (``tracking``, ``line_mappings``: models/line_mappings.py)."""
 
 _STRUCTURED_FIELDS = {"lines", "custom_fields", "billing_address", "shipping_address", "contact_persons"}
 
@@ -331,6 +342,15 @@ class OrgSettings(ConfigModel):
         default_factory=dict, description="Per family: which host actions reach Xero (F3.11). Missing: all."
     )
     field_mappings: list[FieldMapping] = Field(default_factory=list, max_length=100)
+    tracking: list[TrackingMapping] = Field(
+        default_factory=list,
+        max_length=2,
+        description="Xero tracking categories on document lines (Xero has at most two active), each filled from a "
+        "host field or custom field (F2.4).",
+    )
+    line_mappings: list[LineMapping] = Field(
+        default_factory=list, max_length=10, description="Line fields filled from a source of the org's choice."
+    )
 
     @field_validator("admin_emails")
     @classmethod
@@ -358,6 +378,14 @@ class OrgSettings(ConfigModel):
             if key in seen:
                 raise ValueError(f"{mapping.entity.value}.{mapping.xero_field} is mapped more than once")
             seen.add(key)
+        return mappings
+
+    @field_validator("tracking")
+    @classmethod
+    def _one_mapping_per_category(cls, mappings: list[TrackingMapping]) -> list[TrackingMapping]:
+        names = [m.category.casefold() for m in mappings]
+        if len(set(names)) != len(names):
+            raise ValueError("a tracking category is mapped more than once")
         return mappings
 
     def toggles(self, family: Family) -> ActionToggles:

@@ -58,6 +58,7 @@ SETTINGS_FIXABLE_CODES: frozenset[str] = frozenset(
         ProblemCode.VALUE_TOO_LONG,
         ProblemCode.INVALID_VALUE,
         ProblemCode.REQUIRED_VALUE_MISSING,
+        ProblemCode.UNKNOWN_TRACKING_CATEGORY,  # the tracking mapping changed
     )
 )
 """Failures a settings change can cure: an account chosen, replaced or given a code; the no-tax
@@ -99,6 +100,17 @@ def check_settings(settings: OrgSettings, reference: ReferenceData) -> list[Conf
             problems.append(
                 ConfigProblem(field="settings.base_currency", code=mismatch.code.value, message=mismatch.message)
             )
+    for index, mapping in enumerate(settings.tracking):
+        if reference.tracking_category(mapping.category) is None:
+            names = ", ".join(c.Name for c in reference.tracking_categories if c.Status == "ACTIVE") or "none"
+            problems.append(
+                ConfigProblem(
+                    field=field_path(["settings", "tracking", index, "category"]),
+                    code=ProblemCode.UNKNOWN_TRACKING_CATEGORY.value,
+                    message=f"Xero has no active tracking category {mapping.category!r} (active: {names}); see "
+                    "GET /v1/orgs/{org_id}/xero/tracking-categories.",
+                )
+            )
     known_groups = {group.ContactGroupID.lower() for group in reference.contact_groups if group.Status == "ACTIVE"}
     for index, group_id in enumerate(settings.import_options.contact_group_ids):
         if group_id.lower() not in known_groups:
@@ -120,6 +132,7 @@ def needs_reference_data(settings: OrgSettings) -> bool:
         any(getattr(settings, setting) is not None for setting in ACCOUNT_SETTINGS)
         or bool(settings.no_tax_type)
         or bool(settings.import_options.contact_group_ids)
+        or bool(settings.tracking)
     )
 
 

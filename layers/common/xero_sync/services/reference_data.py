@@ -73,8 +73,15 @@ XERO_FIXABLE_CODES: frozenset[str] = frozenset(
         ProblemCode.NO_ZERO_TAX_RATE,
         ProblemCode.CURRENCY_NOT_ENABLED,
         ProblemCode.BASE_CURRENCY_MISMATCH,
+        ProblemCode.CLOSED_PERIOD,  # a lock date moved
+        ProblemCode.UNKNOWN_TRACKING_CATEGORY,  # a tracking category or option added in Xero
+        ProblemCode.UNKNOWN_TRACKING_OPTION,
+        ProblemCode.UNKNOWN_ITEM,  # an item added in Xero
     )
-) | {"closed_period"}  # reported by Xero at export time (services/export/failures.py): a lock date moved
+) | {
+    "closed_period",
+    "unknown_item",
+}  # reported by Xero at export time (services/export/failures.py): a lock date moved
 """Failures that a change in Xero can cure (an account code added, payments enabled, a tax rate
 or currency added, a lock date moved …): re-queued when ``refresh`` finds Xero's reference data
 changed."""

@@ -19,7 +19,6 @@ Document-level discount, shipping charges, adjustment and round-off each become 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -28,6 +27,7 @@ from xero_sync.domain import money
 from xero_sync.domain.mapping.base import plain
 from xero_sync.domain.mapping.checks import AccountUse
 from xero_sync.domain.mapping.collector import Collector
+from xero_sync.domain.mapping.line_fields import LineFields
 from xero_sync.domain.money import UnitAmount
 from xero_sync.domain.problems import Notice, NoticeCode
 from xero_sync.models.records import DocumentLine
@@ -78,18 +78,14 @@ class _Line:
     tracking: list[XeroTracking] | None = None
 
 
-LineTracking = Callable[[int, DocumentLine], list[XeroTracking]]
-"""The tracking options of one host line (mapping/tracking.py), by its index."""
-
-
 class _LineBuilder:
     def __init__(
-        self, kind: DocumentKind[Any], amounts: LineAmountType, c: Collector, tracking: LineTracking | None = None
+        self, kind: DocumentKind[Any], amounts: LineAmountType, c: Collector, fields: LineFields | None = None
     ) -> None:
         self.kind = kind
         self.amounts = amounts
         self.c = c
-        self.tracking = tracking
+        self.fields = fields
         self.built = BuiltLines()
 
     def add(self, line: _Line) -> None:
@@ -118,9 +114,10 @@ class _LineBuilder:
             account = self.c.account(line.account_code, use)
         else:
             account = self.c.setting_account(self.kind.side.lines_setting, field=f"{where}.account_code")
-        description = _describe(line.item_name, line.description) or f"Line {index + 1}"
+        mapped = self.fields.description(line) if self.fields is not None else None
+        description = mapped or _describe(line.item_name, line.description) or f"Line {index + 1}"
         quantity, unit, discount, description = _line_price(line, self.kind, description, index, self.c)
-        tracking = self.tracking(index, line) if self.tracking is not None else None
+        tracking = self.fields.tracking(index, line) if self.fields is not None else None
         self.add(
             _Line(
                 description, quantity, unit, discount, account, line.tax_id, f"{where}.tax_id", line.item_code, tracking
@@ -140,8 +137,16 @@ class _LineBuilder:
         value = -amount if extra.negate else amount
         tax_id = getattr(doc, extra.tax_field) if extra.tax_field else None
         unit = UnitAmount(value=value, places=2, original=value)
+        tracking = self.fields.tracking(None, None) if self.fields is not None else None
         line = _Line(
-            described or extra.description, ONE, unit, None, account, tax_id, extra.tax_field or extra.amount_field
+            described or extra.description,
+            ONE,
+            unit,
+            None,
+            account,
+            tax_id,
+            extra.tax_field or extra.amount_field,
+            tracking=tracking,
         )
         self.add(line)
 
@@ -151,11 +156,11 @@ def build_lines(
     kind: DocumentKind[Any],
     amounts: LineAmountType,
     c: Collector,
-    tracking: LineTracking | None = None,
+    fields: LineFields | None = None,
 ) -> BuiltLines:
     """The host's lines, then the document-level amounts the kind has, each a line of its own.
-    ``tracking`` gives each host line its tracking options (the org's tracking mappings)."""
-    builder = _LineBuilder(kind, amounts, c, tracking)
+    ``fields`` gives each line what the org maps onto lines (tracking, description)."""
+    builder = _LineBuilder(kind, amounts, c, fields)
     for index, line in enumerate(doc.lines):
         builder.host_line(index, line)
     for extra in kind.side.extra_lines:

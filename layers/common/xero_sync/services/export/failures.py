@@ -32,6 +32,12 @@ _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
         "applies to that account (tax mappings), or use another account, then retry.",
     ),
     (
+        re.compile(r"Item code '(?P<item>[^']*)' is not valid", re.I),
+        "unknown_item",
+        "Xero has no item with code '{item}'. Export the item with the items module, or create it in Xero "
+        "(Business → Products and services), then retry.",
+    ),
+    (
         re.compile(r"not subscribed to currency (?P<currency>[A-Z]{3})", re.I),
         "currency_not_enabled",
         "The currency {currency} is not enabled in Xero. Add it under Settings → Currencies in Xero, then retry.",
