@@ -23,6 +23,8 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from xero_sync.domain.dependencies import ParentLink
+from xero_sync.domain.records import RecordKey
 from xero_sync.domain.restrictions import Operation
 from xero_sync.models.records import EntityName
 from xero_sync.models.xero_payloads import to_wire, with_id
@@ -38,7 +40,7 @@ from xero_sync.services.export.calls import (
     collection_of,
 )
 from xero_sync.services.export.claims import ClaimedCalls, Handler, messages_of
-from xero_sync.services.export.contact_links import ContactLinks
+from xero_sync.services.export.contact_links import ARCHIVED_CONTACT, ContactLinks
 from xero_sync.services.export.failures import DUPLICATE_CONTACT_NAME, DUPLICATE_INVOICE_NUMBER
 from xero_sync.services.export.outcome import Outcome, failed, refs_of
 from xero_sync.services.export.plan import Work
@@ -166,7 +168,26 @@ class Executor:
             return self.contacts.link_by_name(work)
         if creating and collection in (INVOICES, CREDIT_NOTES) and _matches(result.errors, DUPLICATE_INVOICE_NUMBER):
             return self.contacts.link_duplicate_number(work, collection)
+        if collection is not CONTACTS and _matches(result.errors, ARCHIVED_CONTACT):
+            return self.contacts.follow_merge(work, self._relink_contact)
         return failed(work, result.errors)
+
+    def _relink_contact(self, org_id: str, contact: ParentLink, survivor_id: str) -> None:
+        """The host contact's Xero contact was merged into ``survivor_id``: link it to that one."""
+        key = RecordKey(org_id, "contact", contact.host_id)
+        row = self.claims.records.get(key)
+        if row is None or row.exported_version is None:
+            return
+        self.claims.records.adopt_link(
+            key,
+            version=row.exported_version,
+            action=row.exported_action or "upsert",
+            tenant_id=self.calls.tenant_id,
+            xero_id=survivor_id,
+            xero_refs={**(row.xero_refs or {}), "merged_from": contact.xero_id},
+            message=f"Merged in Xero into contact {survivor_id}: linked to the contact kept.",
+            now=self.claims.now,
+        )
 
     # --- payments and refunds ----------------------------------------------------------------
 
