@@ -182,7 +182,12 @@ class Container:
         return [
             lambda org_id, now: self.mapping_contexts.refresh(org_id, now),  # F4.1: imported on connect
             lambda org_id, now: self.sync.on_connected(org_id, now),  # first sync due at once
+            self._resend_to_new_tenant,  # F1.5: a reset to another tenant gets what the old one had
         ]
+
+    def _resend_to_new_tenant(self, org_id: str, now: datetime) -> object:
+        connection = self.connections.get(org_id)
+        return self.records_service.resend_to_tenant(org_id, connection.tenant_id if connection else None, now)
 
     # --- export pipeline: records, settings, Xero reference data, "Sync now" --------------------
 

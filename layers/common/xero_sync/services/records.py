@@ -231,6 +231,27 @@ class RecordsService:
             self.queues.enqueue(requeued, EnqueueReason.RETRY)
         return len(requeued)
 
+    def resend_to_tenant(self, org_id: str, tenant_id: str | None, now: datetime) -> int:
+        """After a reset to another Xero tenant (F1.5, seed 002 "Reset Connection"): every record
+        that was in Xero — in another tenant — goes back to pending and is sent to this one, with
+        no new push from the host. The records' rows then link to the new tenant; the history
+        keeps the events of both. A reconnect to the same tenant finds nothing to send."""
+        if tenant_id is None:
+            return 0
+        keys = list(self.records.keys_with_status(org_id, RecordStatus.SYNCED))
+        moved: list[RecordKey] = []
+        for start in range(0, len(keys), 100):
+            rows = self.records.get_many(keys[start : start + 100])
+            for key, row in rows.items():
+                elsewhere = row.xero_tenant_id is not None and row.xero_tenant_id != tenant_id
+                if elsewhere and self.records.requeue(key, now=now, only_from=[RecordStatus.SYNCED]):
+                    moved.append(key)
+        if moved:
+            self.queues.enqueue(moved, EnqueueReason.SYNC)
+            message = f"Connected to another Xero organisation: {len(moved)} record(s) sent to it."
+            self.history.append(admin_event(org_id, now, "resend_to_tenant", message, details={"requeued": len(moved)}))
+        return len(moved)
+
     # --- helpers ----------------------------------------------------------------------------------
 
     def _record_admin_action(
