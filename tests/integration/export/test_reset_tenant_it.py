@@ -2,8 +2,6 @@
 admin resets the connection and connects another Xero organisation, what was in the old one is
 sent to the new one without a new push from the host; the history keeps both."""
 
-# ruff: noqa: F811 — the fixtures are overridden here: an emulator with two organisations
-
 from __future__ import annotations
 
 import threading
