@@ -89,10 +89,15 @@ def harness(container, emulator) -> SyncHarness:
     """The conftest ``harness`` with every family exported (see the module's docstring)."""
     org = SyncHarness(container, emulator)
     org.connect()
+    return ready(org)
+
+
+def ready(org: SyncHarness) -> SyncHarness:
+    """A connected org with every family exported, empty queues, its sends tracked."""
     org.configure(EVERYTHING)
-    sqs = aws_client("sqs", container.settings)
+    sqs = aws_client("sqs", org.container.settings)
     for family in Family:
-        for url in (container.settings.queue_url(family), container.settings.dlq_url(family)):
+        for url in (org.container.settings.queue_url(family), org.container.settings.dlq_url(family)):
             sqs.purge_queue(QueueUrl=url)
     org.track_sends()
     return org

@@ -10,11 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from export_harness import TIME_SCALE, contact, invoice
-from scenario_helpers import EVERYTHING, SyncHarness, XeroState, invoice_payment
+from scenario_helpers import SyncHarness, XeroState, invoice_payment, ready
 
 from local.xero_emulator import EmulatorOptions, start_in_thread
-from xero_sync.aws.clients import aws_client
-from xero_sync.domain.families import Family
 
 
 @pytest.fixture
@@ -44,12 +42,7 @@ class TwoTenantHarness(SyncHarness):
 def harness(container, emulator) -> TwoTenantHarness:
     org = TwoTenantHarness(container, emulator)
     org.connect_to(0)
-    org.configure(EVERYTHING)
-    sqs = aws_client("sqs", container.settings)
-    for family in Family:
-        for url in (container.settings.queue_url(family), container.settings.dlq_url(family)):
-            sqs.purge_queue(QueueUrl=url)
-    org.track_sends()
+    ready(org)
     return org
 
 

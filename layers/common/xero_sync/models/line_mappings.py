@@ -50,6 +50,14 @@ def check_source(source: str, entities: list[EntityName]) -> str:
     return source
 
 
+def check_on_lines(what: str, source: str, entities: list[EntityName]) -> None:
+    """A mapping onto lines names documents only, and a source they have."""
+    wrong = [e.value for e in entities if e not in DOCUMENTS]
+    if wrong or not entities:
+        raise ValueError(f"{what} on document lines only; not on {', '.join(wrong) or 'nothing'}")
+    check_source(source, entities)
+
+
 class TrackingMapping(BaseModel):
     """Lines of these documents carry an option of Xero tracking category ``category``, named by
     the value of ``source`` (e.g. custom field ``region`` = "North" → Region: North)."""
@@ -67,10 +75,7 @@ class TrackingMapping(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> TrackingMapping:
-        wrong = [e.value for e in self.entities if e not in DOCUMENTS]
-        if wrong or not self.entities:
-            raise ValueError(f"tracking goes on document lines only; not on {', '.join(wrong) or 'nothing'}")
-        check_source(self.source, self.entities)
+        check_on_lines("tracking goes", self.source, self.entities)
         return self
 
 
@@ -86,8 +91,5 @@ class LineMapping(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> LineMapping:
-        wrong = [e.value for e in self.entities if e not in DOCUMENTS]
-        if wrong or not self.entities:
-            raise ValueError(f"line mappings apply to document lines only; not on {', '.join(wrong) or 'nothing'}")
-        check_source(self.source, self.entities)
+        check_on_lines("line mappings apply", self.source, self.entities)
         return self
