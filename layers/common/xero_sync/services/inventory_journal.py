@@ -61,7 +61,7 @@ from xero_sync.services.export.context import ExportContext
 from xero_sync.services.export.failures import classify
 from xero_sync.services.ports import ConnectionStore, HistoryStore, OrgConfigStore, RecordStore
 from xero_sync.xero.client import TenantClient
-from xero_sync.xero.errors import XeroAuthError, XeroBadRequest, XeroRetryableError
+from xero_sync.xero.errors import XeroAuthError, XeroBadRequest, XeroInsufficientScope, XeroRetryableError
 
 MANUAL_JOURNALS = Collection("ManualJournals", "ManualJournalID")
 START = "inventory_journal#start"
@@ -189,7 +189,7 @@ class InventoryJournalService:
             return self._failed(
                 org_id, name, body, revision, day, payload_or_problem.code, payload_or_problem.message, now
             )
-        return self._send(calls, org_id, tenant_id, name, revision, moved, payload_or_problem, now)
+        return self._send(calls, org_id, tenant_id, name, revision, moved, payload_or_problem, now, previous=body)
 
     def _send(
         self,
@@ -201,7 +201,11 @@ class InventoryJournalService:
         moved: DayMovement,
         payload: Any,
         now: datetime,
+        *,
+        previous: dict[str, Any],
     ) -> str:
+        """Claim the day, post the journal, record the outcome. ``previous`` is the day's item as
+        it was before the claim (a failure already recorded is not recorded again)."""
         key = _idempotency_key(tenant_id, org_id, moved.day)
         claim = {
             "status": "claimed",
@@ -228,11 +232,18 @@ class InventoryJournalService:
             return "retry"
         except XeroBadRequest as error:
             failure = classify(list(getattr(error, "messages", None) or [str(error)]), label=_label(moved.day))
-            return self._failed(org_id, name, claim, revision, moved.day, failure.code, failure.message, now)
+            return self._failed(org_id, name, previous, revision, moved.day, failure.code, failure.message, now)
+        except XeroInsufficientScope:
+            message = (
+                f"{_label(moved.day)} was not posted: the org's Xero connection does not allow manual journals "
+                "(scope accounting.manualjournals, asked for since the inventory journal exists). Reconnect to Xero "
+                "once; the journal is posted at the next hourly run."
+            )
+            return self._failed(org_id, name, previous, revision, moved.day, "insufficient_scope", message, now)
         result = results[0]
         if not result.saved:
             failure = classify(result.errors, label=_label(moved.day))
-            return self._failed(org_id, name, claim, revision, moved.day, failure.code, failure.message, now)
+            return self._failed(org_id, name, previous, revision, moved.day, failure.code, failure.message, now)
         journal_id = result.element.get("ManualJournalID")
         self._save(org_id, name, {**claim, "status": "posted", "manual_journal_id": journal_id}, now, revision)
         self._event(org_id, now, moved.day, "succeeded", xero_id=journal_id, message=payload.Narration)
