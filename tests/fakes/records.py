@@ -87,6 +87,22 @@ class InMemoryRecords:
             )
         )
 
+    def seed_synced(self, key: RecordKey, *, tenant_id: str, xero_id: str, now: datetime) -> None:
+        """A stored record now in Xero at its current version (tests only)."""
+        row = self.rows[key]
+        self.mark_synced(
+            key,
+            owner=None,
+            version=row.version,
+            action=row.action,
+            tenant_id=tenant_id,
+            xero_id=xero_id,
+            xero_refs=None,
+            fingerprint=None,
+            message=None,
+            now=now,
+        )
+
     # --- pushes --------------------------------------------------------------------------------
 
     def store_version(

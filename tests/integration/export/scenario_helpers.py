@@ -51,7 +51,12 @@ EVERYTHING = {**ALL_FAMILIES_ON, "write_off_account": WRITE_OFF_ACCOUNT, "bank_c
 
 @pytest.fixture
 def emulator():
-    emu = start_in_thread(EmulatorOptions(port=0, auto_consent=True, tenants=1, time_scale=TIME_SCALE))
+    yield from running_emulator(tenants=1)
+
+
+def running_emulator(*, tenants: int):
+    """An emulator with ``tenants`` organisations, stopped in the background afterwards."""
+    emu = start_in_thread(EmulatorOptions(port=0, auto_consent=True, tenants=tenants, time_scale=TIME_SCALE))
     yield emu
     threading.Thread(target=emu.stop, name="emulator-stop", daemon=True).start()
 

@@ -4,23 +4,18 @@ sent to the new one without a new push from the host; the history keeps both."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from export_harness import TIME_SCALE, contact, invoice
-from scenario_helpers import SyncHarness, XeroState, invoice_payment, ready
-
-from local.xero_emulator import EmulatorOptions, start_in_thread
+from export_harness import contact, invoice
+from scenario_helpers import SyncHarness, XeroState, invoice_payment, ready, running_emulator
 
 
 @pytest.fixture
 def emulator():
-    emu = start_in_thread(EmulatorOptions(port=0, auto_consent=True, tenants=2, time_scale=TIME_SCALE))
-    yield emu
-    threading.Thread(target=emu.stop, name="emulator-stop", daemon=True).start()
+    yield from running_emulator(tenants=2)  # two organisations: the consent covers both
 
 
 class TwoTenantHarness(SyncHarness):

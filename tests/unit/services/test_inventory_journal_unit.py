@@ -87,18 +87,7 @@ def costed_records() -> InMemoryRecords:
         now=DURING,
         inventory_day="2026-11-02",
     )
-    records.mark_synced(
-        key,
-        owner=None,
-        version=1,
-        action="upsert",
-        tenant_id="tenant-1",
-        xero_id="x-1",
-        xero_refs=None,
-        fingerprint=None,
-        message=None,
-        now=DURING,
-    )
+    records.seed_synced(key, tenant_id="tenant-1", xero_id="x-1", now=DURING)
     return records
 
 

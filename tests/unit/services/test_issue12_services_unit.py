@@ -83,18 +83,7 @@ class Exporter:
             self.messages.append(message)
             for ref in message.records:
                 key = RecordKey(message.org_id, ref.entity, ref.record_id)
-                self.records.mark_synced(
-                    key,
-                    owner=None,
-                    version=self.records.get(key).version,
-                    action="upsert",
-                    tenant_id="tenant-1",
-                    xero_id="x-1",
-                    xero_refs=None,
-                    fingerprint=None,
-                    message=None,
-                    now=NOW,
-                )
+                self.records.seed_synced(key, tenant_id="tenant-1", xero_id="x-1", now=NOW)
 
 
 def copy_service(

@@ -28,9 +28,9 @@ from xero_sync.models.messages import EnqueueReason, ExportMessage, RecordRef
 from xero_sync.models.records import EntityName
 from xero_sync.observability import logger
 from xero_sync.services.connection_gate import require_connected
-from xero_sync.services.errors import NotFound
 from xero_sync.services.history import admin_event
 from xero_sync.services.ports import ConnectionStore, ExportQueue, HistoryStore, RecordStore
+from xero_sync.services.records import pushed_record
 
 SAFETY_NET_DELAY = 120  # seconds: longer than the wait plus a worker's claim on a slow call
 DONE = frozenset({RecordStatus.SYNCED, RecordStatus.SKIPPED, RecordStatus.FAILED, RecordStatus.WAITING})
@@ -54,9 +54,7 @@ class CopyToXeroService:
 
     def copy(self, org_id: str, entity: EntityName, record_id: str) -> CopyToXeroResponse:
         key = RecordKey(org_id, entity.value, record_id)
-        item = self.records.get(key)
-        if item is None:
-            raise NotFound(f"No {entity.value} with id {record_id!r} was pushed for org {org_id}.")
+        item = pushed_record(self.records, key)
         require_connected(self.connections, org_id)
         now = self.clock()
         if item.status is RecordStatus.IDLE:

@@ -149,10 +149,7 @@ class RecordsService:
     # --- F7.1: one record's state ---------------------------------------------------------------
 
     def state(self, org_id: str, entity: EntityName, record_id: str) -> RecordStateView:
-        key = RecordKey(org_id, entity.value, record_id)
-        item = self.records.get(key)
-        if item is None:
-            raise NotFound(f"No {entity.value} with id {record_id!r} was pushed for org {org_id}.")
+        item = pushed_record(self.records, RecordKey(org_id, entity.value, record_id))
         connection = self.connections.get(org_id)
         now = self.clock()
         events = self.history.for_record(org_id, entity.value, record_id, limit=self.record_history_limit)
@@ -162,9 +159,7 @@ class RecordsService:
 
     def retry(self, org_id: str, entity: EntityName, record_id: str) -> RetryResponse:
         key = RecordKey(org_id, entity.value, record_id)
-        item = self.records.get(key)
-        if item is None:
-            raise NotFound(f"No {entity.value} with id {record_id!r} was pushed for org {org_id}.")
+        item = pushed_record(self.records, key)
         require_connected(self.connections, org_id)
         status = RecordStatus(item.status)
         if status is RecordStatus.SYNCED:
@@ -260,6 +255,14 @@ class RecordsService:
         """An admin action is audit history and activity (F6.1, F7.1)."""
         self.history.append(admin_event(org_id, now, action, message, entity=entity, record_id=record_id))
         self.connections.record_activity(org_id, now)
+
+
+def pushed_record(records: RecordStore, key: RecordKey) -> StoredRecord:
+    """The record the host pushed, or NotFound (404) naming it."""
+    item = records.get(key)
+    if item is None:
+        raise NotFound(f"No {key.entity} with id {key.record_id!r} was pushed for org {key.org_id}.")
+    return item
 
 
 def _inventory_day(entity: EntityName, data: object) -> str | None:
