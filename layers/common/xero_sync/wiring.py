@@ -374,6 +374,8 @@ class Container:
             history=self.history,
             contexts=self.mapping_contexts,
             tenant_client=lambda org_id: self.xero_api.for_org(org_id),
+            settings_of=lambda org_id: self.org_settings.current(org_id),
+            stored_reference=lambda org_id: self.reference_data.load(org_id),
             clock=self.clock,
             shards=self.settings.schedule_shards,
         )

@@ -61,13 +61,16 @@ class Xero:
 
 def service(xero: Xero, records: InMemoryRecords, **settings):
     history, org_config = InMemoryHistory(), InMemoryOrgConfig()
+    contexts = Contexts(**settings)
     journal = InventoryJournalService(
         connections=InMemoryConnections.of(connection(ORG)),
         records=records,
         org_config=org_config,
         history=history,
-        contexts=Contexts(**settings),
+        contexts=contexts,
         tenant_client=lambda org_id: xero,
+        settings_of=lambda org_id: contexts.ctx.settings,
+        stored_reference=lambda org_id: contexts.ctx.reference,
         clock=lambda: AFTER,
         shards=4,
     )

@@ -53,7 +53,9 @@ from xero_sync.domain.mapping.collector import Collector
 from xero_sync.domain.problems import Problem
 from xero_sync.domain.records import RecordKey, StoredRecord
 from xero_sync.domain.timezones import zone_of
+from xero_sync.models.org_config import OrgSettings
 from xero_sync.models.records import Bill, EntityName, Invoice, RecordAction, parse_record
+from xero_sync.models.reference_data import ReferenceData
 from xero_sync.models.xero_payloads import to_wire
 from xero_sync.observability import logger
 from xero_sync.services.export.calls import Collection, XeroCalls, quote
@@ -99,6 +101,8 @@ class InventoryJournalService:
     history: HistoryStore
     contexts: Contexts
     tenant_client: Callable[[str], TenantClient]
+    settings_of: Callable[[str], OrgSettings]  # the saved settings (no Xero call)
+    stored_reference: Callable[[str], ReferenceData | None]  # the last import (no Xero call)
     clock: Clock
     shards: int
     lookback_days: int = 3  # days re-examined on each run: a missed run or a failed day catches up
@@ -129,25 +133,39 @@ class InventoryJournalService:
     def run_org(self, org_id: str, now: datetime) -> dict[date, str] | None:
         """The org's journals of the days that ended; None when it does not journal (no asset
         account, not syncing). Returns each day's outcome: posted, recovered, empty, failed,
-        done (earlier), busy (another run holds it) or retry (Xero unavailable)."""
+        done (earlier), busy (another run holds it) or retry (Xero unavailable).
+
+        Cheap for the many orgs with nothing to do: the settings, the stored reference data (for
+        the timezone) and the day items are read; Xero is called (and the reference data
+        refreshed) only when a day is still open."""
+        if not self.settings_of(org_id).inventory_asset_account:
+            return None
         connection = self.connections.get(org_id)
         if connection is None or not connection.syncs or connection.tenant_id is None:
             return None
-        context = self.contexts.load(org_id, now)
-        ctx = context.mapping
-        if not ctx.settings.inventory_asset_account:
-            return None
-        zone = zone_of(ctx.reference.organisation.Timezone)
+        stored = self.stored_reference(org_id)
+        zone = zone_of(stored.organisation.Timezone if stored is not None else None)
         first_day = self._first_day(org_id, local_today(now, zone), now)
-        outcomes: dict[date, str] = {}
-        for day in days_to_journal(now, zone, first_day=first_day, lookback=self.lookback_days):
+        days = days_to_journal(now, zone, first_day=first_day, lookback=self.lookback_days)
+        outcomes = {day: "done" for day in days if self._settled(org_id, day)}
+        open_days = [day for day in days if day not in outcomes]
+        if not open_days:
+            return outcomes
+        ctx = self.contexts.load(org_id, now).mapping
+        if not ctx.settings.inventory_asset_account:
+            return outcomes
+        for day in open_days:
             try:
                 outcomes[day] = self._journal_day(org_id, connection.tenant_id, day, ctx, now)
             except XeroAuthError as error:
                 logger.warning("Xero refused the org's access; journal left for later", extra={"org_id": org_id})
                 outcomes[day] = f"retry ({type(error).__name__})"
                 break
-        return outcomes
+        return dict(sorted(outcomes.items()))
+
+    def _settled(self, org_id: str, day: date) -> bool:
+        item = self.org_config.get(org_id, day_item(day))
+        return item is not None and item.body.get("status") in ("posted", "empty")
 
     def _first_day(self, org_id: str, today: date, now: datetime) -> date:
         """The day journaling started for the org: enabling it never journals the past."""
