@@ -8,7 +8,11 @@
    prints what reached the emulated Xero — and what failed and why;
 5. fixes the failure the way an accountant would: the host books card-terminal fees to account
    405, which in Xero is "Merchant Fees" without a code; the accountant gives it the code, the
-   host asks the service to refresh, and the failed bill goes through.
+   host asks the service to refresh, and the failed bill goes through;
+6. maps the host's "region" custom field to Xero's tracking category Region and sends an invoice
+   whose lines carry it (F2.4);
+7. turns on the inventory asset account and shows the daily inventory journal (F3.9): the cost of
+   the day's items sold and bought, posted once as a Xero manual journal after the org's day ends.
 
 Everything goes through the same HTTP API and handlers a deployment uses. The emulator runs
 ``TIME_SCALE`` times faster than real time, and the service's rate governor is told the same,
@@ -173,6 +177,120 @@ def fix_and_retry(api: Api, stack, account_id: str) -> None:
     print(f"bill bill-90: {state['status']} (Xero id {state['xero_id']})")
 
 
+def tracking_and_inventory_settings(api: Api) -> None:
+    step("Map the host's 'region' custom field to Xero's tracking category; turn on the inventory journal")
+    current = api.call("GET", f"/v1/orgs/{ORG_ID}/settings")
+    categories = api.call("GET", f"/v1/orgs/{ORG_ID}/xero/tracking-categories")["tracking_categories"]
+    print(
+        "Xero's tracking categories: "
+        + "; ".join(f"{c['name']} ({', '.join(o['name'] for o in c['options'])})" for c in categories)
+    )
+    settings = {
+        **current["settings"],
+        "tracking": [{"category": "Region", "source": "custom_fields.region"}],
+        "inventory_asset_account": "630",
+        "cost_of_goods_sold_account": "310",
+    }
+    api.call("PUT", f"/v1/orgs/{ORG_ID}/settings", {"settings": settings, "revision": current["revision"]})
+    print("settings: tracking Region ← custom_fields.region; inventory asset account 630, cost of goods sold 310")
+
+
+def push_the_days_trade(api: Api, stack, day: str) -> None:
+    step(f"Today's trade ({day}): a sale in the North region and a purchase, with item costs")
+    records = [
+        {
+            "entity": "invoice",
+            "id": "inv-1050",
+            "version": 1,
+            "action": "upsert",
+            "data": {
+                "number": "INV-1050",
+                "contact_id": "cus-17",
+                "date": day,
+                "due_date": day,
+                "custom_fields": {"region": "North"},
+                "lines": [
+                    {
+                        "item_name": "Espresso beans 1kg",
+                        "quantity": 6,
+                        "rate": "31.5",
+                        "unit_cost": "18.20",
+                        "tax_id": "gst15",
+                        "account_code": "200",
+                    },
+                    {
+                        "item_name": "Cups (box)",
+                        "quantity": 2,
+                        "rate": "12",
+                        "unit_cost": "7.45",
+                        "tax_id": "gst15",
+                        "account_code": "200",
+                    },
+                ],
+            },
+        },
+        {
+            "entity": "bill",
+            "id": "bill-95",
+            "version": 1,
+            "action": "upsert",
+            "data": {
+                "number": "BG-2026-131",
+                "vendor_id": "ven-5",
+                "date": day,
+                "due_date": day,
+                "lines": [
+                    {
+                        "item_name": "Green beans 1kg",
+                        "quantity": 40,
+                        "rate": "18.2",
+                        "unit_cost": "18.20",
+                        "tax_id": "gst15",
+                        "account_code": "300",
+                    },
+                ],
+            },
+        },
+    ]
+    answer = api.call("POST", f"/v1/orgs/{ORG_ID}/records", {"records": records})
+    print(f"pushed {len(records)} records: {answer['accepted']} accepted")
+    api.call("POST", f"/v1/orgs/{ORG_ID}/sync", {})
+    stack.runner.drain(timeout=300)
+    tenant_id = _tenant_id(stack)
+    state = requests.get(f"{stack.emulator.base_url}/_emulator/tenants/{tenant_id}/state", timeout=30).json()
+    invoice = next(i for i in state["Invoices"] if i.get("InvoiceNumber") == "INV-1050")
+    print("INV-1050 in Xero, line by line:")
+    for line in invoice["LineItems"]:
+        tracking = ", ".join(f"{t['Name']}: {t['Option']}" for t in line.get("Tracking") or []) or "no tracking"
+        print(f"  {line['Description'][:30]:30} {line['LineAmount']:>8.2f}  [{tracking}]")
+
+
+def show_inventory_journal(stack) -> None:
+    step("The daily inventory journal (once the org's day has ended in its Xero timezone)")
+    from datetime import datetime, timedelta
+
+    from xero_sync.domain.timezones import zone_of
+    from xero_sync.wiring import container
+
+    services = container()
+    first = stack.runner.fire_schedule("InventoryJournalFunction")  # the hourly run, now: the day is not over
+    print(f"hourly run now: {first['posted']} journal(s) posted — today has not ended yet in the org's timezone")
+    zone = zone_of(services.reference_data.load(ORG_ID).organisation.Timezone)
+    tomorrow = datetime.now(zone).date() + timedelta(days=1)
+    after_midnight = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 0, 30, tzinfo=zone)
+    print(f"the run at {after_midnight:%Y-%m-%d %H:%M} {zone} (the service's clock moved forward for the demo):")
+    for day, outcome in (services.inventory_journal.run_org(ORG_ID, after_midnight) or {}).items():
+        print(f"  {day}: {outcome}")
+    again = services.inventory_journal.run_org(ORG_ID, after_midnight + timedelta(hours=1)) or {}
+    print(f"  an hour later: {', '.join(f'{d}: {o}' for d, o in again.items())} (exactly once per org and day)")
+    tenant_id = _tenant_id(stack)
+    state = requests.get(f"{stack.emulator.base_url}/_emulator/tenants/{tenant_id}/state", timeout=30).json()
+    for journal in state["ManualJournals"]:
+        print(f"Xero manual journal ({journal['Status']}): {journal['Narration']}")
+        for line in journal["JournalLines"]:
+            print(f"  {line['AccountCode']:>4} {line['LineAmount']:>9.2f}  {line['Description']}")
+
+
 def show_emails() -> None:
     emails = sorted(EMAIL_DIR.glob("*.eml")) if EMAIL_DIR.exists() else []
     if not emails:
@@ -187,6 +305,17 @@ def show_emails() -> None:
     message = BytesParser(policy=policy.default).parsebytes(emails[0].read_bytes())
     print(f"Subject: {message['Subject']}\nTo: {message['To']}\n")
     print(message.get_body(preferencelist=("plain",)).get_content())
+
+
+def _org_today(stack) -> str:
+    """Today in the org's Xero timezone (the day the inventory journal will cover)."""
+    from datetime import datetime
+
+    from xero_sync.domain.timezones import zone_of
+    from xero_sync.wiring import container
+
+    reference = container().reference_data.load(ORG_ID)
+    return datetime.now(zone_of(reference.organisation.Timezone if reference else None)).date().isoformat()
 
 
 def _tenant_id(stack) -> str:
@@ -242,6 +371,9 @@ def main(argv: list[str] | None = None) -> int:
         show_failures(api)
         fix_and_retry(api, stack, account_id)
         show_xero(stack)
+        tracking_and_inventory_settings(api)
+        push_the_days_trade(api, stack, _org_today(stack))
+        show_inventory_journal(stack)
         show_emails()
         if args.keep_running:
             print(

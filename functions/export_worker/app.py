@@ -1,4 +1,4 @@
-"""The per-family export workers (SPEC §1): eight Lambda functions, one per entity family, each
+"""The per-family export workers (SPEC §1): one Lambda function per entity family, each
 fed by its own SQS queue with its own DLQ. They share this code folder; template.yaml points
 each function at its handler below (``Handler: app.invoices`` …), so each has its own queue,
 concurrency, alarms and logs while the code exists once."""
@@ -30,3 +30,4 @@ bills = _handler_for(Family.BILLS)
 bill_payments = _handler_for(Family.BILL_PAYMENTS)
 vendor_credits = _handler_for(Family.VENDOR_CREDITS)
 bank_charges = _handler_for(Family.BANK_CHARGES)
+items = _handler_for(Family.ITEMS)

@@ -54,6 +54,7 @@ class InMemoryRecords:
     def __init__(self) -> None:
         self.store_writes_left: int | None = None  # see break_store_after
         self.rows: dict[RecordKey, StoredRecord] = {}
+        self.inventory_days: dict[RecordKey, str] = {}  # the InventoryDayIndex
         self.writes = 0
         self.read_keys = 0
         self.index_queries: list[tuple[str, str, datetime | None]] = []
@@ -110,6 +111,22 @@ class InMemoryRecords:
         if data is not None and len(encode_record_data(data)) > DYNAMODB_ITEM_LIMIT - 8 * 1024:
             raise StoreUnavailable("ValidationException: Item size has exceeded the maximum allowed size")
 
+    def seed_synced(self, key: RecordKey, *, tenant_id: str, xero_id: str, now: datetime) -> None:
+        """A stored record now in Xero at its current version (tests only)."""
+        row = self.rows[key]
+        self.mark_synced(
+            key,
+            owner=None,
+            version=row.version,
+            action=row.action,
+            tenant_id=tenant_id,
+            xero_id=xero_id,
+            xero_refs=None,
+            fingerprint=None,
+            message=None,
+            now=now,
+        )
+
     # --- pushes --------------------------------------------------------------------------------
 
     def store_version(
@@ -122,9 +139,16 @@ class InMemoryRecords:
         data: dict[str, Any] | None,
         status: RecordStatus | None,
         now: datetime,
+        waiting_on: str | None = None,
+        inventory_day: str | None = None,
     ) -> StoreResult:
         self._check_store_faults(data)
         current = self.rows.get(key)
+        if current is None or current.version < version:
+            if inventory_day:
+                self.inventory_days[key] = inventory_day
+            else:
+                self.inventory_days.pop(key, None)
         if current is not None and current.version >= version:
             return StoreResult.STALE
         if status is None:
@@ -139,7 +163,7 @@ class InMemoryRecords:
             data=copy.deepcopy(data) if data is not None else base.data,
             received_at=now,
             updated_at=now,
-            waiting_on=None,
+            waiting_on=waiting_on,
             error_code=None,
             attempts=0,
             status=status,
@@ -194,6 +218,11 @@ class InMemoryRecords:
         )
         for _, key in rows:
             yield key
+
+    def keys_on_inventory_day(self, org_id: str, day: str) -> Iterator[RecordKey]:
+        return iter(
+            sorted(key for key, indexed in self.inventory_days.items() if key.org_id == org_id and indexed == day)
+        )
 
     def waiting_children(self, org_id: str, parent_entity: str, parent_id: str) -> Iterator[RecordKey]:
         wanted = waiting_key(org_id, parent_entity, parent_id)

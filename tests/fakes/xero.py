@@ -16,6 +16,8 @@ class FakeTenantClient:
         "/TaxRates": "tax_rates",
         "/Currencies": "currencies",
         "/ContactGroups": "contact_groups",
+        "/Items": "items",
+        "/TrackingCategories": "tracking_categories",
     }
 
     def __init__(self, bodies: dict[str, Any]) -> None:
@@ -24,4 +26,6 @@ class FakeTenantClient:
 
     def get(self, path: str, *, params: Any = None) -> Any:
         self.calls.append(path)
-        return SimpleNamespace(status=200, body=copy.deepcopy(self.bodies[self.PATHS[path]]), headers={})
+        kind = self.PATHS[path]
+        body = self.bodies.get(kind, {})  # kinds a test does not set: Xero has none
+        return SimpleNamespace(status=200, body=copy.deepcopy(body), headers={})

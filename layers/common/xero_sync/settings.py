@@ -21,10 +21,12 @@ from xero_sync.domain.families import Family
 XERO_DEFAULT_SCOPES = (
     "openid profile email offline_access "
     "accounting.settings accounting.contacts accounting.invoices "
-    "accounting.payments accounting.banktransactions"
+    "accounting.payments accounting.banktransactions accounting.manualjournals"
 )
 """Granular scopes (xero-facts §1.4): apps created since March 2026 cannot ask for the broad
-``accounting.transactions``. ``openid profile email`` give the id_token with the admin's email."""
+``accounting.transactions``. ``openid profile email`` give the id_token with the admin's email;
+``accounting.manualjournals`` is for the daily inventory journal (F3.9): an org connected before
+it was asked for reconnects once to journal."""
 
 
 class ConfigurationError(RuntimeError):
@@ -94,6 +96,13 @@ class XeroSettings(CoreSettings):
         description="First delay before a record is tried again (doubling after): a retryable Xero failure, or a "
         "parent still on its way. The local demo shortens it.",
     )
+    missing_parent_hours: int = Field(
+        default=24,
+        ge=1,
+        le=720,
+        description="How long a record waits for a record it refers to that the host has not pushed yet (F3.4: "
+        "out-of-order pushes) before it fails and reaches the admin's failure digest.",
+    )
     xero_batch_size: int = Field(
         default=50,
         ge=1,
@@ -118,6 +127,7 @@ class ExportQueueSettings(CoreSettings):
     bill_payments_queue_url: str
     vendor_credits_queue_url: str
     bank_charges_queue_url: str
+    items_queue_url: str
     contacts_dlq_url: str
     invoices_dlq_url: str
     invoice_payments_dlq_url: str
@@ -126,6 +136,7 @@ class ExportQueueSettings(CoreSettings):
     bill_payments_dlq_url: str
     vendor_credits_dlq_url: str
     bank_charges_dlq_url: str
+    items_dlq_url: str
 
     def queue_url(self, family: Family) -> str:
         url: str = getattr(self, f"{family.value}_queue_url")
@@ -198,6 +209,14 @@ class ApiSettings(XeroSettings, ExportQueueSettings):
     def host_origins(self) -> frozenset[str]:
         return frozenset(origin for origin in self.host_app_origins.split(",") if origin)
 
+    copy_to_xero_wait_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        le=25,
+        description="How long \"Copy to Xero\" waits for the record's export before answering 202 (below the API's "
+        "29-second limit).",
+    )
+
 
 class OAuthCallbackSettings(XeroSettings, ExportQueueSettings):
     """The OAuth callback: completes a connect, imports reference data, re-queues what it cures."""
@@ -223,10 +242,16 @@ class ReprocessSettings(ExportQueueSettings):
     """The operator's reprocess function: re-queues records."""
 
 
+class InventoryJournalSettings(XeroSettings, ExportQueueSettings):
+    """The hourly inventory journal (F3.9): Xero, and the export queues (a reference data refresh
+    it makes may re-queue records a change in Xero cured)."""
+
+
 class Settings(
     ApiSettings,
     OAuthCallbackSettings,
     SyncTickSettings,
+    InventoryJournalSettings,
     ExportWorkerSettings,
     InactivitySettings,
     NotifierSettings,

@@ -47,9 +47,11 @@ if TYPE_CHECKING:
     from xero_sync.aws.kms import TokenCipher
     from xero_sync.aws.ses import SesMailer
     from xero_sync.services.connect import ConnectService
+    from xero_sync.services.copy_to_xero import CopyToXeroService
     from xero_sync.services.export.context import OrgMappingContexts
     from xero_sync.services.export.worker import ExportWorker
     from xero_sync.services.inactivity import InactivityChecker
+    from xero_sync.services.inventory_journal import InventoryJournalService
     from xero_sync.services.notifications import NotificationService
     from xero_sync.services.org_settings import OrgSettingsService
     from xero_sync.services.records import RecordsService
@@ -189,7 +191,12 @@ class Container:
         return [
             lambda org_id, now: self.mapping_contexts.refresh(org_id, now),  # F4.1: imported on connect
             lambda org_id, now: self.sync.on_connected(org_id, now),  # first sync due at once
+            self._resend_to_new_tenant,  # F1.5: a reset to another tenant gets what the old one had
         ]
+
+    def _resend_to_new_tenant(self, org_id: str, now: datetime) -> object:
+        connection = self.connections.get(org_id)
+        return self.records_service.resend_to_tenant(org_id, connection.tenant_id if connection else None, now)
 
     # --- export pipeline: records, settings, Xero reference data, "Sync now" --------------------
 
@@ -229,6 +236,7 @@ class Container:
             reference_data=self.reference_data,
             requeue_failed=lambda org_id, **options: self.records_service.requeue_failed(org_id, **options),
             clock=self.clock,
+            requeue_skipped=lambda org_id, **options: self.records_service.requeue_skipped(org_id, **options),
         )
 
     @functools.cached_property
@@ -283,6 +291,7 @@ class Container:
             batch_size=settings.xero_batch_size,
             backoff_base_seconds=settings.export_backoff_seconds,
             retry_delay=self.export_retry_delay,
+            missing_parent_hours=settings.missing_parent_hours,
         )
 
     # --- lifecycle and alerts: emails, the inactivity checker, operator reprocessing ----------
@@ -343,6 +352,39 @@ class Container:
             tokens=lambda: self.tokens,
             notifications=self.notifications,
             history=self.history,
+            clock=self.clock,
+            shards=self.settings.schedule_shards,
+        )
+
+    @functools.cached_property
+    def copy_to_xero(self) -> CopyToXeroService:
+        """ "Copy to Xero" (F3.11): the worker's pass for one record, inside the API request."""
+        from xero_sync.services.copy_to_xero import CopyToXeroService
+
+        return CopyToXeroService(
+            records=self.records,
+            connections=self.connections,
+            queues=self.export_queues,
+            history=self.history,
+            exporter=lambda: self.export_worker,
+            clock=self.clock,
+            wait_seconds=getattr(self.settings, "copy_to_xero_wait_seconds", 20.0),
+        )
+
+    @functools.cached_property
+    def inventory_journal(self) -> InventoryJournalService:
+        """The daily inventory journal (F3.9), run hourly for the orgs whose day has ended."""
+        from xero_sync.services.inventory_journal import InventoryJournalService
+
+        return InventoryJournalService(
+            connections=self.connections,
+            records=self.records,
+            org_config=self.org_config,
+            history=self.history,
+            contexts=self.mapping_contexts,
+            tenant_client=lambda org_id: self.xero_api.for_org(org_id),
+            settings_of=lambda org_id: self.org_settings.current(org_id),
+            stored_reference=lambda org_id: self.reference_data.load(org_id),
             clock=self.clock,
             shards=self.settings.schedule_shards,
         )

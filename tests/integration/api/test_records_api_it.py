@@ -52,18 +52,27 @@ def test_each_record_gets_its_own_result_naming_the_wrong_field(api, services, o
     assert services.records.get(RecordKey(org.org_id, "contact", "cus-9")) is None
 
 
-def test_a_record_referring_to_an_unknown_record_is_rejected_and_stores_nothing(api, services, org):
-    # Given an invoice whose contact was never pushed, and a payment of that invoice
-    answer = push(api, org, invoice("inv-1", "cus-unknown"), payment("pay-1", "inv-1"))
-    # Then both are rejected with missing_reference, naming the field
+def test_a_record_referring_to_a_record_not_pushed_yet_is_accepted_and_waits(api, services, org):
+    # Given an invoice whose contact was not pushed yet, and a payment of that invoice (F3.4)
+    answer = push(api, org, invoice("inv-1", "cus-later"), payment("pay-1", "inv-1"))
+    # Then both are accepted; the invoice waits for its contact and says so
     results = answer.body["results"]
-    assert [r["error"]["code"] for r in results] == ["missing_reference", "missing_reference"]
-    assert results[0]["error"]["details"][0]["field"] == "records[0].data.contact_id"
-    assert results[1]["error"]["details"][0]["field"] == "records[1].data.invoice_id"
+    assert [r["status"] for r in results] == ["accepted", "accepted"]
+    assert results[0]["waiting_for"] == {"entity": "contact", "id": "cus-later"}
+    state = api.call("GET", f"/v1/orgs/{org.org_id}/records/invoice/inv-1", key=org.key)
+    assert state.body["status"] == "waiting" and state.body["waiting_on"] == {"entity": "contact", "id": "cus-later"}
+
+
+def test_a_record_referring_to_a_deleted_record_is_rejected_and_stores_nothing(api, services, org):
+    # Given a contact the host deleted
+    push(api, org, {"entity": "contact", "id": "cus-gone", "version": 2, "action": "delete"})
+    # When an invoice refers to it
+    answer = push(api, org, invoice("inv-1", "cus-gone"))
+    # Then it is rejected with missing_reference, naming the field, and nothing is stored
+    result = answer.body["results"][0]
+    assert result["error"]["code"] == "missing_reference"
+    assert result["error"]["details"][0]["field"] == "records[0].data.contact_id"
     assert services.records.get(RecordKey(org.org_id, "invoice", "inv-1")) is None
-    # When the contact is pushed later, the same invoice is accepted (referring to a stored record)
-    push(api, org, contact("cus-unknown"))
-    assert push(api, org, invoice("inv-1", "cus-unknown")).body["results"][0]["status"] == "accepted"
 
 
 def test_versions_older_or_equal_to_the_stored_one_are_ignored(api, services, org):
@@ -87,8 +96,9 @@ def test_amounts_are_stored_exactly_and_the_state_is_readable(api, services, org
     assert (state.body["status"], state.body["version"], state.body["xero_id"]) == ("pending", 1, None)
     stored = services.records.get(RecordKey(org.org_id, "invoice", "inv-1042"))
     assert stored.data["discount"] == "10.00" and stored.data["lines"][0]["rate"] == "31.5"
-    # And the contact the invoice refers to is now due for export
-    assert services.records.get(RecordKey(org.org_id, "contact", "cus-17")).status == "pending"
+    # And the contact the invoice refers to stays idle: the export worker exports it with the invoice
+    # (a contact is exported only when a transaction that is exported refers to it, seeds 000/001)
+    assert services.records.get(RecordKey(org.org_id, "contact", "cus-17")).status == "idle"
 
 
 def test_unknown_records_are_404_and_a_bad_entity_400(api, services, org):
@@ -176,14 +186,16 @@ def test_retry_needs_a_connected_org(api, services, org):
 def test_the_published_document_shows_every_record_schema(api, services):
     # When the OpenAPI document is read (no API key needed)
     answer = api.call("GET", "/v1/openapi.json", key=None)
-    # Then the push body refers to the envelope union, and all 13 record schemas are in it; any
-    # other item is allowed too (issue 9: it is rejected on its own in the 202, not with a 400)
+    # Then the push body refers to the envelope union, and all 14 record schemas are in it (the 13
+    # of SPEC §7 and the items module's item, F3.10); any other item is allowed too (issue 9: it is
+    # rejected on its own in the 202, not with a 400)
     assert answer.status == 200
     schemas = answer.body["components"]["schemas"]
     envelope, anything = schemas["PushRecordsRequest"]["properties"]["records"]["items"]["anyOf"]
-    assert len(envelope["oneOf"]) == 13 and envelope["discriminator"]["propertyName"] == "entity"
+    assert len(envelope["oneOf"]) == 14 and envelope["discriminator"]["propertyName"] == "entity"
     assert anything == {}
     for name in (
+        "Item",
         "Contact",
         "Invoice",
         "InvoicePayment",

@@ -51,7 +51,12 @@ EVERYTHING = {**ALL_FAMILIES_ON, "write_off_account": WRITE_OFF_ACCOUNT, "bank_c
 
 @pytest.fixture
 def emulator():
-    emu = start_in_thread(EmulatorOptions(port=0, auto_consent=True, tenants=1, time_scale=TIME_SCALE))
+    yield from running_emulator(tenants=1)
+
+
+def running_emulator(*, tenants: int):
+    """An emulator with ``tenants`` organisations, stopped in the background afterwards."""
+    emu = start_in_thread(EmulatorOptions(port=0, auto_consent=True, tenants=tenants, time_scale=TIME_SCALE))
     yield emu
     threading.Thread(target=emu.stop, name="emulator-stop", daemon=True).start()
 
@@ -89,10 +94,15 @@ def harness(container, emulator) -> SyncHarness:
     """The conftest ``harness`` with every family exported (see the module's docstring)."""
     org = SyncHarness(container, emulator)
     org.connect()
+    return ready(org)
+
+
+def ready(org: SyncHarness) -> SyncHarness:
+    """A connected org with every family exported, empty queues, its sends tracked."""
     org.configure(EVERYTHING)
-    sqs = aws_client("sqs", container.settings)
+    sqs = aws_client("sqs", org.container.settings)
     for family in Family:
-        for url in (container.settings.queue_url(family), container.settings.dlq_url(family)):
+        for url in (org.container.settings.queue_url(family), org.container.settings.dlq_url(family)):
             sqs.purge_queue(QueueUrl=url)
     org.track_sends()
     return org

@@ -64,6 +64,7 @@ MINIMAL: dict[EntityName, dict[str, Any]] = {
         "amount": 1,
         "account_code": "090",
     },
+    EntityName.ITEM: {"code": "BEANS-1"},
 }
 
 
@@ -267,3 +268,22 @@ def test_envelopes_render_in_a_json_schema():
     assert defs["DocumentLine"]["properties"]["quantity"]["anyOf"][0] == {"exclusiveMinimum": 0.0, "type": "number"}
     assert set(defs["Invoice"]["required"]) == {"number", "contact_id", "date", "lines"}
     json.dumps(schema)  # plain JSON, no exotic types
+
+
+@pytest.mark.parametrize("code", ["", "   ", None])
+def test_an_item_without_a_code_is_refused_naming_the_field(code):
+    # Seed 002: "The Part number in Zoho CRM and Item number in Xero should not be an empty value"
+    data = {"name": "Beans"} if code is None else {"code": code, "name": "Beans"}
+    with pytest.raises(ValidationError) as error:
+        parse_envelope({"entity": "item", "id": "i-1", "version": 1, "action": "upsert", "data": data})
+    assert [e["loc"][-1] for e in error.value.errors()] == ["code"]
+
+
+def test_lines_may_name_an_item_and_its_unit_cost():
+    line = {"quantity": 2, "rate": "31.5", "item_code": "BEANS-1", "unit_cost": "18.5", "custom_fields": {"r": "N"}}
+    parsed = parse_envelope(envelope("invoice", data={**MINIMAL[EntityName.INVOICE], "lines": [line]}))
+    assert parsed.data.lines[0].item_code == "BEANS-1" and str(parsed.data.lines[0].unit_cost) == "18.5"
+    with pytest.raises(ValidationError):
+        parse_envelope(
+            envelope("invoice", data={**MINIMAL[EntityName.INVOICE], "lines": [{**line, "unit_cost": "-1"}]})
+        )

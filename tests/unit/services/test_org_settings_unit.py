@@ -22,7 +22,7 @@ from xero_sync.services.org_settings import (
     check_tax_mappings,
     needs_reference_data,
 )
-from xero_sync.services.reference_data import XERO_FIXABLE_CODES, ReferenceDataService
+from xero_sync.services.reference_data import KINDS, XERO_FIXABLE_CODES, ReferenceDataService
 
 ORG = "org-1"
 
@@ -176,7 +176,7 @@ def test_a_save_imports_on_demand_counts_as_activity_reschedules_and_requeues():
     )
     # Then the chart was imported (nothing was before), the save is activity, the org is
     # rescheduled an hour from now, and the failures settings can cure are re-queued
-    assert len(xero.calls) == 5 and view.revision == 1
+    assert len(xero.calls) == len(KINDS) and view.revision == 1
     assert connections.activity == [(ORG, NOW)]
     assert connections.scheduled == [(ORG, NOW + timedelta(hours=1))]
     assert requeues.calls == [SETTINGS_FIXABLE_CODES]

@@ -13,9 +13,10 @@ from xero_sync.domain.connection import ConnectionStatus
 from xero_sync.domain.records import RecordKey
 from xero_sync.models.api_export import RecordOutcome, field_path
 from xero_sync.models.org_config import OrgSettings, SyncFrequency
+from xero_sync.models.records import EntityName
 from xero_sync.services.push_plan import (
-    MISSING_REFERENCE,
     Candidate,
+    MissingParent,
     StoredState,
     plan_push,
     stored_data,
@@ -134,18 +135,30 @@ def test_a_reference_is_satisfied_by_a_stored_record_or_one_in_the_same_request(
     assert [c.envelope.id for c in plan.writes] == ["cus-new", "inv-1", "inv-2"]
 
 
-def test_a_missing_reference_rejects_the_record_and_everything_hanging_off_it():
-    # Given an invoice whose contact was never pushed, and a payment of that invoice
-    request = candidates(invoice("inv-1", "cus-nobody"), payment("pay-1", "inv-1"), contact("cus-2"))
+def test_a_reference_to_a_record_not_pushed_yet_is_accepted_and_waits_for_it():
+    # Given an invoice whose contact was never pushed, and a payment of that invoice (F3.4: hosts
+    # that push from event streams deliver out of order)
+    request = candidates(invoice("inv-1", "cus-later"), payment("pay-1", "inv-1"), contact("cus-2"))
     # When the push is planned
     plan = plan_push(ORG, request, {})
-    # Then both are rejected with missing_reference naming their field; the contact is written
-    assert set(plan.rejected) == {0, 1}
-    assert plan.rejected[0].error.code == MISSING_REFERENCE
-    assert plan.rejected[0].error.details[0].field == "records[0].data.contact_id"
-    assert "cus-nobody" in plan.rejected[0].error.details[0].message
-    assert plan.rejected[1].error.details[0].field == "records[1].data.invoice_id"
-    assert [c.envelope.id for c in plan.writes] == ["cus-2"]
+    # Then nothing is rejected; the invoice waits for its contact, the payment has its invoice
+    assert plan.rejected == {}
+    assert plan.waiting == {0: MissingParent("contact_id", EntityName.CONTACT, "cus-later")}
+    assert [c.envelope.id for c in plan.writes] == ["cus-2", "inv-1", "pay-1"]
+
+
+def test_a_record_waiting_for_its_parent_is_stored_waiting_and_says_what_for():
+    records, connections, queues = InMemoryRecords(), InMemoryConnections.of(connection(ORG)), RecordingExportQueue()
+    # When a payment arrives before its invoice
+    answer = service(records, connections, queues).push(ORG, [payment("pay-1", "inv-later")])
+    # Then it is accepted, waiting for the invoice
+    result = answer.results[0]
+    assert result.status is RecordOutcome.ACCEPTED and result.waiting_for.model_dump() == {
+        "entity": "invoice",
+        "id": "inv-later",
+    }
+    row = records.rows[RecordKey(ORG, "invoice_payment", "pay-1")]
+    assert row.status == "waiting" and row.waiting_for == ("invoice", "inv-later")
 
 
 def test_a_record_deleted_by_the_host_does_not_satisfy_a_reference():
@@ -211,12 +224,18 @@ def test_push_answers_in_order_and_counts_activity_once():
     # Given an empty store
     records, connections, queues = InMemoryRecords(), InMemoryConnections.of(connection(ORG)), RecordingExportQueue()
     # When a request mixes an accepted, a rejected and a stale record
+    deleted = {"entity": "contact", "id": "cus-9", "version": 1, "action": "delete"}
     answer = service(records, connections, queues).push(
-        ORG, [contact("cus-1", 2), invoice("inv-1", "missing"), contact("cus-1", 1)]
+        ORG, [contact("cus-1", 2), deleted, invoice("inv-1", "cus-9"), contact("cus-1", 1)]
     )
     # Then each record has its result in request order; activity is recorded once; nothing queued
-    assert [r.status for r in answer.results] == [RecordOutcome.ACCEPTED, RecordOutcome.REJECTED, RecordOutcome.STALE]
-    assert (answer.accepted, answer.rejected, answer.stale) == (1, 1, 1)
+    assert [r.status for r in answer.results] == [
+        RecordOutcome.ACCEPTED,
+        RecordOutcome.ACCEPTED,
+        RecordOutcome.REJECTED,
+        RecordOutcome.STALE,
+    ]
+    assert (answer.accepted, answer.rejected, answer.stale) == (2, 1, 1)
     assert connections.activity == [(ORG, NOW)]
     assert queues.sent == []
     # And a rejected record wrote nothing
@@ -234,16 +253,16 @@ def test_an_older_version_than_the_stored_one_is_stale():
     assert len(connections.activity) == 1
 
 
-def test_a_transaction_makes_its_idle_contact_pending():
-    # Given a contact pushed alone (idle: not exported until a transaction refers to it)
+def test_a_pushed_transaction_leaves_its_contact_idle_until_the_transaction_is_exported():
+    # Given a contact pushed alone (idle: not exported until an exported transaction refers to it)
     records, connections, queues = InMemoryRecords(), InMemoryConnections.of(connection(ORG)), RecordingExportQueue()
     push = service(records, connections, queues).push
     push(ORG, [contact("cus-1")])
     assert records.rows[RecordKey(ORG, "contact", "cus-1")].status == "idle"
-    # When an invoice refers to it
+    # When an invoice refers to it (it may be a draft, which is never exported: seeds 000/001)
     push(ORG, [invoice("inv-1", "cus-1")])
-    # Then the contact is pending
-    assert records.rows[RecordKey(ORG, "contact", "cus-1")].status == "pending"
+    # Then the contact stays idle: the export worker marks it when it exports the invoice
+    assert records.rows[RecordKey(ORG, "contact", "cus-1")].status == "idle"
 
 
 def test_real_time_orgs_enqueue_the_stored_keys_at_once():

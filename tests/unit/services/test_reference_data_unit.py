@@ -10,6 +10,7 @@ from export_services_helpers import NOW, reference, xero_bodies
 from tests.fakes import FakeTenantClient, InMemoryConnections, InMemoryOrgConfig, connection
 from xero_sync.domain.connection import Connection
 from xero_sync.services.reference_data import (
+    KINDS,
     NotConnectedToXero,
     ReferenceDataService,
     content_hash,
@@ -74,7 +75,15 @@ def test_refresh_reports_a_change_only_when_xero_changed_and_writes_only_what_ch
     # When imported the first time, then again unchanged
     assert refs.refresh(ORG, NOW) is True
     assert sorted(org_config.puts) == sorted(
-        ["xero#organisation", "xero#accounts", "xero#tax_rates", "xero#currencies", "xero#contact_groups"]
+        [
+            "xero#organisation",
+            "xero#accounts",
+            "xero#tax_rates",
+            "xero#currencies",
+            "xero#contact_groups",
+            "xero#items",
+            "xero#tracking_categories",
+        ]
     )
     assert refs.refresh(ORG, NOW) is False
     # When the admin adds the missing code in Xero
@@ -100,4 +109,4 @@ def test_the_views_import_on_demand_once():
     currencies = refs.currencies(ORG)
     assert [g.name for g in groups.contact_groups] == ["Wholesale"]
     assert [(c.code, c.is_base_currency) for c in currencies.currencies] == [("NZD", True), ("USD", False)]
-    assert len(xero.calls) == 5  # one import for both views
+    assert len(xero.calls) == len(KINDS)  # one import for both views

@@ -249,6 +249,18 @@ class WaitingIndex(GlobalSecondaryIndex):
     record_key = UnicodeAttribute(range_key=True)
 
 
+class InventoryDayIndex(GlobalSecondaryIndex):
+    """Invoices and bills whose lines carry item costs, by document day: ``inventory_day`` =
+    ``{org_id}#{YYYY-MM-DD}`` — what the daily inventory journal adds up (F3.9); sparse."""
+
+    class Meta:
+        index_name = "InventoryDayIndex"
+        projection = KeysOnlyProjection()
+
+    inventory_day = UnicodeAttribute(hash_key=True)
+    record_key = UnicodeAttribute(range_key=True)
+
+
 class RecordModel(Model):
     """The latest state of one host record and where it stands with Xero.
     ``record_key`` = ``{entity}#{record_id}``."""
@@ -300,6 +312,8 @@ class RecordModel(Model):
 
     status_index = StatusIndex()
     waiting_index = WaitingIndex()
+    inventory_day = UnicodeAttribute(null=True)  # set only on documents with item costs (F3.9)
+    inventory_day_index = InventoryDayIndex()
 
 
 # ----------------------------------------------------------------------------------------------

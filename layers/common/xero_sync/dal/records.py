@@ -25,10 +25,9 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 
 from xero_sync.dal.errors import is_condition_failure
-from xero_sync.dal.items import entity_from, optional_int
 from xero_sync.dal.models import RecordModel
+from xero_sync.dal.record_items import clear_claim_actions, data_actions, status_actions, to_record
 from xero_sync.domain.errors import ClaimLost
-from xero_sync.domain.record_payload import decode_record_data, encode_record_data
 from xero_sync.domain.records import (
     RecordKey,
     RecordStatus,
@@ -37,51 +36,6 @@ from xero_sync.domain.records import (
     Synced,
     waiting_key,
 )
-
-
-def _data(item: RecordModel) -> dict[str, Any] | None:
-    """The record's data: compressed (data_z), or the plain JSON of an item written before."""
-    if item.data_z is not None:
-        return decode_record_data(item.data_z)
-    return item.data
-
-
-def _to_record(item: RecordModel) -> StoredRecord:
-    return entity_from(
-        item,
-        StoredRecord,
-        key=RecordKey.parse(item.org_id, item.record_key),
-        data=_data(item),
-        version=int(item.version),
-        status=RecordStatus(item.status),
-        referenced=bool(item.referenced),
-        has_waiters=bool(item.has_waiters),
-        exported_version=optional_int(item.exported_version),
-        claim_version=optional_int(item.claim_version),
-        attempts=int(item.attempts or 0),
-    )
-
-
-def _data_actions(data: dict[str, Any]) -> list:
-    return [RecordModel.data_z.set(encode_record_data(data)), RecordModel.data.remove()]
-
-
-def _status_actions(org_id: str, status: RecordStatus, now: datetime) -> list:
-    return [
-        RecordModel.status.set(status.value),
-        RecordModel.status_key.set(f"{org_id}#{status.value}"),
-        RecordModel.status_at.set(now),
-    ]
-
-
-def _clear_claim_actions() -> list:
-    return [
-        RecordModel.claim_owner.remove(),
-        RecordModel.claim_until.remove(),
-        RecordModel.claim_version.remove(),
-        RecordModel.claim_operation.remove(),
-        RecordModel.idempotency_key.remove(),
-    ]
 
 
 class RecordRepository:
@@ -97,8 +51,13 @@ class RecordRepository:
         data: dict[str, Any] | None,
         status: RecordStatus | None,
         now: datetime,
+        waiting_on: str | None = None,
+        inventory_day: str | None = None,
     ) -> StoreResult:
         """Store the host's latest state if ``version`` is newer than what the table holds.
+        ``inventory_day`` (``YYYY-MM-DD``): a document with item costs, found by the inventory
+        journal of that day (InventoryDayIndex).
+        ``waiting_on`` (with ``status=WAITING``): the parent it refers to is not held yet (F3.4).
         Claims and links are untouched: a worker that holds the record finishes its call and
         then sees the newer version still pending.
 
@@ -111,7 +70,7 @@ class RecordRepository:
             if result is StoreResult.STORED:
                 return result
             return self._store(key, family, version, action, data, RecordStatus.IDLE, now, ~referenced)
-        return self._store(key, family, version, action, data, status, now, None)
+        return self._store(key, family, version, action, data, status, now, None, waiting_on, inventory_day)
 
     @staticmethod
     def _store(
@@ -123,7 +82,10 @@ class RecordRepository:
         status: RecordStatus,
         now: datetime,
         extra: Condition | None,
+        waiting_on: str | None = None,
+        inventory_day: str | None = None,
     ) -> StoreResult:
+        day_key = f"{key.org_id}#{inventory_day}" if inventory_day else None
         actions = [
             RecordModel.entity.set(key.entity),
             RecordModel.record_id.set(key.record_id),
@@ -133,13 +95,14 @@ class RecordRepository:
             # A delete keeps the last data: its parents' ids and its number are still needed
             # (to label it in messages, to find the invoice a removed payment belonged to).
             # Stored compressed (data_z); an item from before that keeps its old JSON until then.
-            *(_data_actions(data) if data is not None else []),
+            *(data_actions(data) if data is not None else []),
             RecordModel.received_at.set(now),
             RecordModel.updated_at.set(now),
-            RecordModel.waiting_on.remove(),
+            RecordModel.waiting_on.set(waiting_on) if waiting_on else RecordModel.waiting_on.remove(),
+            RecordModel.inventory_day.set(day_key) if day_key else RecordModel.inventory_day.remove(),
             RecordModel.error_code.remove(),
             RecordModel.attempts.set(0),
-            *_status_actions(key.org_id, status, now),
+            *status_actions(key.org_id, status, now),
         ]
         condition = RecordModel.version.does_not_exist() | (RecordModel.version < version)
         if extra is not None:
@@ -158,7 +121,7 @@ class RecordRepository:
         True if it was idle and is now pending."""
         try:
             RecordModel(key.org_id, key.record_key).update(
-                actions=[RecordModel.referenced.set(True), *_status_actions(key.org_id, RecordStatus.PENDING, now)],
+                actions=[RecordModel.referenced.set(True), *status_actions(key.org_id, RecordStatus.PENDING, now)],
                 condition=RecordModel.status == RecordStatus.IDLE.value,
             )
         except UpdateError as error:
@@ -179,7 +142,7 @@ class RecordRepository:
             if not is_condition_failure(error):
                 raise
             return None  # a parent that does not exist yet: the child waits for the host's push
-        return _to_record(item)
+        return to_record(item)
 
     def take_waiters(self, parent: RecordKey, now: datetime) -> list[RecordKey]:
         """Wake the children waiting for ``parent``: pending again, returned for enqueueing."""
@@ -197,7 +160,7 @@ class RecordRepository:
         by_item = {(k.org_id, k.record_key): k for k in keys}
         found: dict[RecordKey, StoredRecord] = {}
         for item in RecordModel.batch_get(list(by_item), consistent_read=True):
-            found[by_item[(item.org_id, item.record_key)]] = _to_record(item)
+            found[by_item[(item.org_id, item.record_key)]] = to_record(item)
         return found
 
     def get(self, key: RecordKey) -> StoredRecord | None:
@@ -215,6 +178,11 @@ class RecordRepository:
         elif until:
             condition = RecordModel.status_at <= until
         for item in RecordModel.status_index.query(f"{org_id}#{status.value}", condition):
+            yield RecordKey.parse(org_id, item.record_key)
+
+    def keys_on_inventory_day(self, org_id: str, day: str) -> Iterator[RecordKey]:
+        """Invoices and bills dated ``day`` (``YYYY-MM-DD``) whose lines carry item costs."""
+        for item in RecordModel.inventory_day_index.query(f"{org_id}#{day}"):
             yield RecordKey.parse(org_id, item.record_key)
 
     def waiting_children(self, org_id: str, parent_entity: str, parent_id: str) -> Iterator[RecordKey]:
@@ -300,7 +268,7 @@ class RecordRepository:
             RecordModel.exported_fingerprint.remove(),  # unknown: let the next decision compare afresh
             RecordModel.last_message.set(message),
             RecordModel.updated_at.set(now),
-            *_clear_claim_actions(),
+            *clear_claim_actions(),
         ]
         self._update_claimed(key, None, actions, now=now)
 
@@ -338,7 +306,7 @@ class RecordRepository:
         self._update_claimed(
             key,
             None,
-            [*_clear_claim_actions(), RecordModel.last_message.set(message), RecordModel.updated_at.set(now)],
+            [*clear_claim_actions(), RecordModel.last_message.set(message), RecordModel.updated_at.set(now)],
             now=now,
         )
 
@@ -379,20 +347,20 @@ class RecordRepository:
             RecordModel.waiting_on.remove(),
             RecordModel.attempts.set(0),
             RecordModel.last_message.set(message) if message else RecordModel.last_message.remove(),
-            *_clear_claim_actions(),
+            *clear_claim_actions(),
         ]
         try:
             item = self._update_claimed(
                 key,
                 owner,
-                [*link_actions, *_status_actions(key.org_id, RecordStatus.SYNCED, now)],
+                [*link_actions, *status_actions(key.org_id, RecordStatus.SYNCED, now)],
                 now=now,
                 extra_condition=RecordModel.version == version,
             )
             return Synced(RecordStatus.SYNCED, bool(item is not None and item.has_waiters))
         except _VersionMoved:
             item = self._update_claimed(
-                key, owner, [*link_actions, *_status_actions(key.org_id, RecordStatus.PENDING, now)], now=now
+                key, owner, [*link_actions, *status_actions(key.org_id, RecordStatus.PENDING, now)], now=now
             )
             return Synced(RecordStatus.PENDING, bool(item is not None and item.has_waiters))
 
@@ -417,19 +385,19 @@ class RecordRepository:
             RecordModel.error_code.set(error_code) if error_code else RecordModel.error_code.remove(),
             RecordModel.last_message.set(message) if message else RecordModel.last_message.remove(),
             RecordModel.waiting_on.set(waiting_on) if waiting_on else RecordModel.waiting_on.remove(),
-            *_clear_claim_actions(),
+            *clear_claim_actions(),
         ]
         try:
             self._update_claimed(
                 key,
                 owner,
-                [*actions, *_status_actions(key.org_id, status, now)],
+                [*actions, *status_actions(key.org_id, status, now)],
                 now=now,
                 extra_condition=RecordModel.version == version,
             )
             return status
         except _VersionMoved:
-            self._update_claimed(key, owner, [*_clear_claim_actions(), RecordModel.updated_at.set(now)], now=now)
+            self._update_claimed(key, owner, [*clear_claim_actions(), RecordModel.updated_at.set(now)], now=now)
             return RecordStatus.PENDING
 
     def requeue(self, key: RecordKey, *, now: datetime, only_from: Iterable[RecordStatus]) -> bool:
@@ -439,7 +407,7 @@ class RecordRepository:
         try:
             RecordModel(key.org_id, key.record_key).update(
                 actions=[
-                    *_status_actions(key.org_id, RecordStatus.PENDING, now),
+                    *status_actions(key.org_id, RecordStatus.PENDING, now),
                     RecordModel.waiting_on.remove(),
                     RecordModel.updated_at.set(now),
                 ],

@@ -113,6 +113,8 @@ ENTITIES: dict[EntityName, EntitySpec] = {
         "Payment (refund)",
         (Reference("vendor_credit_id", E.VENDOR_CREDIT),),
     ),
+    # F3.10, seed 002 "Products": keyed by code in Xero; no dependencies.
+    E.ITEM: EntitySpec(E.ITEM, Family.ITEMS, "Item"),
 }
 
 

@@ -15,6 +15,7 @@ class Family(StrEnum):
     BILL_PAYMENTS = "bill_payments"
     VENDOR_CREDITS = "vendor_credits"
     BANK_CHARGES = "bank_charges"
+    ITEMS = "items"  # the host's products → Xero Items (F3.10), when the org's items module is on
 
     @property
     def env_prefix(self) -> str:

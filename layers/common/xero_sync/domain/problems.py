@@ -48,6 +48,13 @@ class ProblemCode(StrEnum):
     REQUIRED_VALUE_MISSING = "required_value_missing"
     # settings (F2.1)
     UNKNOWN_CONTACT_GROUP = "unknown_contact_group"
+    # lock dates (domain/lock_dates.py)
+    CLOSED_PERIOD = "closed_period"
+    # tracking categories on lines (F2.4, domain/mapping/line_fields.py)
+    UNKNOWN_TRACKING_CATEGORY = "unknown_tracking_category"
+    UNKNOWN_TRACKING_OPTION = "unknown_tracking_option"
+    # items (F3.10): Xero refuses a line whose item code it does not know
+    UNKNOWN_ITEM = "unknown_item"
 
 
 class NoticeCode(StrEnum):

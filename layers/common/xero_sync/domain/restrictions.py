@@ -467,6 +467,19 @@ def _plain_delete(case: _Case, *, done: str) -> Decision:
     return Decision(Operation.DELETE, f"{_cap(noun)} is {done}.")
 
 
+# --- items (F3.10) -----------------------------------------------------------------------------
+
+
+def _item(case: _Case) -> Decision:
+    """Seed 002's products module: created, updated and deleted in Xero as the toggles allow;
+    Xero keys items by code, so a create of a code Xero already has updates that item."""
+    if case.host_action is HostAction.DELETE:
+        return _plain_delete(case, done="deleted in Xero")
+    if case.link.exported:
+        return Decision(Operation.UPDATE, f"Item {case.label or ''} is updated in Xero.".replace("  ", " "))
+    return Decision(Operation.CREATE, "The item is created in Xero (or updated there when Xero has its code).")
+
+
 _RULES = {
     E.CONTACT: _contact,
     E.INVOICE: _invoice,
@@ -481,4 +494,5 @@ _RULES = {
     E.VENDOR_CREDIT_ALLOCATION: _replaceable,
     E.WRITE_OFF: _replaceable,
     E.BANK_CHARGE: _bank_charge,
+    E.ITEM: _item,
 }

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from xero_sync.http.routes import HostRecordId, OrgId, Routes
 from xero_sync.http.services import services
 from xero_sync.models.api_export import (
+    CopyToXeroResponse,
     PushRecordsRequest,
     PushRecordsResponse,
     RecordStateView,
@@ -66,3 +68,26 @@ def retry_record(org_id: OrgId, entity: Entity, record_id: RecordId) -> RetryRes
 )
 def retry_failures(org_id: OrgId) -> RetryAllResponse:
     return services().records_service.retry_failed(org_id)
+
+
+@routes.route(
+    "POST",
+    f"{RECORD}/copy-to-xero",
+    CopyToXeroResponse,
+    404,
+    409,
+    summary="Copy to Xero: send one record now",
+    description=(
+        "Sends the record now, whatever the schedule and the export-from date, but under the sync tables' "
+        "restrictions, the drafts rule and the create/update/delete toggles (F3.11). An idle contact is "
+        "exported. 200 with the outcome when the export finished within the request; 202 when it is still on "
+        "its way (follow state_url)."
+    ),
+)
+def copy_to_xero(org_id: OrgId, entity: Entity, record_id: RecordId) -> Response[CopyToXeroResponse]:
+    answer = services().copy_to_xero.copy(org_id, entity, record_id)
+    return Response(
+        status_code=200 if answer.completed else 202,
+        content_type=content_types.APPLICATION_JSON,
+        body=answer,
+    )

@@ -13,8 +13,10 @@ from xero_sync.models.api_export import (
     XeroAccountsView,
     XeroContactGroupsView,
     XeroCurrenciesView,
+    XeroItemsView,
     XeroRefreshResponse,
     XeroTaxRatesView,
+    XeroTrackingCategoriesView,
 )
 from xero_sync.services.connection_gate import require_connected
 
@@ -64,6 +66,23 @@ def contact_groups(org_id: OrgId) -> XeroContactGroupsView:
 )
 def currencies(org_id: OrgId) -> XeroCurrenciesView:
     return services().reference_data.currencies(org_id)
+
+
+@routes.route("GET", "/orgs/<org_id>/xero/items", XeroItemsView, 409, 502, summary="Xero's items (for viewing)")
+def items(org_id: OrgId) -> XeroItemsView:
+    return services().reference_data.items(org_id)
+
+
+@routes.route(
+    "GET",
+    "/orgs/<org_id>/xero/tracking-categories",
+    XeroTrackingCategoriesView,
+    409,
+    502,
+    summary="Xero's tracking categories and their options (for the tracking mapping)",
+)
+def tracking_categories(org_id: OrgId) -> XeroTrackingCategoriesView:
+    return services().reference_data.tracking_categories(org_id)
 
 
 @routes.route(

@@ -72,6 +72,11 @@ class RecordOutcome(StrEnum):
     NOT_STORED = "not_stored"  # valid, but the store failed before it was written: send it again
 
 
+class RecordRef(ApiModel):
+    entity: str
+    id: str
+
+
 class RecordResult(ApiModel):
     index: int = Field(description="Position of the record in the request.")
     entity: str | None = Field(default=None, description="As sent, when it was a text.")
@@ -80,9 +85,14 @@ class RecordResult(ApiModel):
     status: RecordOutcome
     error: ErrorInfo | None = Field(
         default=None,
-        description="For rejected records: code validation_error, missing_reference or record_too_large, with "
-        "one detail per wrong field (e.g. records[2].data.lines[0].quantity). For not_stored records: code "
-        "store_unavailable — nothing of the record was kept; send it again.",
+        description="For rejected records: code validation_error, missing_reference (a reference to a record the "
+        "host deleted) or record_too_large, with one detail per wrong field (e.g. records[2].data.lines[0].quantity). "
+        "For not_stored records: code store_unavailable — nothing of the record was kept; send it again.",
+    )
+    waiting_for: RecordRef | None = Field(
+        default=None,
+        description="Accepted, but it refers to a record the service does not hold yet: it waits (status "
+        "waiting) until that record is pushed, for a limited time (F3.4).",
     )
 
 
@@ -100,11 +110,6 @@ class PushRecordsResponse(ApiModel):
 
 
 # --- record state and retry (F7.1, F7.2) ---------------------------------------------------------
-
-
-class RecordRef(ApiModel):
-    entity: str
-    id: str
 
 
 class HistoryEventView(ApiModel):
@@ -364,3 +369,67 @@ def documented_responses(success: int, model: type[ApiModel], *errors: int) -> d
             "content": {"application/json": {"model": ErrorResponse}},
         }
     return answers
+
+
+# --- Xero items and tracking categories (F3.10, F2.4) -------------------------------------------
+
+
+class XeroItemDetailsView(ApiModel):
+    unit_price: Decimal | None = None
+    account_code: str | None = None
+    cogs_account_code: str | None = None
+    tax_type: str | None = None
+
+
+class XeroItemView(ApiModel):
+    item_id: str
+    code: str = Field(description="Xero's Item code; the host's item code (part number) when the items module exports.")
+    name: str | None = None
+    description: str | None = None
+    purchase_description: str | None = None
+    is_sold: bool
+    is_purchased: bool
+    is_tracked_as_inventory: bool
+    inventory_asset_account_code: str | None = None
+    sales: XeroItemDetailsView | None = None
+    purchases: XeroItemDetailsView | None = None
+
+
+class XeroItemsView(ApiModel):
+    items: list[XeroItemView]
+    imported_at: datetime | None = None
+
+
+class XeroTrackingOptionView(ApiModel):
+    option_id: str
+    name: str
+    status: str
+
+
+class XeroTrackingCategoryView(ApiModel):
+    tracking_category_id: str
+    name: str
+    status: str
+    options: list[XeroTrackingOptionView]
+
+
+class XeroTrackingCategoriesView(ApiModel):
+    tracking_categories: list[XeroTrackingCategoryView]
+    imported_at: datetime | None = None
+
+
+# --- "Copy to Xero" (F3.11) -----------------------------------------------------------------------
+
+
+class CopyToXeroResponse(ApiModel):
+    entity: str
+    id: str
+    completed: bool = Field(
+        description="true (200): the record's export finished within the request and status says how; false "
+        "(202): it is still on its way — read its state at state_url."
+    )
+    status: str = Field(description="idle | pending | waiting | synced | skipped | failed, after the request.")
+    xero_id: str | None = None
+    error_code: str | None = None
+    message: str | None = Field(default=None, description="Why it is skipped, waiting or failed, when it is.")
+    state_url: str = Field(description="Where to follow the record: GET /v1/orgs/{org_id}/records/{entity}/{id}.")

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 # ----------------------------------------------------------------------------------------------
 
@@ -146,6 +146,7 @@ if TYPE_CHECKING:  # the checker sees plain decimals; pydantic sees the parsing 
     NonNegativeMoney: TypeAlias = Decimal
     Quantity: TypeAlias = Decimal
     UnitRate: TypeAlias = Decimal
+    UnitCost: TypeAlias = Decimal
     DiscountPercent: TypeAlias = Decimal
     ExchangeRate: TypeAlias = Decimal
 else:
@@ -170,6 +171,13 @@ else:
             "Unit price, 0 or more. More than 2 decimals are sent with unitdp=4; beyond 4 they are "
             "rounded and the difference is reported."
         ),
+    )
+
+    UnitCost = decimal_field(
+        places=4,
+        why="the inventory journal keeps unit costs to 4 decimal places",
+        ge=0,
+        description="Cost of one unit, 0 or more, at most 4 decimal places.",
     )
 
     DiscountPercent = decimal_field(
@@ -277,3 +285,23 @@ TaxId = Annotated[
     Field(description="The host's tax id; the org's tax mapping turns it into a Xero tax rate."),
 ]
 OptionalTaxId = Annotated[TaxId | None, BeforeValidator(_blank_to_none)]
+
+ItemCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=30),
+    Field(
+        description="A Xero item code (at most 30 characters); never empty (seed 002: 'should not be an empty value')."
+    ),
+]
+
+
+class HostModel(BaseModel):
+    """Base of every host record model: unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+CustomFields = Annotated[
+    dict[str, Any],
+    Field(description="Free object of the host's custom fields; usable as sources in the org's field mapping."),
+]

@@ -18,6 +18,7 @@ class EnqueueReason(StrEnum):
     REPROCESS = "reprocess"  # the operator's reprocess function
     DEFERRED = "deferred"  # back in a while: the parent is still on its way to Xero
     NEEDS_ADMIN = "needs_admin"  # parked in the DLQ after a failure the admin must fix
+    COPY = "copy"  # "Copy to Xero" (F3.11): this record now, whatever the export-from date
 
 
 MAX_RECORDS_PER_MESSAGE = 50

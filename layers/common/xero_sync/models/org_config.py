@@ -35,6 +35,7 @@ from pydantic import (
 
 from xero_sync.domain.families import Family
 from xero_sync.models.fields import CurrencyCode, IsoDate, decimal_field
+from xero_sync.models.line_mappings import LineMapping, TrackingMapping
 from xero_sync.models.origins import ORIGIN_PATTERN, check_origin
 from xero_sync.models.records import MODEL_BY_ENTITY, EntityName
 
@@ -132,6 +133,11 @@ class ExportOptions(ConfigModel):
     bills_and_payments: bool = Field(default=False, description="Bills and payments made.")
     vendor_credits: bool = Field(default=False, description="Vendor credits (Xero debit notes), allocations, refunds.")
     bank_charges: bool = False
+    items: bool = Field(
+        default=False,
+        description="The items module (seed 002 'Products'): the host's items are exported to Xero Items, keyed "
+        "by code. Xero's items are imported for viewing whatever this says.",
+    )
 
     def enabled(self, family: Family) -> bool:
         return {
@@ -143,6 +149,7 @@ class ExportOptions(ConfigModel):
             Family.BILL_PAYMENTS: self.bills_and_payments,
             Family.VENDOR_CREDITS: self.vendor_credits,
             Family.BANK_CHARGES: self.bank_charges,
+            Family.ITEMS: self.items,
         }[family]
 
 
@@ -218,10 +225,20 @@ OVERRIDE_TARGETS: dict[EntityName, dict[str, OverrideTarget]] = {
     EntityName.VENDOR_CREDIT: {
         "BrandingThemeID": OverrideTarget(max_length=36, pattern=_UUID),
     },
+    EntityName.BANK_CHARGE: {
+        "Url": OverrideTarget(max_length=2000, pattern=_URL, description="A link back to the host"),
+    },
+    EntityName.ITEM: {
+        "Name": OverrideTarget(max_length=50, required=True, description="Default: name, else code"),
+        "Description": OverrideTarget(max_length=4000, description="Default: description"),
+        "PurchaseDescription": OverrideTarget(max_length=4000, description="Default: purchase_description"),
+    },
 }
 """The allow-list of F2.4: per host entity, the Xero fields an org may re-map. Natural keys
 (ContactNumber, InvoiceNumber, CreditNoteNumber) and amounts are deliberately absent: re-mapping
-them would break duplicate detection (N1) or the totals."""
+them would break duplicate detection (N1) or the totals; so are the references of payments, refunds
+and bank charges, which carry the stamp that finds them again after an unknown outcome. Lines
+have their own mappings (``tracking``, ``line_mappings``: models/line_mappings.py)."""
 
 _STRUCTURED_FIELDS = {"lines", "custom_fields", "billing_address", "shipping_address", "contact_persons"}
 
@@ -287,7 +304,9 @@ class OrgSettings(ConfigModel):
     * ``sales_account`` / ``purchases_account`` — lines sent without ``account_code``.
     * ``write_off_account``, ``bank_charges_account``, ``shipping_account``, ``rounding_account`` —
       optional finer choices; each falls back to ``sales_adjustments_account``.
-    * ``inventory_asset_account`` — the daily inventory journal (F3.9), used elsewhere.
+    * ``inventory_asset_account`` — the daily inventory journal (F3.9): set, the org journals its
+      inventory movement once a day; ``cost_of_goods_sold_account`` (default: the purchases
+      account) takes the cost of what was sold, ``purchases_account`` gives up what was bought.
     """
 
     export_from: IsoDate | None = Field(
@@ -302,6 +321,9 @@ class OrgSettings(ConfigModel):
     sales_adjustments_account: AccountRef | None = None
     purchase_adjustments_account: AccountRef | None = None
     inventory_asset_account: AccountRef | None = None
+    cost_of_goods_sold_account: AccountRef | None = Field(
+        default=None, description="The daily inventory journal's cost of goods sold (default: purchases_account)."
+    )
     write_off_account: AccountRef | None = None
     bank_charges_account: AccountRef | None = None
     shipping_account: AccountRef | None = None
@@ -348,6 +370,16 @@ class OrgSettings(ConfigModel):
     def _unique_origins(cls, origins: list[str]) -> list[str]:
         return list(dict.fromkeys(origins))
 
+    tracking: list[TrackingMapping] = Field(
+        default_factory=list,
+        max_length=2,
+        description="Xero tracking categories on document lines (Xero has at most two active), each filled from a "
+        "host field or custom field (F2.4).",
+    )
+    line_mappings: list[LineMapping] = Field(
+        default_factory=list, max_length=10, description="Line fields filled from a source of the org's choice."
+    )
+
     @field_validator("admin_emails")
     @classmethod
     def _unique_emails(cls, emails: list[str]) -> list[str]:
@@ -374,6 +406,14 @@ class OrgSettings(ConfigModel):
             if key in seen:
                 raise ValueError(f"{mapping.entity.value}.{mapping.xero_field} is mapped more than once")
             seen.add(key)
+        return mappings
+
+    @field_validator("tracking")
+    @classmethod
+    def _one_mapping_per_category(cls, mappings: list[TrackingMapping]) -> list[TrackingMapping]:
+        names = [m.category.casefold() for m in mappings]
+        if len(set(names)) != len(names):
+            raise ValueError("a tracking category is mapped more than once")
         return mappings
 
     def toggles(self, family: Family) -> ActionToggles:

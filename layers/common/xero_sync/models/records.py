@@ -7,12 +7,10 @@ Rules every model here follows:
 
 * Unknown fields are rejected (``extra="forbid"``) so that a typo is an error, not silently lost —
   except inside ``custom_fields``, which is a free JSON object.
-* Amounts, quantities and rates are ``Decimal``. They may arrive as JSON numbers or as strings
-  (written with the ASCII digits 0-9 only, no surrounding blanks: ``"１２３"`` and ``" 5 "`` are refused).
-  The API layer parses JSON with ``parse_float=Decimal``; if a float slips through anyway (e.g. a
-  caller used ``json.loads`` without it) it is converted through its shortest ``repr``, which is
-  the text the JSON document contained for any number of up to 15 significant digits. NaN,
-  infinities, exponents and booleans are refused.
+* Amounts, quantities and rates are ``Decimal``: JSON numbers, or strings of ASCII digits with no
+  blanks (``"１２３"`` and ``" 5 "`` are refused); a float that slips through (``json.loads``
+  without ``parse_float=Decimal``) goes through its shortest ``repr``. NaN, infinities, exponents
+  and booleans are refused.
 * Money amounts (discount, payment amount …) have at most 2 decimal places: Xero keeps every total
   to the cent (xero-facts §6.1), so a third decimal would be silently rounded — we refuse instead.
   Unit prices (``rate``) may carry more decimals: the money module decides between 2 and 4 decimal
@@ -34,21 +32,17 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    TypeAdapter,
-    model_validator,
-)
+from pydantic import Field, TypeAdapter, model_validator
 
-from xero_sync.models.fields import (
+from xero_sync.models.fields import (  # HostModel and CustomFields are imported from here too
     AccountCode,
     CurrencyCode,
+    CustomFields,
     DiscountPercent,
     ExchangeRate,
     HostId,
     IsoDate,
+    ItemCode,
     Money,
     NonNegativeMoney,
     OptionalAccountCode,
@@ -63,9 +57,12 @@ from xero_sync.models.fields import (
     Text255,
     Text500,
     Text3700,
+    UnitCost,
     UnitRate,
     json_int,
 )
+from xero_sync.models.fields import HostModel as HostModel  # re-exported: every record model's base
+from xero_sync.models.host_items import Item  # the items module's record (F3.10)
 
 # ----------------------------------------------------------------------------------------------
 # Enumerations
@@ -88,6 +85,7 @@ class EntityName(StrEnum):
     VENDOR_CREDIT = "vendor_credit"
     VENDOR_CREDIT_ALLOCATION = "vendor_credit_allocation"
     VENDOR_CREDIT_REFUND = "vendor_credit_refund"
+    ITEM = "item"
 
 
 class RecordAction(StrEnum):
@@ -121,18 +119,6 @@ class ContactKind(StrEnum):
 # ----------------------------------------------------------------------------------------------
 # Record models
 # ----------------------------------------------------------------------------------------------
-
-
-class HostModel(BaseModel):
-    """Base of every host record model: unknown fields are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-CustomFields = Annotated[
-    dict[str, Any],
-    Field(description="Free object of the host's custom fields; usable as sources in the org's field mapping."),
-]
 
 
 class Address(HostModel):
@@ -186,6 +172,18 @@ class DocumentLine(HostModel):
     account_code: OptionalAccountCode = Field(
         default=None, description="Defaults to the org's sales (or purchases) account."
     )
+    item_code: ItemCode | None = Field(
+        default=None,
+        description="The item's code (part number): Xero shows the line with that item (F3.10). The item must "
+        "be in Xero: exported by the items module, or created there.",
+    )
+    unit_cost: UnitCost | None = Field(
+        default=None,
+        description="What one unit of the item cost the org (its inventory value): the daily inventory journal "
+        "moves quantity × unit cost between the inventory asset account and cost of goods sold or purchases "
+        "(F3.9). Not sent to Xero on the line.",
+    )
+    custom_fields: CustomFields = Field(default_factory=dict)
 
 
 Lines = Annotated[
@@ -330,6 +328,7 @@ AnyRecord = (
     | VendorCredit
     | VendorCreditAllocation
     | VendorCreditRefund
+    | Item
 )
 
 MODEL_BY_ENTITY: dict[EntityName, type[HostModel]] = {
@@ -346,6 +345,7 @@ MODEL_BY_ENTITY: dict[EntityName, type[HostModel]] = {
     EntityName.VENDOR_CREDIT: VendorCredit,
     EntityName.VENDOR_CREDIT_ALLOCATION: VendorCreditAllocation,
     EntityName.VENDOR_CREDIT_REFUND: VendorCreditRefund,
+    EntityName.ITEM: Item,
 }
 """Entity name → the model of its ``data``."""
 
@@ -461,6 +461,11 @@ class VendorCreditRefundEnvelope(EnvelopeBase):
     data: VendorCreditRefund | None = None
 
 
+class ItemEnvelope(EnvelopeBase):
+    entity: Literal["item"]
+    data: Item | None = None
+
+
 RecordEnvelope = Annotated[
     ContactEnvelope
     | InvoiceEnvelope
@@ -474,7 +479,8 @@ RecordEnvelope = Annotated[
     | BillPaymentEnvelope
     | VendorCreditEnvelope
     | VendorCreditAllocationEnvelope
-    | VendorCreditRefundEnvelope,
+    | VendorCreditRefundEnvelope
+    | ItemEnvelope,
     Field(discriminator="entity"),
 ]
 """One record as the host sends it: ``{"entity", "id", "version", "action", "data"}``."""

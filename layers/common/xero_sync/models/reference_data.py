@@ -4,6 +4,8 @@ settings checks need."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -20,6 +22,22 @@ class XeroModel(BaseModel):
 
 
 XeroDecimal = Annotated[Decimal, BeforeValidator(parse_decimal)]
+
+_MS_DATE = re.compile(r"^/Date\((?P<ms>-?\d+)(?:[+-]\d{4})?\)/$")
+
+
+def parse_xero_date(value: Any) -> Any:
+    """Xero's Microsoft JSON date (``/Date(1546214400000+0000)/``, SPEC ``x-is-msdate``) → a
+    calendar date; the stored form (``2026-01-31``) and dates pass through."""
+    if isinstance(value, str):
+        match = _MS_DATE.match(value.strip())
+        if match:
+            return datetime.fromtimestamp(int(match["ms"]) / 1000, tz=UTC).date()
+        return date.fromisoformat(value.strip()[:10]) if value.strip() else None
+    return value
+
+
+XeroDate = Annotated[date | None, BeforeValidator(parse_xero_date)]
 
 
 class XeroAccount(XeroModel):
@@ -113,6 +131,59 @@ class XeroOrganisation(XeroModel):
     BaseCurrency: str
     CountryCode: str | None = None
     OrganisationID: str | None = None
+    Timezone: str | None = None  # Xero's TimeZone enum, e.g. NEWZEALANDSTANDARDTIME
+    PeriodLockDate: XeroDate = None  # SPEC: "Shown if set"
+    EndOfYearLockDate: XeroDate = None
+
+    @property
+    def lock_date(self) -> date | None:
+        """The date on or before which Xero refuses what the integration sends: the later of the
+        two lock dates (the app is not an adviser, so the period lock applies to it too)."""
+        dates = [d for d in (self.PeriodLockDate, self.EndOfYearLockDate) if d is not None]
+        return max(dates) if dates else None
+
+
+class XeroItemDetails(XeroModel):
+    UnitPrice: XeroDecimal | None = None
+    AccountCode: str | None = None
+    COGSAccountCode: str | None = None
+    TaxType: str | None = None
+
+
+class XeroItem(XeroModel):
+    """A Xero item (F3.10): imported for viewing, and the target of the host's items."""
+
+    ItemID: str
+    Code: str
+    Name: str | None = None
+    Description: str | None = None
+    PurchaseDescription: str | None = None
+    IsSold: bool = True
+    IsPurchased: bool = True
+    IsTrackedAsInventory: bool = False
+    InventoryAssetAccountCode: str | None = None
+    SalesDetails: XeroItemDetails | None = None
+    PurchaseDetails: XeroItemDetails | None = None
+
+
+class XeroTrackingOption(XeroModel):
+    TrackingOptionID: str
+    Name: str
+    Status: str = "ACTIVE"
+
+
+class XeroTrackingCategory(XeroModel):
+    """Xero's own custom dimension (at most two active), whose options lines may carry."""
+
+    TrackingCategoryID: str
+    Name: str
+    Status: str = "ACTIVE"
+    Options: list[XeroTrackingOption] = Field(default_factory=list)
+
+    def option(self, name: str) -> XeroTrackingOption | None:
+        """The ACTIVE option of that name (Xero compares names without regard to case)."""
+        wanted = name.strip().casefold()
+        return next((o for o in self.Options if o.Status == "ACTIVE" and o.Name.casefold() == wanted), None)
 
 
 class ReferenceData(XeroModel):
@@ -123,6 +194,20 @@ class ReferenceData(XeroModel):
     tax_rates: list[XeroTaxRate] = Field(default_factory=list)
     currencies: list[XeroCurrency] = Field(default_factory=list)
     contact_groups: list[XeroContactGroup] = Field(default_factory=list)
+    items: list[XeroItem] = Field(default_factory=list)
+    tracking_categories: list[XeroTrackingCategory] = Field(default_factory=list)
+
+    def tracking_category(self, name_or_id: str) -> XeroTrackingCategory | None:
+        """An ACTIVE tracking category by name (any case) or TrackingCategoryID."""
+        wanted = name_or_id.strip().casefold()
+        return next(
+            (
+                c
+                for c in self.tracking_categories
+                if c.Status == "ACTIVE" and wanted in (c.Name.casefold(), c.TrackingCategoryID.casefold())
+            ),
+            None,
+        )
 
     @property
     def base_currency(self) -> str:

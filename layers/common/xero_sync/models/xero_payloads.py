@@ -122,6 +122,13 @@ class XeroContact(XeroPayload):
 # --- documents --------------------------------------------------------------------------------
 
 
+class XeroTracking(XeroPayload):
+    """A line's tracking: an option of one of the org's (at most two) tracking categories."""
+
+    Name: str  # the category's name
+    Option: str  # the option's name
+
+
 class XeroLineItem(XeroPayload):
     Description: str
     Quantity: Decimal
@@ -129,6 +136,28 @@ class XeroLineItem(XeroPayload):
     AccountCode: str
     TaxType: str | None = None  # omitted on NoTax documents
     DiscountRate: Decimal | None = None  # ACCREC invoices only (xero-facts §6.1)
+    ItemCode: str | None = None  # F3.10: Xero shows the item on the line
+    Tracking: list[XeroTracking] | None = None  # F2.4: tracking category options
+
+
+class XeroJournalLine(XeroPayload):
+    """A manual journal line: debits positive, credits negative (SPEC ``ManualJournalLine``)."""
+
+    Description: str
+    LineAmount: Decimal
+    AccountCode: str
+    TaxType: str | None = None
+
+
+class XeroManualJournal(XeroPayload):
+    """The daily inventory journal (F3.9): ``PUT /ManualJournals``; it must balance."""
+
+    Narration: str
+    Date: date
+    Status: Literal["POSTED"] = "POSTED"
+    LineAmountTypes: LineAmountType = LineAmountType.NO_TAX
+    ShowOnCashBasisReports: bool = False
+    JournalLines: list[XeroJournalLine]
 
 
 class XeroInvoice(XeroPayload):
@@ -230,6 +259,33 @@ class XeroBankTransactionDelete(XeroPayload):
     Status: Literal["DELETED"] = "DELETED"
 
 
+# --- items (F3.10) ------------------------------------------------------------------------------
+
+
+class XeroItemDetailsPayload(XeroPayload):
+    """``SalesDetails`` / ``PurchaseDetails`` of an item (SPEC ``Purchase``)."""
+
+    UnitPrice: Decimal | None = None
+    AccountCode: str | None = None
+    COGSAccountCode: str | None = None  # tracked items' purchases side
+    TaxType: str | None = None
+
+
+class XeroItemPayload(XeroPayload):
+    """``POST /Items``: Xero creates the item, or updates the one with that ``Code`` (or ItemID)."""
+
+    Code: str
+    Name: str
+    Description: str | None = None
+    PurchaseDescription: str | None = None
+    IsSold: bool = True
+    IsPurchased: bool = True
+    IsTrackedAsInventory: bool | None = None
+    InventoryAssetAccountCode: str | None = None
+    SalesDetails: XeroItemDetailsPayload | None = None
+    PurchaseDetails: XeroItemDetailsPayload | None = None
+
+
 # --- serialising ------------------------------------------------------------------------------
 
 _ID_FIELDS = {
@@ -237,6 +293,7 @@ _ID_FIELDS = {
     "XeroInvoice": "InvoiceID",
     "XeroCreditNote": "CreditNoteID",
     "XeroBankTransaction": "BankTransactionID",
+    "XeroItemPayload": "ItemID",
 }
 
 

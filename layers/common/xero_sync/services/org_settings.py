@@ -23,8 +23,10 @@ from xero_sync.clock import Clock
 from xero_sync.domain.config_items import SETTINGS, TAX_MAPPINGS
 from xero_sync.domain.currency import base_currency_mismatch
 from xero_sync.domain.errors import RevisionConflict
+from xero_sync.domain.families import Family
 from xero_sync.domain.mapping.checks import ACCOUNT_SETTINGS, check_settings_accounts, check_tax_mapping, no_tax_rate
 from xero_sync.domain.problems import Problem, ProblemCode
+from xero_sync.domain.restrictions import SKIP_ACTION_OFF, SKIP_FAMILY_OFF
 from xero_sync.domain.schedule import next_sync_time
 from xero_sync.models.api import ErrorDetail
 from xero_sync.models.api_export import (
@@ -56,6 +58,7 @@ SETTINGS_FIXABLE_CODES: frozenset[str] = frozenset(
         ProblemCode.VALUE_TOO_LONG,
         ProblemCode.INVALID_VALUE,
         ProblemCode.REQUIRED_VALUE_MISSING,
+        ProblemCode.UNKNOWN_TRACKING_CATEGORY,  # the tracking mapping changed
     )
 )
 """Failures a settings change can cure: an account chosen, replaced or given a code; the no-tax
@@ -97,6 +100,17 @@ def check_settings(settings: OrgSettings, reference: ReferenceData) -> list[Conf
             problems.append(
                 ConfigProblem(field="settings.base_currency", code=mismatch.code.value, message=mismatch.message)
             )
+    for index, mapping in enumerate(settings.tracking):
+        if reference.tracking_category(mapping.category) is None:
+            names = ", ".join(c.Name for c in reference.tracking_categories if c.Status == "ACTIVE") or "none"
+            problems.append(
+                ConfigProblem(
+                    field=field_path(["settings", "tracking", index, "category"]),
+                    code=ProblemCode.UNKNOWN_TRACKING_CATEGORY.value,
+                    message=f"Xero has no active tracking category {mapping.category!r} (active: {names}); see "
+                    "GET /v1/orgs/{org_id}/xero/tracking-categories.",
+                )
+            )
     known_groups = {group.ContactGroupID.lower() for group in reference.contact_groups if group.Status == "ACTIVE"}
     for index, group_id in enumerate(settings.import_options.contact_group_ids):
         if group_id.lower() not in known_groups:
@@ -118,6 +132,7 @@ def needs_reference_data(settings: OrgSettings) -> bool:
         any(getattr(settings, setting) is not None for setting in ACCOUNT_SETTINGS)
         or bool(settings.no_tax_type)
         or bool(settings.import_options.contact_group_ids)
+        or bool(settings.tracking)
     )
 
 
@@ -153,6 +168,21 @@ def check_tax_mappings(mappings: list[TaxMapping], reference: ReferenceData | No
     return problems
 
 
+TOGGLE_SKIPS: frozenset[str] = frozenset({SKIP_FAMILY_OFF, SKIP_ACTION_OFF})
+"""Skips that a family or a create/update/delete toggle turned on again may lift."""
+
+
+def _turned_on(previous: OrgSettings, settings: OrgSettings) -> bool:
+    """Whether the save turns on an entity family or a create/update/delete toggle."""
+    for family in Family:
+        if settings.export.enabled(family) and not previous.export.enabled(family):
+            return True
+        before, after = previous.toggles(family), settings.toggles(family)
+        if any(getattr(after, a) and not getattr(before, a) for a in ("create", "update", "delete")):
+            return True
+    return False
+
+
 def _details(problems: list[ConfigProblem]) -> list[ErrorDetail]:
     return [ErrorDetail(field=p.field, message=p.message) for p in problems]
 
@@ -168,6 +198,7 @@ class OrgSettingsService:
     reference_data: ReferenceDataService
     requeue_failed: Requeue
     clock: Clock
+    requeue_skipped: Requeue | None = None  # records skipped by a family or toggle turned on again (F3.11)
 
     # --- settings (F2.1, F2.2, F2.4) --------------------------------------------------------------
 
@@ -208,6 +239,8 @@ class OrgSettingsService:
         if before is None or settings != previous:
             self._reschedule(org_id, settings, previous, now)
             self._changed(org_id, now, "settings_changed", "Xero integration settings saved.", SETTINGS_FIXABLE_CODES)
+            if self.requeue_skipped is not None and _turned_on(previous, settings):
+                self.requeue_skipped(org_id, error_codes=TOGGLE_SKIPS, now=now)
         return OrgSettingsView(settings=settings, revision=revision, updated_at=now, problems=[])
 
     def _reschedule(self, org_id: str, settings: OrgSettings, previous: OrgSettings, now: datetime) -> None:

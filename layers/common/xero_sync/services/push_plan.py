@@ -161,11 +161,21 @@ class StoredState:
     status: str
 
 
+@dataclass(frozen=True)
+class MissingParent:
+    """The first record an upsert refers to that the service does not hold yet (F3.4: it waits)."""
+
+    field: str
+    entity: EntityName
+    host_id: str
+
+
 @dataclass
 class PushPlan:
     writes: list[Candidate] = field(default_factory=list)  # parents before children
     stale: dict[int, RecordResult] = field(default_factory=dict)  # superseded within the request
-    rejected: dict[int, RecordResult] = field(default_factory=dict)  # missing references
+    rejected: dict[int, RecordResult] = field(default_factory=dict)  # references to deleted records
+    waiting: dict[int, MissingParent] = field(default_factory=dict)  # accepted, waiting for a later push
 
 
 def referenced_keys(org_id: str, candidates: Sequence[Candidate]) -> set[RecordKey]:
@@ -186,18 +196,24 @@ def plan_push(org_id: str, candidates: Sequence[Candidate], stored: Mapping[Reco
     * Several versions of one record in a request: the highest is written (the first on a tie),
       the others are answered ``stale`` — the latest state wins, as it would across requests.
     * A reference is satisfied by a record stored for the org, or by one upserted in this request
-      (and not rejected itself); a record whose latest state is a delete does not count. A record
-      rejected for a missing reference can make another one miss its parent: repeat until stable.
+      (and not rejected itself). A reference to a record the service does not hold *yet* is not an
+      error (F3.4: hosts that push from event streams deliver out of order): the record is
+      accepted and waits for it (``plan.waiting``), for a limited time (the export worker's
+      ``missing_parent_hours``). A reference to a record whose latest state is a delete is refused
+      (``missing_reference``); that can make another one miss its parent: repeat until stable.
     """
     plan = PushPlan()
     alive = {candidate.index: candidate for candidate in candidates}
     while True:
         winners = _latest_versions(org_id, alive.values())
         rejected: dict[int, RecordResult] = {}
+        plan.waiting = {}
         for candidate in winners.values():
-            details = _missing_references(org_id, candidate, winners, stored)
+            details, missing = _missing_references(org_id, candidate, winners, stored)
             if details:
                 rejected[candidate.index] = _missing_reference_rejection(candidate, details)
+            elif missing is not None:
+                plan.waiting[candidate.index] = missing
         if not rejected:
             break
         plan.rejected.update(rejected)
@@ -239,36 +255,36 @@ def _missing_references(
     candidate: Candidate,
     winners: Mapping[RecordKey, Candidate],
     stored: Mapping[RecordKey, StoredState],
-) -> list[ErrorDetail]:
-    """One detail per reference of an upsert whose record is neither stored nor in the request
-    (or was deleted)."""
+) -> tuple[list[ErrorDetail], MissingParent | None]:
+    """One detail per reference of an upsert to a record the host deleted, and the first
+    reference to a record the service does not hold yet (the record waits for it)."""
     data = candidate.data
     if candidate.envelope.action is not RecordAction.UPSERT or data is None:
-        return []
+        return [], None
     details: list[ErrorDetail] = []
+    missing: MissingParent | None = None
     for ref, host_id in references_of(candidate.entity, data):
         action = _latest_action(RecordKey(org_id, ref.entity.value, host_id), winners, stored)
         if action == RecordAction.UPSERT.value:
             continue
-        why = (
-            "was deleted by the host"
-            if action == RecordAction.DELETE.value
-            else "has not been pushed; push it first or in the same request"
-        )
+        if action is None:
+            if missing is None and ref.waits:
+                missing = MissingParent(ref.field, ref.entity, host_id)
+            continue
         details.append(
             ErrorDetail(
                 field=field_path(["records", candidate.index, "data", ref.field]),
-                message=f"refers to {ref.entity.value} {host_id!r}, which {why}",
+                message=f"refers to {ref.entity.value} {host_id!r}, which was deleted by the host",
             )
         )
-    return details
+    return details, missing
 
 
 def _missing_reference_rejection(candidate: Candidate, details: list[ErrorDetail]) -> RecordResult:
     envelope = candidate.envelope
     raw = {"entity": envelope.entity_name.value, "id": envelope.id, "version": envelope.version}
     return rejection(
-        candidate.index, raw, MISSING_REFERENCE, "The record refers to a record this service does not hold.", details
+        candidate.index, raw, MISSING_REFERENCE, "The record refers to a record the host deleted.", details
     )
 
 

@@ -14,15 +14,15 @@ in ``services/errors.py``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from xero_sync.clock import Clock
 from xero_sync.domain.connection import Connection, not_syncing_reason
-from xero_sync.domain.entities import family_of, references_of
-from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord, StoreResult
+from xero_sync.domain.entities import family_of
+from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord, StoreResult, waiting_key
 from xero_sync.domain.schedule import exports_on_push
 from xero_sync.models.api import ErrorInfo
 from xero_sync.models.api_export import (
@@ -45,6 +45,7 @@ from xero_sync.services.history import admin_event, event_views
 from xero_sync.services.ports import ConnectionStore, HistoryStore, RecordStore
 from xero_sync.services.push_plan import (
     Candidate,
+    MissingParent,
     PushPlan,
     StoredState,
     plan_push,
@@ -98,22 +99,13 @@ class RecordsService:
         results.update(plan.rejected)
         results.update(plan.stale)
 
-        accepted = self._write(org_id, plan.writes, now, results)
+        accepted = self._write(org_id, plan, now, results)
         enqueued = 0
         if accepted:
             # The records are stored: what follows is best effort, and the answer still tells each
-            # record's result. A contact left unmarked is marked by the worker that needs it; a
-            # missed enqueue is sent by the next sync.
-            nothing_marked: list[RecordKey] = []
-            marked = _best_effort(
-                lambda: self._mark_referenced_contacts(org_id, plan, accepted, stored, now),
-                nothing_marked,
-                "mark contacts",
-                org_id,
-            )
+            # record's result. A missed enqueue is sent by the next sync.
             _best_effort(lambda: self.connections.record_activity(org_id, now), None, "record activity", org_id)
-            keys = [*accepted, *marked]
-            enqueued = _best_effort(lambda: self._export_now_if_realtime(org_id, keys), 0, "enqueue", org_id)
+            enqueued = _best_effort(lambda: self._export_now_if_realtime(org_id, accepted), 0, "enqueue", org_id)
 
         ordered = [results[index] for index in range(len(raw_records))]
         return PushRecordsResponse(
@@ -125,19 +117,19 @@ class RecordsService:
             enqueued=enqueued,
         )
 
-    def _write(
-        self, org_id: str, writes: Sequence[Candidate], now: datetime, results: dict[int, RecordResult]
-    ) -> list[RecordKey]:
+    def _write(self, org_id: str, plan: PushPlan, now: datetime, results: dict[int, RecordResult]) -> list[RecordKey]:
         """Store each record with its own conditional write, parents first. A push is never left
         half-answered (N3): should the store fail, the records written so far are accepted and
         this one and the rest are answered ``not_stored`` (nothing of them was kept), so that the
         host sends those again — never a parent missing under a stored child. Returns the keys
         stored."""
         accepted: list[RecordKey] = []
+        writes = plan.writes
         for position, candidate in enumerate(writes):
             key = candidate.key(org_id)
+            missing = plan.waiting.get(candidate.index)
             try:
-                outcome = self._store(key, candidate, now)
+                outcome = self._store(key, candidate, missing, now)
             except Exception:
                 logger.exception(
                     "Storing a pushed record failed; it and the rest of the request are answered not_stored",
@@ -148,12 +140,15 @@ class RecordsService:
                 break
             if outcome is StoreResult.STORED:
                 accepted.append(key)
-                results[candidate.index] = candidate.result(RecordOutcome.ACCEPTED)
+                result = candidate.result(RecordOutcome.ACCEPTED)
+                if missing is not None:
+                    result.waiting_for = RecordRef(entity=missing.entity.value, id=missing.host_id)
+                results[candidate.index] = result
             else:
                 results[candidate.index] = candidate.result(RecordOutcome.STALE)
         return accepted
 
-    def _store(self, key: RecordKey, candidate: Candidate, now: datetime) -> StoreResult:
+    def _store(self, key: RecordKey, candidate: Candidate, missing: MissingParent | None, now: datetime) -> StoreResult:
         envelope = candidate.envelope
         return self.records.store_version(
             key,
@@ -161,39 +156,11 @@ class RecordsService:
             version=envelope.version,
             action=envelope.action.value,
             data=stored_data(envelope),
-            # A contact is pending only once a transaction refers to it; the repository
-            # decides that inside its conditional write.
-            status=None if candidate.entity is EntityName.CONTACT else RecordStatus.PENDING,
+            status=_initial_status(candidate.entity, missing),
             now=now,
+            waiting_on=waiting_key(key.org_id, missing.entity.value, missing.host_id) if missing else None,
+            inventory_day=_inventory_day(candidate.entity, candidate.data),
         )
-
-    def _mark_referenced_contacts(
-        self,
-        org_id: str,
-        plan: PushPlan,
-        accepted: list[RecordKey],
-        stored: Mapping[RecordKey, StoredState],
-        now: datetime,
-    ) -> list[RecordKey]:
-        """Seeds 000/001: a contact is exported once a transaction refers to it. Only contacts
-        that are (or may be) idle are written to: one write per newly referenced contact."""
-        accepted_set = set(accepted)
-        contacts: set[RecordKey] = set()
-        for candidate in plan.writes:
-            data = candidate.data
-            if candidate.key(org_id) not in accepted_set or data is None:
-                continue
-            for ref, host_id in references_of(candidate.entity, data):
-                if ref.entity is EntityName.CONTACT:
-                    contacts.add(RecordKey(org_id, EntityName.CONTACT.value, host_id))
-        marked = []
-        for key in sorted(contacts):
-            known = stored.get(key)
-            if known is not None and key not in accepted_set and known.status != RecordStatus.IDLE:
-                continue
-            if self.records.mark_referenced(key, now):
-                marked.append(key)
-        return marked
 
     def _export_now_if_realtime(self, org_id: str, keys: list[RecordKey]) -> int:
         """Real-time orgs (F3.7): send the keys to the export queues now. The records are stored
@@ -207,10 +174,7 @@ class RecordsService:
     # --- F7.1: one record's state ---------------------------------------------------------------
 
     def state(self, org_id: str, entity: EntityName, record_id: str) -> RecordStateView:
-        key = RecordKey(org_id, entity.value, record_id)
-        item = self.records.get(key)
-        if item is None:
-            raise NotFound(f"No {entity.value} with id {record_id!r} was pushed for org {org_id}.")
+        item = pushed_record(self.records, RecordKey(org_id, entity.value, record_id))
         connection = self.connections.get(org_id)
         now = self.clock()
         events = self.history.for_record(org_id, entity.value, record_id, limit=self.record_history_limit)
@@ -220,9 +184,7 @@ class RecordsService:
 
     def retry(self, org_id: str, entity: EntityName, record_id: str) -> RetryResponse:
         key = RecordKey(org_id, entity.value, record_id)
-        item = self.records.get(key)
-        if item is None:
-            raise NotFound(f"No {entity.value} with id {record_id!r} was pushed for org {org_id}.")
+        item = pushed_record(self.records, key)
         require_connected(self.connections, org_id)
         status = RecordStatus(item.status)
         if status is RecordStatus.SYNCED:
@@ -271,15 +233,44 @@ class RecordsService:
         ``error_codes`` — and send them for export when the org is connected (otherwise the
         next sync after connecting picks them up). Used by retry-all, by a settings or tax
         mapping change, and after Xero's reference data changed. Returns how many."""
-        keys = list(self.records.keys_with_status(org_id, RecordStatus.FAILED))
+        return self._requeue(org_id, RecordStatus.FAILED, error_codes, now)
+
+    def requeue_skipped(self, org_id: str, *, error_codes: Collection[str], now: datetime) -> int:
+        """Put back to pending the records skipped for one of ``error_codes`` — e.g. a family or
+        a create/update/delete toggle that was off and is on again (F3.11)."""
+        return self._requeue(org_id, RecordStatus.SKIPPED, error_codes, now)
+
+    def _requeue(self, org_id: str, status: RecordStatus, error_codes: Collection[str] | None, now: datetime) -> int:
+        keys = list(self.records.keys_with_status(org_id, status))
         if error_codes is not None and keys:
             wanted = set(error_codes)
             items = self.records.get_many(keys)
             keys = [key for key in keys if key in items and items[key].error_code in wanted]
-        requeued = [key for key in keys if self.records.requeue(key, now=now, only_from=[RecordStatus.FAILED])]
+        requeued = [key for key in keys if self.records.requeue(key, now=now, only_from=[status])]
         if requeued and not_syncing_reason(org_id, self.connections.get(org_id)) is None:
             self.queues.enqueue(requeued, EnqueueReason.RETRY)
         return len(requeued)
+
+    def resend_to_tenant(self, org_id: str, tenant_id: str | None, now: datetime) -> int:
+        """After a reset to another Xero tenant (F1.5, seed 002 "Reset Connection"): every record
+        that was in Xero — in another tenant — goes back to pending and is sent to this one, with
+        no new push from the host. The records' rows then link to the new tenant; the history
+        keeps the events of both. A reconnect to the same tenant finds nothing to send."""
+        if tenant_id is None:
+            return 0
+        keys = list(self.records.keys_with_status(org_id, RecordStatus.SYNCED))
+        moved: list[RecordKey] = []
+        for start in range(0, len(keys), 100):
+            rows = self.records.get_many(keys[start : start + 100])
+            for key, row in rows.items():
+                elsewhere = row.xero_tenant_id is not None and row.xero_tenant_id != tenant_id
+                if elsewhere and self.records.requeue(key, now=now, only_from=[RecordStatus.SYNCED]):
+                    moved.append(key)
+        if moved:
+            self.queues.enqueue(moved, EnqueueReason.SYNC)
+            message = f"Connected to another Xero organisation: {len(moved)} record(s) sent to it."
+            self.history.append(admin_event(org_id, now, "resend_to_tenant", message, details={"requeued": len(moved)}))
+        return len(moved)
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -310,6 +301,34 @@ def not_stored(candidate: Candidate) -> RecordResult:
     return candidate.result(RecordOutcome.NOT_STORED).model_copy(
         update={"error": ErrorInfo(code=STORE_UNAVAILABLE, message=message)}
     )
+
+
+def pushed_record(records: RecordStore, key: RecordKey) -> StoredRecord:
+    """The record the host pushed, or NotFound (404) naming it."""
+    item = records.get(key)
+    if item is None:
+        raise NotFound(f"No {key.entity} with id {key.record_id!r} was pushed for org {key.org_id}.")
+    return item
+
+
+def _inventory_day(entity: EntityName, data: object) -> str | None:
+    """The day an invoice or bill with item costs moves inventory (the daily journal, F3.9)."""
+    if entity not in (EntityName.INVOICE, EntityName.BILL) or data is None:
+        return None
+    lines = getattr(data, "lines", [])
+    if not any(getattr(line, "unit_cost", None) is not None for line in lines):
+        return None
+    day = getattr(data, "date", None)
+    return day.isoformat() if day is not None else None
+
+
+def _initial_status(entity: EntityName, missing: object | None) -> RecordStatus | None:
+    """Waiting when a parent is not held yet (F3.4). A contact is exported only once a
+    transaction that is exported refers to it (seeds 000/001): the export worker marks it
+    referenced then; the repository keeps it idle until then, inside its conditional write."""
+    if missing is not None:
+        return RecordStatus.WAITING
+    return None if entity is EntityName.CONTACT else RecordStatus.PENDING
 
 
 def record_state_view(

@@ -33,17 +33,25 @@ from xero_sync.models.api_export import (
     XeroContactGroupView,
     XeroCurrenciesView,
     XeroCurrencyView,
+    XeroItemDetailsView,
+    XeroItemsView,
+    XeroItemView,
     XeroTaxComponentView,
     XeroTaxRatesView,
     XeroTaxRateView,
+    XeroTrackingCategoriesView,
+    XeroTrackingCategoryView,
+    XeroTrackingOptionView,
 )
 from xero_sync.models.reference_data import (
     ReferenceData,
     XeroAccount,
     XeroContactGroup,
     XeroCurrency,
+    XeroItem,
     XeroOrganisation,
     XeroTaxRate,
+    XeroTrackingCategory,
 )
 from xero_sync.observability import logger
 from xero_sync.services.connection_gate import require_connected
@@ -65,8 +73,15 @@ XERO_FIXABLE_CODES: frozenset[str] = frozenset(
         ProblemCode.NO_ZERO_TAX_RATE,
         ProblemCode.CURRENCY_NOT_ENABLED,
         ProblemCode.BASE_CURRENCY_MISMATCH,
+        ProblemCode.CLOSED_PERIOD,  # a lock date moved
+        ProblemCode.UNKNOWN_TRACKING_CATEGORY,  # a tracking category or option added in Xero
+        ProblemCode.UNKNOWN_TRACKING_OPTION,
+        ProblemCode.UNKNOWN_ITEM,  # an item added in Xero
     )
-) | {"closed_period"}  # reported by Xero at export time (services/export/failures.py): a lock date moved
+) | {
+    "closed_period",
+    "unknown_item",
+}  # reported by Xero at export time (services/export/failures.py): a lock date moved
 """Failures that a change in Xero can cure (an account code added, payments enabled, a tax rate
 or currency added, a lock date moved …): re-queued when ``refresh`` finds Xero's reference data
 changed."""
@@ -78,7 +93,12 @@ KINDS: dict[str, tuple[str, str]] = {
     "tax_rates": ("/TaxRates", "TaxRates"),
     "currencies": ("/Currencies", "Currencies"),
     "contact_groups": ("/ContactGroups", "ContactGroups"),
+    "items": ("/Items", "Items"),  # F3.10: Xero items can always be imported for viewing
+    "tracking_categories": ("/TrackingCategories", "TrackingCategories"),  # F2.4: options for lines
 }
+OPTIONAL_KINDS = frozenset({"items", "tracking_categories"})
+"""Kinds added after the first release: an org imported before them reads them as empty until the
+next refresh stores them."""
 
 
 def item_name(kind: str) -> str:
@@ -123,6 +143,11 @@ def parse_xero_bodies(bodies: dict[str, Any]) -> ReferenceData:
         contact_groups=[
             XeroContactGroup.model_validate(g) for g in (bodies["contact_groups"] or {}).get("ContactGroups") or []
         ],
+        items=[XeroItem.model_validate(i) for i in (bodies.get("items") or {}).get("Items") or []],
+        tracking_categories=[
+            XeroTrackingCategory.model_validate(t)
+            for t in (bodies.get("tracking_categories") or {}).get("TrackingCategories") or []
+        ],
     )
 
 
@@ -166,6 +191,43 @@ def tax_rate_view(rate: XeroTaxRate) -> XeroTaxRateView:
         report_tax_type=rate.ReportTaxType,
         can_apply_to_revenue=rate.CanApplyToRevenue,
         can_apply_to_expenses=rate.CanApplyToExpenses,
+    )
+
+
+def item_view(item: XeroItem) -> XeroItemView:
+    def details(side: Any) -> XeroItemDetailsView | None:
+        if side is None:
+            return None
+        return XeroItemDetailsView(
+            unit_price=side.UnitPrice,
+            account_code=side.AccountCode,
+            cogs_account_code=side.COGSAccountCode,
+            tax_type=side.TaxType,
+        )
+
+    return XeroItemView(
+        item_id=item.ItemID,
+        code=item.Code,
+        name=item.Name,
+        description=item.Description,
+        purchase_description=item.PurchaseDescription,
+        is_sold=item.IsSold,
+        is_purchased=item.IsPurchased,
+        is_tracked_as_inventory=item.IsTrackedAsInventory,
+        inventory_asset_account_code=item.InventoryAssetAccountCode,
+        sales=details(item.SalesDetails),
+        purchases=details(item.PurchaseDetails),
+    )
+
+
+def tracking_category_view(category: XeroTrackingCategory) -> XeroTrackingCategoryView:
+    return XeroTrackingCategoryView(
+        tracking_category_id=category.TrackingCategoryID,
+        name=category.Name,
+        status=category.Status,
+        options=[
+            XeroTrackingOptionView(option_id=o.TrackingOptionID, name=o.Name, status=o.Status) for o in category.Options
+        ],
     )
 
 
@@ -235,10 +297,11 @@ class ReferenceDataService:
 
     def _read(self, org_id: str) -> tuple[ReferenceData, dict[str, datetime | None]] | None:
         items = self.org_config.get_many(org_id, [item_name(kind) for kind in KINDS])
-        if any(item_name(kind) not in items for kind in KINDS):
+        if any(item_name(kind) not in items for kind in KINDS if kind not in OPTIONAL_KINDS):
             return None
-        reference = ReferenceData.model_validate({kind: items[item_name(kind)].body for kind in KINDS})
-        return reference, {kind: items[item_name(kind)].updated_at for kind in KINDS}
+        present = {kind: items[item_name(kind)] for kind in KINDS if item_name(kind) in items}
+        reference = ReferenceData.model_validate({kind: item.body for kind, item in present.items()})
+        return reference, {kind: (present[kind].updated_at if kind in present else None) for kind in KINDS}
 
     def _read_or_import(self, org_id: str) -> tuple[ReferenceData, dict[str, datetime | None]]:
         stored = self._read(org_id)
@@ -276,6 +339,19 @@ class ReferenceDataService:
                 for g in reference.contact_groups
             ],
             imported_at=imported["contact_groups"],
+        )
+
+    def items(self, org_id: str) -> XeroItemsView:
+        """Xero's items, for viewing in the host (seeds 000/001: "export the items from Xero and
+        import them … if you want to view them"; F3.10)."""
+        reference, imported = self._read_or_import(org_id)
+        return XeroItemsView(items=[item_view(i) for i in reference.items], imported_at=imported["items"])
+
+    def tracking_categories(self, org_id: str) -> XeroTrackingCategoriesView:
+        reference, imported = self._read_or_import(org_id)
+        return XeroTrackingCategoriesView(
+            tracking_categories=[tracking_category_view(c) for c in reference.tracking_categories],
+            imported_at=imported["tracking_categories"],
         )
 
     def currencies(self, org_id: str) -> XeroCurrenciesView:

@@ -47,6 +47,7 @@ ACCOUNT_SETTINGS: dict[str, str] = {
     "sales_adjustments_account": "discounts, shipping, adjustments and round-off on sales",
     "purchase_adjustments_account": "discounts and adjustments on purchases",
     "inventory_asset_account": "the inventory asset journal",
+    "cost_of_goods_sold_account": "cost of goods sold in the inventory journal",
     "write_off_account": "write-offs",
     "bank_charges_account": "bank charges",
     "shipping_account": "shipping charges",

@@ -11,6 +11,7 @@ from xero_sync.domain.dependencies import ParentLink
 from xero_sync.domain.mapping.base import Mapped, MappingContext
 from xero_sync.domain.mapping.contacts import map_contact
 from xero_sync.domain.mapping.documents import DOCUMENT_KINDS, map_document
+from xero_sync.domain.mapping.items import map_item
 from xero_sync.domain.mapping.payments import (
     PAYMENT_KINDS,
     map_allocation,
@@ -96,6 +97,10 @@ def _bank_charge(r: _Record) -> Mapped[Any]:
     return map_bank_charge(r.data, r.ctx, host_id=r.host_id, contact_xero_id=contact.xero_id if contact else None)
 
 
+def _item(r: _Record) -> Mapped[Any]:
+    return map_item(r.data, r.ctx, host_id=r.host_id)
+
+
 _MAPPERS: dict[EntityName, Callable[[_Record], Mapped[Any]]] = {
     EntityName.CONTACT: _contact,
     **{entity: _document for entity in DOCUMENT_KINDS},
@@ -104,4 +109,5 @@ _MAPPERS: dict[EntityName, Callable[[_Record], Mapped[Any]]] = {
     EntityName.VENDOR_CREDIT_ALLOCATION: _vendor_credit_allocation,
     EntityName.WRITE_OFF: _write_off,
     EntityName.BANK_CHARGE: _bank_charge,
+    EntityName.ITEM: _item,
 }

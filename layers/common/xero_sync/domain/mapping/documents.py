@@ -28,6 +28,7 @@ from xero_sync.domain import money
 from xero_sync.domain.currency import DocumentCurrency
 from xero_sync.domain.mapping.base import Mapped, MappingContext
 from xero_sync.domain.mapping.collector import Collector
+from xero_sync.domain.mapping.line_fields import LineFields
 from xero_sync.domain.mapping.lines import ADJUSTMENT, DISCOUNT, ROUND_OFF, SHIPPING, BuiltLines, ExtraLine, build_lines
 from xero_sync.domain.mapping.overrides import apply_overrides
 from xero_sync.domain.problems import Notice, NoticeCode, Problem, ProblemCode
@@ -105,7 +106,7 @@ def map_document(
     c = Collector(ctx)
     currency = c.currency(doc.currency, doc.exchange_rate)
     amounts = LINE_AMOUNT_TYPES[doc.amounts_are]
-    built = build_lines(doc, kind, amounts, c)
+    built = build_lines(doc, kind, amounts, c, LineFields(kind.entity, doc, ctx, c))
     totals = _totals_checks(doc, kind, built, amounts, c)
     payload = None
     if currency is not None and not c.problems:

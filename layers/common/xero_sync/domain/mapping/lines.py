@@ -27,11 +27,12 @@ from xero_sync.domain import money
 from xero_sync.domain.mapping.base import plain
 from xero_sync.domain.mapping.checks import AccountUse
 from xero_sync.domain.mapping.collector import Collector
+from xero_sync.domain.mapping.line_fields import LineFields
 from xero_sync.domain.money import UnitAmount
 from xero_sync.domain.problems import Notice, NoticeCode
 from xero_sync.models.records import DocumentLine
 from xero_sync.models.reference_data import XeroAccount
-from xero_sync.models.xero_payloads import LineAmountType, XeroLineItem
+from xero_sync.models.xero_payloads import LineAmountType, XeroLineItem, XeroTracking
 
 if TYPE_CHECKING:
     from xero_sync.domain.mapping.documents import DocumentKind, HostDocument
@@ -73,13 +74,18 @@ class _Line:
     account: XeroAccount | None
     tax_id: str | None
     tax_field: str
+    item_code: str | None = None
+    tracking: list[XeroTracking] | None = None
 
 
 class _LineBuilder:
-    def __init__(self, kind: DocumentKind[Any], amounts: LineAmountType, c: Collector) -> None:
+    def __init__(
+        self, kind: DocumentKind[Any], amounts: LineAmountType, c: Collector, fields: LineFields | None = None
+    ) -> None:
         self.kind = kind
         self.amounts = amounts
         self.c = c
+        self.fields = fields
         self.built = BuiltLines()
 
     def add(self, line: _Line) -> None:
@@ -94,6 +100,8 @@ class _LineBuilder:
                 AccountCode=line.account.Code if line.account and line.account.Code else "",
                 TaxType=tax_type,
                 DiscountRate=line.discount,
+                ItemCode=line.item_code,
+                Tracking=line.tracking or None,
             )
         )
         self.built.units.append(line.unit)
@@ -106,9 +114,15 @@ class _LineBuilder:
             account = self.c.account(line.account_code, use)
         else:
             account = self.c.setting_account(self.kind.side.lines_setting, field=f"{where}.account_code")
-        description = _describe(line.item_name, line.description) or f"Line {index + 1}"
+        mapped = self.fields.description(line) if self.fields is not None else None
+        description = mapped or _describe(line.item_name, line.description) or f"Line {index + 1}"
         quantity, unit, discount, description = _line_price(line, self.kind, description, index, self.c)
-        self.add(_Line(description, quantity, unit, discount, account, line.tax_id, f"{where}.tax_id"))
+        tracking = self.fields.tracking(index, line) if self.fields is not None else None
+        self.add(
+            _Line(
+                description, quantity, unit, discount, account, line.tax_id, f"{where}.tax_id", line.item_code, tracking
+            )
+        )
 
     def extra_line(self, doc: HostDocument, extra: ExtraLine) -> None:
         amount: Decimal | None = getattr(doc, extra.amount_field, None)
@@ -123,15 +137,30 @@ class _LineBuilder:
         value = -amount if extra.negate else amount
         tax_id = getattr(doc, extra.tax_field) if extra.tax_field else None
         unit = UnitAmount(value=value, places=2, original=value)
+        tracking = self.fields.tracking(None, None) if self.fields is not None else None
         line = _Line(
-            described or extra.description, ONE, unit, None, account, tax_id, extra.tax_field or extra.amount_field
+            described or extra.description,
+            ONE,
+            unit,
+            None,
+            account,
+            tax_id,
+            extra.tax_field or extra.amount_field,
+            tracking=tracking,
         )
         self.add(line)
 
 
-def build_lines(doc: HostDocument, kind: DocumentKind[Any], amounts: LineAmountType, c: Collector) -> BuiltLines:
-    """The host's lines, then the document-level amounts the kind has, each a line of its own."""
-    builder = _LineBuilder(kind, amounts, c)
+def build_lines(
+    doc: HostDocument,
+    kind: DocumentKind[Any],
+    amounts: LineAmountType,
+    c: Collector,
+    fields: LineFields | None = None,
+) -> BuiltLines:
+    """The host's lines, then the document-level amounts the kind has, each a line of its own.
+    ``fields`` gives each line what the org maps onto lines (tracking, description)."""
+    builder = _LineBuilder(kind, amounts, c, fields)
     for index, line in enumerate(doc.lines):
         builder.host_line(index, line)
     for extra in kind.side.extra_lines:

@@ -30,6 +30,7 @@ from xero_sync.domain.dependencies import ParentLink
 from xero_sync.domain.mapping.base import Mapped, MappingContext
 from xero_sync.domain.mapping.checks import AccountNeed, AccountUse
 from xero_sync.domain.mapping.collector import Collector
+from xero_sync.domain.mapping.overrides import apply_overrides
 from xero_sync.domain.natural_keys import build_reference, write_off_number
 from xero_sync.domain.problems import Problem, ProblemCode
 from xero_sync.models.records import (
@@ -253,4 +254,5 @@ def map_bank_charge(
         LineAmountTypes=LineAmountType.NO_TAX,
         LineItems=[_single_line(charge.description or "Bank charge", charge.amount, expense.Code)],
     )
+    payload = apply_overrides(payload, charge, EntityName.BANK_CHARGE, ctx.settings, c)
     return c.result(payload, totals=_untaxed_totals(charge.amount))

@@ -37,6 +37,7 @@ INVOICES = Collection("Invoices", "InvoiceID", unitdp=True)
 CREDIT_NOTES = Collection("CreditNotes", "CreditNoteID", unitdp=True)
 PAYMENTS = Collection("Payments", "PaymentID")
 BANK_TRANSACTIONS = Collection("BankTransactions", "BankTransactionID", unitdp=True)
+ITEMS = Collection("Items", "ItemID", unitdp=True)
 
 
 def collection_of(entity: str) -> Collection | None:
@@ -56,6 +57,7 @@ _COLLECTION_OF: dict[str, Collection] = {
     "bill_payment": PAYMENTS,
     "credit_note_refund": PAYMENTS,
     "vendor_credit_refund": PAYMENTS,
+    "item": ITEMS,
 }
 
 
@@ -121,6 +123,10 @@ class XeroCalls:
 
     def delete_allocation(self, credit_note_id: str, allocation_id: str) -> None:
         self.client.delete(f"/CreditNotes/{credit_note_id}/Allocations/{allocation_id}")
+
+    def delete_item(self, item_id: str) -> None:
+        """``DELETE /Items/{ItemID}`` (204); documents keep the item's code as text."""
+        self.client.delete(f"/Items/{item_id}")
 
     # --- reads -------------------------------------------------------------------------------
 

@@ -44,9 +44,14 @@ class ClaimedCalls:
         6 minutes, refusals included, and replays it (xero-facts §4): a record that Xero refused
         and that the admin retries after fixing the cause in Xero must go with a new key, or it
         is refused again from Xero's store. A re-send after an unknown outcome keeps its key (the
-        record stayed pending, so the time is unchanged) — that is the replay we want."""
+        record stayed pending, so the time is unchanged) — that is the replay we want. The payload's
+        fingerprint is in it too: a record sent again with another body in the same pending spell
+        (its contact merged in Xero meanwhile, so it now names the contact kept) must not reuse the
+        key of the body Xero refused."""
         return idempotency_key(
-            self.calls.tenant_id, operation, ((f"{w.view.key}~{_pending_since(w)}", w.view.version) for w in works)
+            self.calls.tenant_id,
+            operation,
+            ((f"{w.view.key}~{_pending_since(w)}~{w.fingerprint or ''}", w.view.version) for w in works),
         )
 
     def claim(self, works: list[Work], operation: str) -> tuple[list[Work], list[Outcome], str]:

@@ -5,14 +5,22 @@
 * Xero refusing a new contact for its name (an active contact has it) links that contact.
 * Xero refusing a document's number: the document is linked when it is ours (same contact, type
   and total), otherwise the record fails for the admin to renumber — never a second copy.
+* Archived and merged contacts, explicitly: the ContactNumber look-up includes archived contacts
+  (``includeArchived``). A contact merged in Xero into another (``MergedToContactID``, xero-facts
+  §6.5) is followed to the contact kept; one archived without a merge is not linked, and the
+  record fails saying so (restore it in Xero) — rather than a second contact with the same number
+  or a document Xero refuses. A document Xero refuses because its contact was merged since it
+  was linked relinks the host contact to the surviving contact and goes again.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from xero_sync.domain.dependencies import ParentLink
 from xero_sync.services.export.calls import CONTACTS, INVOICES, LOOKUP_CHUNK, Collection, XeroCalls, quote
 from xero_sync.services.export.outcome import Outcome, capitalised, failed, refs_of
 from xero_sync.services.export.plan import Work
@@ -24,6 +32,27 @@ Claim = Callable[[list[Work], str], tuple[list[Work], list[Outcome], str]]
 
 def _active(contact: dict[str, Any]) -> bool:
     return contact.get("ContactStatus", "ACTIVE") == "ACTIVE"
+
+
+ARCHIVED_CONTACT = re.compile(r"contact .* is archived|archived contact", re.I)
+INCLUDE_ARCHIVED = {"includeArchived": "true"}
+Relink = Callable[[str, ParentLink, str], None]
+"""Point a host contact's link at another Xero contact (the one kept by a merge)."""
+
+
+def archived_outcome(work: Work, contact: dict[str, Any]) -> Outcome:
+    name = contact.get("Name") or contact.get("ContactID")
+    return Outcome(
+        work,
+        "failed",
+        code="contact_archived",
+        needs_admin=True,
+        message=(
+            f"{capitalised(work.view.title)}: its contact '{name}' is archived in Xero, which takes no transactions "
+            "for an archived contact. Restore the contact in Xero (Contacts → the contact → Restore), or merge it "
+            "into the contact to use, then retry."
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -48,7 +77,8 @@ class _KnownContacts:
         )
 
     def match(self, payload: Any) -> tuple[dict[str, Any], str] | None:
-        """The contact the host contact is, and by what: contact number, then name, then email."""
+        """The contact the host contact is, and by what: contact number (archived ones too: the
+        caller follows a merge or refuses), then the name or email of an active contact."""
         if payload.ContactNumber and payload.ContactNumber in self.by_number:
             return self.by_number[payload.ContactNumber], "contact number"
         if payload.Name.casefold() in self.by_name:
@@ -104,8 +134,43 @@ class ContactLinks:
             claimed, lost, _ = self.claim([work], "link")
             outcomes.extend(lost)
             if claimed:
-                outcomes.append(linked(work, *match))
+                outcomes.append(self._link_or_refuse(work, *match))
         return outcomes, to_create
+
+    def _link_or_refuse(self, work: Work, contact: dict[str, Any], how: str) -> Outcome:
+        """Link an active contact; follow a merged one to the contact kept; refuse an archived one."""
+        if _active(contact):
+            return linked(work, contact, how)
+        survivor_id = contact.get("MergedToContactID")
+        survivor = self.calls.get_one(CONTACTS, survivor_id) if survivor_id else None
+        if survivor is not None and _active(survivor):
+            outcome = linked(work, survivor, how)
+            outcome.message = (
+                f"Linked to the Xero contact {survivor.get('Name')!r}, into which the contact with the same {how} "
+                f"({contact.get('Name')!r}) was merged in Xero."
+            )
+            return outcome
+        return archived_outcome(work, contact)
+
+    def follow_merge(self, work: Work, relink: Relink) -> Outcome:
+        """Xero refused a transaction because its contact is archived: if the contact was merged
+        into another, relink the host contact to that one and send the record again; otherwise the
+        admin must restore it."""
+        contact_id = work.payload.Contact.ContactID if work.payload is not None else None
+        contact = self.calls.get_one(CONTACTS, contact_id) if contact_id else None
+        parent = next((link for link in work.links.values() if link.entity.value == "contact"), None)
+        survivor_id = (contact or {}).get("MergedToContactID")
+        if contact is None or parent is None:
+            return failed(work, [f"Xero reports the contact {contact_id} archived but it could not be read."])
+        if not survivor_id:
+            return archived_outcome(work, contact)
+        relink(work.view.key.org_id, parent, survivor_id)
+        return Outcome(
+            work,
+            "retry",
+            message=f"The contact {contact.get('Name')!r} was merged into another in Xero; the host contact now "
+            "points to the contact kept, and the record is sent again.",
+        )
 
     def _existing(self, conditions: list[str]) -> list[dict[str, Any]]:
         """The tenant's contacts that may match: by targeted ``where`` queries, or — when the
@@ -114,13 +179,14 @@ class ContactLinks:
         then costs one call per batch instead of one per ten contacts."""
         where_calls = -(-len(conditions) // LOOKUP_CHUNK)
         if where_calls <= 1:
-            return self.calls.find(CONTACTS, conditions)
-        first, pages = self.calls.page(CONTACTS, 1, params={"summaryOnly": "true"})
+            return self.calls.find(CONTACTS, conditions, extra=INCLUDE_ARCHIVED)
+        summary = {"summaryOnly": "true", **INCLUDE_ARCHIVED}
+        first, pages = self.calls.page(CONTACTS, 1, params=summary)
         if pages - 1 >= where_calls:
-            return self.calls.find(CONTACTS, conditions)
+            return self.calls.find(CONTACTS, conditions, extra=INCLUDE_ARCHIVED)
         contacts = list(first)
         for number in range(2, pages + 1):
-            contacts.extend(self.calls.page(CONTACTS, number, params={"summaryOnly": "true"})[0])
+            contacts.extend(self.calls.page(CONTACTS, number, params=summary)[0])
         return contacts
 
     def link_by_name(self, work: Work) -> Outcome:

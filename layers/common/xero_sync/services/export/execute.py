@@ -23,6 +23,8 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from xero_sync.domain.dependencies import ParentLink
+from xero_sync.domain.records import RecordKey
 from xero_sync.domain.restrictions import Operation
 from xero_sync.models.records import EntityName
 from xero_sync.models.xero_payloads import to_wire, with_id
@@ -38,7 +40,7 @@ from xero_sync.services.export.calls import (
     collection_of,
 )
 from xero_sync.services.export.claims import ClaimedCalls, Handler, messages_of
-from xero_sync.services.export.contact_links import ContactLinks
+from xero_sync.services.export.contact_links import ARCHIVED_CONTACT, ContactLinks
 from xero_sync.services.export.failures import DUPLICATE_CONTACT_NAME, DUPLICATE_INVOICE_NUMBER
 from xero_sync.services.export.outcome import Outcome, failed, refs_of
 from xero_sync.services.export.plan import Work
@@ -86,6 +88,10 @@ class Executor:
             ("write_off", Operation.CREATE): self._write_off_create,
             ("write_off", Operation.DELETE): self._write_off_delete,
             ("write_off", Operation.RECREATE): self._write_off_recreate,
+            # F3.10: POST /Items creates, or updates the item Xero already has under that code
+            ("item", Operation.CREATE): self._item_upsert,
+            ("item", Operation.UPDATE): self._collection_update,
+            ("item", Operation.DELETE): self._item_delete,
         }
 
     # --- entry point ---------------------------------------------------------------------------
@@ -162,7 +168,26 @@ class Executor:
             return self.contacts.link_by_name(work)
         if creating and collection in (INVOICES, CREDIT_NOTES) and _matches(result.errors, DUPLICATE_INVOICE_NUMBER):
             return self.contacts.link_duplicate_number(work, collection)
+        if collection is not CONTACTS and _matches(result.errors, ARCHIVED_CONTACT):
+            return self.contacts.follow_merge(work, self._relink_contact)
         return failed(work, result.errors)
+
+    def _relink_contact(self, org_id: str, contact: ParentLink, survivor_id: str) -> None:
+        """The host contact's Xero contact was merged into ``survivor_id``: link it to that one."""
+        key = RecordKey(org_id, "contact", contact.host_id)
+        row = self.claims.records.get(key)
+        if row is None or row.exported_version is None:
+            return
+        self.claims.records.adopt_link(
+            key,
+            version=row.exported_version,
+            action=row.exported_action or "upsert",
+            tenant_id=self.calls.tenant_id,
+            xero_id=survivor_id,
+            xero_refs={**(row.xero_refs or {}), "merged_from": contact.xero_id},
+            message=f"Merged in Xero into contact {survivor_id}: linked to the contact kept.",
+            now=self.claims.now,
+        )
 
     # --- payments and refunds ----------------------------------------------------------------
 
@@ -324,6 +349,22 @@ class Executor:
             create=partial(self._write_off_create, resume=False),
         )
 
+    # --- items (F3.10) ----------------------------------------------------------------------
+
+    def _item_upsert(self, works: list[Work]) -> list[Outcome]:
+        """Xero keys items by code: a POST never makes a second item with the same code, so a
+        repeat after an unknown outcome is harmless as well."""
+        return self._collection_write(works, "create", "POST", lambda w: to_wire(w.payload))
+
+    def _item_delete(self, works: list[Work]) -> list[Outcome]:
+        return self.claims.one_by_one(works, "delete", self._delete_item)
+
+    def _delete_item(self, work: Work, key: str) -> Outcome:
+        item_id = _linked_id(work)
+        with contextlib.suppress(XeroNotFound):  # already deleted (in Xero, or by an earlier attempt)
+            self.calls.delete_item(item_id)
+        return Outcome(work, "synced", xero_id=item_id, refs={"status": "DELETED"})
+
 
 # Order of operation groups within one batch: removals before re-creations before creations.
 _ORDER = [
@@ -342,6 +383,8 @@ def _kind(entity: EntityName) -> str:
         return "allocation"
     if entity is E.WRITE_OFF:
         return "write_off"
+    if entity is E.ITEM:
+        return "item"
     return "collection"
 
 

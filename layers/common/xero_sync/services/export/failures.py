@@ -32,6 +32,12 @@ _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
         "applies to that account (tax mappings), or use another account, then retry.",
     ),
     (
+        re.compile(r"Item code '(?P<item>[^']*)' is not valid", re.I),
+        "unknown_item",
+        "Xero has no item with code '{item}'. Export the item with the items module, or create it in Xero "
+        "(Business → Products and services), then retry.",
+    ),
+    (
         re.compile(r"not subscribed to currency (?P<currency>[A-Z]{3})", re.I),
         "currency_not_enabled",
         "The currency {currency} is not enabled in Xero. Add it under Settings → Currencies in Xero, then retry.",
@@ -40,7 +46,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
         re.compile(r"lock date|locked period|period is locked|financial year", re.I),
         "closed_period",
         "The document's date falls in a period that is locked in Xero. Move the lock date in "
-        "Xero (Settings → Financial settings) or change the document's date, then retry.",
+        "Xero (Settings → Advanced → Financial settings) or date the document later, then retry.",
     ),
     (
         re.compile(r"Payment amount exceeds the amount outstanding", re.I),

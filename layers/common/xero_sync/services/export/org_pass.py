@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +37,7 @@ MAX_DEFERRALS = 5  # a child behind its pending parent comes back after the back
 SENDS = frozenset({Operation.CREATE, Operation.UPDATE, Operation.VOID, Operation.DELETE, Operation.RECREATE})
 
 Parents = dict[ParentKey, RecordView | None]
+ANY_DATE = (date.min, date.max)  # a "requested range" that covers every date
 
 
 def sends(work: Work) -> bool:
@@ -57,6 +59,8 @@ class OrgPass:
     delay: Callable[[float | None, int], int]
     stale_if_settled: Collection[RecordKey] = frozenset()  # wake-ups about records that may have settled since
     deferrals: Mapping[RecordKey, int] | None = None  # how often each key was deferred; None: never defer
+    missing_parent_limit: timedelta | None = None  # how long a record waits for a parent never pushed (F3.4)
+    copied: Collection[RecordKey] = frozenset()  # "Copy to Xero": sent whatever the export-from date (F3.11)
     events: list[HistoryEvent | None] = field(default_factory=list)
 
     def plan(self, keys: list[RecordKey]) -> list[Work]:
@@ -153,7 +157,9 @@ class OrgPass:
             self.context.mapping,
             xero_state=xero_states.get(view.xero_id or ""),
             invoice_balance=balance,
-            historical=self.context.historical,
+            historical=[*self.context.historical, *([ANY_DATE] if view.key in self.copied else [])],
+            now=self.state.now,
+            missing_parent_limit=self.missing_parent_limit,
         )
 
     # --- contacts first, children later -------------------------------------------------------

@@ -9,11 +9,23 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from xero_sync.domain.dependencies import Fail, ParentKey, ParentLink, Ready, Skip, Wait, parents_of, resolve
+from xero_sync.domain.dependencies import (
+    Fail,
+    ParentKey,
+    ParentLink,
+    ParentState,
+    ParentStatus,
+    Ready,
+    Skip,
+    Wait,
+    parents_of,
+    resolve,
+)
+from xero_sync.domain.lock_dates import lock_problem
 from xero_sync.domain.mapping import MappingContext, fingerprint, map_record
 from xero_sync.domain.natural_keys import write_off_number
 from xero_sync.domain.problems import Notice
@@ -82,19 +94,15 @@ def plan(
     xero_state: dict[str, Any] | None = None,
     invoice_balance: Decimal | None = None,
     historical: Sequence[tuple[date, date]] = (),
+    now: datetime | None = None,
+    missing_parent_limit: timedelta | None = None,
 ) -> Work:
     entity = view.entity
     states = {key: parent_state(key, row) for key, row in parents.items()}
     resolution = resolve(entity, view.action, view.data, states)
-    match resolution:
-        case Wait(parent=parent, reason=reason):
-            return Work(view, Operation.WAIT, reason, waiting_for=parent)
-        case Skip(reason=reason):
-            return Work(view, Operation.SKIP, reason, code="parent_excluded")
-        case Fail(reason=reason, code=code):
-            return Work(view, Operation.REFUSE, reason, code=code, failed=True)
-        case Ready(links=links):
-            pass
+    if not isinstance(resolution, Ready):
+        return _not_ready(view, resolution, states, ctx, historical, now, missing_parent_limit)
+    links = resolution.links
 
     mapped = None
     new_fingerprint = None
@@ -156,6 +164,89 @@ def plan(
             work.reason = " ".join(problem.message for problem in problems) or "The record could not be mapped."
             return work
         work.payload = mapped.payload
+    return _refuse_if_locked(work, ctx)
+
+
+def _not_ready(
+    view: RecordView,
+    resolution: Wait | Skip | Fail,
+    states: dict[ParentKey, ParentState],
+    ctx: MappingContext,
+    historical: Sequence[tuple[date, date]],
+    now: datetime | None,
+    missing_parent_limit: timedelta | None,
+) -> Work:
+    """A record one of whose parents is not in Xero: it waits, is skipped, or fails."""
+    # A record that would not be exported anyway (a draft, a family or action turned off …)
+    # neither waits for its parents nor makes its contact exportable (seeds 000/001: a contact
+    # is exported only once a transaction *that is exported* refers to it).
+    skipped = _skipped_anyway(view, ctx, historical)
+    if skipped is not None:
+        return skipped
+    match resolution:
+        case Wait(parent=parent, reason=reason):
+            state = states.get(parent)
+            if state is None or state.status is ParentStatus.MISSING:
+                expired = _waited_too_long(view, parent, now, missing_parent_limit)
+                if expired is not None:
+                    return expired
+            return Work(view, Operation.WAIT, reason, waiting_for=parent)
+        case Skip(reason=reason):
+            return Work(view, Operation.SKIP, reason, code="parent_excluded")
+        case Fail(reason=reason, code=code):
+            return Work(view, Operation.REFUSE, reason, code=code, failed=True)
+
+
+def _skipped_anyway(view: RecordView, ctx: MappingContext, historical: Sequence[tuple[date, date]]) -> Work | None:
+    """The skip the record's own state and the org's settings decide, whatever its parents."""
+    settings = ctx.settings
+    record_date = getattr(view.data, "date", None)
+    if record_date is not None and any(start <= record_date <= end for start, end in historical):
+        settings = settings.model_copy(update={"export_from": None})  # a requested range (F3.8)
+    facts = RecordFacts(referenced=bool(view.item.referenced))
+    decision = decide(
+        view.entity, view.action, view.data, view.version, view.link_state(), facts, settings=settings, label=view.label
+    )
+    if decision.operation is not Operation.SKIP:
+        return None
+    return Work(view, Operation.SKIP, decision.reason, code=decision.code)
+
+
+MISSING_PARENT = "parent_missing"
+
+
+def _waited_too_long(view: RecordView, parent: ParentKey, now: datetime | None, limit: timedelta | None) -> Work | None:
+    """A record that refers to something the host never pushed waits at most ``limit`` after
+    its version arrived (F3.4); then it fails, for the admin (it reaches the failure digest)."""
+    received = view.item.received_at
+    if now is None or limit is None or received is None or now - received < limit:
+        return None
+    hours = int(limit.total_seconds() // 3600)
+    noun = parent.entity.value.replace("_", " ")
+    title = view.title[:1].upper() + view.title[1:]
+    reason = (
+        f"{title} refers to {noun} '{parent.host_id}' ({parent.field}), which the host has not pushed in the "
+        f"{hours} hours this record waited for it. Push that {noun} (or correct {parent.field} in the host), "
+        "then retry."
+    )
+    return Work(view, Operation.REFUSE, reason, code=MISSING_PARENT, failed=True, needs_admin=True)
+
+
+def _refuse_if_locked(work: Work, ctx: MappingContext) -> Work:
+    """Xero refuses anything dated in a locked period: refused here, before it is sent."""
+    if work.operation not in (Operation.CREATE, Operation.UPDATE, Operation.VOID, Operation.DELETE, Operation.RECREATE):
+        return work
+    view = work.view
+    title = view.title
+    locked = lock_problem(
+        getattr(view.data, "date", None), ctx.reference.organisation, label=title[:1].upper() + title[1:]
+    )
+    if locked is not None:
+        work.failed = True
+        work.needs_admin = True
+        work.code = locked.code.value
+        work.reason = locked.message
+        work.payload = None
     return work
 
 

@@ -28,6 +28,7 @@ from xero_sync.services.export.calls import (
     CONTACTS,
     CREDIT_NOTES,
     INVOICES,
+    ITEMS,
     PAYMENTS,
     XeroCalls,
     collection_of,
@@ -35,6 +36,7 @@ from xero_sync.services.export.calls import (
 )
 from xero_sync.services.export.view import RecordView
 from xero_sync.services.ports import RecordStore
+from xero_sync.xero.errors import XeroNotFound
 
 E = EntityName
 DOCUMENT_TYPES = {
@@ -125,6 +127,15 @@ class Recovery:
             return self._find_allocation(view, parents)
         if entity is E.WRITE_OFF:
             return self._find_write_off(view, parents)
+        if entity is E.ITEM:
+            return self._find_item(view)
+        return None
+
+    def _find_item(self, view: RecordView) -> tuple[str, dict[str, Any]] | None:
+        """Items are keyed by code in Xero."""
+        code = getattr(view.data, "code", None)
+        for item in self.calls.find(ITEMS, [f"Code=={quote(code)}"]) if code else []:
+            return item["ItemID"], {"code": item.get("Code")}
         return None
 
     def _find_contact(self, view: RecordView) -> tuple[str, dict[str, Any]] | None:
@@ -227,7 +238,10 @@ class Recovery:
         collection = collection_of(view.entity)
         if collection is None or not view.xero_id:
             return None
-        current = self.calls.get_one(collection, view.xero_id)
+        try:
+            current = self.calls.get_one(collection, view.xero_id)
+        except XeroNotFound:  # an item Xero no longer has: deleted
+            return (view.xero_id, {**view.refs, "status": "DELETED"}) if view.entity is E.ITEM else None
         if not current:
             return None
         return view.xero_id, {**view.refs, "status": current.get("Status")}

@@ -75,6 +75,7 @@ class ExportWorker:
     retry_delay: Callable[[float | None, int], int] | None = None  # None: ``backoff`` from backoff_base_seconds
     notifications: AdminNotifier | None = None  # failure digests and reconnect emails (F6.2, F1.4)
     backoff_base_seconds: int = 30  # first retry / deferral delay (settings.export_backoff_seconds)
+    missing_parent_hours: int = 24  # a record whose parent was never pushed fails after this (F3.4)
 
     def __post_init__(self) -> None:
         if self.retry_delay is None:
@@ -117,6 +118,8 @@ class ExportWorker:
         # the message is stale — sending again would repeat the failure in Xero and the history.
         # Redrives, retries and syncs (other reasons) still send a failed record again.
         self._run.settled_is_stale = {key for key, why in reasons.items() if why <= NUDGES}
+        # "Copy to Xero" (F3.11): these go now whatever the export-from date.
+        self._run.copied = {key for key, why in reasons.items() if EnqueueReason.COPY in why}
         for org_id, keys in by_org.items():
             try:
                 self._export_org(org_id, sorted(keys), result)
@@ -207,6 +210,8 @@ class ExportWorker:
             delay=self._delay,
             stale_if_settled=getattr(self._run, "settled_is_stale", frozenset()),
             deferrals=getattr(self._run, "deferrals", None),
+            missing_parent_limit=timedelta(hours=self.missing_parent_hours),
+            copied=getattr(self._run, "copied", frozenset()),
         )
         try:
             org_pass.record_answers(org_pass.plan(keys))
