@@ -113,6 +113,8 @@ class XeroOrganisation(XeroModel):
     BaseCurrency: str
     CountryCode: str | None = None
     OrganisationID: str | None = None
+    ShortCode: str | None = None  # for deep links into this organisation (domain/xero_org.py)
+    Timezone: str | None = None  # Windows zone id in capitals, e.g. NEWZEALANDSTANDARDTIME
 
 
 class ReferenceData(XeroModel):
