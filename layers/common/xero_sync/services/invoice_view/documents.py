@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from xero_sync.clock import Clock
 from xero_sync.domain.contact_documents import ALL_PARTS, CachedDocuments, OrgFacts, Part
 from xero_sync.domain.invoice_view import KIND_BY_XERO_TYPE, Instalment, XeroDocument
+from xero_sync.domain.money import round_money
 from xero_sync.models.xero_documents import XeroCreditNoteRead, XeroDocumentRead, XeroInvoiceRead
 from xero_sync.observability import logger
 from xero_sync.services.ports import InvoiceCacheStore
@@ -51,7 +52,9 @@ TenantReaders = Callable[[str], XeroReader]
 
 def _instalments(read: XeroDocumentRead) -> tuple[Instalment, ...]:
     payments = sorted(read.Payments, key=lambda p: (p.Date, p.PaymentID))
-    return tuple(Instalment(p.PaymentID, p.Date, p.Amount, p.Reference or None, p.CurrencyRate) for p in payments)
+    return tuple(
+        Instalment(p.PaymentID, p.Date, round_money(p.Amount), p.Reference or None, p.CurrencyRate) for p in payments
+    )
 
 
 def invoice_document(body: dict[str, Any]) -> XeroDocument | None:
@@ -69,10 +72,10 @@ def invoice_document(body: dict[str, Any]) -> XeroDocument | None:
         xero_status=read.Status,
         currency=read.CurrencyCode,
         currency_rate=read.CurrencyRate,
-        total=read.Total,
-        balance=read.AmountDue,
-        amount_paid=read.AmountPaid,
-        amount_credited=read.AmountCredited,
+        total=round_money(read.Total),
+        balance=round_money(read.AmountDue),
+        amount_paid=round_money(read.AmountPaid),
+        amount_credited=round_money(read.AmountCredited),
         reference=read.Reference or None,
         instalments=_instalments(read),
     )
@@ -92,8 +95,8 @@ def credit_note_document(body: dict[str, Any]) -> XeroDocument | None:
         xero_status=read.Status,
         currency=read.CurrencyCode,
         currency_rate=read.CurrencyRate,
-        total=read.Total,
-        balance=read.RemainingCredit,
+        total=round_money(read.Total),
+        balance=round_money(read.RemainingCredit),
         amount_paid=sum((i.amount for i in instalments), start=Decimal(0)),
         reference=read.Reference or None,
         instalments=instalments,
