@@ -93,10 +93,13 @@ def test_a_crm_links_a_contact_and_reads_its_invoices_views_and_totals(api, xero
     listed = _call(api, org, "GET", "/contacts/cus-17/invoices")
     assert listed.status == 200, listed.body
     assert (listed.body["view"], [i["number"] for i in listed.body["items"]]) == ("open", ["INV-1010"])
+
     # And each saved view holds what the seed says
-    numbers = lambda view: [
-        i["number"] for i in _call(api, org, "GET", "/contacts/cus-17/invoices", query={"view": view}).body["items"]
-    ]  # noqa: E731
+    def numbers(view):
+        return [
+            i["number"] for i in _call(api, org, "GET", "/contacts/cus-17/invoices", query={"view": view}).body["items"]
+        ]
+
     assert numbers("paid") == ["INV-1001"]
     assert numbers("unpaid") == ["INV-1010", "INV-1002"]
     assert numbers("overdue") == ["INV-1002"]

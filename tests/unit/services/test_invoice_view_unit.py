@@ -126,7 +126,10 @@ def test_open_is_the_default_view_and_due_today_is_neither_open_nor_overdue(rv):
         xero_invoice(contact, "DUE-TODAY", DueDate=ms(date(2026, 11, 21))),
         xero_invoice(contact, "DUE-TOMORROW", DueDate=ms(date(2026, 11, 22))),
     ]
-    numbers = lambda view: [i.number for i in rv.service.contact_invoices(ORG, "cus-1", query(view)).items]  # noqa: E731
+
+    def numbers(view):
+        return [i.number for i in rv.service.contact_invoices(ORG, "cus-1", query(view)).items]
+
     assert numbers(View.OPEN) == ["DUE-TOMORROW"]
     assert numbers(View.OVERDUE) == ["DUE-YESTERDAY"]
     assert sorted(numbers(View.UNPAID)) == ["DUE-TODAY", "DUE-TOMORROW", "DUE-YESTERDAY"]
