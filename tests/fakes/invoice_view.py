@@ -1,5 +1,5 @@
 """In-memory stand-ins for the read view's ports: the cache and pins of dal/invoice_view.py (with
-their rules: a put never goes back in time and keeps the invalidation stamps; an invalidation marks
+their rules: a put never goes back in time and keeps the listener's change counts; an invalidation marks
 only an existing entry; a pin is stored once), and a Xero tenant that serves one organisation's
 invoices and credit notes the way ``GET /Invoices`` and ``GET /CreditNotes`` do."""
 
@@ -35,12 +35,12 @@ class InMemoryInvoiceCache:
             or current.credit_notes_fetched_at > entry.credit_notes_fetched_at
         ):
             return False
-        if current is not None:  # the stamps are the listener's: a put keeps them
+        if current is not None:  # the change counts are the listener's: a put keeps them
             entry = dataclasses.replace(
-                entry,
-                invoices_invalidated_at=current.invoices_invalidated_at,
-                credit_notes_invalidated_at=current.credit_notes_invalidated_at,
+                entry, invoices_changes=current.invoices_changes, credit_notes_changes=current.credit_notes_changes
             )
+        else:
+            entry = dataclasses.replace(entry, invoices_changes=0, credit_notes_changes=0)
         self.entries[key] = entry
         return True
 
@@ -48,8 +48,11 @@ class InMemoryInvoiceCache:
         current = self.entries.get((org_id, xero_contact_id))
         if current is None:
             return False
-        stamp = "invoices_invalidated_at" if part is Part.INVOICES else "credit_notes_invalidated_at"
-        self.entries[(org_id, xero_contact_id)] = dataclasses.replace(current, **{stamp: now})
+        if part is Part.INVOICES:
+            current = dataclasses.replace(current, invoices_changes=current.invoices_changes + 1)
+        else:
+            current = dataclasses.replace(current, credit_notes_changes=current.credit_notes_changes + 1)
+        self.entries[(org_id, xero_contact_id)] = current
         return True
 
 

@@ -4,6 +4,7 @@ read, keep the webhook's stale marks; pins are stored once and found by their re
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -78,18 +79,29 @@ def test_an_older_read_never_replaces_a_newer_one(services, ids):
     assert services.invoice_cache.get(org_id, contact_id) == newer
 
 
-def test_the_webhooks_stale_mark_survives_a_refresh_and_marks_nothing_for_an_unknown_contact(services, ids):
+def test_changes_counted_by_the_webhook_survive_a_refresh_and_nothing_is_counted_for_an_unknown_contact(services, ids):
     org_id, contact_id = ids
     assert not services.invoice_cache.invalidate(org_id, contact_id, Part.INVOICES, T0)
     assert services.invoice_cache.get(org_id, contact_id) is None
     services.invoice_cache.put(_entry(org_id, contact_id, [_document(1)]))
-    marked_at = T0 + timedelta(seconds=1)
-    assert services.invoice_cache.invalidate(org_id, contact_id, Part.INVOICES, marked_at)
-    # a refresh that started before the mark is stored, and stays stale
-    services.invoice_cache.put(_entry(org_id, contact_id, [_document(2)], fetched=T0 + timedelta(milliseconds=500)))
+    assert services.invoice_cache.invalidate(org_id, contact_id, Part.INVOICES, T0 + timedelta(seconds=1))
+    assert services.invoice_cache.invalidate(org_id, contact_id, Part.INVOICES, T0 + timedelta(seconds=2))
+    # a refresh that saw only the first change is stored: it keeps the count, and stays stale
+    refreshed = dataclasses.replace(
+        _entry(org_id, contact_id, [_document(2)], fetched=T0 + timedelta(seconds=3)), invoices_seen=1
+    )
+    services.invoice_cache.put(refreshed)
     stored = services.invoice_cache.get(org_id, contact_id)
-    assert stored.invoices_invalidated_at == marked_at and stored.credit_notes_invalidated_at is None
-    assert stored.stale_parts(T0 + timedelta(seconds=2), timedelta(seconds=60)) == {Part.INVOICES}
+    assert (stored.invoices_changes, stored.invoices_seen, stored.credit_notes_changes) == (2, 1, 0)
+    assert stored.stale_parts(T0 + timedelta(seconds=4), timedelta(seconds=60)) == {Part.INVOICES}
+    # one that saw both is fresh
+    services.invoice_cache.put(
+        dataclasses.replace(refreshed, invoices_fetched_at=T0 + timedelta(seconds=5), invoices_seen=2)
+    )
+    assert (
+        services.invoice_cache.get(org_id, contact_id).stale_parts(T0 + timedelta(seconds=6), timedelta(seconds=60))
+        == set()
+    )
 
 
 def test_pins_are_stored_once_and_found_by_their_record(services, ids):

@@ -10,7 +10,6 @@ import pytest
 from invoice_view_services_helpers import (
     ORG,
     TENANT,
-    TTL,
     ReadView,
     guid,
     ms,
@@ -221,17 +220,31 @@ def test_a_webhook_makes_the_invoices_stale_at_once_and_only_they_are_read_again
     assert rv.xero.reads() == ["/Invoices", "/CreditNotes", "/Invoices"]
 
 
-def test_a_change_reported_while_a_read_was_under_way_still_makes_it_stale(rv):
+def test_a_change_reported_while_a_read_was_on_its_way_leaves_that_read_stale(rv):
     contact = rv.contact()
-    rv.service.contact_invoices(ORG, "cus-1", query())  # cached, read at NOW
-    # Given the invoices are read again at T, and Xero reports a change at T + 1 s while that read
-    # is still on its way (the stamp is earlier than the end of the read)
+    invoice = xero_invoice(contact, "INV-1")
+    rv.xero.invoices.append(invoice)
+    rv.service.contact_invoices(ORG, "cus-1", query())
+
+    # Given the TTL has passed and, while the invoices are being read again, a payment is made in
+    # Xero and its webhook reaches the listener — after Xero answered the read, before it is stored
+    class PaidDuringTheRead(type(rv.xero)):
+        def get(self, path, **options):
+            answer = super().get(path, **options)
+            if path == "/Invoices" and not invoice["Payments"]:
+                invoice.update(
+                    AmountDue=0.0, AmountPaid=100.0, Status="PAID", Payments=[xero_payment(date(2026, 11, 20), 100.0)]
+                )
+                rv.listener.invoices_changed(ORG, [contact], rv.clock())
+            return answer
+
+    rv.xero.__class__ = PaidDuringTheRead
     rv.clock.advance(seconds=61)
-    read_started = rv.clock()
-    rv.listener.invoices_changed(ORG, [contact], read_started + timedelta(seconds=1))
-    entry = rv.cache.get(ORG, contact)
-    # Then the entry's invoices are stale although they are younger than the TTL
-    assert entry.stale_parts(read_started + timedelta(seconds=2), TTL)
+    assert rv.service.contact_invoices(ORG, "cus-1", query(View.PAID)).items == []  # read before the payment
+    # When the list is viewed again, still within the TTL of that read
+    rv.clock.advance(seconds=1)
+    # Then the read is known to be stale and the payment shows
+    assert [i.number for i in rv.service.contact_invoices(ORG, "cus-1", query(View.PAID)).items] == ["INV-1"]
 
 
 def test_the_listener_ignores_contacts_nobody_viewed(rv):

@@ -9,9 +9,9 @@ half-written entry (parts of another generation) sees a miss, never a mix. One Q
 all.
 
 Writes never go back in time: an entry is replaced only by reads that started no earlier than the
-stored ones (a slow refresh cannot overwrite a newer one). They never touch the
-``*_invalidated_at`` stamps either, which only the webhook listener sets — so a change reported
-while a refresh was under way still makes that refresh stale.
+stored ones (a slow refresh cannot overwrite a newer one). They never touch the ``*_changes``
+counts either, which only the webhook listener increments (an atomic ADD) — so a change reported
+while a refresh was under way still leaves that refresh stale (domain/contact_documents.py).
 """
 
 from __future__ import annotations
@@ -139,8 +139,10 @@ class InvoiceCacheRepository:
             org=OrgFacts(facts.get("base_currency", ""), facts.get("timezone"), facts.get("short_code")),
             invoices_fetched_at=head.invoices_fetched_at,
             credit_notes_fetched_at=head.credit_notes_fetched_at,
-            invoices_invalidated_at=head.invoices_invalidated_at,
-            credit_notes_invalidated_at=head.credit_notes_invalidated_at,
+            invoices_changes=int(head.invoices_changes or 0),
+            credit_notes_changes=int(head.credit_notes_changes or 0),
+            invoices_seen=int(head.invoices_seen or 0),
+            credit_notes_seen=int(head.credit_notes_seen or 0),
         )
 
     def put(self, entry: CachedDocuments) -> bool:
@@ -170,6 +172,8 @@ class InvoiceCacheRepository:
                     model.tenant_id.set(entry.tenant_id),
                     model.invoices_fetched_at.set(entry.invoices_fetched_at),
                     model.credit_notes_fetched_at.set(entry.credit_notes_fetched_at),
+                    model.invoices_seen.set(entry.invoices_seen),
+                    model.credit_notes_seen.set(entry.credit_notes_seen),
                     model.org_facts.set(
                         {
                             "base_currency": entry.org.base_currency,
@@ -188,16 +192,18 @@ class InvoiceCacheRepository:
         return True
 
     def invalidate(self, org_id: str, xero_contact_id: str, part: Part, now: datetime) -> bool:
-        """Xero said the contact's invoices (or credit notes) changed: the next view reads them
-        again. Nothing is written for a contact that has no entry. Returns whether one was marked."""
-        attribute = (
-            InvoiceViewModel.invoices_invalidated_at
+        """Xero said the contact's invoices (or credit notes) changed: count it, so the next view
+        reads them again. Nothing is written for a contact that has no entry. Returns whether one
+        was marked."""
+        model = InvoiceViewModel
+        changes, changed_at = (
+            (model.invoices_changes, model.invoices_changed_at)
             if part is Part.INVOICES
-            else InvoiceViewModel.credit_notes_invalidated_at
+            else (model.credit_notes_changes, model.credit_notes_changed_at)
         )
         try:
             InvoiceViewModel(org_id, _cache_key(xero_contact_id)).update(
-                actions=[attribute.set(now)], condition=InvoiceViewModel.item_key.exists()
+                actions=[changes.add(1), changed_at.set(now)], condition=model.item_key.exists()
             )
         except UpdateError as error:
             if is_condition_failure(error):

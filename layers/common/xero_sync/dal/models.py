@@ -399,7 +399,7 @@ class InvoiceViewModel(Model):
 
     * ``cache#{xero_contact_id}`` (and ``…#{n}`` when a contact's documents need more than one
       item): the contact's documents as zlib-compressed JSON, when each part was read from Xero
-      and when a webhook said it changed; expire ``CACHE_RETENTION`` after the last read;
+      and how many changes Xero's webhooks reported; expire ``CACHE_RETENTION`` after the last read;
     * ``pin#{record_type}#{record_id}#{document_id}`` (the host's parts percent-encoded): an
       invoice pinned to a host record; kept until unpinned.
     """
@@ -417,8 +417,13 @@ class InvoiceViewModel(Model):
     generation = UnicodeAttribute(null=True)
     invoices_fetched_at = UTCDateTimeAttribute(null=True)
     credit_notes_fetched_at = UTCDateTimeAttribute(null=True)
-    invoices_invalidated_at = UTCDateTimeAttribute(null=True)
-    credit_notes_invalidated_at = UTCDateTimeAttribute(null=True)
+    invoices_seen = NumberAttribute(null=True)  # the change count the cached part reflects
+    credit_notes_seen = NumberAttribute(null=True)
+    # written only by the webhook listener: changes Xero reported, and when the last one was noted
+    invoices_changes = NumberAttribute(null=True)
+    credit_notes_changes = NumberAttribute(null=True)
+    invoices_changed_at = UTCDateTimeAttribute(null=True)
+    credit_notes_changed_at = UTCDateTimeAttribute(null=True)
     org_facts = JSONAttribute(null=True)
     expires_at = TTLAttribute(null=True)
 

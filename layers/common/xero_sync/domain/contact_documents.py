@@ -3,9 +3,10 @@
 **The cache** (one entry per org and Xero contact) holds the contact's invoices and bills (one
 ``GET /Invoices?ContactIDs=…`` with paging) and its credit notes (``GET /CreditNotes``), each part
 with the moment its read *started*. A part is fresh for ``ttl`` after that, unless Xero told us
-it changed: the webhook listener stamps ``*_invalidated_at``, and a part read before that stamp
-(less a margin for clocks that differ between Lambdas) is stale. A read that started before a
-change and finished after it is therefore stale too, and nothing is lost between the two.
+it changed. The webhook listener counts the changes Xero reports per part (``*_changes``, an
+atomic increment); a read remembers the count it saw *before* it asked Xero (``*_seen``). A part
+is stale while more changes were reported than its data has seen — so a change reported while a
+read was on its way makes that read stale too, and no clock of another Lambda is involved.
 
 **Pins** tie a Xero document to a host record reference (type + id: a contact, an account, a
 deal …). A pin belongs to the tenant it was made in; after a reset to another tenant it no longer
@@ -20,10 +21,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from xero_sync.domain.invoice_view import XeroDocument
-
-INVALIDATION_MARGIN = timedelta(seconds=5)
-"""Clocks of two Lambdas may differ by a little: an invalidation this close before a read still
-counts as after it (one read too many, never a change missed)."""
 
 
 class Part(StrEnum):
@@ -55,8 +52,10 @@ class CachedDocuments:
     org: OrgFacts
     invoices_fetched_at: datetime
     credit_notes_fetched_at: datetime
-    invoices_invalidated_at: datetime | None = None
-    credit_notes_invalidated_at: datetime | None = None
+    invoices_changes: int = 0  # changes Xero reported (the listener's count)
+    credit_notes_changes: int = 0
+    invoices_seen: int = 0  # the count the cached invoices reflect
+    credit_notes_seen: int = 0
 
     @property
     def as_of(self) -> datetime:
@@ -66,25 +65,31 @@ class CachedDocuments:
     def fetched_at(self, part: Part) -> datetime:
         return self.invoices_fetched_at if part is Part.INVOICES else self.credit_notes_fetched_at
 
-    def invalidated_at(self, part: Part) -> datetime | None:
-        return self.invoices_invalidated_at if part is Part.INVOICES else self.credit_notes_invalidated_at
+    def changes(self, part: Part) -> int:
+        return self.invoices_changes if part is Part.INVOICES else self.credit_notes_changes
+
+    def seen(self, part: Part) -> int:
+        return self.invoices_seen if part is Part.INVOICES else self.credit_notes_seen
 
     def stale_parts(self, now: datetime, ttl: timedelta) -> frozenset[Part]:
         """The parts to read again: older than ``ttl``, or changed in Xero since they were read."""
-        stale = set()
-        for part in Part:
-            fetched = self.fetched_at(part)
-            invalidated = self.invalidated_at(part)
-            if now - fetched >= ttl or (invalidated is not None and invalidated >= fetched - INVALIDATION_MARGIN):
-                stale.add(part)
-        return frozenset(stale)
+        return frozenset(
+            part for part in Part if now - self.fetched_at(part) >= ttl or self.changes(part) > self.seen(part)
+        )
 
-    def with_part(self, part: Part, documents: tuple[XeroDocument, ...], fetched_at: datetime) -> CachedDocuments:
-        """This entry with one part replaced by a fresh read (the other part kept)."""
+    def with_part(
+        self, part: Part, documents: tuple[XeroDocument, ...], fetched_at: datetime, seen: int
+    ) -> CachedDocuments:
+        """This entry with one part replaced by a read that started at ``fetched_at``, when Xero
+        had reported ``seen`` changes (the other part kept)."""
         kept = tuple(document for document in self.documents if not part.holds(document))
         if part is Part.INVOICES:
-            return dataclasses.replace(self, documents=kept + documents, invoices_fetched_at=fetched_at)
-        return dataclasses.replace(self, documents=kept + documents, credit_notes_fetched_at=fetched_at)
+            return dataclasses.replace(
+                self, documents=kept + documents, invoices_fetched_at=fetched_at, invoices_seen=seen
+            )
+        return dataclasses.replace(
+            self, documents=kept + documents, credit_notes_fetched_at=fetched_at, credit_notes_seen=seen
+        )
 
 
 @dataclass(frozen=True)

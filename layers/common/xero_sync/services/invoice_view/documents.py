@@ -6,8 +6,8 @@
 * **Warm**: served from the cache — no Xero call — while each part is younger than the TTL
   (``READ_VIEW_CACHE_TTL_SECONDS``, 60 s by default) and no webhook said it changed.
 * **Changed in Xero**: the listener (:class:`InvoiceCacheListener`, called by the import's
-  webhook handling for INVOICE and CREDITNOTE events) marks the part stale, so the next view reads
-  just that part again — one call.
+  webhook handling for INVOICE and CREDITNOTE events) counts a change of that part, so the next
+  view reads just that part again — one call.
 * **Xero unavailable**: the calls are *interactive* (``CallPriority.INTERACTIVE``: a short wait
   for a turn under the tenant's rate limits, a short time-out). When Xero answers 429 or 5xx, does
   not answer, or the tenant's budget is spent for now, the last entry is served as it is, with
@@ -159,15 +159,16 @@ class ContactDocuments:
         ``serve_stale`` is False: then Xero's error is raised). ``force`` reads Xero even when
         the cache is fresh."""
         now = self.clock()
-        entry = self.cache.get(org_id, xero_contact_id)
-        if entry is not None and entry.tenant_id != tenant_id:
-            entry = None  # read in the tenant the org used before a reset: not this one's
+        known = self.cache.get(org_id, xero_contact_id)
+        entry = known if known is not None and known.tenant_id == tenant_id else None  # not another tenant's
         stale = ALL_PARTS
         if entry is not None and not force:
             stale = entry.stale_parts(now, self.ttl)
             if not stale:
                 return Served(entry)
-        return self._refresh(org_id, tenant_id, xero_contact_id, entry, stale, serve_stale)
+        # The changes Xero reported so far, read before asking Xero: what the fresh data reflects.
+        seen = {part: known.changes(part) if known is not None else 0 for part in Part}
+        return self._refresh(org_id, tenant_id, xero_contact_id, entry, stale, seen, serve_stale)
 
     def _refresh(
         self,
@@ -176,6 +177,7 @@ class ContactDocuments:
         xero_contact_id: str,
         entry: CachedDocuments | None,
         stale: Collection[Part],
+        seen: dict[Part, int],
         serve_stale: bool,
     ) -> Served:
         started = self.clock()
@@ -191,15 +193,25 @@ class ContactDocuments:
                 "Xero unavailable for the read view: serving cached invoices",
                 extra={"org_id": org_id, "xero_contact_id": xero_contact_id, "error": type(error).__name__},
             )
-            updated = _with_parts(entry, fresh, started)
+            updated = _with_parts(entry, fresh, started, seen)
             if fresh:
                 self.cache.put(updated)
             return Served(updated, stale_reason(error))
         if entry is None:
-            entry = CachedDocuments(org_id, xero_contact_id, tenant_id, (), self.org_facts(org_id), started, started)
+            entry = CachedDocuments(
+                org_id,
+                xero_contact_id,
+                tenant_id,
+                (),
+                self.org_facts(org_id),
+                started,
+                started,
+                invoices_changes=seen[Part.INVOICES],
+                credit_notes_changes=seen[Part.CREDIT_NOTES],
+            )
         else:
             entry = dataclasses.replace(entry, org=self._org_facts_or(entry.org, org_id))
-        updated = _with_parts(entry, fresh, started)
+        updated = _with_parts(entry, fresh, started, seen)
         self.cache.put(updated)
         return Served(updated)
 
@@ -213,10 +225,10 @@ class ContactDocuments:
 
 
 def _with_parts(
-    entry: CachedDocuments, fresh: dict[Part, tuple[XeroDocument, ...]], started: datetime
+    entry: CachedDocuments, fresh: dict[Part, tuple[XeroDocument, ...]], started: datetime, seen: dict[Part, int]
 ) -> CachedDocuments:
     for part, documents in fresh.items():
-        entry = entry.with_part(part, documents, started)
+        entry = entry.with_part(part, documents, started, seen[part])
     return entry
 
 
@@ -226,9 +238,9 @@ def _with_parts(
 @dataclass
 class InvoiceCacheListener:
     """What the import's webhook handling tells the read view (F4.4 → F5): an INVOICE event for
-    a contact's invoice or bill, a CREDITNOTE event for its credit note. The contact's cached part
-    becomes stale; the next view reads it again (one call). Contacts nobody viewed have no entry
-    and cost one conditional write that stores nothing."""
+    a contact's invoice or bill, a CREDITNOTE event for its credit note. The change is counted on
+    the contact's cached part, which is then stale; the next view reads it again (one call).
+    Contacts nobody viewed have no entry and cost one conditional write that stores nothing."""
 
     cache: InvoiceCacheStore
 
