@@ -30,9 +30,12 @@ class InMemoryInvoiceCache:
         self.puts += 1
         key = (entry.org_id, entry.xero_contact_id)
         current = self.entries.get(key)
-        if current is not None and (
-            current.invoices_fetched_at > entry.invoices_fetched_at
-            or current.credit_notes_fetched_at > entry.credit_notes_fetched_at
+        if current is not None and any(
+            stored is not None and (mine is None or stored > mine)
+            for stored, mine in (
+                (current.invoices_fetched_at, entry.invoices_fetched_at),
+                (current.credit_notes_fetched_at, entry.credit_notes_fetched_at),
+            )
         ):
             return False
         if current is not None:  # the change counts are the listener's: a put keeps them

@@ -116,3 +116,17 @@ def test_pins_are_stored_once_and_found_by_their_record(services, ids):
     assert services.pins.delete(org_id, deal, pin.document_id)
     assert not services.pins.delete(org_id, deal, pin.document_id)
     assert services.pins.pins_of(org_id, deal) == []
+
+
+def test_an_entry_with_only_its_invoices_read_round_trips_and_keeps_a_credit_note_read_made_meanwhile(services, ids):
+    org_id, contact_id = ids
+    invoices_only = dataclasses.replace(_entry(org_id, contact_id, [_document(1)]), credit_notes_fetched_at=None)
+    assert services.invoice_cache.put(invoices_only)
+    assert services.invoice_cache.get(org_id, contact_id) == invoices_only
+    # Given another view read the credit notes too
+    both = _entry(org_id, contact_id, [_document(1), _document(3)], fetched=T0 + timedelta(seconds=1))
+    assert services.invoice_cache.put(both)
+    # Then a refresh of the invoices that never saw the credit notes cannot drop them
+    late = dataclasses.replace(invoices_only, invoices_fetched_at=T0 + timedelta(seconds=2))
+    assert not services.invoice_cache.put(late)
+    assert services.invoice_cache.get(org_id, contact_id) == both

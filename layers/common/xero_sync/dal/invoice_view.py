@@ -116,12 +116,7 @@ class InvoiceCacheRepository:
         """The entry, or None (never stored, expired, or caught half-written)."""
         items = list(InvoiceViewModel.query(org_id, InvoiceViewModel.item_key.startswith(_cache_key(xero_contact_id))))
         head = next((item for item in items if item.item_key == _cache_key(xero_contact_id)), None)
-        if (
-            head is None
-            or head.body is None
-            or head.invoices_fetched_at is None
-            or head.credit_notes_fetched_at is None
-        ):
+        if head is None or head.body is None:
             return None
         parts = {item.item_key: item for item in items}
         chunks = [head.body]
@@ -150,7 +145,7 @@ class InvoiceCacheRepository:
         blob = encode_documents(entry.documents)
         chunks = [blob[start : start + MAX_PART_BYTES] for start in range(0, len(blob), MAX_PART_BYTES)] or [b""]
         generation = uuid.uuid4().hex[:12]
-        expires_at = entry.as_of + CACHE_RETENTION
+        expires_at = entry.as_of() + CACHE_RETENTION
         for number, chunk in enumerate(chunks[1:], start=1):
             InvoiceViewModel(
                 entry.org_id,
@@ -160,30 +155,38 @@ class InvoiceCacheRepository:
                 expires_at=expires_at,
             ).save()
         model = InvoiceViewModel
-        not_older = (model.invoices_fetched_at <= entry.invoices_fetched_at) & (
-            model.credit_notes_fetched_at <= entry.credit_notes_fetched_at
-        )
+        actions: list[Any] = [
+            model.body.set(chunks[0]),
+            model.parts.set(len(chunks)),
+            model.generation.set(generation),
+            model.tenant_id.set(entry.tenant_id),
+            model.invoices_seen.set(entry.invoices_seen),
+            model.credit_notes_seen.set(entry.credit_notes_seen),
+            model.org_facts.set(
+                {
+                    "base_currency": entry.org.base_currency,
+                    "timezone": entry.org.timezone,
+                    "short_code": entry.org.short_code,
+                }
+            ),
+            model.expires_at.set(expires_at),
+        ]
+        condition = None
+        for attribute, fetched_at in (
+            (model.invoices_fetched_at, entry.invoices_fetched_at),
+            (model.credit_notes_fetched_at, entry.credit_notes_fetched_at),
+        ):
+            # A part is written only over an older read of it; a part this entry never read must
+            # not have been read by someone else meanwhile (it would be lost).
+            if fetched_at is None:
+                part_condition = attribute.does_not_exist()
+            else:
+                actions.append(attribute.set(fetched_at))
+                part_condition = attribute.does_not_exist() | (attribute <= fetched_at)
+            condition = part_condition if condition is None else condition & part_condition
         try:
             InvoiceViewModel(entry.org_id, _cache_key(entry.xero_contact_id)).update(
-                actions=[
-                    model.body.set(chunks[0]),
-                    model.parts.set(len(chunks)),
-                    model.generation.set(generation),
-                    model.tenant_id.set(entry.tenant_id),
-                    model.invoices_fetched_at.set(entry.invoices_fetched_at),
-                    model.credit_notes_fetched_at.set(entry.credit_notes_fetched_at),
-                    model.invoices_seen.set(entry.invoices_seen),
-                    model.credit_notes_seen.set(entry.credit_notes_seen),
-                    model.org_facts.set(
-                        {
-                            "base_currency": entry.org.base_currency,
-                            "timezone": entry.org.timezone,
-                            "short_code": entry.org.short_code,
-                        }
-                    ),
-                    model.expires_at.set(expires_at),
-                ],
-                condition=model.item_key.does_not_exist() | model.invoices_fetched_at.does_not_exist() | not_older,
+                actions=actions, condition=model.item_key.does_not_exist() | condition
             )
         except UpdateError as error:
             if is_condition_failure(error):

@@ -8,6 +8,9 @@ atomic increment); a read remembers the count it saw *before* it asked Xero (``*
 is stale while more changes were reported than its data has seen — so a change reported while a
 read was on its way makes that read stale too, and no clock of another Lambda is involved.
 
+A part is read only when a view needs it: credit notes have no due date, so the default ``open``
+view, ``overdue`` and the totals need only the invoices — one Xero call for a cold contact.
+
 **Pins** tie a Xero document to a host record reference (type + id: a contact, an account, a
 deal …). A pin belongs to the tenant it was made in; after a reset to another tenant it no longer
 counts, like a record link.
@@ -50,19 +53,19 @@ class CachedDocuments:
     tenant_id: str
     documents: tuple[XeroDocument, ...]
     org: OrgFacts
-    invoices_fetched_at: datetime
-    credit_notes_fetched_at: datetime
+    invoices_fetched_at: datetime | None  # None: never read for this entry
+    credit_notes_fetched_at: datetime | None
     invoices_changes: int = 0  # changes Xero reported (the listener's count)
     credit_notes_changes: int = 0
     invoices_seen: int = 0  # the count the cached invoices reflect
     credit_notes_seen: int = 0
 
-    @property
-    def as_of(self) -> datetime:
-        """When the oldest part was read from Xero: the data is at least this fresh."""
-        return min(self.invoices_fetched_at, self.credit_notes_fetched_at)
+    def as_of(self, parts: frozenset[Part] = ALL_PARTS) -> datetime:
+        """When the oldest of ``parts`` (those read) was read from Xero: the data is at least this fresh."""
+        moments = [moment for part in parts if (moment := self.fetched_at(part)) is not None]
+        return min(moments or [moment for part in Part if (moment := self.fetched_at(part)) is not None])
 
-    def fetched_at(self, part: Part) -> datetime:
+    def fetched_at(self, part: Part) -> datetime | None:
         return self.invoices_fetched_at if part is Part.INVOICES else self.credit_notes_fetched_at
 
     def changes(self, part: Part) -> int:
@@ -71,11 +74,14 @@ class CachedDocuments:
     def seen(self, part: Part) -> int:
         return self.invoices_seen if part is Part.INVOICES else self.credit_notes_seen
 
-    def stale_parts(self, now: datetime, ttl: timedelta) -> frozenset[Part]:
-        """The parts to read again: older than ``ttl``, or changed in Xero since they were read."""
-        return frozenset(
-            part for part in Part if now - self.fetched_at(part) >= ttl or self.changes(part) > self.seen(part)
-        )
+    def stale_parts(self, now: datetime, ttl: timedelta, wanted: frozenset[Part] = ALL_PARTS) -> frozenset[Part]:
+        """Of the ``wanted`` parts, those to read: never read, older than ``ttl``, or changed in
+        Xero since they were read."""
+        return frozenset(part for part in wanted if self._stale(part, now, ttl))
+
+    def _stale(self, part: Part, now: datetime, ttl: timedelta) -> bool:
+        fetched = self.fetched_at(part)
+        return fetched is None or now - fetched >= ttl or self.changes(part) > self.seen(part)
 
     def with_part(
         self, part: Part, documents: tuple[XeroDocument, ...], fetched_at: datetime, seen: int

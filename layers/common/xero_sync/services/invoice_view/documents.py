@@ -1,8 +1,9 @@
 """A linked Xero contact's documents, read through a cache (F5: "fresh and cheap").
 
 * **Cold** (no entry, or one of another tenant): one ``GET /Invoices?ContactIDs=…`` (sales
-  invoices and bills, with their payments; 1,000 a page, so one call up to 1,000 invoices) and
-  one ``GET /CreditNotes?where=Contact.ContactID==guid(…)``; stored in the cache table.
+  invoices and bills, with their payments; 1,000 a page, so one call up to 1,000 invoices), and
+  ``GET /CreditNotes?where=Contact.ContactID==guid(…)`` only for a view that can show credit notes
+  (not ``open``, ``overdue`` or the totals); stored in the cache table.
 * **Warm**: served from the cache — no Xero call — while each part is younger than the TTL
   (``READ_VIEW_CACHE_TTL_SECONDS``, 60 s by default) and no webhook said it changed.
 * **Changed in Xero**: the listener (:class:`InvoiceCacheListener`, called by the import's
@@ -136,7 +137,16 @@ def read_part(xero: XeroReader, xero_contact_id: str, part: Part) -> tuple[XeroD
 @dataclass(frozen=True)
 class Served:
     entry: CachedDocuments
+    parts: frozenset[Part] = ALL_PARTS  # the parts the caller asked for
     stale_reason: str | None = None  # None: as fresh as the TTL and the webhooks promise
+
+    @property
+    def as_of(self) -> datetime:
+        return self.entry.as_of(self.parts)
+
+    @property
+    def documents(self) -> tuple[XeroDocument, ...]:
+        return tuple(d for d in self.entry.documents if any(part.holds(d) for part in self.parts))
 
 
 def stale_reason(error: XeroRetryableError) -> str:
@@ -152,23 +162,30 @@ class ContactDocuments:
     clock: Clock
 
     def read(
-        self, org_id: str, tenant_id: str, xero_contact_id: str, *, force: bool = False, serve_stale: bool = True
+        self,
+        org_id: str,
+        tenant_id: str,
+        xero_contact_id: str,
+        parts: frozenset[Part] = ALL_PARTS,
+        *,
+        force: bool = False,
+        serve_stale: bool = True,
     ) -> Served:
-        """The contact's documents: cached while fresh, else read from Xero (and cached); the
-        cached ones with the reason when Xero cannot be read and something is cached (unless
-        ``serve_stale`` is False: then Xero's error is raised). ``force`` reads Xero even when
-        the cache is fresh."""
+        """The contact's documents of ``parts``: cached while fresh, else read from Xero (and
+        cached); the cached ones with the reason when Xero cannot be read and something is cached
+        (unless ``serve_stale`` is False: then Xero's error is raised). ``force`` reads Xero even
+        when the cache is fresh."""
         now = self.clock()
         known = self.cache.get(org_id, xero_contact_id)
         entry = known if known is not None and known.tenant_id == tenant_id else None  # not another tenant's
-        stale = ALL_PARTS
+        stale = parts
         if entry is not None and not force:
-            stale = entry.stale_parts(now, self.ttl)
+            stale = entry.stale_parts(now, self.ttl, parts)
             if not stale:
-                return Served(entry)
+                return Served(entry, parts)
         # The changes Xero reported so far, read before asking Xero: what the fresh data reflects.
         seen = {part: known.changes(part) if known is not None else 0 for part in Part}
-        return self._refresh(org_id, tenant_id, xero_contact_id, entry, stale, seen, serve_stale)
+        return self._refresh(org_id, tenant_id, xero_contact_id, entry, stale, seen, serve_stale, parts)
 
     def _refresh(
         self,
@@ -179,6 +196,7 @@ class ContactDocuments:
         stale: Collection[Part],
         seen: dict[Part, int],
         serve_stale: bool,
+        parts: frozenset[Part],
     ) -> Served:
         started = self.clock()
         fresh: dict[Part, tuple[XeroDocument, ...]] = {}
@@ -196,7 +214,7 @@ class ContactDocuments:
             updated = _with_parts(entry, fresh, started, seen)
             if fresh:
                 self.cache.put(updated)
-            return Served(updated, stale_reason(error))
+            return Served(updated, parts, stale_reason(error))
         if entry is None:
             entry = CachedDocuments(
                 org_id,
@@ -204,8 +222,8 @@ class ContactDocuments:
                 tenant_id,
                 (),
                 self.org_facts(org_id),
-                started,
-                started,
+                None,
+                None,
                 invoices_changes=seen[Part.INVOICES],
                 credit_notes_changes=seen[Part.CREDIT_NOTES],
             )
@@ -213,7 +231,7 @@ class ContactDocuments:
             entry = dataclasses.replace(entry, org=self._org_facts_or(entry.org, org_id))
         updated = _with_parts(entry, fresh, started, seen)
         self.cache.put(updated)
-        return Served(updated)
+        return Served(updated, parts)
 
     def _org_facts_or(self, known: OrgFacts, org_id: str) -> OrgFacts:
         """The org's facts as imported now; those known before if they cannot be read."""

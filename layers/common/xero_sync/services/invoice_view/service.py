@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from xero_sync.clock import Clock
-from xero_sync.domain.contact_documents import OrgFacts, Pin, RecordRef
+from xero_sync.domain.contact_documents import ALL_PARTS, OrgFacts, Part, Pin, RecordRef
 from xero_sync.domain.invoice_view import ListQuery, SortKey, View, XeroDocument, select
 from xero_sync.domain.xero_org import org_today
 from xero_sync.models.api import ErrorDetail
@@ -38,6 +38,9 @@ from xero_sync.xero.errors import XeroError, XeroNotFound
 
 CONTACT = "contact"
 MAX_PINS_PER_RECORD = 200
+INVOICES_ONLY = frozenset({Part.INVOICES})
+"""Credit notes have no due date and are not in the totals: open, overdue and the summary need
+only the invoices (one Xero call for a cold contact)."""
 
 
 def list_query(
@@ -105,10 +108,11 @@ class InvoiceViewService:
 
     def contact_invoices(self, org_id: str, contact_id: str, query: ListQuery) -> InvoiceListView:
         tenant_id, link = self._linked(org_id, contact_id)
-        served = self.documents.read(org_id, tenant_id, link.xero_contact_id)
+        parts = INVOICES_ONLY if query.view in (View.OPEN, View.OVERDUE) else ALL_PARTS
+        served = self.documents.read(org_id, tenant_id, link.xero_contact_id, parts)
         pinned = self._pinned_ids(org_id, RecordRef(CONTACT, contact_id), tenant_id)
         summary = self._summary(contact_id, link, served)
-        page = select(served.entry.documents, query, summary.today, pinned)
+        page = select(served.documents, query, summary.today, pinned)
         return InvoiceListView(
             **summary.model_dump(),
             view=query.view.value,
@@ -120,17 +124,18 @@ class InvoiceViewService:
 
     def summary(self, org_id: str, contact_id: str) -> InvoiceSummaryView:
         tenant_id, link = self._linked(org_id, contact_id)
-        return self._summary(contact_id, link, self.documents.read(org_id, tenant_id, link.xero_contact_id))
+        served = self.documents.read(org_id, tenant_id, link.xero_contact_id, INVOICES_ONLY)
+        return self._summary(contact_id, link, served)
 
     def _summary(self, contact_id: str, link: ResolvedLink, served: Served) -> InvoiceSummaryView:
-        entry = served.entry
-        today = org_today(entry.org.timezone, self.clock())
+        org = served.entry.org
+        today = org_today(org.timezone, self.clock())
         return InvoiceSummaryView(
             contact_id=contact_id,
             xero_contact_id=link.xero_contact_id,
-            totals=invoice_totals(entry.documents, entry.org, today),
+            totals=invoice_totals(served.documents, org, today),  # sales invoices and bills: no credit notes
             today=today,
-            as_of=entry.as_of,
+            as_of=served.as_of,
             stale=served.stale_reason is not None,
             stale_reason=served.stale_reason,
         )
@@ -173,7 +178,7 @@ class InvoiceViewService:
         found: list[XeroDocument] = []
         served_all = [self.documents.read(org_id, tenant_id, contact_id) for contact_id in sorted(wanted)]
         for contact_id, served in zip(sorted(wanted), served_all, strict=True):
-            found += [d for d in served.entry.documents if d.xero_id in wanted[contact_id]]
+            found += [d for d in served.documents if d.xero_id in wanted[contact_id]]
         org = served_all[0].entry.org if served_all else self.documents.org_facts(org_id)
         now = self.clock()
         today = org_today(org.timezone, now)
@@ -187,7 +192,7 @@ class InvoiceViewService:
             missing=sorted(pinned_ids - {d.xero_id for d in found}),
             totals=invoice_totals(found, org, today),
             today=today,
-            as_of=min((s.entry.as_of for s in served_all), default=now),
+            as_of=min((s.as_of for s in served_all), default=now),
             stale=bool(reasons),
             stale_reason=reasons[0] if reasons else None,
         )
@@ -237,7 +242,7 @@ class InvoiceViewService:
 
 
 def _holds(served: Served, document_id: str) -> bool:
-    return any(document.xero_id == document_id for document in served.entry.documents)
+    return any(document.xero_id == document_id for document in served.documents)
 
 
 def _pin_view(record: RecordRef, document_id: str, pinned_at: datetime, *, changed: bool) -> PinView:
