@@ -8,6 +8,10 @@ then the first item names how many there are and their ``generation``, so a read
 half-written entry (parts of another generation) sees a miss, never a mix. One Query reads them
 all.
 
+Decoding 500 documents costs tens of milliseconds of CPU, so each repository (one per Lambda
+instance) keeps the last ``DECODED_ENTRIES`` decoded bodies by their ``generation``: a warm view
+in a warm Lambda reads the item (for the freshness fields) but decodes nothing.
+
 Writes never go back in time: an entry is replaced only by reads that started no earlier than the
 stored ones (a slow refresh cannot overwrite a newer one). They never touch the ``*_changes``
 counts either, which only the webhook listener increments (an atomic ADD) — so a change reported
@@ -17,8 +21,10 @@ while a refresh was under way still leaves that refresh stale (domain/contact_do
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 import zlib
+from collections import OrderedDict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -32,6 +38,7 @@ from xero_sync.domain.contact_documents import CachedDocuments, OrgFacts, Part, 
 from xero_sync.domain.invoice_view import DocumentKind, Instalment, XeroDocument
 
 MAX_PART_BYTES = 350_000  # DynamoDB items hold 400 KB, keys and attributes included
+DECODED_ENTRIES = 256  # decoded bodies kept per Lambda instance (a few MB at most)
 CACHE_RETENTION = timedelta(days=30)
 """An entry nobody looked at for this long is dropped (TTL); the next view reads Xero again."""
 
@@ -112,6 +119,22 @@ def decode_documents(blob: bytes) -> tuple[XeroDocument, ...]:
 
 
 class InvoiceCacheRepository:
+    def __init__(self) -> None:
+        self._decoded: OrderedDict[tuple[str, str, str], tuple[XeroDocument, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _documents(self, key: tuple[str, str, str], chunks: list[bytes]) -> tuple[XeroDocument, ...]:
+        with self._lock:
+            if key in self._decoded:
+                self._decoded.move_to_end(key)
+                return self._decoded[key]
+        documents = decode_documents(b"".join(chunks))
+        with self._lock:
+            self._decoded[key] = documents
+            while len(self._decoded) > DECODED_ENTRIES:
+                self._decoded.popitem(last=False)
+        return documents
+
     def get(self, org_id: str, xero_contact_id: str) -> CachedDocuments | None:
         """The entry, or None (never stored, expired, or caught half-written)."""
         items = list(InvoiceViewModel.query(org_id, InvoiceViewModel.item_key.startswith(_cache_key(xero_contact_id))))
@@ -130,7 +153,7 @@ class InvoiceCacheRepository:
             org_id=org_id,
             xero_contact_id=xero_contact_id,
             tenant_id=head.tenant_id or "",
-            documents=decode_documents(b"".join(chunks)),
+            documents=self._documents((org_id, xero_contact_id, head.generation or ""), chunks),
             org=OrgFacts(facts.get("base_currency", ""), facts.get("timezone"), facts.get("short_code")),
             invoices_fetched_at=head.invoices_fetched_at,
             credit_notes_fetched_at=head.credit_notes_fetched_at,

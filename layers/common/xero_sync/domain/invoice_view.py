@@ -188,6 +188,11 @@ class SortKey:
             raise ValueError("not a cursor of this list") from error
 
 
+def _order(document: XeroDocument) -> tuple[dt.date, str, str]:
+    """``SortKey`` as a plain tuple: sorting 500 documents compares tuples in C."""
+    return (document.date, document.number, document.xero_id)
+
+
 @dataclass(frozen=True)
 class Page:
     documents: tuple[XeroDocument, ...]
@@ -205,9 +210,9 @@ def select(documents: Iterable[XeroDocument], query: ListQuery, today: dt.date, 
         and (query.date_from is None or document.date >= query.date_from)
         and (query.date_to is None or document.date <= query.date_to)
     ]
-    chosen.sort(key=SortKey.of, reverse=True)
+    chosen.sort(key=_order, reverse=True)
     after = query.after
-    remaining = [d for d in chosen if SortKey.of(d) < after] if after is not None else chosen
+    remaining = [d for d in chosen if _order(d) < (after.date, after.number, after.xero_id)] if after else chosen
     page = remaining[: query.limit]
     more = len(remaining) > query.limit
     return Page(tuple(page), SortKey.of(page[-1]).encode() if more and page else None, len(chosen))

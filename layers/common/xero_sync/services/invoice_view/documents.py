@@ -146,7 +146,10 @@ class Served:
 
     @property
     def documents(self) -> tuple[XeroDocument, ...]:
-        return tuple(d for d in self.entry.documents if any(part.holds(d) for part in self.parts))
+        if self.parts == ALL_PARTS:
+            return self.entry.documents
+        credit_notes = Part.CREDIT_NOTES in self.parts
+        return tuple(d for d in self.entry.documents if d.kind.is_credit_note == credit_notes)
 
 
 def stale_reason(error: XeroRetryableError) -> str:
