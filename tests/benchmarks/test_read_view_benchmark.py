@@ -3,37 +3,11 @@ checked for what it counts — never for speed (latencies belong to the benchmar
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from benchmark_helpers import run_benchmark
 
 
 def test_a_small_read_view_run_counts_one_xero_call_per_cold_view_and_few_per_session():
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers" / "common"), str(ROOT)])}
-    finished = subprocess.run(
-        [
-            sys.executable,
-            "benchmarks/read_view.py",
-            "--invoices",
-            "30",
-            "--warm-views",
-            "12",
-            "--cold-samples",
-            "2",
-            "--json",
-        ],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert finished.returncode == 0, finished.stderr[-3000:]
-    report = json.loads(finished.stdout.strip().splitlines()[-1])
+    report, printed = run_benchmark("read_view.py", "--invoices", "30", "--warm-views", "12", "--cold-samples", "2")
     # Then every invoice and credit note of the contact is listed
     assert report["listed_documents"] == 30 + report["contact"]["credit_notes"]
     # And a cold default view reads Xero once; a warm one not at all (no Xero call is in its requests)
@@ -42,3 +16,4 @@ def test_a_small_read_view_run_counts_one_xero_call_per_cold_view_and_few_per_se
     # And 100 page views with two payments cost the cold read plus one read per payment with webhooks
     assert report["session_with_webhooks"]["xero_calls"] == 1 + 1 + 2  # invoices, credit notes once, 2 payments
     assert report["session_without_webhooks"]["xero_calls"] > report["session_with_webhooks"]["xero_calls"]
+    assert "Xero calls per 100 page views" in printed

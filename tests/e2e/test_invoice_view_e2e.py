@@ -33,6 +33,7 @@ import requests
 
 from local.stack import LocalStack
 from tests.e2e.conftest import Host
+from tests.read_view_bodies import invoice_body, payment_body
 from xero_sync.settings import Settings, get_settings
 from xero_sync.wiring import Container, container, set_container
 
@@ -183,29 +184,11 @@ class Crm:
         return self.xero("PUT", "Contacts", {"Contacts": [{"Name": name}]})["Contacts"][0]["ContactID"]
 
     def invoice(self, contact_id: str, number: str, day: date, due: date, amount: str, **extra: Any) -> dict:
-        body = {
-            "Type": "ACCREC",
-            "Contact": {"ContactID": contact_id},
-            "InvoiceNumber": number,
-            "Date": day.isoformat(),
-            "DueDate": due.isoformat(),
-            "Status": "AUTHORISED",
-            "LineAmountTypes": "NoTax",
-            "LineItems": [{"Description": "Espresso beans", "Quantity": 1, "UnitAmount": amount, "AccountCode": "200"}],
-            **extra,
-        }
+        body = invoice_body(contact_id, number, day, due, amount, **extra)
         return self.xero("PUT", "Invoices", {"Invoices": [body]})["Invoices"][0]
 
     def pay(self, invoice_id: str, day: date, amount: str, reference: str, **extra: Any) -> None:
-        payment = {
-            "Invoice": {"InvoiceID": invoice_id},
-            "Account": {"Code": "090"},
-            "Date": day.isoformat(),
-            "Amount": amount,
-            "Reference": reference,
-            **extra,
-        }
-        self.xero("PUT", "Payments", {"Payments": [payment]})
+        self.xero("PUT", "Payments", {"Payments": [payment_body(invoice_id, day, amount, reference, **extra)]})
 
     def link(self, contact_id: str, xero_contact_id: str) -> None:
         self.host.call("PUT", f"/contacts/{contact_id}/xero-link", {"xero_contact_id": xero_contact_id})

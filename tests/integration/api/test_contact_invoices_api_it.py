@@ -11,6 +11,7 @@ import pytest
 import requests
 from api_it_helpers import connect_org
 
+from tests.read_view_bodies import invoice_body, payment_body
 from xero_sync.clock import utcnow
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
@@ -31,29 +32,12 @@ def xero_contact(xero, org_id: str, name: str) -> str:
 
 
 def xero_invoice(xero, org_id: str, contact_id: str, number: str, day: date, due: date, amount: str, **extra) -> dict:
-    invoice = {
-        "Type": "ACCREC",
-        "Contact": {"ContactID": contact_id},
-        "InvoiceNumber": number,
-        "Date": day.isoformat(),
-        "DueDate": due.isoformat(),
-        "Status": "AUTHORISED",
-        "LineAmountTypes": "NoTax",
-        "LineItems": [{"Description": "Espresso beans", "Quantity": 1, "UnitAmount": amount, "AccountCode": "200"}],
-        **extra,
-    }
-    return as_xero_user(xero, org_id, "PUT", "Invoices", {"Invoices": [invoice]})["Invoices"][0]
+    body = invoice_body(contact_id, number, day, due, amount, **extra)
+    return as_xero_user(xero, org_id, "PUT", "Invoices", {"Invoices": [body]})["Invoices"][0]
 
 
 def xero_payment(xero, org_id: str, invoice_id: str, day: date, amount: str, reference: str) -> None:
-    payment = {
-        "Invoice": {"InvoiceID": invoice_id},
-        "Account": {"Code": "090"},
-        "Date": day.isoformat(),
-        "Amount": amount,
-        "Reference": reference,
-    }
-    as_xero_user(xero, org_id, "PUT", "Payments", {"Payments": [payment]})
+    as_xero_user(xero, org_id, "PUT", "Payments", {"Payments": [payment_body(invoice_id, day, amount, reference)]})
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from xero_sync.clock import Clock
 from xero_sync.domain.contact_documents import ALL_PARTS, CachedDocuments, OrgFacts, Part
-from xero_sync.domain.invoice_view import KIND_BY_XERO_TYPE, Instalment, XeroDocument
+from xero_sync.domain.invoice_view import KIND_BY_XERO_TYPE, DocumentKind, Instalment, XeroDocument
 from xero_sync.domain.money import round_money
 from xero_sync.models.xero_documents import XeroCreditNoteRead, XeroDocumentRead, XeroInvoiceRead
 from xero_sync.observability import logger
@@ -58,49 +58,57 @@ def _instalments(read: XeroDocumentRead) -> tuple[Instalment, ...]:
     )
 
 
+def _document(
+    read: XeroDocumentRead, kind: DocumentKind, xero_id: str, number: str | None, **fields: Any
+) -> XeroDocument:
+    """What invoices and credit notes share, and ``fields`` that differ."""
+    return XeroDocument(
+        xero_id=xero_id,
+        kind=kind,
+        number=number or "",
+        date=read.Date,
+        xero_status=read.Status,
+        currency=read.CurrencyCode,
+        currency_rate=read.CurrencyRate,
+        total=round_money(read.Total),
+        reference=read.Reference or None,
+        instalments=_instalments(read),
+        **fields,
+    )
+
+
 def invoice_document(body: dict[str, Any]) -> XeroDocument | None:
     """A Xero invoice or bill; None for a type the view does not show."""
     read = XeroInvoiceRead.model_validate(body)
     kind = KIND_BY_XERO_TYPE.get(read.Type)
     if kind is None or kind.is_credit_note:
         return None
-    return XeroDocument(
-        xero_id=read.InvoiceID,
-        kind=kind,
-        number=read.InvoiceNumber or "",
-        date=read.Date,
+    return _document(
+        read,
+        kind,
+        read.InvoiceID,
+        read.InvoiceNumber,
         due_date=read.DueDate,
-        xero_status=read.Status,
-        currency=read.CurrencyCode,
-        currency_rate=read.CurrencyRate,
-        total=round_money(read.Total),
         balance=round_money(read.AmountDue),
         amount_paid=round_money(read.AmountPaid),
         amount_credited=round_money(read.AmountCredited),
-        reference=read.Reference or None,
-        instalments=_instalments(read),
     )
 
 
 def credit_note_document(body: dict[str, Any]) -> XeroDocument | None:
+    """A Xero credit note: its balance is the credit left, what it paid out its refunds."""
     read = XeroCreditNoteRead.model_validate(body)
     kind = KIND_BY_XERO_TYPE.get(read.Type)
     if kind is None or not kind.is_credit_note:
         return None
-    instalments = _instalments(read)
-    return XeroDocument(
-        xero_id=read.CreditNoteID,
-        kind=kind,
-        number=read.CreditNoteNumber or "",
-        date=read.Date,
-        xero_status=read.Status,
-        currency=read.CurrencyCode,
-        currency_rate=read.CurrencyRate,
-        total=round_money(read.Total),
+    refunds = sum((round_money(p.Amount) for p in read.Payments), start=Decimal(0))
+    return _document(
+        read,
+        kind,
+        read.CreditNoteID,
+        read.CreditNoteNumber,
         balance=round_money(read.RemainingCredit),
-        amount_paid=sum((i.amount for i in instalments), start=Decimal(0)),
-        reference=read.Reference or None,
-        instalments=instalments,
+        amount_paid=refunds,
     )
 
 

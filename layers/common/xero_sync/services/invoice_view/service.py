@@ -160,13 +160,7 @@ class InvoiceViewService:
 
     def unpin(self, org_id: str, record: RecordRef, document_id: str) -> PinView:
         changed = self.pins.delete(org_id, record, document_id)
-        return PinView(
-            record_type=record.record_type,
-            record_id=record.record_id,
-            invoice_id=document_id,
-            pinned=False,
-            changed=changed,
-        )
+        return _pin_view(record, document_id, None, changed=changed)
 
     def record_pins(self, org_id: str, record: RecordRef) -> PinnedInvoicesView:
         """The documents pinned to a host record, with their totals (an account's or a deal's
@@ -245,12 +239,13 @@ def _holds(served: Served, document_id: str) -> bool:
     return any(document.xero_id == document_id for document in served.documents)
 
 
-def _pin_view(record: RecordRef, document_id: str, pinned_at: datetime, *, changed: bool) -> PinView:
+def _pin_view(record: RecordRef, document_id: str, pinned_at: datetime | None, *, changed: bool) -> PinView:
+    """The pin as it stands: pinned since ``pinned_at``, or (None) not pinned."""
     return PinView(
         record_type=record.record_type,
         record_id=record.record_id,
         invoice_id=document_id,
-        pinned=True,
+        pinned=pinned_at is not None,
         pinned_at=pinned_at,
         changed=changed,
     )

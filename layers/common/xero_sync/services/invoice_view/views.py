@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterable
 from datetime import date
 
@@ -10,7 +11,6 @@ from xero_sync.domain.invoice_totals import Totals, totals
 from xero_sync.domain.invoice_view import DocumentKind, XeroDocument
 from xero_sync.domain.xero_org import deep_link
 from xero_sync.models.invoice_view import (
-    CurrencyTotalsView,
     InstalmentView,
     InvoiceItemView,
     InvoiceTotalsView,
@@ -46,22 +46,8 @@ def item_view(document: XeroDocument, today: date, org: OrgFacts, pinned: Collec
 
 
 def totals_view(result: Totals) -> TotalsView:
-    return TotalsView(
-        base_currency=result.base_currency,
-        paid=result.paid,
-        unpaid=result.unpaid,
-        overdue=result.overdue,
-        paid_count=result.paid_count,
-        unpaid_count=result.unpaid_count,
-        overdue_count=result.overdue_count,
-        by_currency=[
-            CurrencyTotalsView(
-                currency=c.currency, paid=c.paid, unpaid=c.unpaid, overdue=c.overdue, documents=c.documents
-            )
-            for c in result.by_currency
-        ],
-        unconverted=result.unconverted,
-    )
+    """The view's fields are the entity's, by name (by_currency included)."""
+    return TotalsView.model_validate(dataclasses.asdict(result))
 
 
 def invoice_totals(documents: Iterable[XeroDocument], org: OrgFacts, today: date) -> InvoiceTotalsView:
