@@ -4,6 +4,7 @@ version wins, claims), because the services' guarantees rest on those rules."""
 
 from tests.fakes.clock import T0, ManualClock
 from tests.fakes.connections import InMemoryConnections, connection
+from tests.fakes.invoice_view import FakeXeroDocuments, InMemoryInvoiceCache, InMemoryPins
 from tests.fakes.links import InMemoryContactLinks
 from tests.fakes.messaging import MemoryOnce, RecordingExportQueue, RecordingMailer, RecordingNotificationQueue
 from tests.fakes.rate_limits import InMemoryGovernor, InMemoryRateLimitStore
@@ -14,13 +15,16 @@ from tests.fakes.xero import FakeTenantClient
 __all__ = [
     "T0",
     "FakeTenantClient",
+    "FakeXeroDocuments",
     "InMemoryApiKeys",
     "InMemoryConnections",
     "InMemoryContactLinks",
     "InMemoryGovernor",
     "InMemoryHistory",
+    "InMemoryInvoiceCache",
     "InMemoryOAuthStates",
     "InMemoryOrgConfig",
+    "InMemoryPins",
     "InMemoryRateLimitStore",
     "InMemoryRecords",
     "ManualClock",

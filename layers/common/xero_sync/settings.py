@@ -58,6 +58,7 @@ class CoreSettings(BaseSettings):
     records_table: str
     history_table: str
     links_table: str
+    invoice_views_table: str
     idempotency_table: str
 
     # --- KMS ---------------------------------------------------------------------------------
@@ -108,6 +109,16 @@ class XeroSettings(CoreSettings):
         ge=1,
         le=100,
         description="Records per Xero write call (xero-facts §3.2 recommends about 50); 1 = the benchmark's baseline.",
+    )
+
+    xero_interactive_max_wait_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="How long a call a person waits for (the read view) may wait for its turn under the tenant's "
+        "rate limits; past that the caller serves its cached data.",
+    )
+    xero_interactive_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long such a call waits for Xero's answer."
     )
 
     @field_validator("xero_login_url", "xero_identity_url", "xero_api_url")
@@ -186,10 +197,22 @@ class EmailSettings(CoreSettings):
     )
 
 
+class ReadViewSettings(CoreSettings):
+    """The read view of a contact's Xero invoices (F5), served by the host API."""
+
+    read_view_cache_ttl_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=3600,
+        description="How long a contact's invoices read from Xero are served from the cache when no webhook "
+        "said they changed (Xero's INVOICE and CREDITNOTE webhooks make them stale at once).",
+    )
+
+
 # --- one settings class per function family: validated when the handler starts ------------------
 
 
-class ApiSettings(XeroSettings, ExportQueueSettings):
+class ApiSettings(XeroSettings, ExportQueueSettings, ReadViewSettings):
     """The host HTTP API (connect, settings, records, history, Sync now)."""
 
     host_app_origins: str = Field(

@@ -10,6 +10,9 @@ from xero_sync.http.app import build_app
 from xero_sync.services.api_keys import create_api_key
 
 PARAMETER_VALUES = {"entity": "invoice", "record_id": "inv-1"}
+PARAMETER_VALUES.update(  # the read view's routes (F5)
+    contact_id="cus-1", invoice_id="4aa20e93-ec11-441e-b5dc-1fdafdfdf06c", record_type="deal"
+)
 
 
 def _org_routes() -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ TABLES = dict(
     records_table="records",
     history_table="history",
     links_table="links",
+    invoice_views_table="invoice-views",
     idempotency_table="idempotency",
 )
 

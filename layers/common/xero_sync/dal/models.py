@@ -402,3 +402,49 @@ class HistoryModel(Model):
 
     record_history_index = RecordHistoryIndex()
     outcome_index = OutcomeIndex()
+
+
+# ----------------------------------------------------------------------------------------------
+# The read view (F5): each linked Xero contact's documents, cached; pins on host records.
+# ----------------------------------------------------------------------------------------------
+
+
+class InvoiceViewModel(Model):
+    """Two kinds of item per org (dal/invoice_view.py):
+
+    * ``cache#{xero_contact_id}`` (and ``…#{n}`` when a contact's documents need more than one
+      item): the contact's documents as zlib-compressed JSON, when each part was read from Xero
+      and how many changes Xero's webhooks reported; expire ``CACHE_RETENTION`` after the last read;
+    * ``pin#{record_type}#{record_id}#{document_id}`` (the host's parts percent-encoded): an
+      invoice pinned to a host record; kept until unpinned.
+    """
+
+    class Meta(_Unbound):
+        pass
+
+    org_id = UnicodeAttribute(hash_key=True)
+    item_key = UnicodeAttribute(range_key=True)
+    tenant_id = UnicodeAttribute(null=True)
+
+    # cache items
+    body = BinaryAttribute(null=True, legacy_encoding=False)
+    parts = NumberAttribute(null=True)
+    generation = UnicodeAttribute(null=True)
+    invoices_fetched_at = UTCDateTimeAttribute(null=True)
+    credit_notes_fetched_at = UTCDateTimeAttribute(null=True)
+    invoices_seen = NumberAttribute(null=True)  # the change count the cached part reflects
+    credit_notes_seen = NumberAttribute(null=True)
+    # written only by the webhook listener: changes Xero reported, and when the last one was noted
+    invoices_changes = NumberAttribute(null=True)
+    credit_notes_changes = NumberAttribute(null=True)
+    invoices_changed_at = UTCDateTimeAttribute(null=True)
+    credit_notes_changed_at = UTCDateTimeAttribute(null=True)
+    org_facts = JSONAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+    # pins
+    record_type = UnicodeAttribute(null=True)
+    record_id = UnicodeAttribute(null=True)
+    document_id = UnicodeAttribute(null=True)
+    xero_contact_id = UnicodeAttribute(null=True)
+    pinned_at = UTCDateTimeAttribute(null=True)

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-from xero_sync.http import auth, connection, history, records, settings, sync, xero_data
+from xero_sync.http import auth, connection, contact_invoices, history, pins, records, settings, sync, xero_data
 from xero_sync.http.body_guard import check_body, parse_json
 from xero_sync.http.errors import ApiError, error_response, validation_details
 from xero_sync.http.openapi import published_document
@@ -27,6 +27,8 @@ def build_app() -> APIGatewayHttpResolver:
     # the body guard (body_guard.py) has checked the body with the same parser already.
     app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json)
     for resource in (connection, records, history, settings, xero_data, sync):
+        app.include_router(resource.routes.router, prefix="/v1")
+    for resource in (contact_invoices, pins):  # the read view (F5)
         app.include_router(resource.routes.router, prefix="/v1")
     _register_error_handlers(app)
 

@@ -131,7 +131,8 @@ class XeroOrganisation(XeroModel):
     BaseCurrency: str
     CountryCode: str | None = None
     OrganisationID: str | None = None
-    Timezone: str | None = None  # Xero's TimeZone enum, e.g. NEWZEALANDSTANDARDTIME
+    ShortCode: str | None = None  # for deep links into this organisation (domain/xero_org.py)
+    Timezone: str | None = None  # Xero's TimeZone enum (a Windows zone id in capitals), e.g. NEWZEALANDSTANDARDTIME
     PeriodLockDate: XeroDate = None  # SPEC: "Shown if set"
     EndOfYearLockDate: XeroDate = None
 

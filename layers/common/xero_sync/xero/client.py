@@ -19,6 +19,13 @@ Every call:
   ``Xero-Correlation-Id`` that Xero support asks for (§7) — never a token.
 
 ``/connections`` is not an Accounting call and is not governed: see identity.py.
+
+Calls have a priority (``CallPriority``). A background call (the export, imports) waits up to
+``max_wait_seconds`` for its turn under the tenant's limits; an interactive one (a person is
+looking at a page: the read view, F5) waits at most ``XERO_INTERACTIVE_MAX_WAIT_SECONDS`` and
+gives up after ``XERO_INTERACTIVE_TIMEOUT_SECONDS``, so that its caller can answer from its cache
+instead. Sharing the minute between the two classes (a reserved share for interactive calls) is
+the governor's business and not done yet: ``priority`` is where it will be passed on.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import requests
@@ -48,6 +56,17 @@ API_PREFIX = "/api.xro/2.0"
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
 CONNECT_TIMEOUT_SECONDS = 5.0
 TOKEN_MARGIN_SECONDS = 60.0
+
+
+class CallPriority(StrEnum):
+    BACKGROUND = "background"  # exports, imports, reference data: may wait their turn
+    INTERACTIVE = "interactive"  # a person waits for the answer: short waits, cached data otherwise
+
+
+@dataclass(frozen=True)
+class CallPolicy:
+    max_wait_seconds: float  # for a turn under the tenant's limits (the governor)
+    timeout_seconds: float | None  # Xero's answer (None: XERO_TIMEOUT_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,14 @@ class XeroApiClient:
         self.rate_limit_retries = rate_limit_retries
         self.clock = clock
         self.api_base = f"{settings.xero_api_url}{API_PREFIX}"
+
+    def policy(self, priority: CallPriority) -> CallPolicy:
+        if priority is CallPriority.INTERACTIVE:
+            return CallPolicy(
+                max_wait_seconds=min(self.max_wait_seconds, self.settings.xero_interactive_max_wait_seconds),
+                timeout_seconds=self.settings.xero_interactive_timeout_seconds,
+            )
+        return CallPolicy(max_wait_seconds=self.max_wait_seconds, timeout_seconds=None)
 
     def for_org(self, org_id: str) -> TenantClient:
         """A client for the tenant the org is connected to (raises ``NotConnected`` if the org
@@ -121,8 +148,10 @@ class TenantClient:
         idempotency_key: str | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        priority: CallPriority = CallPriority.BACKGROUND,
     ) -> XeroResponse:
         method = method.upper()
+        policy = self._client.policy(priority)
         url = self._url(path)
         _check_idempotency_key(idempotency_key)
         refreshed = False
@@ -130,7 +159,18 @@ class TenantClient:
         while True:
             token = self._current_token()
             try:
-                return self._send(method, url, path, token, params, json, idempotency_key, headers, timeout)
+                return self._send(
+                    method,
+                    url,
+                    path,
+                    token,
+                    params,
+                    json,
+                    idempotency_key,
+                    headers,
+                    timeout or policy.timeout_seconds,
+                    policy.max_wait_seconds,
+                )
             except GovernorWait:
                 raise  # nothing was sent: the caller decides (usually: re-queue with a delay)
             except XeroTokenExpired:
@@ -154,6 +194,7 @@ class TenantClient:
         idempotency_key: str | None,
         extra_headers: Mapping[str, str] | None,
         timeout: float | None,
+        max_wait_seconds: float,
     ) -> XeroResponse:
         request_headers = {
             **(extra_headers or {}),
@@ -165,7 +206,7 @@ class TenantClient:
             request_headers["Idempotency-Key"] = idempotency_key
         read_timeout = timeout or self._client.settings.xero_timeout_seconds
         governor = self._client.governor
-        permit = governor.acquire(self.tenant_id, max_wait_seconds=self._client.max_wait_seconds)
+        permit = governor.acquire(self.tenant_id, max_wait_seconds=max_wait_seconds)
         started = time.perf_counter()
         response: requests.Response | None = None
         try:
