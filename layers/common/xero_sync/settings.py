@@ -57,6 +57,7 @@ class CoreSettings(BaseSettings):
     history_table: str
     links_table: str
     idempotency_table: str
+    console_sessions_table: str
 
     # --- KMS ---------------------------------------------------------------------------------
     token_key_id: str = Field(description="KMS key (id, ARN or alias) that encrypts Xero tokens.")
@@ -175,10 +176,35 @@ class EmailSettings(CoreSettings):
     )
 
 
+class ConsoleSessionSettings(CoreSettings):
+    """Functions that open or serve integration console sessions (F8): the host API creates the
+    single-use links, the console function turns them into sessions."""
+
+    console_base_url: str | None = Field(
+        default=None,
+        description="Public address of this deployment's HTTP API (e.g. https://xero.example.com) used in "
+        "console links; unset: derived from the request the host made, as the OAuth callback is.",
+    )
+    console_link_ttl_seconds: int = Field(
+        default=300, ge=30, le=900, description="How long a console link may wait before it is opened (single use)."
+    )
+    console_idle_minutes: int = Field(
+        default=120, ge=5, le=720, description="A console session ends after this long without a request."
+    )
+    console_max_hours: int = Field(
+        default=12, ge=1, le=24, description="A console session ends this long after it was opened, in use or not."
+    )
+
+    @field_validator("console_base_url")
+    @classmethod
+    def _no_trailing_slash_on_base(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else None
+
+
 # --- one settings class per function family: validated when the handler starts ------------------
 
 
-class ApiSettings(XeroSettings, ExportQueueSettings):
+class ApiSettings(XeroSettings, ExportQueueSettings, ConsoleSessionSettings):
     """The host HTTP API (connect, settings, records, history, Sync now)."""
 
 
@@ -206,6 +232,11 @@ class ReprocessSettings(ExportQueueSettings):
     """The operator's reprocess function: re-queues records."""
 
 
+class ConsoleSettings(XeroSettings, ExportQueueSettings, ConsoleSessionSettings):
+    """The integration console (F8): its pages call the same services as the host API (connect,
+    settings, tax mappings, history, retry, Sync now) for the org of the console session."""
+
+
 class Settings(
     ApiSettings,
     OAuthCallbackSettings,
@@ -214,6 +245,7 @@ class Settings(
     InactivitySettings,
     NotifierSettings,
     ReprocessSettings,
+    ConsoleSettings,
 ):
     """Everything at once: for the local stack (every function in one process), the operator's
     tools and the tests. Each Lambda reads only its own family's class."""

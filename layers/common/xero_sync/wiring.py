@@ -25,6 +25,7 @@ from xero_sync.clock import Clock, utcnow
 from xero_sync.dal.api_keys import ApiKeyRepository
 from xero_sync.dal.base import configure
 from xero_sync.dal.connections import ConnectionRepository
+from xero_sync.dal.console_sessions import ConsoleSessionRepository
 from xero_sync.dal.history import HistoryRepository
 from xero_sync.dal.links import ContactLinkRepository
 from xero_sync.dal.oauth_states import OAuthStateRepository
@@ -32,6 +33,7 @@ from xero_sync.dal.org_config import OrgConfigRepository
 from xero_sync.dal.records import RecordRepository
 from xero_sync.settings import (
     ConfigurationError,
+    ConsoleSessionSettings,
     CoreSettings,
     EmailSettings,
     ExportQueueSettings,
@@ -46,7 +48,9 @@ if TYPE_CHECKING:
     from xero_sync.aws.idempotency import PowertoolsOnce
     from xero_sync.aws.kms import TokenCipher
     from xero_sync.aws.ses import SesMailer
+    from xero_sync.console.contact_invoices import ContactInvoices
     from xero_sync.services.connect import ConnectService
+    from xero_sync.services.console_sessions import ConsoleSessionService
     from xero_sync.services.export.context import OrgMappingContexts
     from xero_sync.services.export.worker import ExportWorker
     from xero_sync.services.inactivity import InactivityChecker
@@ -349,6 +353,32 @@ class Container:
             history=self.history,
             clock=self.clock,
         )
+
+    # --- the integration console (F8) ---------------------------------------------------------
+
+    @functools.cached_property
+    def console_session_store(self) -> ConsoleSessionRepository:
+        return ConsoleSessionRepository()
+
+    @functools.cached_property
+    def console_sessions(self) -> ConsoleSessionService:
+        from xero_sync.services.console_sessions import ConsoleSessionService
+
+        settings = self.settings_for(ConsoleSessionSettings)
+        return ConsoleSessionService(
+            store=self.console_session_store,
+            settings_of=lambda org_id: self.org_settings.current(org_id),
+            clock=self.clock,
+            link_ttl=timedelta(seconds=settings.console_link_ttl_seconds),
+            idle=timedelta(minutes=settings.console_idle_minutes),
+            lifetime=timedelta(hours=settings.console_max_hours),
+        )
+
+    @functools.cached_property
+    def contact_invoices(self) -> ContactInvoices | None:
+        """The invoices of a host contact, read from Xero (F5), for the console's invoices panel.
+        None until the read-view service (issue 11) is wired here; the panel then says so."""
+        return None
 
 
 _lock = threading.Lock()

@@ -31,6 +31,7 @@ def table_models() -> dict[str, type[Model]]:
         "records_table": models.RecordModel,
         "history_table": models.HistoryModel,
         "links_table": models.LinkModel,
+        "console_sessions_table": models.ConsoleSessionModel,
     }
 
 

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-from xero_sync.http import auth, connection, history, records, settings, sync, xero_data
+from xero_sync.http import auth, connection, console_sessions, history, records, settings, sync, xero_data
 from xero_sync.http.errors import ApiError, error_response, validation_details
 from xero_sync.observability import logger
 from xero_sync.services.errors import Conflict, InvalidInput, NotFound
@@ -29,6 +29,7 @@ def build_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=_parse_json)
     for resource in (connection, records, history, settings, xero_data, sync):
         app.include_router(resource.routes.router, prefix="/v1")
+    app.include_router(console_sessions.routes.router, prefix="/v1")
     _register_error_handlers(app)
 
     # ``Response[str]``, not a bare ``Response``: the resolver derives a model from every

@@ -74,6 +74,29 @@ def _check_email(value: str) -> str:
 
 AdminEmail = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_check_email)]
 
+_HOST_ORIGIN = re.compile(r"(?P<scheme>https?)://(?P<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(?P<port>\d{1,5}))?")
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+
+def _check_host_origin(value: str) -> str:
+    """``https://app.example.com[:port]``: an origin, no path; plain http only for a local host."""
+    match = _HOST_ORIGIN.fullmatch(value.rstrip("/"))
+    if not match:
+        raise ValueError(f"{value!r} is not an origin such as https://app.example.com (scheme, host, optional port)")
+    scheme, host, port = match["scheme"], match["host"].lower(), match["port"]
+    if scheme == "http" and host not in _LOCAL_HOSTS:
+        raise ValueError(f"{value!r} must use https (plain http is allowed only for localhost)")
+    if (port and not 0 < int(port) <= 65535) or (port and int(port) == {"http": 80, "https": 443}[scheme]):
+        raise ValueError(f"{value!r}: leave out the default port, and use a port from 1 to 65535")
+    return f"{scheme}://{host}{':' + port if port else ''}"
+
+
+HostOrigin = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(_check_host_origin),
+]
+
 
 class ConfigModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -320,11 +343,23 @@ class OrgSettings(ConfigModel):
         default_factory=dict, description="Per family: which host actions reach Xero (F3.11). Missing: all."
     )
     field_mappings: list[FieldMapping] = Field(default_factory=list, max_length=100)
+    allowed_host_origins: list[HostOrigin] = Field(
+        default_factory=list,
+        max_length=20,
+        description="The host product's origins (https://app.example.com) that may embed the integration "
+        "console in an iframe, and where console links may send the admin back to (F8). Empty: the console "
+        "can be linked to but not embedded.",
+    )
 
     @field_validator("admin_emails")
     @classmethod
     def _unique_emails(cls, emails: list[str]) -> list[str]:
         return list(dict.fromkeys(emails))
+
+    @field_validator("allowed_host_origins")
+    @classmethod
+    def _unique_origins(cls, origins: list[str]) -> list[str]:
+        return list(dict.fromkeys(origins))
 
     @field_validator("document_url_template")
     @classmethod
