@@ -4,6 +4,8 @@ version wins, claims), because the services' guarantees rest on those rules."""
 
 from tests.fakes.clock import T0, ManualClock
 from tests.fakes.connections import InMemoryConnections, connection
+from tests.fakes.console import InMemoryConsoleSessions
+from tests.fakes.contact_invoices import InMemoryContactInvoices
 from tests.fakes.links import InMemoryContactLinks
 from tests.fakes.messaging import MemoryOnce, RecordingExportQueue, RecordingMailer, RecordingNotificationQueue
 from tests.fakes.rate_limits import InMemoryGovernor, InMemoryRateLimitStore
@@ -16,6 +18,8 @@ __all__ = [
     "FakeTenantClient",
     "InMemoryApiKeys",
     "InMemoryConnections",
+    "InMemoryConsoleSessions",
+    "InMemoryContactInvoices",
     "InMemoryContactLinks",
     "InMemoryGovernor",
     "InMemoryHistory",
