@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 
 class _HostPage(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_GET(self) -> None:
         src = parse_qs(urlsplit(self.path).query).get("src", [""])[0]
         body = (
             "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Host product</title></head>"
