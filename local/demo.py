@@ -8,7 +8,8 @@
    prints what reached the emulated Xero — and what failed and why;
 5. fixes the failure the way an accountant would: the host books card-terminal fees to account
    405, which in Xero is "Merchant Fees" without a code; the accountant gives it the code, the
-   host asks the service to refresh, and the failed bill goes through.
+   host asks the service to refresh, and the failed bill goes through;
+6. ends with a single-use link into the integration console for the demo org (F8).
 
 Everything goes through the same HTTP API and handlers a deployment uses. The emulator runs
 ``TIME_SCALE`` times faster than real time, and the service's rate governor is told the same,
@@ -189,6 +190,22 @@ def show_emails() -> None:
     print(message.get_body(preferencelist=("plain",)).get_content())
 
 
+def show_console(api: Api, stack, keep_running: bool) -> None:
+    """The integration console for the demo org (F8): the host asks for a single-use link with its
+    API key and hands it to the admin's browser. Printed last, so it is the line you see."""
+    step("Open the integration console for the demo org (connection, settings, mappings, history)")
+    link = api.call("POST", f"/v1/orgs/{ORG_ID}/console-sessions", {"page": "history"}, expect=(201,))
+    print(f"console URL (single use, open within 5 minutes): {link['url']}")
+    if not keep_running and sys.stdin.isatty():
+        print("The local stack keeps running for the console; press Enter to stop it.")
+        try:
+            input()
+        except (EOFError, KeyboardInterrupt):
+            pass
+    elif not keep_running:
+        print("(the link works while the local stack runs: ./scripts/demo --keep-running)")
+
+
 def _tenant_id(stack) -> str:
     from xero_sync.wiring import container
 
@@ -243,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         fix_and_retry(api, stack, account_id)
         show_xero(stack)
         show_emails()
+        show_console(api, stack, args.keep_running)
         if args.keep_running:
             print(
                 f"\nThe local stack keeps running; try: curl -H 'Authorization: Bearer {created.api_key}' "

@@ -90,8 +90,8 @@ def _notice_params(event: Any) -> dict[str, str]:
 
 
 def _tenant_name(org_id: str) -> str | None:
-    status = services().connect.status(org_id)
-    return status.tenant.tenant_name if status.tenant else None
+    connection = services().connections.get(org_id)
+    return connection.tenant_name if connection is not None and connection.tenant_id else None
 
 
 # --- errors next to the fields --------------------------------------------------------------------

@@ -68,10 +68,17 @@ def show() -> Response:
 
 
 def _body(current: OrgSettings, values: dict[str, list[str]]) -> dict[str, Any]:
-    """The saved settings with this form's fields replaced (checkboxes: present = on)."""
+    """The saved settings with this form's fields replaced (checkboxes: present = on; a field the
+    form did not send keeps its value)."""
     body = current.model_dump(mode="json")
-    body["export_from"] = first(values, "export_from") or None
-    body["sync_frequency"] = first(values, "sync_frequency") or body["sync_frequency"]
+
+    def entered(name: str) -> str | None:
+        return first(values, name) or None if name in values else body[name]
+
+    for name in ("export_from", *ACCOUNT_SETTINGS, "no_tax_type", "base_currency", "document_url_template"):
+        body[name] = entered(name)
+    for name in ("sync_frequency", "language", "bank_contact_name"):
+        body[name] = first(values, name) if name in values else body[name]
     body["export"] = {name: f"export.{name}" in values for name in EXPORT_OPTIONS}
     body["import_options"] = {
         **body["import_options"],
@@ -79,14 +86,8 @@ def _body(current: OrgSettings, values: dict[str, list[str]]) -> dict[str, Any]:
         "vendors": "import_options.vendors" in values,
         "contact_group_ids": [group for group in form_values(values, "import_options.contact_group_ids") if group],
     }
-    for setting in ACCOUNT_SETTINGS:
-        body[setting] = first(values, setting) or None
-    body["no_tax_type"] = first(values, "no_tax_type") or None
-    body["base_currency"] = first(values, "base_currency") or None
-    body["admin_emails"] = [email for email in re.split(r"[\s,;]+", first(values, "admin_emails")) if email]
-    body["language"] = first(values, "language") or body["language"]
-    body["bank_contact_name"] = first(values, "bank_contact_name")
-    body["document_url_template"] = first(values, "document_url_template") or None
+    if "admin_emails" in values:
+        body["admin_emails"] = [email for email in re.split(r"[\s,;]+", first(values, "admin_emails")) if email]
     return body
 
 
