@@ -19,6 +19,7 @@ so Xero's 60-calls-a-minute limit is respected in emulated time without a long w
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -198,10 +199,8 @@ def show_console(api: Api, stack, keep_running: bool) -> None:
     print(f"console URL (single use, open within 5 minutes): {link['url']}")
     if not keep_running and sys.stdin.isatty():
         print("The local stack keeps running for the console; press Enter to stop it.")
-        try:
+        with contextlib.suppress(EOFError, KeyboardInterrupt):
             input()
-        except (EOFError, KeyboardInterrupt):
-            pass
     elif not keep_running:
         print("(the link works while the local stack runs: ./scripts/demo --keep-running)")
 

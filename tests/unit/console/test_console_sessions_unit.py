@@ -84,7 +84,7 @@ def test_an_expired_or_unknown_link_opens_nothing():
 
 def test_a_session_ends_after_two_idle_hours_and_after_twelve_hours_in_any_case():
     clock = ManualClock()
-    service, store = _service(clock)
+    service, _store = _service(clock)
     opened = service.open(_token(service.create_link(ORG, ConsoleSessionRequest(), base_url=BASE).url), embedded=False)
     assert opened is not None
     # Used every 90 minutes, the session stays alive (its idle end moves on) ...
