@@ -29,6 +29,7 @@ def aws_settings(moto_endpoint: str) -> Settings:
         records_table=f"{prefix}-records",
         history_table=f"{prefix}-history",
         links_table=f"{prefix}-links",
+        console_sessions_table=f"{prefix}-console-sessions",
         idempotency_table=f"{prefix}-idempotency",
         token_key_id="pending",
     )

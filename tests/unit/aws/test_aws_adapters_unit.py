@@ -30,6 +30,7 @@ TABLES = dict(
     records_table="rec",
     history_table="h",
     links_table="l",
+    console_sessions_table="cs",
     idempotency_table="i",
     token_key_id="alias/tokens",
 )

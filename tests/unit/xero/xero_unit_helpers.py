@@ -21,6 +21,7 @@ TABLES = dict(
     records_table="records",
     history_table="history",
     links_table="links",
+    console_sessions_table="console-sessions",
     idempotency_table="idempotency",
 )
 

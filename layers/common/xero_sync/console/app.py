@@ -21,6 +21,7 @@ from xero_sync.console.render import render_html
 from xero_sync.console.services import services
 from xero_sync.console.web import (
     BASE,
+    CURRENT_VISIT,
     Visit,
     csrf_ok,
     form,
@@ -63,7 +64,11 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> 
         return _secured(_page(visit.language, "form_expired", HTTPStatus.FORBIDDEN), visit.frame_ancestors)
     logger.append_keys(org_id=visit.org_id)
     app.append_context(visit=visit, origin=origin)
-    return _secured(app.resolve(event, context), visit.frame_ancestors)
+    token = CURRENT_VISIT.set(visit)
+    try:
+        return _secured(app.resolve(event, context), visit.frame_ancestors)
+    finally:
+        CURRENT_VISIT.reset(token)
 
 
 def _visit(request: APIGatewayProxyEventV2, origin: str) -> Visit | None:
@@ -100,8 +105,8 @@ def _page(language: Language, template: str, status: HTTPStatus, **context: Any)
 
 def _register_error_handlers(app: APIGatewayHttpResolver) -> None:
     def language() -> Language:
-        visit = app.context.get("visit")
-        return visit.language if isinstance(visit, Visit) else Language.EN
+        visit = CURRENT_VISIT.get()
+        return visit.language if visit is not None else Language.EN
 
     def problem(status: HTTPStatus, message: str | None = None) -> Response:
         return render_html(language(), "problem", int(status), code=int(status), message=message)

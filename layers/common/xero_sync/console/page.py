@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from xero_sync.console.render import Words, render_html
 from xero_sync.console.services import services
-from xero_sync.console.web import Visit, form, page_url, redirect
+from xero_sync.console.web import Visit, current_visit, form, page_url, redirect
 from xero_sync.models.api import ErrorDetail
 from xero_sync.models.api_export import OrgSettingsUpdate, field_path
 from xero_sync.models.org_config import OrgSettings
@@ -42,10 +42,7 @@ class Page:
         self.router = APIGatewayHttpRouter()
 
     def visit(self) -> Visit:
-        visit = self.router.context.get("visit")
-        if not isinstance(visit, Visit):
-            raise RuntimeError("console page reached without a session")
-        return visit
+        return current_visit()
 
     def words(self) -> Words:
         return Words(self.visit().language)

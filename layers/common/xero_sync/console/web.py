@@ -17,6 +17,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -58,6 +59,19 @@ class Visit:
     @property
     def secure(self) -> bool:
         return self.origin.startswith("https://")
+
+
+CURRENT_VISIT: ContextVar[Visit | None] = ContextVar("console_visit", default=None)
+"""The visit of the request being answered (set by ``console/app.py::handle``). Routers are
+module-level and may be included in more than one resolver (tests build their own), so the visit
+is not kept on a router's context."""
+
+
+def current_visit() -> Visit:
+    visit = CURRENT_VISIT.get()
+    if visit is None:
+        raise RuntimeError("console page reached without a session")
+    return visit
 
 
 # --- the request ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from xero_sync.console.render import render_html
 from xero_sync.console.services import services
 from xero_sync.console.web import (
-    Visit,
+    current_visit,
     first,
     form,
     local_back,
@@ -72,8 +72,7 @@ def static(name: str) -> Response:
 
 @routes.post("/console/language")
 def choose_language() -> Response:
-    visit = routes.context["visit"]
-    assert isinstance(visit, Visit)
+    visit = current_visit()
     values = form(routes.current_event)
     chosen = first(values, "language")
     if chosen in set(Language):
