@@ -20,13 +20,15 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+
+from tests.e2e.conftest import Host as E2EHost
 
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / ".cache" / "axe-core" / "node_modules" / "axe-core" / "axe.min.js"
@@ -106,23 +108,15 @@ def stack() -> Iterator[Any]:
 
 
 @dataclass
-class Host:
-    """A host product: one org, an API key scoped to it, and what it asks the service for."""
+class Host(E2EHost):
+    """The end-to-end tests' host product (one org, an API key scoped to it), asking for console
+    links too."""
 
-    base: str
-    org_id: str
-    session: requests.Session
-    emulator_url: str
-    tenant_ids: list[str] = field(default_factory=list)
-
-    def call(self, method: str, path: str, body: Any = None, expect: tuple[int, ...] = (200, 201, 202)) -> Any:
-        response = self.session.request(method, f"{self.base}/v1/orgs/{self.org_id}{path}", json=body, timeout=120)
-        assert response.status_code in expect, (method, path, response.status_code, response.text[:500])
-        return response.json() if response.content else None
+    emulator_url: str = ""
 
     def console_url(self, page: str | None = None, **body: Any) -> str:
         """A single-use console link, as the host would ask for it."""
-        return self.call("POST", "/console-sessions", {"page": page, **body} if page else body)["url"]
+        return self.call("POST", "/console-sessions", {"page": page, **body} if page else body, expect=201)["url"]
 
     def connect_without_browser(self, tenant_index: int = 0) -> None:
         """Connect through the consent page's form (no browser), for tests about other pages."""
@@ -144,10 +138,9 @@ class Host:
 @pytest.fixture
 def host(stack: Any) -> Host:
     org_id = f"browser-{uuid.uuid4().hex[:8]}"
-    key = stack.create_api_key(name="browser host", org_ids=[org_id])
     session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {key.api_key}"
-    return Host(stack.api_url, org_id, session, stack.emulator.base_url.rstrip("/"))
+    session.headers["Authorization"] = f"Bearer {stack.create_api_key(name='browser', org_ids=[org_id]).api_key}"
+    return Host(stack.api_url, org_id, session, emulator_url=stack.emulator.base_url.rstrip("/"))
 
 
 # --- the browser ----------------------------------------------------------------------------------------

@@ -7,13 +7,11 @@ with its progress, the invoices panel of a contact with a pin, other languages, 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 import requests
 
-from tests.fakes.contact_invoices import InMemoryContactInvoices
-from xero_sync.console.contact_invoices import ContactInvoice, Instalment
+from tests.fakes import InMemoryContactInvoices, contact_invoice
 
 pytestmark = pytest.mark.slow
 
@@ -237,11 +235,13 @@ def test_the_invoices_panel_of_a_contact_lists_totals_and_pins(stack, host, page
     invoices.add(
         host.org_id,
         "cus-17",
-        _invoice("i-1", "INV-1001", today - timedelta(days=40), today - timedelta(days=10), "441.96", "441.96"),
-        _invoice(
+        contact_invoice("i-1", "INV-1001", today - timedelta(days=40), today - timedelta(days=10), "441.96", "441.96"),
+        contact_invoice(
             "i-2", "INV-1002", today - timedelta(days=5), today + timedelta(days=25), "419.46", "399.46", paid="20"
         ),
-        _invoice("i-3", "INV-0990", today - timedelta(days=90), today - timedelta(days=60), "230.00", "0", "PAID"),
+        contact_invoice(
+            "i-3", "INV-0990", today - timedelta(days=90), today - timedelta(days=60), "230.00", "0", "PAID"
+        ),
     )
     console = container(ConsoleSettings)
     console.contact_invoices = invoices
@@ -340,22 +340,3 @@ def _invoice_records(org_id: str, number: str, day: str) -> list[dict]:
             },
         },
     ]
-
-
-def _invoice(
-    invoice_id: str, number: str, day: date, due: date, total: str, balance: str, status: str = "AUTHORISED", paid=None
-) -> ContactInvoice:
-    payments = [Instalment(date=day + timedelta(days=1), amount=Decimal(paid), reference="Card")] if paid else []
-    return ContactInvoice(
-        invoice_id=invoice_id,
-        number=number,
-        date=day,
-        due_date=due,
-        type="ACCREC",
-        status=status,
-        total=Decimal(total),
-        balance=Decimal(balance),
-        currency="NZD",
-        payments=payments,
-        link=f"https://go.xero.com/app/invoicing/view/{invoice_id}",
-    )

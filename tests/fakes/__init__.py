@@ -5,7 +5,7 @@ version wins, claims), because the services' guarantees rest on those rules."""
 from tests.fakes.clock import T0, ManualClock
 from tests.fakes.connections import InMemoryConnections, connection
 from tests.fakes.console import InMemoryConsoleSessions
-from tests.fakes.contact_invoices import InMemoryContactInvoices
+from tests.fakes.contact_invoices import InMemoryContactInvoices, contact_invoice
 from tests.fakes.links import InMemoryContactLinks
 from tests.fakes.messaging import MemoryOnce, RecordingExportQueue, RecordingMailer, RecordingNotificationQueue
 from tests.fakes.rate_limits import InMemoryGovernor, InMemoryRateLimitStore
@@ -33,5 +33,6 @@ __all__ = [
     "RecordingMailer",
     "RecordingNotificationQueue",
     "connection",
+    "contact_invoice",
     "stored",
 ]

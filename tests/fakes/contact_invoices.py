@@ -11,9 +11,36 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from xero_sync.console.contact_invoices import VIEWS, ContactInvoice, ContactInvoicePage, CurrencyTotals
+from xero_sync.console.contact_invoices import VIEWS, ContactInvoice, ContactInvoicePage, CurrencyTotals, Instalment
 from xero_sync.models.api import ErrorDetail
 from xero_sync.services.errors import InvalidInput, NotFound
+
+
+def contact_invoice(
+    invoice_id: str,
+    number: str,
+    day: date,
+    due: date,
+    total: str,
+    balance: str,
+    status: str = "AUTHORISED",
+    paid: str | None = None,
+) -> ContactInvoice:
+    """A sales invoice in NZD as the read view returns it; ``paid``: one instalment of that amount."""
+    payments = [Instalment(date=day, amount=Decimal(paid), reference="Card")] if paid else []
+    return ContactInvoice(
+        invoice_id=invoice_id,
+        number=number,
+        date=day,
+        due_date=due,
+        type="ACCREC",
+        status=status,
+        total=Decimal(total),
+        balance=Decimal(balance),
+        currency="NZD",
+        payments=payments,
+        link=f"https://go.xero.com/app/invoicing/view/{invoice_id}",
+    )
 
 
 class InMemoryContactInvoices:

@@ -9,8 +9,7 @@ import base64
 import copy
 import json
 from collections.abc import Iterator
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -26,10 +25,10 @@ from tests.fakes import (
     ManualClock,
     RecordingExportQueue,
     connection,
+    contact_invoice,
 )
 from tests.unit.services.export_services_helpers import NO_CODE_ACCOUNT_ID, reference
 from xero_sync.console.app import build_console, handle
-from xero_sync.console.contact_invoices import ContactInvoice
 from xero_sync.models.console import ConsoleSessionRequest
 from xero_sync.models.org_config import OrgSettings
 from xero_sync.services.reference_data import item_name, stored_bodies
@@ -67,8 +66,16 @@ def app() -> Iterator[Container]:
     container.identity = container.tokens = container.cipher = None
     today = clock().date()
     invoices = InMemoryContactInvoices(today=lambda: today)
-    invoices.add(ORG, "cus-17", _invoice("i-1", "INV-1", today - timedelta(days=3), today + timedelta(days=27)))
-    invoices.add(OTHER, "cus-17", _invoice("i-9", "OTHER-9", today - timedelta(days=3), today + timedelta(days=27)))
+    invoices.add(
+        ORG,
+        "cus-17",
+        contact_invoice("i-1", "INV-1", today - timedelta(days=3), today + timedelta(days=27), "100", "100"),
+    )
+    invoices.add(
+        OTHER,
+        "cus-17",
+        contact_invoice("i-9", "OTHER-9", today - timedelta(days=3), today + timedelta(days=27), "100", "100"),
+    )
     container.contact_invoices = invoices
     set_container(container)
     yield container
@@ -262,17 +269,3 @@ def test_history_filters_are_checked_and_shown_next_to_the_field(app):
     browser.start(ORG, page="history")
     answer = browser.get("/console/history", query="from=2026-11-20&to=2026-11-01")
     assert answer["statusCode"] == 400 and 'id="f-to-error"' in answer["body"]
-
-
-def _invoice(invoice_id: str, number: str, day: date, due: date) -> ContactInvoice:
-    return ContactInvoice(
-        invoice_id=invoice_id,
-        number=number,
-        date=day,
-        due_date=due,
-        type="ACCREC",
-        status="AUTHORISED",
-        total=Decimal("100"),
-        balance=Decimal("100"),
-        currency="NZD",
-    )

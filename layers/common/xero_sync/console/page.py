@@ -76,6 +76,24 @@ class Page:
             **context,
         )
 
+    def settings_form(
+        self, template: str, status: int, settings: OrgSettings, revision: int, errors: Errors, **context: Any
+    ) -> Response:
+        """A page that edits part of the org's settings: the settings, the revision they were read
+        at (sent back for optimistic concurrency) and the errors by field."""
+        return self.render(template, status, settings=settings, revision=revision, errors=errors, **context)
+
+    def listing_links(self, path: str, filters: Mapping[str, str], next_cursor: str | None) -> dict[str, Any]:
+        """A paged list's addresses, each keeping the filters: the next page, the first page (when
+        on a later one) and this one (where a form on it returns to)."""
+        kept = {name: value for name, value in filters.items() if value}
+        cursor = self.query("cursor") or None
+        return {
+            "next_url": page_url(path, cursor=next_cursor, **kept) if next_cursor else None,
+            "first_url": page_url(path, **kept) if cursor else None,
+            "here": page_url(path, cursor=cursor, **kept),
+        }
+
     def done(self, path: str, key: str, **query: Any) -> Response:
         """After a successful POST: 303 to the page, which shows the ``done.<key>`` message."""
         return redirect(page_url(path, done=key, **query))

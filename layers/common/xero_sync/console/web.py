@@ -125,25 +125,17 @@ def csrf_ok(event: APIGatewayProxyEventV2, values: Mapping[str, list[str]], visi
 
 
 def session_cookie(session_id: str, *, secure: bool, max_age: int) -> Cookie:
-    if secure:
-        return Cookie(
-            name=SECURE_COOKIE,
-            value=session_id,
-            path=BASE,
-            secure=True,
-            http_only=True,
-            max_age=max_age,
-            same_site=SameSite.NONE_MODE,
-            custom_attributes=["Partitioned"],
-        )
+    """Over https: ``Secure; SameSite=None; Partitioned`` (works in a cross-site iframe, kept by
+    browsers that block third-party cookies); over http (local): ``SameSite=Lax``."""
     return Cookie(
-        name=COOKIE,
+        name=SECURE_COOKIE if secure else COOKIE,
         value=session_id,
         path=BASE,
-        secure=False,
+        secure=secure,
         http_only=True,
         max_age=max_age,
-        same_site=SameSite.LAX_MODE,
+        same_site=SameSite.NONE_MODE if secure else SameSite.LAX_MODE,
+        custom_attributes=["Partitioned"] if secure else None,
     )
 
 

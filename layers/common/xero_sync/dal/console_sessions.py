@@ -8,6 +8,7 @@ with a conditional update, so a session that was ended meanwhile is not brought 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
 
@@ -18,11 +19,26 @@ from xero_sync.domain.console import ConsoleLink, ConsoleSession
 
 LINK = "link"
 SESSION = "session"
+_SESSION_FIELDS = (
+    "org_id",
+    "language",
+    "return_url",
+    "csrf_token",
+    "embedded",
+    "created_at",
+    "last_seen_at",
+    "ends_at",
+)
+
+
+def _put(secret_hash: str, **attributes: Any) -> None:
+    """A new item; never over an existing one (a secret is used for one item only)."""
+    ConsoleSessionModel(secret_hash, **attributes).save(condition=ConsoleSessionModel.secret_hash.does_not_exist())
 
 
 class ConsoleSessionRepository:
     def put_link(self, token_hash: str, link: ConsoleLink, *, created_at: datetime) -> None:
-        ConsoleSessionModel(
+        _put(
             token_hash,
             kind=LINK,
             org_id=link.org_id,
@@ -31,7 +47,7 @@ class ConsoleSessionRepository:
             return_url=link.return_url,
             created_at=created_at,
             expires_at=link.expires_at,
-        ).save(condition=ConsoleSessionModel.secret_hash.does_not_exist())
+        )
 
     def consume_link(self, token_hash: str) -> ConsoleLink | None:
         """Take the link out of the table: exactly one caller gets it (conditional delete).
@@ -54,19 +70,12 @@ class ConsoleSessionRepository:
         )
 
     def put_session(self, session_hash: str, session: ConsoleSession) -> None:
-        ConsoleSessionModel(
+        _put(
             session_hash,
             kind=SESSION,
-            org_id=session.org_id,
-            language=session.language,
-            return_url=session.return_url,
-            csrf_token=session.csrf_token,
-            embedded=session.embedded,
-            created_at=session.created_at,
-            last_seen_at=session.last_seen_at,
-            ends_at=session.ends_at,
+            **{name: getattr(session, name) for name in _SESSION_FIELDS},
             expires_at=session.idle_until,
-        ).save(condition=ConsoleSessionModel.secret_hash.does_not_exist())
+        )
 
     def get_session(self, session_hash: str) -> ConsoleSession | None:
         item = self._get(session_hash, SESSION)

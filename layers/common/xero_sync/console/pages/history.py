@@ -59,7 +59,6 @@ def _show(status: int = 200, *, action_error: str | None = None) -> Response:
     except InvalidInput as error:
         errors = detail_errors(error.details, strip="query.")
         status = HTTPStatus.BAD_REQUEST
-    kept = {name: value for name, value in filters.items() if value}
     return page.render(
         "history",
         status,
@@ -69,9 +68,7 @@ def _show(status: int = 200, *, action_error: str | None = None) -> Response:
         statuses=STATUSES,
         entities=ENTITIES,
         page_sizes=PAGE_SIZES,
-        next_url=page_url("history", cursor=next_cursor, **kept) if next_cursor else None,
-        first_url=page_url("history", **kept) if page.query("cursor") else None,
-        here=page_url("history", cursor=page.query("cursor") or None, **kept),
+        **page.listing_links("history", filters, next_cursor),
         progress=sync_progress(services().records, org_id),
         enqueued=int(page.query("enqueued")) if page.query("enqueued").isdigit() else None,
         action_error=action_error,

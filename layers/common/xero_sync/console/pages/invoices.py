@@ -64,7 +64,6 @@ def show(contact_id: str) -> Response:
             items, next_cursor = found.items, found.next_cursor
         except InvalidInput as error:
             errors = detail_errors(error.details, strip="query.")
-    kept = {name: value for name, value in filters.items() if value}
     path = PATH.format(contact_id=contact_id)
     return page.render(
         "invoices",
@@ -77,8 +76,7 @@ def show(contact_id: str) -> Response:
         errors=errors,
         items=items,
         totals=service.summary(org_id, contact_id),
-        next_url=page_url(path, cursor=next_cursor, **kept) if next_cursor else None,
-        here=page_url(path, cursor=page.query("cursor") or None, **kept),
+        **page.listing_links(path, filters, next_cursor),
     )
 
 

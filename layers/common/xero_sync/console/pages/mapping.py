@@ -44,12 +44,12 @@ def _current(settings: OrgSettings) -> dict[str, dict[str, str]]:
 
 
 def _show(settings: OrgSettings, revision: int, errors: Errors, status: int = 200, entered: Any = None) -> Response:
-    return page.render(
+    return page.settings_form(
         "mapping",
         status,
-        settings=settings,
-        revision=revision,
-        errors=errors,
+        settings,
+        revision,
+        errors,
         families=[family.value for family in Family],
         actions=ACTIONS,
         toggles={family.value: settings.toggles(family) for family in Family},

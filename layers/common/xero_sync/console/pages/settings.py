@@ -46,12 +46,12 @@ def _choices(reference: ReferenceData | None) -> dict[str, Any]:
 
 def _show(settings: OrgSettings, revision: int, errors: Errors, status: int = 200) -> Response:
     reference = reference_data(page.visit().org_id)
-    return page.render(
+    return page.settings_form(
         "settings",
         status,
-        settings=settings,
-        revision=revision,
-        errors=errors,
+        settings,
+        revision,
+        errors,
         account_settings=list(ACCOUNT_SETTINGS),
         export_options=EXPORT_OPTIONS,
         frequencies=FREQUENCIES,
