@@ -269,3 +269,13 @@ def test_history_filters_are_checked_and_shown_next_to_the_field(app):
     browser.start(ORG, page="history")
     answer = browser.get("/console/history", query="from=2026-11-20&to=2026-11-01")
     assert answer["statusCode"] == 400 and 'id="f-to-error"' in answer["body"]
+
+
+def test_signing_out_ends_the_session_and_clears_the_cookie(app):
+    browser = Browser(app)
+    browser.start(ORG)
+    answer = browser.post("/console/sign-out", {})
+    assert answer["statusCode"] == 200 and "Your session has ended" in answer["body"]
+    assert "Max-Age=0" in answer["cookies"][0]
+    assert app.console_session_store.sessions == {}
+    assert browser.get("/console/history")["statusCode"] == 401

@@ -56,10 +56,6 @@ class Visit:
     def csrf_token(self) -> str:
         return self.session.csrf_token
 
-    @property
-    def secure(self) -> bool:
-        return self.origin.startswith("https://")
-
 
 CURRENT_VISIT: ContextVar[Visit | None] = ContextVar("console_visit", default=None)
 """The visit of the request being answered (set by ``console/app.py::handle``). Routers are

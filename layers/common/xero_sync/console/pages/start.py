@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from xero_sync.console.render import render_html
 from xero_sync.console.services import services
 from xero_sync.console.web import (
+    cleared_cookie,
     current_visit,
     first,
     form,
@@ -78,3 +79,14 @@ def choose_language() -> Response:
     if chosen in set(Language):
         services().console_sessions.set_language(visit.session_id, visit.session, Language(chosen))
     return redirect(local_back(first(values, "back"), page_url("connection")))
+
+
+@routes.post("/console/sign-out")
+def sign_out() -> Response:
+    """End the session now (a shared computer): the cookie is cleared, the table item deleted."""
+    visit = current_visit()
+    services().console_sessions.end(visit.session_id)
+    cleared = cleared_cookie(secure=visit.origin.startswith("https://"))
+    response = render_html(visit.language, "session_ended", int(HTTPStatus.OK))
+    response.cookies.append(cleared)
+    return response
