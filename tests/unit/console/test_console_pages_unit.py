@@ -9,9 +9,10 @@ import base64
 import copy
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
@@ -20,6 +21,7 @@ from tests.fakes import (
     InMemoryConsoleSessions,
     InMemoryContactInvoices,
     InMemoryHistory,
+    InMemoryOAuthStates,
     InMemoryOrgConfig,
     InMemoryRecords,
     ManualClock,
@@ -122,7 +124,7 @@ class Browser:
         event["rawPath"] = event["requestContext"]["http"]["path"] = path
         event["requestContext"]["http"]["method"] = method
         event["rawQueryString"] = query
-        event["queryStringParameters"] = dict(part.split("=", 1) for part in query.split("&")) if query else None
+        event["queryStringParameters"] = dict(parse_qsl(query)) if query else None  # decoded, as API Gateway does
         event["cookies"] = [self.cookie] if self.cookie else []
         event["pathParameters"] = {"proxy": path.removeprefix("/console/")}
         return event
@@ -279,3 +281,49 @@ def test_signing_out_ends_the_session_and_clears_the_cookie(app):
     assert "Max-Age=0" in answer["cookies"][0]
     assert app.console_session_store.sessions == {}
     assert browser.get("/console/history")["statusCode"] == 401
+
+
+class _Identity:
+    def authorize_url(self, *, state: str, code_challenge: str, redirect_uri: str, scopes: str) -> str:
+        return f"https://login.xero.com/identity/connect/authorize?state={state}&redirect_uri={redirect_uri}"
+
+
+class _Cipher:
+    def encrypt(self, plaintext: str, *, org_id: str) -> bytes:
+        return b"sealed"
+
+
+def test_connect_in_a_tab_goes_to_xero_and_inside_an_iframe_opens_xero_in_a_new_tab(app):
+    app.oauth_states = InMemoryOAuthStates()
+    app.identity, app.cipher = _Identity(), _Cipher()
+    # Given a console opened as a page of its own: Connect goes straight to Xero's consent,
+    # which returns to the console (through the OAuth callback)
+    browser = Browser(app)
+    browser.start(ORG)
+    app.console_session_store.sessions[next(iter(app.console_session_store.sessions))] = replace(
+        next(iter(app.console_session_store.sessions.values())), embedded=False
+    )
+    answer = browser.post("/console/connection/connect", {})
+    assert answer["statusCode"] == 303
+    assert answer["headers"]["Location"].startswith("https://login.xero.com/identity/connect/authorize?")
+    assert f"https://{HOST}/oauth/callback" in answer["headers"]["Location"]
+    (pending,) = app.oauth_states.items.values()
+    assert pending.return_url == f"https://{HOST}/console/connection/return"
+
+    # Given a console inside an iframe (Xero refuses to be framed): a page with a link that opens
+    # Xero in a new tab, and a script that waits for the outcome
+    app.console_session_store.sessions.clear()
+    framed = Browser(app)
+    framed.start(ORG)
+    answer = framed.post("/console/connection/connect", {})
+    location = answer["headers"]["Location"]
+    assert answer["statusCode"] == 303 and location.startswith("/console/connection/continue?to=")
+    page = framed.get("/console/connection/continue", query=location.split("?", 1)[1])
+    assert page["statusCode"] == 200
+    assert (
+        'target="_blank" rel="noopener noreferrer"' in page["body"]
+        and 'data-status-url="/console/connection/status.json"' in page["body"]
+    )
+    # and the page links only to Xero's consent, never elsewhere
+    elsewhere = framed.get("/console/connection/continue", query="to=https%3A%2F%2Fevil.example%2F")
+    assert elsewhere["statusCode"] == 303 and elsewhere["headers"]["Location"] == "/console/connection"
