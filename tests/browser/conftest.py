@@ -86,8 +86,10 @@ def _browser_tools_required() -> None:
 # --- the local stack ----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack() -> Iterator[Any]:
+    """Module-scoped: the runner sets this process's environment for the functions, which must
+    not outlive the browser tests (later tests read their own settings)."""
     from local.stack import LocalStack
 
     with LocalStack.start(
@@ -194,9 +196,12 @@ class Page:
         return self.find(css)
 
     def until(self, condition: Any, timeout: float = 60) -> Any:
+        """Polls ``condition``; while a navigation is under way the driver may answer with an
+        error about the old document, which only means "not yet"."""
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
 
-        return WebDriverWait(self.driver, timeout).until(condition)
+        return WebDriverWait(self.driver, timeout, ignored_exceptions=(WebDriverException,)).until(condition)
 
     def find(self, css: str) -> Any:
         from selenium.webdriver.common.by import By
