@@ -13,6 +13,7 @@
    whose lines carry it (F2.4);
 7. turns on the inventory asset account and shows the daily inventory journal (F3.9): the cost of
    the day's items sold and bought, posted once as a Xero manual journal after the org's day ends.
+8. ends with a single-use link into the integration console for the demo org (F8).
 
 Everything goes through the same HTTP API and handlers a deployment uses. The emulator runs
 ``TIME_SCALE`` times faster than real time, and the service's rate governor is told the same,
@@ -22,6 +23,7 @@ so Xero's 60-calls-a-minute limit is respected in emulated time without a long w
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -318,6 +320,20 @@ def _org_today(stack) -> str:
     return datetime.now(zone_of(reference.organisation.Timezone if reference else None)).date().isoformat()
 
 
+def show_console(api: Api, stack, keep_running: bool) -> None:
+    """The integration console for the demo org (F8): the host asks for a single-use link with its
+    API key and hands it to the admin's browser. Printed last, so it is the line you see."""
+    step("Open the integration console for the demo org (connection, settings, mappings, history)")
+    link = api.call("POST", f"/v1/orgs/{ORG_ID}/console-sessions", {"page": "history"}, expect=(201,))
+    print(f"console URL (single use, open within 5 minutes): {link['url']}")
+    if not keep_running and sys.stdin.isatty():
+        print("The local stack keeps running for the console; press Enter to stop it.")
+        with contextlib.suppress(EOFError, KeyboardInterrupt):
+            input()
+    elif not keep_running:
+        print("(the link works while the local stack runs: ./scripts/demo --keep-running)")
+
+
 def _tenant_id(stack) -> str:
     from xero_sync.wiring import container
 
@@ -375,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         push_the_days_trade(api, stack, _org_today(stack))
         show_inventory_journal(stack)
         show_emails()
+        show_console(api, stack, args.keep_running)
         if args.keep_running:
             print(
                 f"\nThe local stack keeps running; try: curl -H 'Authorization: Bearer {created.api_key}' "

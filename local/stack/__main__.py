@@ -62,6 +62,28 @@ def describe(stack: LocalStack) -> str:
     return "\n".join(lines)
 
 
+CONSOLE_ORG = "local-org"
+
+
+def console_link_text(api_url: str, api_key: str, org_id: str) -> str:
+    """A single-use link into the integration console for ``org_id``, asked for through the host
+    API as a host would (POST /v1/orgs/{org_id}/console-sessions), and how to get another."""
+    import requests
+
+    answer = requests.post(
+        f"{api_url}/v1/orgs/{org_id}/console-sessions",
+        json={"page": "connection"},
+        headers={"Authorization": f"Bearer {api_key}"},
+        timeout=60,
+    )
+    if answer.status_code != 201:
+        return f"  Integration console: could not open a session ({answer.status_code}: {answer.text[:200]})"
+    return (
+        f"  Integration console for org {org_id!r} (open within 5 minutes, once):\n    {answer.json()['url']}\n"
+        f"  Another link: curl -X POST -H 'Authorization: Bearer {api_key}' {api_url}/v1/orgs/{org_id}/console-sessions"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     # The stack's own lines at INFO; libraries (botocore, pynamodb) only when something is wrong.
@@ -97,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 # A key for the local moto tables only, printed so that you can call the API.
                 print(f"\n  Local API key (all orgs): Authorization: Bearer {key.api_key}", flush=True)
+                print(console_link_text(stack.api_url, key.api_key, CONSOLE_ORG), flush=True)
         # Ctrl-C and SIGTERM both stop the stack cleanly (a SIGINT handler of our own also works
         # when a non-interactive shell started us in the background with SIGINT ignored).
         stopped = threading.Event()

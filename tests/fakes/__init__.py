@@ -4,6 +4,8 @@ version wins, claims), because the services' guarantees rest on those rules."""
 
 from tests.fakes.clock import T0, ManualClock
 from tests.fakes.connections import InMemoryConnections, connection
+from tests.fakes.console import InMemoryConsoleSessions
+from tests.fakes.contact_invoices import InMemoryContactInvoices, contact_invoice
 from tests.fakes.invoice_view import FakeXeroDocuments, InMemoryInvoiceCache, InMemoryPins
 from tests.fakes.links import InMemoryContactLinks
 from tests.fakes.messaging import MemoryOnce, RecordingExportQueue, RecordingMailer, RecordingNotificationQueue
@@ -18,6 +20,8 @@ __all__ = [
     "FakeXeroDocuments",
     "InMemoryApiKeys",
     "InMemoryConnections",
+    "InMemoryConsoleSessions",
+    "InMemoryContactInvoices",
     "InMemoryContactLinks",
     "InMemoryGovernor",
     "InMemoryHistory",
@@ -33,5 +37,6 @@ __all__ = [
     "RecordingMailer",
     "RecordingNotificationQueue",
     "connection",
+    "contact_invoice",
     "stored",
 ]

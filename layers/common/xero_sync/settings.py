@@ -60,6 +60,7 @@ class CoreSettings(BaseSettings):
     links_table: str
     invoice_views_table: str
     idempotency_table: str
+    console_sessions_table: str
 
     # --- KMS ---------------------------------------------------------------------------------
     token_key_id: str = Field(description="KMS key (id, ARN or alias) that encrypts Xero tokens.")
@@ -209,16 +210,40 @@ class ReadViewSettings(CoreSettings):
     )
 
 
-# --- one settings class per function family: validated when the handler starts ------------------
+class ConsoleSessionSettings(CoreSettings):
+    """Functions that open or serve integration console sessions (F8): the host API creates the
+    single-use links, the console function turns them into sessions."""
+
+    console_base_url: str | None = Field(
+        default=None,
+        description="Public address of this deployment's HTTP API (e.g. https://xero.example.com) used in "
+        "console links; unset: derived from the request the host made, as the OAuth callback is.",
+    )
+    console_link_ttl_seconds: int = Field(
+        default=300, ge=30, le=900, description="How long a console link may wait before it is opened (single use)."
+    )
+    console_idle_minutes: int = Field(
+        default=120, ge=5, le=720, description="A console session ends after this long without a request."
+    )
+    console_max_hours: int = Field(
+        default=12, ge=1, le=24, description="A console session ends this long after it was opened, in use or not."
+    )
+
+    @field_validator("console_base_url")
+    @classmethod
+    def _no_trailing_slash_on_base(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else None
 
 
-class ApiSettings(XeroSettings, ExportQueueSettings, ReadViewSettings):
-    """The host HTTP API (connect, settings, records, history, Sync now)."""
+class HostOriginSettings(CoreSettings):
+    """The host product's own origins: the API (connect, console links) and the console (its
+    frame-ancestors) trust them."""
 
     host_app_origins: str = Field(
         default="",
         description="Comma-separated origins of the host product (https://app.example.com): where a connect "
-        "may send the admin's browser back (return_url). Each org may add its own (allowed_return_origins).",
+        "or a console link may send the admin's browser back (return_url), and which may embed the console. Each "
+        "org may add its own (allowed_host_origins).",
     )
 
     @field_validator("host_app_origins")
@@ -231,6 +256,13 @@ class ApiSettings(XeroSettings, ExportQueueSettings, ReadViewSettings):
     @property
     def host_origins(self) -> frozenset[str]:
         return frozenset(origin for origin in self.host_app_origins.split(",") if origin)
+
+
+# --- one settings class per function family: validated when the handler starts ------------------
+
+
+class ApiSettings(XeroSettings, ExportQueueSettings, ReadViewSettings, ConsoleSessionSettings, HostOriginSettings):
+    """The host HTTP API (connect, settings, records, history, Sync now)."""
 
     copy_to_xero_wait_seconds: float = Field(
         default=20.0,
@@ -270,6 +302,11 @@ class InventoryJournalSettings(XeroSettings, ExportQueueSettings):
     it makes may re-queue records a change in Xero cured)."""
 
 
+class ConsoleSettings(XeroSettings, ExportQueueSettings, ConsoleSessionSettings, HostOriginSettings):
+    """The integration console (F8): its pages call the same services as the host API (connect,
+    settings, tax mappings, history, retry, Sync now) for the org of the console session."""
+
+
 class Settings(
     ApiSettings,
     OAuthCallbackSettings,
@@ -279,6 +316,7 @@ class Settings(
     InactivitySettings,
     NotifierSettings,
     ReprocessSettings,
+    ConsoleSettings,
 ):
     """Everything at once: for the local stack (every function in one process), the operator's
     tools and the tests. Each Lambda reads only its own family's class."""

@@ -25,6 +25,7 @@ from xero_sync.clock import Clock, utcnow
 from xero_sync.dal.api_keys import ApiKeyRepository
 from xero_sync.dal.base import configure
 from xero_sync.dal.connections import ConnectionRepository
+from xero_sync.dal.console_sessions import ConsoleSessionRepository
 from xero_sync.dal.history import HistoryRepository
 from xero_sync.dal.links import ContactLinkRepository
 from xero_sync.dal.oauth_states import OAuthStateRepository
@@ -32,6 +33,7 @@ from xero_sync.dal.org_config import OrgConfigRepository
 from xero_sync.dal.records import RecordRepository
 from xero_sync.settings import (
     ConfigurationError,
+    ConsoleSessionSettings,
     CoreSettings,
     EmailSettings,
     ExportQueueSettings,
@@ -47,8 +49,10 @@ if TYPE_CHECKING:
     from xero_sync.aws.idempotency import PowertoolsOnce
     from xero_sync.aws.kms import TokenCipher
     from xero_sync.aws.ses import SesMailer
+    from xero_sync.console.contact_invoices import ContactInvoices
     from xero_sync.dal.invoice_view import InvoiceCacheRepository, PinRepository
     from xero_sync.services.connect import ConnectService
+    from xero_sync.services.console_sessions import ConsoleSessionService
     from xero_sync.services.copy_to_xero import CopyToXeroService
     from xero_sync.services.export.context import OrgMappingContexts
     from xero_sync.services.export.worker import ExportWorker
@@ -187,11 +191,12 @@ class Container:
 
     def return_origins(self, org_id: str) -> frozenset[str]:
         """Where a connect may send the admin's browser back: the deployment's host app
-        (HOST_APP_ORIGINS, an Api setting) and the org's own allowed_return_origins."""
-        from xero_sync.settings import ApiSettings
+        (HOST_APP_ORIGINS) and the org's own allowed_host_origins. A console link's return_url
+        and the console's frame-ancestors use the same origins."""
+        from xero_sync.settings import HostOriginSettings
 
-        deployment = self.settings_for(ApiSettings).host_origins
-        return deployment | set(self.org_settings.current(org_id).allowed_return_origins)
+        deployment = self.settings_for(HostOriginSettings).host_origins
+        return deployment | set(self.org_settings.current(org_id).allowed_host_origins)
 
     def after_connect_hooks(self) -> list[ConnectedHook]:
         """What happens once an org is connected to a tenant: later features add to this."""
@@ -474,6 +479,34 @@ class Container:
         from xero_sync.services.invoice_view import InvoiceCacheListener
 
         return InvoiceCacheListener(cache=self.invoice_cache)
+
+    # --- the integration console (F8) ---------------------------------------------------------
+
+    @functools.cached_property
+    def console_session_store(self) -> ConsoleSessionRepository:
+        return ConsoleSessionRepository()
+
+    @functools.cached_property
+    def console_sessions(self) -> ConsoleSessionService:
+        from xero_sync.services.console_sessions import ConsoleSessionService
+
+        settings = self.settings_for(ConsoleSessionSettings)
+        return ConsoleSessionService(
+            store=self.console_session_store,
+            return_origins=self.return_origins,
+            clock=self.clock,
+            link_ttl=timedelta(seconds=settings.console_link_ttl_seconds),
+            idle=timedelta(minutes=settings.console_idle_minutes),
+            lifetime=timedelta(hours=settings.console_max_hours),
+        )
+
+    @functools.cached_property
+    def contact_invoices(self) -> ContactInvoices:
+        """The invoices of a host contact, read from Xero (F5), for the console's invoices panel:
+        the read view's service, as the host API's routes use it."""
+        from xero_sync.console.contact_invoices import ReadViewInvoices
+
+        return ReadViewInvoices(self.invoice_view)
 
 
 _lock = threading.Lock()

@@ -310,9 +310,9 @@ def test_an_org_may_allow_its_own_origin_in_its_settings(api, services, org):
         "PUT",
         f"/v1/orgs/{org.org_id}/settings",
         key=org.key,
-        body={"settings": {"allowed_return_origins": ["https://ACME.example:8443/"]}},
+        body={"settings": {"allowed_host_origins": ["https://ACME.example:8443/"]}},
     )
-    assert saved.status == 200 and saved.body["settings"]["allowed_return_origins"] == ["https://acme.example:8443"]
+    assert saved.status == 200 and saved.body["settings"]["allowed_host_origins"] == ["https://acme.example:8443"]
     # Then a connect may return there — and only this org's connects
     assert api.call("POST", f"/v1/orgs/{org.org_id}/connect", key=org.key, body={"return_url": url}).status == 200
 
@@ -322,9 +322,9 @@ def test_an_allowed_origin_that_is_not_an_origin_is_400_naming_it(api, services,
         "PUT",
         f"/v1/orgs/{org.org_id}/settings",
         key=org.key,
-        body={"settings": {"allowed_return_origins": ["https://acme.example/path"]}},
+        body={"settings": {"allowed_host_origins": ["https://acme.example/path"]}},
     )
-    assert_error(answer, 400, "validation_error", "settings.allowed_return_origins[0]")
+    assert_error(answer, 400, "validation_error", "settings.allowed_host_origins[0]")
 
 
 # --- the catch-all -------------------------------------------------------------------------------------------

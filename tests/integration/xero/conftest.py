@@ -30,6 +30,7 @@ def aws_settings(moto_endpoint: str) -> Settings:
         history_table=f"{prefix}-history",
         links_table=f"{prefix}-links",
         invoice_views_table=f"{prefix}-invoice-views",
+        console_sessions_table=f"{prefix}-console-sessions",
         idempotency_table=f"{prefix}-idempotency",
         token_key_id="pending",
     )

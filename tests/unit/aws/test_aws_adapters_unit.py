@@ -31,6 +31,7 @@ TABLES = dict(
     history_table="h",
     links_table="l",
     invoice_views_table="iv",
+    console_sessions_table="cs",
     idempotency_table="i",
     token_key_id="alias/tokens",
 )

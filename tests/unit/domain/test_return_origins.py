@@ -1,5 +1,5 @@
 """Issue 9: a connect's return_url must be on an allowed origin — the deployment's host app
-(HOST_APP_ORIGINS) or the org's own (settings.allowed_return_origins) — so that an API key cannot
+(HOST_APP_ORIGINS) or the org's own (settings.allowed_host_origins) — so that an API key cannot
 send the admin's browser anywhere after consent. Pure rules: ``models/origins.py``,
 ``domain/oauth.py``; the setting and the org setting that hold them."""
 
@@ -61,7 +61,7 @@ def test_a_return_url_elsewhere_is_refused_saying_what_to_do(url, fragment):
 def test_the_refusal_says_where_origins_are_configured():
     with pytest.raises(oauth.ReturnUrlError) as refused:
         oauth.check_return_url("https://evil.example/x", ALLOWED)
-    assert "allowed_return_origins" in str(refused.value) and "HOST_APP_ORIGINS" in str(refused.value)
+    assert "allowed_host_origins" in str(refused.value) and "HOST_APP_ORIGINS" in str(refused.value)
 
 
 def test_no_allowed_origin_refuses_every_return_url():
@@ -104,11 +104,11 @@ def test_a_configured_origin_must_be_an_https_origin_only(text):
 
 
 def test_the_org_setting_holds_normalised_unique_origins_and_names_a_wrong_one():
-    settings = OrgSettings.model_validate({"allowed_return_origins": ["https://A.example/", "https://a.example"]})
-    assert settings.allowed_return_origins == ["https://a.example"]
+    settings = OrgSettings.model_validate({"allowed_host_origins": ["https://A.example/", "https://a.example"]})
+    assert settings.allowed_host_origins == ["https://a.example"]
     with pytest.raises(ValidationError) as invalid:
-        OrgSettings.model_validate({"allowed_return_origins": ["https://a.example/return"]})
-    assert invalid.value.errors()[0]["loc"] == ("allowed_return_origins", 0)
+        OrgSettings.model_validate({"allowed_host_origins": ["https://a.example/return"]})
+    assert invalid.value.errors()[0]["loc"] == ("allowed_host_origins", 0)
 
 
 def test_the_deployment_setting_fails_the_cold_start_on_a_wrong_origin():
@@ -130,7 +130,7 @@ def _families() -> list[str]:
 
 @pytest.mark.parametrize("value", [5, None, True, {"origin": "https://a.example"}, ["https://a.example"]])
 def test_an_origin_that_is_not_a_text_is_a_validation_error_not_a_crash(value):
-    # The fuzzer's find: a number in allowed_return_origins raised TypeError inside the validator (a 500)
+    # The fuzzer's find: a number in allowed_host_origins raised TypeError inside the validator (a 500)
     with pytest.raises(ValidationError) as invalid:
-        OrgSettings.model_validate({"allowed_return_origins": [value]})
+        OrgSettings.model_validate({"allowed_host_origins": [value]})
     assert invalid.value.errors()[0]["type"] == "string_type"

@@ -22,6 +22,7 @@ TABLES = dict(
     history_table="history",
     links_table="links",
     invoice_views_table="invoice-views",
+    console_sessions_table="console-sessions",
     idempotency_table="idempotency",
 )
 

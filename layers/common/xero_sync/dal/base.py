@@ -32,6 +32,7 @@ def table_models() -> dict[str, type[Model]]:
         "history_table": models.HistoryModel,
         "links_table": models.LinkModel,
         "invoice_views_table": models.InvoiceViewModel,
+        "console_sessions_table": models.ConsoleSessionModel,
     }
 
 

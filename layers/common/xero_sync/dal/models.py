@@ -448,3 +448,30 @@ class InvoiceViewModel(Model):
     document_id = UnicodeAttribute(null=True)
     xero_contact_id = UnicodeAttribute(null=True)
     pinned_at = UTCDateTimeAttribute(null=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# Integration console (F8): single-use links and the sessions they start.
+# ----------------------------------------------------------------------------------------------
+
+
+class ConsoleSessionModel(Model):
+    """Keyed by the SHA-256 of the secret (a link token or a session id): the secret itself never
+    rests in the table. ``kind`` is ``link`` (single use, minutes) or ``session``; both expire
+    through ``expires_at`` (a session's idle deadline), a session also at ``ends_at``."""
+
+    class Meta(_Unbound):
+        pass
+
+    secret_hash = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    page = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(null=True)
+    return_url = UnicodeAttribute(null=True)
+    csrf_token = UnicodeAttribute(null=True)
+    embedded = BooleanAttribute(default=False)
+    created_at = UTCDateTimeAttribute()
+    last_seen_at = UTCDateTimeAttribute(null=True)
+    ends_at = UTCDateTimeAttribute(null=True)
+    expires_at = TTLAttribute()

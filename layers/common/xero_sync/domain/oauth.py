@@ -73,7 +73,7 @@ def check_return_url(url: str, allowed_origins: Collection[str] | None = None) -
     if allowed_origins is not None and origin_of(url) not in allowed_origins:
         raise ReturnUrlError(
             f"return_url must be on one of the host's allowed origins; {origin_of(url)} is not one. Add it to the "
-            "org's settings (allowed_return_origins), or ask the operator to add it to HOST_APP_ORIGINS"
+            "org's settings (allowed_host_origins), or ask the operator to add it to HOST_APP_ORIGINS"
         )
     return url
 

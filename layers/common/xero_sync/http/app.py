@@ -10,7 +10,18 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-from xero_sync.http import auth, connection, contact_invoices, history, pins, records, settings, sync, xero_data
+from xero_sync.http import (
+    auth,
+    connection,
+    console_sessions,
+    contact_invoices,
+    history,
+    pins,
+    records,
+    settings,
+    sync,
+    xero_data,
+)
 from xero_sync.http.body_guard import check_body, parse_json
 from xero_sync.http.errors import ApiError, error_response, validation_details
 from xero_sync.http.openapi import published_document
@@ -30,6 +41,7 @@ def build_app() -> APIGatewayHttpResolver:
         app.include_router(resource.routes.router, prefix="/v1")
     for resource in (contact_invoices, pins):  # the read view (F5)
         app.include_router(resource.routes.router, prefix="/v1")
+    app.include_router(console_sessions.routes.router, prefix="/v1")
     _register_error_handlers(app)
 
     # ``Response[str]``, not a bare ``Response``: the resolver derives a model from every

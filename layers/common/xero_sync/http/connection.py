@@ -32,7 +32,7 @@ def _redirect_uri() -> str:
     "/orgs/<org_id>/connect",
     summary="Start connecting an org to Xero",
     description="The consent URL to send the admin's browser to. return_url must be on one of the deployment's "
-    "host origins (HOST_APP_ORIGINS) or the org's settings.allowed_return_origins (400 otherwise).",
+    "host origins (HOST_APP_ORIGINS) or the org's settings.allowed_host_origins (400 otherwise).",
 )
 def connect(org_id: OrgId, body: Annotated[ConnectRequest, Body()]) -> ConnectResponse:
     return services().connect.start(org_id, return_url=body.return_url, redirect_uri=_redirect_uri())

@@ -44,7 +44,7 @@ class ConnectRequest(ApiModel):
         description="The host page the admin's browser returns to after Xero's consent; the outcome "
         "is appended as xero_status (connected | choose_tenant | denied | failed), xero_org_id and "
         "xero_error. An absolute https URL (http only for localhost) without a fragment, on one of the "
-        "deployment's host origins (HOST_APP_ORIGINS) or the org's settings.allowed_return_origins.",
+        "deployment's host origins (HOST_APP_ORIGINS) or the org's settings.allowed_host_origins.",
         examples=["https://app.example.com/settings/integrations/xero"],
         max_length=2000,
         json_schema_extra={"format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s#\\x00-\\x1f]+$"},

@@ -358,17 +358,13 @@ class OrgSettings(ConfigModel):
         default_factory=dict, description="Per family: which host actions reach Xero (F3.11). Missing: all."
     )
     field_mappings: list[FieldMapping] = Field(default_factory=list, max_length=100)
-    allowed_return_origins: list[AllowedOrigin] = Field(
+    allowed_host_origins: list[AllowedOrigin] = Field(
         default_factory=list,
         max_length=20,
-        description="Origins of the host's pages (https://app.example.com) a connect's return_url may be on, "
-        "besides the deployment's host app (HOST_APP_ORIGINS).",
+        description="The host product's origins (https://app.example.com), besides the deployment's "
+        "(HOST_APP_ORIGINS): where a connect or a console link may send the admin back (return_url), and which "
+        "may embed the integration console in an iframe (F8).",
     )
-
-    @field_validator("allowed_return_origins")
-    @classmethod
-    def _unique_origins(cls, origins: list[str]) -> list[str]:
-        return list(dict.fromkeys(origins))
 
     tracking: list[TrackingMapping] = Field(
         default_factory=list,
@@ -384,6 +380,11 @@ class OrgSettings(ConfigModel):
     @classmethod
     def _unique_emails(cls, emails: list[str]) -> list[str]:
         return list(dict.fromkeys(emails))
+
+    @field_validator("allowed_host_origins")
+    @classmethod
+    def _unique_origins(cls, origins: list[str]) -> list[str]:
+        return list(dict.fromkeys(origins))
 
     @field_validator("document_url_template")
     @classmethod

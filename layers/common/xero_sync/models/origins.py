@@ -1,5 +1,5 @@
 """Web origins (RFC 6454), for the places a connect may send the admin's browser back to: the
-deployment's host app (``HOST_APP_ORIGINS``) and each org's ``allowed_return_origins``.
+deployment's host app (``HOST_APP_ORIGINS``) and each org's ``allowed_host_origins``.
 
 An origin is ``scheme://host[:port]``, lower-cased, without the scheme's default port — what
 browsers compare. https only, except for a local host (the rule Xero applies to redirect URIs).

@@ -1,0 +1,1 @@
+"""One module per area of the console; each registers its routes on its own router."""
