@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from xero_sync.domain import oauth
 from xero_sync.models.org_config import OrgSettings
 from xero_sync.models.origins import ORIGIN_PATTERN, OriginError, check_origin, origin_of
-from xero_sync.settings import ApiSettings
+from xero_sync.settings import HostOriginSettings
 
 ALLOWED = frozenset({"https://app.example.com", "http://localhost:3000"})
 
@@ -112,14 +112,15 @@ def test_the_org_setting_holds_normalised_unique_origins_and_names_a_wrong_one()
 
 
 def test_the_deployment_setting_fails_the_cold_start_on_a_wrong_origin():
-    tables = {name: "t" for name in ("connections_table", "org_config_table", "oauth_states_table")}
-    tables |= {name: "t" for name in ("api_keys_table", "rate_limits_table", "records_table", "history_table")}
-    tables |= {"links_table": "t", "idempotency_table": "t", "token_key_id": "k"}
+    tables = {name: "t" for name in HostOriginSettings.model_fields if name.endswith("_table")}
+    tables |= {"token_key_id": "k"}
     queues = {f"{family}_{kind}_url": "q" for family in _families() for kind in ("queue", "dlq")}
-    settings = ApiSettings(**tables, **queues, host_app_origins=" https://app.example.com , http://localhost:3000")
+    settings = HostOriginSettings(
+        **tables, **queues, host_app_origins=" https://app.example.com , http://localhost:3000"
+    )
     assert settings.host_origins == ALLOWED
     with pytest.raises(ValidationError, match="host_app_origins"):
-        ApiSettings(**tables, **queues, host_app_origins="https://app.example.com/path")
+        HostOriginSettings(**tables, **queues, host_app_origins="https://app.example.com/path")
 
 
 def _families() -> list[str]:

@@ -99,10 +99,15 @@ class ConnectService:
 
     # --- F1.1: start ------------------------------------------------------------------------
 
-    def start(self, org_id: str, *, return_url: str, redirect_uri: str) -> ConnectResponse:
+    def start(
+        self, org_id: str, *, return_url: str, redirect_uri: str, own_origin: str | None = None
+    ) -> ConnectResponse:
+        """``own_origin``: the deployment's own origin, for a connect started by its own pages (the
+        console returns to itself); the host API never passes it."""
         try:
             oauth.check_return_url(return_url)  # the URL's own rules first: they need no read
-            oauth.check_return_url(return_url, self.return_origins(org_id))
+            allowed = {*self.return_origins(org_id), *([own_origin] if own_origin else [])}
+            oauth.check_return_url(return_url, allowed)
         except oauth.ReturnUrlError as error:
             raise InvalidInput.of_field("return_url", str(error)) from error
         now = self.clock()

@@ -71,6 +71,7 @@ def connect() -> Response:
         visit.org_id,
         return_url=f"{visit.origin}/console/connection/return",
         redirect_uri=configured or f"{visit.origin}/oauth/callback",
+        own_origin=visit.origin,
     )
     if visit.session.embedded:
         # Xero's consent page refuses to be framed: it opens in a tab of its own.

@@ -25,7 +25,6 @@ from xero_sync.clock import Clock, utcnow
 from xero_sync.dal.api_keys import ApiKeyRepository
 from xero_sync.dal.base import configure
 from xero_sync.dal.connections import ConnectionRepository
-from xero_sync.dal.console_sessions import ConsoleSessionRepository
 from xero_sync.dal.history import HistoryRepository
 from xero_sync.dal.links import ContactLinkRepository
 from xero_sync.dal.oauth_states import OAuthStateRepository
@@ -33,37 +32,28 @@ from xero_sync.dal.org_config import OrgConfigRepository
 from xero_sync.dal.records import RecordRepository
 from xero_sync.settings import (
     ConfigurationError,
-    ConsoleSessionSettings,
     CoreSettings,
     EmailSettings,
     ExportQueueSettings,
     NotificationQueueSettings,
-    ReadViewSettings,
     Settings,
     XeroSettings,
     get_settings,
 )
+from xero_sync.wiring.console import ConsoleBuilders
+from xero_sync.wiring.read_view import ReadViewBuilders
 
 if TYPE_CHECKING:
     from xero_sync.aws.export_queues import ExportQueues
     from xero_sync.aws.idempotency import PowertoolsOnce
     from xero_sync.aws.kms import TokenCipher
     from xero_sync.aws.ses import SesMailer
-    from xero_sync.console.contact_invoices import ContactInvoices
-    from xero_sync.dal.invoice_view import InvoiceCacheRepository, PinRepository
     from xero_sync.services.connect import ConnectService
-    from xero_sync.services.console_sessions import ConsoleSessionService
     from xero_sync.services.copy_to_xero import CopyToXeroService
     from xero_sync.services.export.context import OrgMappingContexts
     from xero_sync.services.export.worker import ExportWorker
     from xero_sync.services.inactivity import InactivityChecker
     from xero_sync.services.inventory_journal import InventoryJournalService
-    from xero_sync.services.invoice_view import (
-        ContactDocuments,
-        ContactLinksService,
-        InvoiceCacheListener,
-        InvoiceViewService,
-    )
     from xero_sync.services.notifications import NotificationService
     from xero_sync.services.org_settings import OrgSettingsService
     from xero_sync.services.records import RecordsService
@@ -80,7 +70,7 @@ ConnectedHook = Callable[[str, datetime], object]
 
 
 @dataclass
-class Container:
+class Container(ReadViewBuilders, ConsoleBuilders):
     settings: CoreSettings
     clock: Clock = utcnow
     http: requests.Session = field(default_factory=requests.Session)
@@ -413,100 +403,6 @@ class Container:
             history=self.history,
             clock=self.clock,
         )
-
-    # --- the read view of a contact's Xero invoices (F5) -----------------------------------------
-
-    @functools.cached_property
-    def invoice_cache(self) -> InvoiceCacheRepository:
-        from xero_sync.dal.invoice_view import InvoiceCacheRepository
-
-        return InvoiceCacheRepository()
-
-    @functools.cached_property
-    def pins(self) -> PinRepository:
-        from xero_sync.dal.invoice_view import PinRepository
-
-        return PinRepository()
-
-    @functools.cached_property
-    def contact_documents(self) -> ContactDocuments:
-        """A linked Xero contact's documents, read through the cache (TTL from ReadViewSettings)."""
-        from xero_sync.services.invoice_view import ContactDocuments, OrgFactsLoader
-
-        settings = self.settings_for(ReadViewSettings)
-        return ContactDocuments(
-            cache=self.invoice_cache,
-            tenant_reader=lambda org_id: self.xero_api.for_org(org_id),
-            org_facts=OrgFactsLoader(
-                org_config=self.org_config,
-                import_reference_data=lambda org_id, now: self.reference_data.refresh(org_id, now),
-                clock=self.clock,
-            ),
-            ttl=timedelta(seconds=settings.read_view_cache_ttl_seconds),
-            clock=self.clock,
-        )
-
-    @functools.cached_property
-    def invoice_view(self) -> InvoiceViewService:
-        from xero_sync.services.invoice_view import InvoiceViewService
-
-        return InvoiceViewService(
-            connections=self.connections,
-            links=self.contact_links,
-            records=self.records,
-            pins=self.pins,
-            documents=self.contact_documents,
-            tenant_reader=lambda org_id: self.xero_api.for_org(org_id),
-            clock=self.clock,
-        )
-
-    @functools.cached_property
-    def contact_xero_links(self) -> ContactLinksService:
-        from xero_sync.services.invoice_view import ContactLinksService
-
-        return ContactLinksService(
-            links=self.contact_links,
-            records=self.records,
-            connections=self.connections,
-            tenant_reader=lambda org_id: self.xero_api.for_org(org_id),
-            clock=self.clock,
-        )
-
-    @functools.cached_property
-    def invoice_cache_listener(self) -> InvoiceCacheListener:
-        """What the import's webhook handling calls for INVOICE and CREDITNOTE events (F4.4): the
-        contacts' cached invoices become stale. Needs only the cache table."""
-        from xero_sync.services.invoice_view import InvoiceCacheListener
-
-        return InvoiceCacheListener(cache=self.invoice_cache)
-
-    # --- the integration console (F8) ---------------------------------------------------------
-
-    @functools.cached_property
-    def console_session_store(self) -> ConsoleSessionRepository:
-        return ConsoleSessionRepository()
-
-    @functools.cached_property
-    def console_sessions(self) -> ConsoleSessionService:
-        from xero_sync.services.console_sessions import ConsoleSessionService
-
-        settings = self.settings_for(ConsoleSessionSettings)
-        return ConsoleSessionService(
-            store=self.console_session_store,
-            return_origins=self.return_origins,
-            clock=self.clock,
-            link_ttl=timedelta(seconds=settings.console_link_ttl_seconds),
-            idle=timedelta(minutes=settings.console_idle_minutes),
-            lifetime=timedelta(hours=settings.console_max_hours),
-        )
-
-    @functools.cached_property
-    def contact_invoices(self) -> ContactInvoices:
-        """The invoices of a host contact, read from Xero (F5), for the console's invoices panel:
-        the read view's service, as the host API's routes use it."""
-        from xero_sync.console.contact_invoices import ReadViewInvoices
-
-        return ReadViewInvoices(self.invoice_view)
 
 
 _lock = threading.Lock()
