@@ -117,3 +117,12 @@ def test_a_console_form_needs_the_sessions_csrf_token(api, services, org):
     answer = console_handler(event, lambda_context("console"))
     assert answer["statusCode"] == 409 and "not connected" in answer["body"].lower()
     assert "Traceback" not in answer["body"]
+
+
+def test_a_body_that_is_not_an_object_is_400_on_the_routes_whose_body_is_optional(api, services, org):
+    # Given a body that is JSON but not an object (the fuzzer sent [null, null])
+    for path in (f"/v1/orgs/{org.org_id}/sync", f"/v1/orgs/{org.org_id}/console-sessions"):
+        answer = api.call("POST", path, key=org.key, body=[None, None])
+        # Then it is refused naming the body, and nothing is created
+        assert answer.status == 400, (path, answer.status, answer.body)
+        assert answer.body["error"]["code"] == "validation_error"

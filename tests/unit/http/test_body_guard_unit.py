@@ -98,8 +98,15 @@ def test_nesting_deeper_than_the_limit_is_400(depth):
 
 
 def test_nesting_up_to_the_limit_is_read():
-    body = "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH
+    body = '{"a": ' + "[" * (MAX_JSON_DEPTH - 1) + "]" * (MAX_JSON_DEPTH - 1) + "}"
     assert check_body(event(body))["body"] == body
+
+
+@pytest.mark.parametrize(("body", "kind"), [("[null, null]", "an array"), ('"x"', "a string"), ("1", "a number")])
+def test_a_body_that_is_not_an_object_is_refused_naming_the_body(body, kind):
+    error = refused(event(body))
+    assert error.status is HTTPStatus.BAD_REQUEST and error.code == "validation_error"
+    assert kind in error.message and [d.field for d in error.details] == ["body"]
 
 
 def test_a_body_over_the_limit_is_413():

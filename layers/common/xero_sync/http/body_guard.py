@@ -115,6 +115,12 @@ def _check_json(text: str) -> None:
         raise _invalid_body(f"The body is not valid JSON: {error}.", code="invalid_json") from error
     if json_depth(document) > MAX_JSON_DEPTH:
         raise _too_deep()
+    if not isinstance(document, dict):
+        # Every body of the API is an object; a route whose body is optional would otherwise
+        # take an array or a scalar for "no body".
+        raise _invalid_body(
+            "The body must be a JSON object ({...}), not " + _json_kind(document) + ".", code="validation_error"
+        )
 
 
 def json_depth(document: Any) -> int:
@@ -145,3 +151,14 @@ def _too_deep() -> ApiError:
 
 def _invalid_body(message: str, *, code: str = "invalid_body") -> ApiError:
     return ApiError(HTTPStatus.BAD_REQUEST, code, message, [ErrorDetail(field="body", message=message)])
+
+
+def _json_kind(value: Any) -> str:
+    """The JSON word for a parsed value's type (for a message the host reads)."""
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "null" if value is None else "a number"

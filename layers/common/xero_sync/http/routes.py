@@ -56,8 +56,13 @@ class Routes:
     ) -> Callable[[Handler], Handler]:
         """Declare a route. The OpenAPI document lists the success answer with ``model`` (by
         default the model the handler's return annotation names) and the errors the route can
-        give: 400, 401, 403 and 500 for every route, and ``errors``; 413 and 415 are added for
-        routes that take a body (``http/openapi.py``)."""
+        give: 400, 401, 403 and 500 for every route, and ``errors``; 404 for a route with path
+        parameters besides org_id; 413 and 415 for routes that take a body (``http/openapi.py``)."""
+
+        # A path parameter the router cannot match (e.g. a control character in an id) is answered
+        # 404 "No such route", so every route with parameters besides org_id documents a 404.
+        if path.count("<") > 1 and 404 not in errors:
+            errors = (*errors, 404)
 
         def decorate(handler: Handler) -> Handler:
             success = model or _returned_model(handler)
