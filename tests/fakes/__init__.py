@@ -4,6 +4,16 @@ version wins, claims), because the services' guarantees rest on those rules."""
 
 from tests.fakes.clock import T0, ManualClock
 from tests.fakes.connections import InMemoryConnections, connection
+from tests.fakes.imports import (
+    HostContactsOf,
+    InMemoryChanges,
+    InMemoryHostWebhooks,
+    InMemoryXeroObjects,
+    PlainCipher,
+    RecordingHostWebhookQueue,
+    RecordingImportQueue,
+    ScriptedSender,
+)
 from tests.fakes.links import InMemoryContactLinks
 from tests.fakes.messaging import MemoryOnce, RecordingExportQueue, RecordingMailer, RecordingNotificationQueue
 from tests.fakes.rate_limits import InMemoryGovernor, InMemoryRateLimitStore
@@ -14,20 +24,28 @@ from tests.fakes.xero import FakeTenantClient
 __all__ = [
     "T0",
     "FakeTenantClient",
+    "HostContactsOf",
     "InMemoryApiKeys",
+    "InMemoryChanges",
     "InMemoryConnections",
     "InMemoryContactLinks",
     "InMemoryGovernor",
     "InMemoryHistory",
+    "InMemoryHostWebhooks",
     "InMemoryOAuthStates",
     "InMemoryOrgConfig",
     "InMemoryRateLimitStore",
     "InMemoryRecords",
+    "InMemoryXeroObjects",
     "ManualClock",
     "MemoryOnce",
+    "PlainCipher",
     "RecordingExportQueue",
+    "RecordingHostWebhookQueue",
+    "RecordingImportQueue",
     "RecordingMailer",
     "RecordingNotificationQueue",
+    "ScriptedSender",
     "connection",
     "stored",
 ]

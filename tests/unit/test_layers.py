@@ -20,6 +20,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "xero": ("xero", "domain", "models", "services.ports", "settings", "clock", "observability"),
     "aws": ("aws", "domain", "models", "settings", "observability"),
     "http": ("http", "services", "models", "domain", "settings", "wiring", "observability", "xero.errors"),
+    "outbound": ("outbound", "domain", "models", "services.ports", "settings", "observability"),
 }  # fmt: skip
 
 

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 
@@ -30,11 +30,14 @@ from xero_sync.dal.links import ContactLinkRepository
 from xero_sync.dal.oauth_states import OAuthStateRepository
 from xero_sync.dal.org_config import OrgConfigRepository
 from xero_sync.dal.records import RecordRepository
+from xero_sync.import_wiring import ImportWiring
 from xero_sync.settings import (
     ConfigurationError,
     CoreSettings,
     EmailSettings,
     ExportQueueSettings,
+    ImportQueueSettings,
+    ImportStoresSettings,
     NotificationQueueSettings,
     Settings,
     XeroSettings,
@@ -66,13 +69,16 @@ ConnectedHook = Callable[[str, datetime], object]
 
 
 @dataclass
-class Container:
+class Container(ImportWiring):  # the builders of Xero → host (F4) are in import_wiring.py
     settings: CoreSettings
     clock: Clock = utcnow
     http: requests.Session = field(default_factory=requests.Session)
     export_retry_delay: RetryDelay | None = None
     """Seconds before a record is tried again, by (Retry-After, attempts); None = the worker's
     back-off from settings. Tests pass ``lambda retry_after, attempts: 0``."""
+    host_webhook_retry_delay: Callable[[int], int] | None = None
+    """Seconds before a failed host webhook delivery is tried again, by attempt; None = the
+    back-off of domain/host_webhooks.py (30 s … 15 min). Tests shorten it."""
 
     def __post_init__(self) -> None:
         configure(self.settings)
@@ -177,10 +183,13 @@ class Container:
     def after_connect_hooks(self) -> list[ConnectedHook]:
         """What happens once an org is connected to a tenant: later features add to this."""
         # Built on first call, so a callback that never connects never builds the Xero client.
-        return [
+        hooks: list[ConnectedHook] = [
             lambda org_id, now: self.mapping_contexts.refresh(org_id, now),  # F4.1: imported on connect
             lambda org_id, now: self.sync.on_connected(org_id, now),  # first sync due at once
         ]
+        if isinstance(self.settings, ImportQueueSettings):  # F4.2: the tenant's contacts and documents
+            hooks.append(lambda org_id, now: self.import_starter.on_connected(org_id, now))
+        return hooks
 
     # --- export pipeline: records, settings, Xero reference data, "Sync now" --------------------
 
@@ -207,7 +216,13 @@ class Container:
             queues=self.export_queues,
             settings_of=lambda org_id: self.org_settings.current(org_id),
             clock=self.clock,
+            payment_status_of=self._payment_status_of if isinstance(self.settings, ImportStoresSettings) else None,
         )
+
+    def _payment_status_of(self, org_id: str, entity: str, xero_id: str) -> Any:
+        from xero_sync.services.imports.exported import payment_status_of
+
+        return payment_status_of(self.xero_objects, org_id, entity, xero_id)
 
     @functools.cached_property
     def org_settings(self) -> OrgSettingsService:
@@ -236,13 +251,21 @@ class Container:
             settings_of=lambda org_id: self.org_settings.current(org_id),
             clock=self.clock,
             shards=self.settings.schedule_shards,
+            after_scheduled=[self.import_starter.on_scheduled]
+            if isinstance(self.settings, ImportQueueSettings)
+            else [],
         )
 
     @functools.cached_property
     def sync_now(self) -> SyncNowGate:
         from xero_sync.services.sync import SyncNowGate
 
-        return SyncNowGate(connections=self.connections, sync_service=lambda: self.sync, clock=self.clock)
+        return SyncNowGate(
+            connections=self.connections,
+            sync_service=lambda: self.sync,
+            clock=self.clock,
+            start_import=self.import_starter.historical if isinstance(self.settings, ImportQueueSettings) else None,
+        )
 
     @functools.cached_property
     def mapping_contexts(self) -> OrgMappingContexts:
@@ -274,6 +297,7 @@ class Container:
             batch_size=settings.xero_batch_size,
             backoff_base_seconds=settings.export_backoff_seconds,
             retry_delay=self.export_retry_delay,
+            written=self.exported_objects if isinstance(self.settings, ImportStoresSettings) else None,
         )
 
     # --- lifecycle and alerts: emails, the inactivity checker, operator reprocessing ----------

@@ -31,6 +31,9 @@ def table_models() -> dict[str, type[Model]]:
         "records_table": models.RecordModel,
         "history_table": models.HistoryModel,
         "links_table": models.LinkModel,
+        "changes_table": models.ChangeModel,
+        "xero_objects_table": models.XeroObjectModel,
+        "host_webhooks_table": models.HostWebhookModel,
     }
 
 
@@ -40,13 +43,15 @@ def configure(settings: CoreSettings) -> None:
     fingerprint = (
         settings.aws_region,
         settings.aws_endpoint_url,
-        *(getattr(settings, field) for field in table_models()),
+        *(getattr(settings, field, None) for field in table_models()),
     )
     if fingerprint == _configured_for:
         return
     with _lock:
         for field, model in table_models().items():
-            model.Meta.table_name = getattr(settings, field)
+            # A function family without a table (e.g. the tick has no change feed) leaves its
+            # model unbound: using it fails at once instead of writing to another table.
+            model.Meta.table_name = getattr(settings, field, None)  # type: ignore[assignment]
             model.Meta.region = settings.aws_region
             model.Meta.host = settings.aws_endpoint_url
             model._connection = None  # drop the cached client: the endpoint may have changed

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-from xero_sync.http import auth, connection, history, records, settings, sync, xero_data
+from xero_sync.http import auth, changes, connection, history, records, settings, sync, webhook, xero_data
 from xero_sync.http.errors import ApiError, error_response, validation_details
 from xero_sync.observability import logger
 from xero_sync.services.errors import Conflict, InvalidInput, NotFound
@@ -28,6 +28,8 @@ _parse_json = functools.partial(json.loads, parse_float=Decimal)
 def build_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=_parse_json)
     for resource in (connection, records, history, settings, xero_data, sync):
+        app.include_router(resource.routes.router, prefix="/v1")
+    for resource in (changes, webhook):  # Xero → host (F4.2)
         app.include_router(resource.routes.router, prefix="/v1")
     _register_error_handlers(app)
 

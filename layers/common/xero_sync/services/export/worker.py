@@ -37,7 +37,7 @@ from xero_sync.services.export.execute import Executor
 from xero_sync.services.export.org_pass import OrgPass
 from xero_sync.services.export.outcomes import AdminNotifier, BatchResult, OutcomeRecorder, PassState
 from xero_sync.services.export.recovery import Recovery
-from xero_sync.services.ports import ConnectionStore, ExportQueue, HistoryStore, RecordStore
+from xero_sync.services.ports import ConnectionStore, ExportQueue, HistoryStore, RecordStore, XeroWriteListener
 from xero_sync.xero.client import XeroApiClient
 from xero_sync.xero.errors import (
     NotConnected,
@@ -75,6 +75,7 @@ class ExportWorker:
     retry_delay: Callable[[float | None, int], int] | None = None  # None: ``backoff`` from backoff_base_seconds
     notifications: AdminNotifier | None = None  # failure digests and reconnect emails (F6.2, F1.4)
     backoff_base_seconds: int = 30  # first retry / deferral delay (settings.export_backoff_seconds)
+    written: XeroWriteListener | None = None  # no echo: told what reached Xero (services/imports/exported.py)
 
     def __post_init__(self) -> None:
         if self.retry_delay is None:
@@ -88,6 +89,7 @@ class ExportWorker:
             notifications=self.notifications,
             retry_delay=self._retry_delay,
             max_attempts=self.max_attempts,
+            written=self.written,
         )
 
     @property
