@@ -90,6 +90,17 @@ class ImportWiring:
 
         def settings_for(self, kind: Any) -> Any: ...
 
+    @property
+    def queues_imports(self) -> bool:
+        """This function may start imports (its settings name the import queue). getattr: tools
+        and tests may build partial settings (model_construct) without it."""
+        return bool(getattr(self.settings, "import_queue_url", None))
+
+    @property
+    def has_import_stores(self) -> bool:
+        """This function may use the import's tables (the export notes what it wrote, no echo)."""
+        return bool(getattr(self.settings, "xero_objects_table", None))
+
     @functools.cached_property
     def changes(self) -> ChangeRepository:
         from xero_sync.dal.changes import ChangeRepository

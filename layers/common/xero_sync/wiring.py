@@ -36,8 +36,6 @@ from xero_sync.settings import (
     CoreSettings,
     EmailSettings,
     ExportQueueSettings,
-    ImportQueueSettings,
-    ImportStoresSettings,
     NotificationQueueSettings,
     Settings,
     XeroSettings,
@@ -187,7 +185,7 @@ class Container(ImportWiring):  # the builders of Xero → host (F4) are in impo
             lambda org_id, now: self.mapping_contexts.refresh(org_id, now),  # F4.1: imported on connect
             lambda org_id, now: self.sync.on_connected(org_id, now),  # first sync due at once
         ]
-        if isinstance(self.settings, ImportQueueSettings):  # F4.2: the tenant's contacts and documents
+        if self.queues_imports:  # F4.2: the tenant's contacts and documents
             hooks.append(lambda org_id, now: self.import_starter.on_connected(org_id, now))
         return hooks
 
@@ -216,7 +214,7 @@ class Container(ImportWiring):  # the builders of Xero → host (F4) are in impo
             queues=self.export_queues,
             settings_of=lambda org_id: self.org_settings.current(org_id),
             clock=self.clock,
-            payment_status_of=self._payment_status_of if isinstance(self.settings, ImportStoresSettings) else None,
+            payment_status_of=self._payment_status_of if self.has_import_stores else None,
         )
 
     def _payment_status_of(self, org_id: str, entity: str, xero_id: str) -> Any:
@@ -251,9 +249,7 @@ class Container(ImportWiring):  # the builders of Xero → host (F4) are in impo
             settings_of=lambda org_id: self.org_settings.current(org_id),
             clock=self.clock,
             shards=self.settings.schedule_shards,
-            after_scheduled=[self.import_starter.on_scheduled]
-            if isinstance(self.settings, ImportQueueSettings)
-            else [],
+            after_scheduled=[self.import_starter.on_scheduled] if self.queues_imports else [],
         )
 
     @functools.cached_property
@@ -264,7 +260,7 @@ class Container(ImportWiring):  # the builders of Xero → host (F4) are in impo
             connections=self.connections,
             sync_service=lambda: self.sync,
             clock=self.clock,
-            start_import=self.import_starter.historical if isinstance(self.settings, ImportQueueSettings) else None,
+            start_import=self.import_starter.historical if self.queues_imports else None,
         )
 
     @functools.cached_property
@@ -297,7 +293,7 @@ class Container(ImportWiring):  # the builders of Xero → host (F4) are in impo
             batch_size=settings.xero_batch_size,
             backoff_base_seconds=settings.export_backoff_seconds,
             retry_delay=self.export_retry_delay,
-            written=self.exported_objects if isinstance(self.settings, ImportStoresSettings) else None,
+            written=self.exported_objects if self.has_import_stores else None,
         )
 
     # --- lifecycle and alerts: emails, the inactivity checker, operator reprocessing ----------

@@ -51,16 +51,16 @@ def object_actions(write: ObjectWrite, now: datetime, *, last_change_id: str | N
         model.revision.add(1),
         model.updated_at.set(now),
     ]
-    optional: dict[Any, Any] = {
-        model.payment_fingerprint: write.payment_fingerprint,
-        model.xero_updated: write.xero_updated,
-        model.payment: write.payment,
-        model.match_basis: write.match_basis,
-        model.host_entity: write.host_entity,
-        model.host_id: write.host_id,
-        model.last_change_id: last_change_id,
-    }
-    actions += [attribute.set(value) for attribute, value in optional.items() if value is not None]
+    optional: list[tuple[Any, Any]] = [
+        (model.payment_fingerprint, write.payment_fingerprint),
+        (model.xero_updated, write.xero_updated),
+        (model.payment, write.payment),
+        (model.match_basis, write.match_basis),
+        (model.host_entity, write.host_entity),
+        (model.host_id, write.host_id),
+        (model.last_change_id, last_change_id),
+    ]
+    actions += [attribute.set(value) for attribute, value in optional if value is not None]
     return actions
 
 
