@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1] / "api")]
+sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
+sys.path.insert(0, str(Path(__file__).parent))
 from api_it_helpers import REDIRECT_URI, ApiClient
 from imports_it_helpers import WEBHOOK_KEY, FlowEnv, HostEndpoint, ReceiverGateway
 
