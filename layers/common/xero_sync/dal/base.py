@@ -49,9 +49,12 @@ def configure(settings: CoreSettings) -> None:
         return
     with _lock:
         for field, model in table_models().items():
-            # A function family without a table (e.g. the tick has no change feed) leaves its
-            # model unbound: using it fails at once instead of writing to another table.
-            model.Meta.table_name = getattr(settings, field, None)  # type: ignore[assignment]
+            # A function family without a table (e.g. the tick has no change feed) leaves that
+            # model's table as it is: unbound in its own Lambda (using it fails at once), and
+            # bound by the families that have it where several run in one process (local stack).
+            table_name = getattr(settings, field, None)
+            if table_name is not None:
+                model.Meta.table_name = table_name
             model.Meta.region = settings.aws_region
             model.Meta.host = settings.aws_endpoint_url
             model._connection = None  # drop the cached client: the endpoint may have changed
