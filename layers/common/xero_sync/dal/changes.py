@@ -138,12 +138,18 @@ class ChangeRepository:
             try:
                 self._commit(org_id, sequence, chunk, ids)
             except TransactWriteError as error:
+                # PynamoDB sends the puts (the changes) first, then the updates: the sequence at
+                # index n, the objects after it — the reasons come back in that order.
                 reasons = [getattr(reason, "code", None) for reason in (error.cancellation_reasons or [])]
-                failed = {(i - 1) // 2 for i, code in enumerate(reasons) if code == "ConditionalCheckFailed" and i % 2}
+                n = len(chunk)
+                objects = reasons[n + 1 : 2 * n + 1]
+                failed = {j for j, code in enumerate(objects) if code == "ConditionalCheckFailed"}
                 if failed:
-                    stale += [chunk[i][1].key for i in sorted(failed)]
-                    chunk = [entry for i, entry in enumerate(chunk) if i not in failed]
-                elif not reasons or (reasons[0] != "ConditionalCheckFailed" and "TransactionConflict" not in reasons):
+                    stale += [chunk[j][1].key for j in sorted(failed)]
+                    chunk = [entry for j, entry in enumerate(chunk) if j not in failed]
+                elif len(reasons) <= n or (
+                    reasons[n] != "ConditionalCheckFailed" and "TransactionConflict" not in reasons
+                ):
                     raise
                 continue  # the sequence moved (or a concurrent transaction): read it again
             return [change.with_id(change_id) for (change, _), change_id in zip(chunk, ids, strict=True)], stale
@@ -155,8 +161,6 @@ class ChangeRepository:
             ChangeModel.change_id.does_not_exist() if sequence == 0 else ChangeModel.sequence == sequence
         )
         with TransactWrite(connection=self._transactions()) as transaction:
-            # Order matters: the cancellation reasons come back in this order (0: the sequence,
-            # then an object write at every odd index).
             transaction.update(counter, actions=[ChangeModel.sequence.set(sequence + len(chunk))], condition=condition)
             for (change, write), change_id in zip(chunk, ids, strict=True):
                 item = XeroObjectModel(write.key.org_id, write.key.object_key)
