@@ -8,7 +8,10 @@
    prints what reached the emulated Xero — and what failed and why;
 5. fixes the failure the way an accountant would: the host books card-terminal fees to account
    405, which in Xero is "Merchant Fees" without a code; the accountant gives it the code, the
-   host asks the service to refresh, and the failed bill goes through.
+   host asks the service to refresh, and the failed bill goes through;
+6. the other direction (Xero → host): the host registers its webhook (a small endpoint the demo
+   runs), a user edits a contact and records a payment in Xero, and both changes reach the
+   change feed and the host's endpoint, signed.
 
 Everything goes through the same HTTP API and handlers a deployment uses. The emulator runs
 ``TIME_SCALE`` times faster than real time, and the service's rate governor is told the same,
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -173,6 +177,93 @@ def fix_and_retry(api: Api, stack, account_id: str) -> None:
     print(f"bill bill-90: {state['status']} (Xero id {state['xero_id']})")
 
 
+class DemoHost:
+    """The host product's webhook endpoint: checks each delivery's signature and keeps it."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.secret = ""
+        self.received: list[tuple[bool, dict]] = []
+        host = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                from xero_sync.clock import utcnow
+                from xero_sync.domain.host_webhooks import verify_signature
+
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                valid = verify_signature(host.secret, self.headers.get("X-Xero-Sync-Signature"), body, utcnow())
+                host.received.append((valid, json.loads(body)))
+                self.send_response(200 if valid else 401)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/xero-sync"
+
+
+def changes_from_xero(api: Api, stack, host: DemoHost) -> None:
+    step("Xero → host: the host registers its webhook and imports customers")
+    settings = api.call("GET", f"/v1/orgs/{ORG_ID}/settings")["settings"]
+    settings["import_options"] = {**settings["import_options"], "customers": True}
+    api.call("PUT", f"/v1/orgs/{ORG_ID}/settings", {"settings": settings})
+    webhook = api.call("PUT", f"/v1/orgs/{ORG_ID}/webhook", {"url": host.url})
+    host.secret = webhook["signing_secret"]
+    print(f"webhook {host.url}, signing secret whsec_…{webhook['secret_hint']} (shown once, kept by the host)")
+    seen = {change["id"] for change in _all_changes(api)}
+
+    step("A user edits 'Harbour Cafe Ltd' and records a payment on INV-1043 in Xero")
+    harbour = api.call("GET", f"/v1/orgs/{ORG_ID}/records/contact/cus-17")["xero_id"]
+    invoice = api.call("GET", f"/v1/orgs/{ORG_ID}/records/invoice/inv-1043")["xero_id"]
+    _as_xero_user(
+        stack, "POST", f"Contacts/{harbour}", {"Contacts": [{"EmailAddress": "accounts@harbourcafe.example"}]}
+    )
+    payment = {"Invoice": {"InvoiceID": invoice}, "Account": {"Code": "090"}, "Date": "2026-11-25", "Amount": 99.46,
+               "Reference": "Bank feed 2211"}  # fmt: skip
+    _as_xero_user(stack, "PUT", "Payments", {"Payments": [payment]})
+    started = time.monotonic()
+    assert stack.emulator.state.webhooks.wait_idle(60)
+    stack.runner.drain(timeout=120)
+    print(f"Xero's webhooks → import → change feed → host: {time.monotonic() - started:.1f} s")
+
+    step("The change feed (GET /changes) and what the host's endpoint received")
+    for change in [c for c in _all_changes(api) if c["id"] not in seen]:
+        state = change["state"]
+        what = state.get("email") if change["resource"] == "contact" else _balance(state.get("payment") or {})
+        print(f"{change['id']} {change['kind']:32} host id {change['host_id']}: {what}")
+    for valid, body in host.received:
+        print(f"host received change {body['change']['id']} ({body['change']['kind']}), signature valid: {valid}")
+    record = api.call("GET", f"/v1/orgs/{ORG_ID}/records/invoice/inv-1043")["payment_status"]
+    print(f"GET /records/invoice/inv-1043 → payment status {record['status']}, amount due {record['amount_due']}")
+
+
+def _balance(payment: dict) -> str:
+    return f"{payment.get('status')}, paid {payment.get('amount_paid')}, due {payment.get('amount_due')}"
+
+
+def _all_changes(api: Api) -> list[dict]:
+    found, cursor = [], ""
+    while True:
+        page = api.call("GET", f"/v1/orgs/{ORG_ID}/changes?limit=500" + (f"&since={cursor}" if cursor else ""))
+        found += page["changes"]
+        cursor = page["next_cursor"] or ""
+        if not page["has_more"]:
+            return found
+
+
+def _as_xero_user(stack, method: str, path: str, body: Any) -> None:
+    """A change made in Xero by a user (the emulator's control plane): Xero sends its webhooks."""
+    url = f"{stack.emulator.base_url}/_emulator/tenants/{_tenant_id(stack)}/api/{path}"
+    response = requests.request(method, url, json=body, timeout=30)
+    if response.status_code >= 300:
+        raise SystemExit(f"Xero refused {method} {path}: {response.text[:300]}")
+
+
 def show_emails() -> None:
     emails = sorted(EMAIL_DIR.glob("*.eml")) if EMAIL_DIR.exists() else []
     if not emails:
@@ -243,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         fix_and_retry(api, stack, account_id)
         show_xero(stack)
         show_emails()
+        changes_from_xero(api, stack, DemoHost())
         if args.keep_running:
             print(
                 f"\nThe local stack keeps running; try: curl -H 'Authorization: Bearer {created.api_key}' "
