@@ -36,22 +36,22 @@ import hashlib
 import hmac
 import json
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import requests
+from local_servers import connect, free_port, xero_and_aws  # benchmarks/, the script's folder
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "layers" / "common"), str(ROOT)]
+
+from local.host_endpoint import Attempt, HostEndpoint  # noqa: E402 - after the path is set
 
 ORG_ID = "bench-import-org"
 CLIENT_ID, CLIENT_SECRET = "demo-client-id", "demo-client-secret"
@@ -73,48 +73,6 @@ def instrument() -> None:
         return original(self, operation_name, api_params)
 
     botocore.client.BaseClient._make_api_call = counted
-
-
-# --- the host's endpoint --------------------------------------------------------------------------
-
-
-class HostEndpoint:
-    """Receives the signed deliveries; notes when each change arrived (and that it was signed)."""
-
-    def __init__(self) -> None:
-        self.secret = ""
-        self.arrived: dict[str, float] = {}
-        self.valid = 0
-        self.changed = threading.Condition()
-        host = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                from xero_sync.clock import utcnow
-                from xero_sync.domain.host_webhooks import verify_signature
-
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                signed = verify_signature(host.secret, self.headers.get("X-Xero-Sync-Signature"), body, utcnow())
-                change = json.loads(body)["change"]
-                with host.changed:
-                    host.valid += int(signed)
-                    host.arrived[change["xero_id"] + "|" + str(change["state"].get("email"))] = time.monotonic()
-                    host.changed.notify_all()
-                self.send_response(200 if signed else 401)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
-
-    def wait_for(self, key: str, timeout: float = 60.0) -> float | None:
-        with self.changed:
-            self.changed.wait_for(lambda: key in self.arrived, timeout)
-            return self.arrived.get(key)
 
 
 # --- the run ----------------------------------------------------------------------------------------
@@ -140,38 +98,13 @@ class Result:
 
 def run(args: argparse.Namespace) -> Result:
     instrument()
-    api_port, emulator_port, moto_port = _free_port(), _free_port(), _free_port()
+    api_port = free_port()
     callback = f"http://127.0.0.1:{api_port}/oauth/callback"
     webhook_key = secrets.token_urlsafe(24)
-    emulator = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "local.xero_emulator",
-            "--port",
-            str(emulator_port),
-            "--auto-consent",
-            "--quiet",
-            "--time-scale",
-            str(args.time_scale),
-            "--redirect-uri",
-            callback,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    moto = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    xero, aws = f"http://127.0.0.1:{emulator_port}", f"http://127.0.0.1:{moto_port}"
     result = Result(args.contacts, args.invoices)
-    try:
-        _wait_for(f"{xero}/_emulator/health")
-        _wait_for(f"{aws}/moto-api/data.json")
+    options = ["--auto-consent", "--quiet", "--time-scale", str(args.time_scale), "--redirect-uri", callback]
+    with xero_and_aws(options) as servers:
+        xero, aws = servers.xero, servers.aws
         from local.stack import LocalStack
 
         with LocalStack.start(
@@ -189,7 +122,7 @@ def run(args: argparse.Namespace) -> Result:
             aws_endpoint_url=aws,
         ) as stack:
             api = _host_api(stack)
-            _connect(api, stack.api_url)
+            connect(api, stack.api_url, ORG_ID)
             stack.runner.drain(timeout=600)
             tenant = requests.get(f"{xero}/_emulator/tenants", timeout=30).json()["tenants"][0]["tenant_id"]
             _seed(api, stack, xero, tenant, args)
@@ -201,11 +134,7 @@ def run(args: argparse.Namespace) -> Result:
             _initial_import(stack, xero, tenant, result)
             _acknowledgements(stack.api_url, webhook_key, tenant, args.acks, result)
             stack.runner.drain(timeout=600)
-            _edits_to_deliveries(api, stack, xero, tenant, args.edits, result)
-    finally:
-        for process in (emulator, moto):
-            process.terminate()
-            process.wait(timeout=30)
+            _edits_to_deliveries(api, xero, tenant, args.edits, result)
     return result
 
 
@@ -359,7 +288,7 @@ def _acknowledgements(api_url: str, key: str, tenant: str, count: int, result: R
         assert answer.status_code == 200, answer.status_code
 
 
-def _edits_to_deliveries(api, stack, xero: str, tenant: str, edits: int, result: Result) -> None:
+def _edits_to_deliveries(api, xero: str, tenant: str, edits: int, result: Result) -> None:
     """A contact edited in Xero, one at a time: until its change arrives signed at the host."""
     host = HostEndpoint()
     host.secret = api.put(f"{api.base}/webhook", json={"url": host.url}, timeout=60).json()["signing_secret"]
@@ -374,20 +303,23 @@ def _edits_to_deliveries(api, stack, xero: str, tenant: str, edits: int, result:
             json={"Contacts": [{"EmailAddress": email}]},
             timeout=60,
         )
-        arrived = host.wait_for(f"{contact['ContactID']}|{email}")
-        if arrived is not None:
+        if host.wait(lambda attempts, c=contact["ContactID"], e=email: _delivered(attempts, c, e)):
+            arrived = next(a.arrived for a in host.attempts if _is_edit(a, contact["ContactID"], email))
             result.delivery_seconds.append(arrived - started)
-    result.signed = host.valid
+    result.signed = sum(1 for a in host.attempts if a.signed)
+    host.stop()
+
+
+def _is_edit(attempt: Attempt, xero_id: str, email: str) -> bool:
+    change = attempt.json.get("change") or {}
+    return bool(attempt.signed) and change.get("xero_id") == xero_id and change["state"].get("email") == email
+
+
+def _delivered(attempts: list[Attempt], xero_id: str, email: str) -> bool:
+    return any(_is_edit(a, xero_id, email) for a in attempts)
 
 
 # --- helpers -----------------------------------------------------------------------------------------
-
-
-def _connect(api, base: str) -> None:
-    started = api.post(f"{api.base}/connect", json={"return_url": f"{base}/host"}, timeout=60).json()
-    consent = requests.get(started["authorize_url"], allow_redirects=False, timeout=60)
-    callback = requests.get(consent.headers["Location"], allow_redirects=False, timeout=120)
-    assert "xero_status=connected" in callback.headers["Location"], callback.headers["Location"]
 
 
 def _emulated_now(xero: str) -> float:
@@ -395,23 +327,6 @@ def _emulated_now(xero: str) -> float:
 
     now = requests.get(f"{xero}/_emulator/clock", timeout=30).json()["now"]
     return datetime.fromisoformat(now).timestamp()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_for(url: str, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).ok:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise SystemExit(f"a local server did not start ({url})")
 
 
 def _percentile(values: list[float], share: float) -> float:

@@ -23,13 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+
+from local.host_endpoint import HostEndpoint
 
 ORG_ID = "demo-org"
 TIME_SCALE = 10
@@ -177,37 +178,7 @@ def fix_and_retry(api: Api, stack, account_id: str) -> None:
     print(f"bill bill-90: {state['status']} (Xero id {state['xero_id']})")
 
 
-class DemoHost:
-    """The host product's webhook endpoint: checks each delivery's signature and keeps it."""
-
-    def __init__(self) -> None:
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.secret = ""
-        self.received: list[tuple[bool, dict]] = []
-        host = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                from xero_sync.clock import utcnow
-                from xero_sync.domain.host_webhooks import verify_signature
-
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                valid = verify_signature(host.secret, self.headers.get("X-Xero-Sync-Signature"), body, utcnow())
-                host.received.append((valid, json.loads(body)))
-                self.send_response(200 if valid else 401)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/xero-sync"
-
-
-def changes_from_xero(api: Api, stack, host: DemoHost) -> None:
+def changes_from_xero(api: Api, stack, host: HostEndpoint) -> None:
     step("Xero → host: the host registers its webhook and imports customers")
     settings = api.call("GET", f"/v1/orgs/{ORG_ID}/settings")["settings"]
     settings["import_options"] = {**settings["import_options"], "customers": True}
@@ -236,8 +207,9 @@ def changes_from_xero(api: Api, stack, host: DemoHost) -> None:
         state = change["state"]
         what = state.get("email") if change["resource"] == "contact" else _balance(state.get("payment") or {})
         print(f"{change['id']} {change['kind']:32} host id {change['host_id']}: {what}")
-    for valid, body in host.received:
-        print(f"host received change {body['change']['id']} ({body['change']['kind']}), signature valid: {valid}")
+    for attempt in host.attempts:
+        change = attempt.json["change"]
+        print(f"host received change {change['id']} ({change['kind']}), signature valid: {attempt.signed}")
     record = api.call("GET", f"/v1/orgs/{ORG_ID}/records/invoice/inv-1043")["payment_status"]
     print(f"GET /records/invoice/inv-1043 → payment status {record['status']}, amount due {record['amount_due']}")
 
@@ -334,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         fix_and_retry(api, stack, account_id)
         show_xero(stack)
         show_emails()
-        changes_from_xero(api, stack, DemoHost())
+        changes_from_xero(api, stack, HostEndpoint())
         if args.keep_running:
             print(
                 f"\nThe local stack keeps running; try: curl -H 'Authorization: Bearer {created.api_key}' "

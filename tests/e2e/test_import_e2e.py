@@ -14,8 +14,8 @@ from datetime import timedelta
 
 import pytest
 import requests
-from host_endpoint import HostEndpoint
 
+from local.host_endpoint import HostEndpoint
 from xero_sync.clock import utcnow
 from xero_sync.domain.host_webhooks import SIGNATURE_HEADER, retry_delay, verify_signature
 
