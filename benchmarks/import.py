@@ -26,6 +26,13 @@ Measured:
 - the receiver: round trips of signed webhook POSTs to the stack's ``/webhooks/xero`` (p50, p95);
 - a contact edited in Xero → the signed delivery at a host endpoint on loopback (p50, p95), one
   edit at a time.
+
+Scale: the local AWS stand-in, not the service, limits the size of a run. moto's
+TransactWriteItems deep-copies every table a transaction touches, once per item, to roll back on
+failure; the import writes each change with its object's state in transactions of 49 pairs, so
+on moto every transaction costs (items in the tables) x 99 copies, and from about 1,000 records on
+a loaded 2-core machine a transaction exceeds botocore's 30 s read timeout (the message comes
+back and the import resumes, but the run takes hours). DynamoDB itself has no such cost.
 """
 
 from __future__ import annotations

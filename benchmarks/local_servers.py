@@ -54,7 +54,11 @@ def xero_and_aws(emulator_options: list[str]) -> Iterator[Servers]:
     finally:
         for process in (emulator, moto):
             process.terminate()
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # busy (moto with a large table): no need to wait for it
+                process.kill()
+                process.wait(timeout=30)
 
 
 def wait_for(url: str, seconds: float = 30.0) -> None:
