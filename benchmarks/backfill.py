@@ -38,8 +38,6 @@ import argparse
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -51,9 +49,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from local_servers import connect, free_port, xero_and_aws  # benchmarks/, the script's folder
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "layers" / "common"), str(ROOT)]
+
 
 ORG_ID = "bench-org"
 CLIENT_ID, CLIENT_SECRET = "demo-client-id", "demo-client-secret"
@@ -251,51 +251,17 @@ class Result:
         return self.xero_calls / self.emulated_seconds if self.emulated_seconds else 0.0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def run(label: str, invoices: int, contacts: int, *, batch_size: int, time_scale: float, day_limit: int) -> Result:
     COUNTERS.worker_cpu_seconds = 0.0
     COUNTERS.worker_requests.clear()
     COUNTERS.other_requests.clear()
-    api_port, emulator_port, moto_port = _free_port(), _free_port(), _free_port()
+    api_port = free_port()
     callback = f"http://127.0.0.1:{api_port}/oauth/callback"
     # Xero and AWS each in a process of their own: what is left in this one is the service
     # (the handlers, the runner), so the local stand-ins do not compete with it for one GIL.
-    emulator = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "local.xero_emulator",
-            "--port",
-            str(emulator_port),
-            "--auto-consent",
-            "--quiet",
-            "--time-scale",
-            str(time_scale),
-            "--day-limit",
-            str(day_limit),
-            "--redirect-uri",
-            callback,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    moto = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    xero = f"http://127.0.0.1:{emulator_port}"
-    aws = f"http://127.0.0.1:{moto_port}"
-    try:
-        _wait_for(f"{xero}/_emulator/health")
-        _wait_for(f"{aws}/moto-api/data.json")
+    options = ["--auto-consent", "--quiet", "--time-scale", str(time_scale), "--day-limit", str(day_limit)]
+    with xero_and_aws([*options, "--redirect-uri", callback]) as servers:
+        xero, aws = servers.xero, servers.aws
         from local.stack import LocalStack
 
         with LocalStack.start(
@@ -321,7 +287,7 @@ def run(label: str, invoices: int, contacts: int, *, batch_size: int, time_scale
             api = requests.Session()
             api.headers["Authorization"] = f"Bearer {key.api_key}"
             base = stack.api_url
-            _connect(api, base)
+            connect(api, base, ORG_ID)
             _configure(api, base)
             people, docs, payments = data_set(invoices, contacts)
             for chunk_start in range(0, len(people + docs + payments), PUSH_CHUNK):
@@ -343,10 +309,6 @@ def run(label: str, invoices: int, contacts: int, *, batch_size: int, time_scale
             failed = [f"{e['entity']} {e['record_id']}: {e['message']}" for e in history.json()["events"]]
             statuses = _statuses()
             state = requests.get(f"{xero}/_emulator/tenants/{tenant_id}/state", timeout=300).json()
-    finally:
-        for process in (emulator, moto):
-            process.terminate()
-            process.wait(timeout=30)
 
     accounting = [entry for entry in log if entry["path"].startswith("/api.xro/2.0/")]
     times = [datetime.fromisoformat(entry["at"].replace("Z", "+00:00")) for entry in accounting]
@@ -406,24 +368,6 @@ def _endpoint(path: str) -> str:
     """/api.xro/2.0/CreditNotes/<id>/Allocations → CreditNotes/{id}/Allocations"""
     parts = path.removeprefix("/api.xro/2.0/").split("/")
     return "/".join(part if part[:1].isupper() else "{id}" for part in parts)
-
-
-def _wait_for(url: str, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).ok:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise SystemExit(f"a local server did not start ({url})")
-
-
-def _connect(api: requests.Session, base: str) -> None:
-    started = api.post(f"{base}/v1/orgs/{ORG_ID}/connect", json={"return_url": f"{base}/host"}, timeout=60).json()
-    consent = requests.get(started["authorize_url"], allow_redirects=False, timeout=60)
-    callback = requests.get(consent.headers["Location"], allow_redirects=False, timeout=120)
-    assert "xero_status=connected" in callback.headers["Location"], callback.headers["Location"]
 
 
 def _configure(api: requests.Session, base: str) -> None:

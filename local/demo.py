@@ -13,7 +13,10 @@
    whose lines carry it (F2.4);
 7. turns on the inventory asset account and shows the daily inventory journal (F3.9): the cost of
    the day's items sold and bought, posted once as a Xero manual journal after the org's day ends.
-8. ends with a single-use link into the integration console for the demo org (F8).
+8. the other direction (Xero → host): the host registers its webhook (a small endpoint the demo
+   runs), a user edits a contact and records a payment in Xero, and both changes reach the
+   change feed and the host's endpoint, signed.
+9. ends with a single-use link into the integration console for the demo org (F8).
 
 Everything goes through the same HTTP API and handlers a deployment uses. The emulator runs
 ``TIME_SCALE`` times faster than real time, and the service's rate governor is told the same,
@@ -32,6 +35,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+
+from local.host_endpoint import HostEndpoint
 
 ORG_ID = "demo-org"
 TIME_SCALE = 10
@@ -293,6 +298,64 @@ def show_inventory_journal(stack) -> None:
             print(f"  {line['AccountCode']:>4} {line['LineAmount']:>9.2f}  {line['Description']}")
 
 
+def changes_from_xero(api: Api, stack, host: HostEndpoint) -> None:
+    step("Xero → host: the host registers its webhook and imports customers")
+    settings = api.call("GET", f"/v1/orgs/{ORG_ID}/settings")["settings"]
+    settings["import_options"] = {**settings["import_options"], "customers": True}
+    api.call("PUT", f"/v1/orgs/{ORG_ID}/settings", {"settings": settings})
+    webhook = api.call("PUT", f"/v1/orgs/{ORG_ID}/webhook", {"url": host.url})
+    host.secret = webhook["signing_secret"]
+    print(f"webhook {host.url}, signing secret whsec_…{webhook['secret_hint']} (shown once, kept by the host)")
+    seen = {change["id"] for change in _all_changes(api)}
+
+    step("A user edits 'Harbour Cafe Ltd' and records a payment on INV-1043 in Xero")
+    harbour = api.call("GET", f"/v1/orgs/{ORG_ID}/records/contact/cus-17")["xero_id"]
+    invoice = api.call("GET", f"/v1/orgs/{ORG_ID}/records/invoice/inv-1043")["xero_id"]
+    _as_xero_user(
+        stack, "POST", f"Contacts/{harbour}", {"Contacts": [{"EmailAddress": "accounts@harbourcafe.example"}]}
+    )
+    payment = {"Invoice": {"InvoiceID": invoice}, "Account": {"Code": "090"}, "Date": "2026-11-25", "Amount": 99.46,
+               "Reference": "Bank feed 2211"}  # fmt: skip
+    _as_xero_user(stack, "PUT", "Payments", {"Payments": [payment]})
+    started = time.monotonic()
+    assert stack.emulator.state.webhooks.wait_idle(60)
+    stack.runner.drain(timeout=120)
+    print(f"Xero's webhooks → import → change feed → host: {time.monotonic() - started:.1f} s")
+
+    step("The change feed (GET /changes) and what the host's endpoint received")
+    for change in [c for c in _all_changes(api) if c["id"] not in seen]:
+        state = change["state"]
+        what = state.get("email") if change["resource"] == "contact" else _balance(state.get("payment") or {})
+        print(f"{change['id']} {change['kind']:32} host id {change['host_id']}: {what}")
+    for attempt in host.attempts:
+        change = attempt.json["change"]
+        print(f"host received change {change['id']} ({change['kind']}), signature valid: {attempt.signed}")
+    record = api.call("GET", f"/v1/orgs/{ORG_ID}/records/invoice/inv-1043")["payment_status"]
+    print(f"GET /records/invoice/inv-1043 → payment status {record['status']}, amount due {record['amount_due']}")
+
+
+def _balance(payment: dict) -> str:
+    return f"{payment.get('status')}, paid {payment.get('amount_paid')}, due {payment.get('amount_due')}"
+
+
+def _all_changes(api: Api) -> list[dict]:
+    found, cursor = [], ""
+    while True:
+        page = api.call("GET", f"/v1/orgs/{ORG_ID}/changes?limit=500" + (f"&since={cursor}" if cursor else ""))
+        found += page["changes"]
+        cursor = page["next_cursor"] or ""
+        if not page["has_more"]:
+            return found
+
+
+def _as_xero_user(stack, method: str, path: str, body: Any) -> None:
+    """A change made in Xero by a user (the emulator's control plane): Xero sends its webhooks."""
+    url = f"{stack.emulator.base_url}/_emulator/tenants/{_tenant_id(stack)}/api/{path}"
+    response = requests.request(method, url, json=body, timeout=30)
+    if response.status_code >= 300:
+        raise SystemExit(f"Xero refused {method} {path}: {response.text[:300]}")
+
+
 def show_emails() -> None:
     emails = sorted(EMAIL_DIR.glob("*.eml")) if EMAIL_DIR.exists() else []
     if not emails:
@@ -391,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         push_the_days_trade(api, stack, _org_today(stack))
         show_inventory_journal(stack)
         show_emails()
+        changes_from_xero(api, stack, HostEndpoint())
         show_console(api, stack, args.keep_running)
         if args.keep_running:
             print(

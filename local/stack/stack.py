@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -115,6 +116,7 @@ class LocalStack:
         self.xero_app: XeroApp
         self.aws_endpoint_url: str = ""
         self.region = LOCAL_REGION
+        self.webhook_key: str | None = None  # the emulator signs its webhooks with it (F4.4)
         self._moto: Any | None = None
 
     @classmethod
@@ -216,7 +218,12 @@ class LocalStack:
         else:
             from local.xero_emulator import EmulatorOptions, start_in_thread
 
-            options = EmulatorOptions(**{"port": 0, "auto_consent": True, "tenants": 1, **emulator_options})
+            # Xero's webhooks go to the stack's receiver, signed with a key made for this run (also
+            # put in the app's secret, where the receiver reads it, as in AWS).
+            self.webhook_key = secrets.token_urlsafe(24)
+            webhooks = {"webhook_url": f"http://{host}:{port}/webhooks/xero", "webhook_key": self.webhook_key}
+            options = EmulatorOptions(**{"port": 0, "auto_consent": True, "tenants": 1, **webhooks, **emulator_options})
+            self.webhook_key = options.webhook_key
             if callback_url not in options.redirect_uris:
                 options.redirect_uris.append(callback_url)
             self.emulator = start_in_thread(options)
@@ -226,7 +233,8 @@ class LocalStack:
             )
 
         # 3. Template parameters: point the Xero URLs and the redirect URI at the local choice.
-        overrides = {"XeroRedirectUri": self.xero_app.redirect_uri}
+        # The host's webhook endpoint is on loopback locally (the demo's, the tests'): allow it.
+        overrides = {"XeroRedirectUri": self.xero_app.redirect_uri, "HostWebhookAllowLoopback": "true"}
         for parameter, value in (
             ("XeroLoginUrl", self.xero_app.login_url),
             ("XeroIdentityUrl", self.xero_app.identity_url),
@@ -243,7 +251,10 @@ class LocalStack:
         )
 
         # 4. Tables, queues, key, secret … from the template.
-        credentials = json.dumps({"client_id": self.xero_app.client_id, "client_secret": self.xero_app.client_secret})
+        app_secret = {"client_id": self.xero_app.client_id, "client_secret": self.xero_app.client_secret}
+        if self.webhook_key:
+            app_secret["webhook_key"] = self.webhook_key
+        credentials = json.dumps(app_secret)
         secret_name = self.resolver.parameters.get("XeroCredentialsSecretName")
         self.bootstrap_result = bootstrap(
             self.resolver,

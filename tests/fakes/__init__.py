@@ -6,6 +6,16 @@ from tests.fakes.clock import T0, ManualClock
 from tests.fakes.connections import InMemoryConnections, connection
 from tests.fakes.console import InMemoryConsoleSessions
 from tests.fakes.contact_invoices import InMemoryContactInvoices, contact_invoice
+from tests.fakes.imports import (
+    HostContactsOf,
+    InMemoryChanges,
+    InMemoryHostWebhooks,
+    InMemoryXeroObjects,
+    PlainCipher,
+    RecordingHostWebhookQueue,
+    RecordingImportQueue,
+    ScriptedSender,
+)
 from tests.fakes.invoice_view import FakeXeroDocuments, InMemoryInvoiceCache, InMemoryPins
 from tests.fakes.links import InMemoryContactLinks
 from tests.fakes.messaging import MemoryOnce, RecordingExportQueue, RecordingMailer, RecordingNotificationQueue
@@ -18,24 +28,32 @@ __all__ = [
     "T0",
     "FakeTenantClient",
     "FakeXeroDocuments",
+    "HostContactsOf",
     "InMemoryApiKeys",
+    "InMemoryChanges",
     "InMemoryConnections",
     "InMemoryConsoleSessions",
     "InMemoryContactInvoices",
     "InMemoryContactLinks",
     "InMemoryGovernor",
     "InMemoryHistory",
+    "InMemoryHostWebhooks",
     "InMemoryInvoiceCache",
     "InMemoryOAuthStates",
     "InMemoryOrgConfig",
     "InMemoryPins",
     "InMemoryRateLimitStore",
     "InMemoryRecords",
+    "InMemoryXeroObjects",
     "ManualClock",
     "MemoryOnce",
+    "PlainCipher",
     "RecordingExportQueue",
+    "RecordingHostWebhookQueue",
+    "RecordingImportQueue",
     "RecordingMailer",
     "RecordingNotificationQueue",
+    "ScriptedSender",
     "connection",
     "contact_invoice",
     "stored",

@@ -258,10 +258,58 @@ class HostOriginSettings(CoreSettings):
         return frozenset(origin for origin in self.host_app_origins.split(",") if origin)
 
 
+class ImportStoresSettings(CoreSettings):
+    """Functions that read or write the import side's tables: the change feed (F4.2), what the
+    service last knew of each Xero object (echo and duplicate checks, payment status, F4.3), and
+    the host's webhook subscriptions."""
+
+    changes_table: str
+    xero_objects_table: str
+    host_webhooks_table: str
+
+
+class ImportQueueSettings(CoreSettings):
+    """Functions that queue imports (Xero → host): webhook events, polls, historical imports."""
+
+    import_queue_url: str
+
+
+class HostWebhookQueueSettings(CoreSettings):
+    """Functions that nudge (or deliver) the host's signed change notifications (F4.2)."""
+
+    host_webhooks_queue_url: str
+    host_webhook_allow_loopback: bool = Field(
+        default=False,
+        description="Local stack only: host webhook URLs may be http:// on a loopback address. In AWS "
+        "every URL must be https:// and resolve to public addresses only.",
+    )
+
+
+class XeroWebhookKeySettings(CoreSettings):
+    """The Xero webhook receiver: the signing key of the app's webhook subscription (F4.4)."""
+
+    xero_webhook_key: SecretStr | None = Field(
+        default=None, description="Tests and local runs; in AWS the key is read from XERO_CREDENTIALS_SECRET."
+    )
+    xero_credentials_secret: str | None = Field(
+        default=None,
+        description='The Secrets Manager secret of the Xero app; its "webhook_key" is the webhook signing key.',
+    )
+
+
 # --- one settings class per function family: validated when the handler starts ------------------
 
 
-class ApiSettings(XeroSettings, ExportQueueSettings, ReadViewSettings, ConsoleSessionSettings, HostOriginSettings):
+class ApiSettings(
+    XeroSettings,
+    ExportQueueSettings,
+    ReadViewSettings,
+    ConsoleSessionSettings,
+    HostOriginSettings,
+    ImportQueueSettings,
+    HostWebhookQueueSettings,
+    ImportStoresSettings,
+):
     """The host HTTP API (connect, settings, records, history, Sync now)."""
 
     copy_to_xero_wait_seconds: float = Field(
@@ -273,15 +321,15 @@ class ApiSettings(XeroSettings, ExportQueueSettings, ReadViewSettings, ConsoleSe
     )
 
 
-class OAuthCallbackSettings(XeroSettings, ExportQueueSettings):
+class OAuthCallbackSettings(XeroSettings, ExportQueueSettings, ImportQueueSettings):
     """The OAuth callback: completes a connect, imports reference data, re-queues what it cures."""
 
 
-class SyncTickSettings(XeroSettings, ExportQueueSettings):
+class SyncTickSettings(XeroSettings, ExportQueueSettings, ImportQueueSettings):
     """The scheduled tick: starts due syncs (and refreshes Xero's reference data)."""
 
 
-class ExportWorkerSettings(XeroSettings, ExportQueueSettings, NotificationQueueSettings):
+class ExportWorkerSettings(XeroSettings, ExportQueueSettings, NotificationQueueSettings, ImportStoresSettings):
     """The per-family export workers: Xero, the export queues, and failure digests."""
 
 
@@ -307,6 +355,20 @@ class ConsoleSettings(XeroSettings, ExportQueueSettings, ConsoleSessionSettings,
     settings, tax mappings, history, retry, Sync now) for the org of the console session."""
 
 
+class XeroWebhookSettings(XeroWebhookKeySettings, ImportQueueSettings):
+    """The Xero webhook receiver: checks the signature, queues the events, answers within 5 s."""
+
+
+class ImportWorkerSettings(
+    XeroSettings, ImportQueueSettings, HostWebhookQueueSettings, NotificationQueueSettings, ImportStoresSettings
+):
+    """The import worker: reads Xero, records changes, nudges the host's webhook deliveries."""
+
+
+class HostWebhookSettings(HostWebhookQueueSettings, NotificationQueueSettings, ImportStoresSettings):
+    """The host webhook deliverer: signed POSTs of the change feed to the host's URL."""
+
+
 class Settings(
     ApiSettings,
     OAuthCallbackSettings,
@@ -317,6 +379,9 @@ class Settings(
     NotifierSettings,
     ReprocessSettings,
     ConsoleSettings,
+    XeroWebhookSettings,
+    ImportWorkerSettings,
+    HostWebhookSettings,
 ):
     """Everything at once: for the local stack (every function in one process), the operator's
     tools and the tests. Each Lambda reads only its own family's class."""

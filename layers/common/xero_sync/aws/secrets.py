@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from xero_sync.aws.clients import aws_client
 from xero_sync.models.credentials import XeroCredentials
-from xero_sync.settings import XeroSettings
+from xero_sync.settings import CoreSettings, XeroSettings, XeroWebhookKeySettings
 
 CREDENTIALS_MAX_AGE_SECONDS = 300
 
@@ -83,7 +83,7 @@ def _from_secrets_manager(settings: XeroSettings, max_age: int, force_fetch: boo
     return XeroCredentials(client_id=str(value["client_id"]), client_secret=SecretStr(str(value["client_secret"])))
 
 
-def _provider(settings: XeroSettings) -> SecretsProvider:
+def _provider(settings: CoreSettings) -> SecretsProvider:
     """One provider per boto3 client: the provider holds the max_age cache."""
     client = aws_client("secretsmanager", settings)
     key = (settings.aws_endpoint_url, settings.aws_region)
@@ -101,3 +101,26 @@ def clear_credentials_cache() -> None:
         for provider in _providers.values():
             provider.clear_cache()
         _providers.clear()
+
+
+def get_xero_webhook_key(settings: XeroWebhookKeySettings, *, max_age: int = CREDENTIALS_MAX_AGE_SECONDS) -> SecretStr:
+    """The signing key of the app's Xero webhook subscription: ``XERO_WEBHOOK_KEY`` (tests,
+    local runs), else ``webhook_key`` in the app's secret (XERO_CREDENTIALS_SECRET), cached for
+    ``max_age`` seconds like the credentials. Never logged."""
+    if settings.xero_webhook_key is not None:
+        return settings.xero_webhook_key
+    secret_name = settings.xero_credentials_secret
+    if not secret_name:
+        raise CredentialsError(
+            "the Xero webhook key is not configured: set XERO_WEBHOOK_KEY or XERO_CREDENTIALS_SECRET"
+        )
+    try:
+        value = _provider(settings).get(secret_name, transform="json", max_age=max_age)
+    except TransformParameterError:
+        raise CredentialsError(f"secret {secret_name!r} is not a JSON object") from None
+    except GetParameterError as error:
+        raise CredentialsError(f"cannot read secret {secret_name!r}: {error}") from None
+    key = value.get("webhook_key") if isinstance(value, dict) else None
+    if not key:
+        raise CredentialsError(f"secret {secret_name!r} lacks webhook_key (the Xero app's webhook signing key)")
+    return SecretStr(str(key))

@@ -20,7 +20,7 @@ _configured_for: tuple | None = None
 
 def table_models() -> dict[str, type[Model]]:
     """Every PynamoDB model, keyed by the settings field that names its table."""
-    from xero_sync.dal import models
+    from xero_sync.dal import import_models, models
 
     return {
         "connections_table": models.ConnectionModel,
@@ -33,6 +33,9 @@ def table_models() -> dict[str, type[Model]]:
         "links_table": models.LinkModel,
         "invoice_views_table": models.InvoiceViewModel,
         "console_sessions_table": models.ConsoleSessionModel,
+        "changes_table": import_models.ChangeModel,
+        "xero_objects_table": import_models.XeroObjectModel,
+        "host_webhooks_table": import_models.HostWebhookModel,
     }
 
 
@@ -42,13 +45,18 @@ def configure(settings: CoreSettings) -> None:
     fingerprint = (
         settings.aws_region,
         settings.aws_endpoint_url,
-        *(getattr(settings, field) for field in table_models()),
+        *(getattr(settings, field, None) for field in table_models()),
     )
     if fingerprint == _configured_for:
         return
     with _lock:
         for field, model in table_models().items():
-            model.Meta.table_name = getattr(settings, field)
+            # A function family without a table (e.g. the tick has no change feed) leaves that
+            # model's table as it is: unbound in its own Lambda (using it fails at once), and
+            # bound by the families that have it where several run in one process (local stack).
+            table_name = getattr(settings, field, None)
+            if table_name is not None:
+                model.Meta.table_name = table_name
             model.Meta.region = settings.aws_region
             model.Meta.host = settings.aws_endpoint_url
             model._connection = None  # drop the cached client: the endpoint may have changed

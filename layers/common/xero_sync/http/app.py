@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from xero_sync.http import (
     auth,
+    changes,
     connection,
     console_sessions,
     contact_invoices,
@@ -20,6 +21,7 @@ from xero_sync.http import (
     records,
     settings,
     sync,
+    webhook,
     xero_data,
 )
 from xero_sync.http.body_guard import check_body, parse_json
@@ -42,6 +44,8 @@ def build_app() -> APIGatewayHttpResolver:
     for resource in (contact_invoices, pins):  # the read view (F5)
         app.include_router(resource.routes.router, prefix="/v1")
     app.include_router(console_sessions.routes.router, prefix="/v1")
+    for resource in (changes, webhook):  # Xero → host (F4.2)
+        app.include_router(resource.routes.router, prefix="/v1")
     _register_error_handlers(app)
 
     # ``Response[str]``, not a bare ``Response``: the resolver derives a model from every

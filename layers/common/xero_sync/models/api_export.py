@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import ConfigDict, Field, SkipValidation, ValidationInfo, field_validator
 
 from xero_sync.models.api import ApiModel, ErrorInfo, ErrorResponse
+from xero_sync.models.api_import import PaymentStatusView
 from xero_sync.models.fields import IsoDate, json_int
 from xero_sync.models.org_config import OrgSettings, TaxMapping
 from xero_sync.models.records import EntityName, RecordEnvelope
@@ -147,6 +148,11 @@ class RecordStateView(ApiModel):
     synced_at: datetime | None = None
     updated_at: datetime | None = None
     history: list[HistoryEventView] = Field(default_factory=list, description="The latest events, newest first.")
+    payment_status: PaymentStatusView | None = Field(
+        default=None,
+        description="Invoices, bills, credit notes and vendor credits in Xero: the payment status Xero reports "
+        "(F4.3), once known.",
+    )
 
 
 class RetryResponse(ApiModel):
@@ -306,6 +312,9 @@ class XeroCurrenciesView(ApiModel):
 # --- Sync now (F3.7, F3.8) -----------------------------------------------------------------------
 
 
+SyncDirection = Literal["export", "import", "both"]
+
+
 class SyncNowRequest(ApiModel):
     """All fields optional: an empty body syncs everything that is pending."""
 
@@ -318,6 +327,11 @@ class SyncNowRequest(ApiModel):
         default=None, alias="from", description="Historical sync: documents dated from this day (YYYY-MM-DD)."
     )
     date_to: IsoDate | None = Field(default=None, alias="to", description="… up to and including this day.")
+    direction: SyncDirection = Field(
+        default="export",
+        description="export (host → Xero, the default), import (Xero → host: the change feed and webhook "
+        "receive Xero's records of the range, F3.8) or both.",
+    )
 
     @field_validator("date_to")
     @classmethod
@@ -336,6 +350,8 @@ class SyncNowResponse(ApiModel):
     date_from: date | None = Field(default=None, alias="from")
     date_to: date | None = Field(default=None, alias="to")
     summary: dict[str, Any] = Field(default_factory=dict, description="Everything the sync reported.")
+    direction: SyncDirection = "export"
+    import_started: bool = Field(default=False, description="A historical import from Xero was queued.")
 
 
 # --- documented error answers (OpenAPI) ----------------------------------------------------------

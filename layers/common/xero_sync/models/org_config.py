@@ -164,6 +164,11 @@ class ImportOptions(ConfigModel):
         max_length=100,
         description="Import only contacts of these Xero contact groups (empty: all).",
     )
+    documents: bool = Field(
+        default=False,
+        description="Two-way hosts: invoices, bills and credit notes created or edited in Xero reach the change "
+        "feed. Without it only the payment status of the documents the host exported comes back (F4.3).",
+    )
 
     @field_validator("chart_of_accounts")
     @classmethod

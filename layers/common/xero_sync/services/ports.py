@@ -10,20 +10,25 @@ write is made safe against concurrent Lambdas.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from xero_sync.domain.apikeys import StoredKey
+from xero_sync.domain.changes import AppendResult, Change, ChangePage
 from xero_sync.domain.config_items import ConfigItem
 from xero_sync.domain.connection import Connection, ConnectionStatus, EncryptedTokens, TenantRef
 from xero_sync.domain.console import ConsoleLink, ConsoleSession
 from xero_sync.domain.contact_documents import CachedDocuments, Part, Pin, RecordRef
 from xero_sync.domain.email import OutgoingEmail
 from xero_sync.domain.history import HistoryEvent, HistoryPage
+from xero_sync.domain.host_webhooks import HostWebhook
 from xero_sync.domain.links import ContactLink
 from xero_sync.domain.oauth import PendingConsent
 from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord, StoreResult, Synced
+from xero_sync.domain.xero_objects import ObjectKey, ObjectWrite, PollCursor, XeroObject
+from xero_sync.models.imports import OrgImport, OrgObjects, TenantEvents
 from xero_sync.models.messages import EnqueueReason
 from xero_sync.models.notifications import NotificationMessage
 
@@ -293,3 +298,107 @@ class ConsoleSessionStore(Protocol):
     def get_session(self, session_hash: str) -> ConsoleSession | None: ...
     def touch(self, session_hash: str, session: ConsoleSession) -> bool: ...
     def delete_session(self, session_hash: str) -> None: ...
+
+
+# --- Xero → host (F4) ---------------------------------------------------------------------------
+
+
+class ChangeStore(Protocol):
+    """The org's change feed (dal/changes.py): ids handed out in commit order, each change
+    written with its object's new state on condition that the object did not move."""
+
+    def last_id(self, org_id: str) -> str | None: ...
+    def append(self, org_id: str, entries: Sequence[tuple[Change, ObjectWrite]]) -> AppendResult: ...
+    def page(self, org_id: str, *, after: str | None, limit: int) -> ChangePage: ...
+    def get(self, org_id: str, change_id: str) -> Change | None: ...
+
+
+class XeroObjectStore(Protocol):
+    """What the service last knew of each Xero object, and the poll cursors (dal/xero_objects.py)."""
+
+    def get_many(self, keys: Iterable[ObjectKey]) -> dict[ObjectKey, XeroObject]: ...
+    def get(self, key: ObjectKey) -> XeroObject | None: ...
+    def record(self, write: ObjectWrite, now: datetime) -> bool: ...
+    def cursor(self, org_id: str, resource: str) -> PollCursor | None: ...
+    def save_cursor(self, cursor: PollCursor, now: datetime) -> None: ...
+
+
+class HostContactSource(Protocol):
+    """The org's host contacts, for matching (dal/host_contacts.py)."""
+
+    def contacts(self, org_id: str) -> Iterator[tuple[str, dict[str, Any]]]: ...
+
+
+class HostWebhookStore(Protocol):
+    """The host's webhook subscription per org, with a delivery lease (dal/host_webhooks.py)."""
+
+    def get(self, org_id: str) -> HostWebhook | None: ...
+    def create(
+        self,
+        org_id: str,
+        *,
+        url: str,
+        secret_enc: bytes,
+        secret_hint: str,
+        delivered_through: str | None,
+        now: datetime,
+    ) -> HostWebhook: ...
+    def set_url(self, org_id: str, url: str, now: datetime) -> HostWebhook | None: ...
+    def delete(self, org_id: str) -> bool: ...
+    def acquire_lease(self, org_id: str, *, owner: str, now: datetime, until: datetime) -> HostWebhook | None: ...
+    def release_lease(self, org_id: str, *, owner: str) -> None: ...
+    def delivered(self, org_id: str, *, owner: str, change_id: str, now: datetime) -> bool: ...
+    def failed(self, org_id: str, *, owner: str, error: str, failing_since: datetime, attempts: int) -> bool: ...
+    def gave_up(self, org_id: str, *, owner: str, through: str, error: str) -> bool: ...
+
+
+class ImportQueue(Protocol):
+    """The import queue (aws/import_queue.py): webhook events of a tenant, org imports."""
+
+    def send(self, messages: Sequence[TenantEvents | OrgImport | OrgObjects], *, delay_seconds: int = 0) -> int: ...
+
+
+class HostWebhookQueue(Protocol):
+    """Nudges for the host webhook deliverer (aws/host_webhook_queue.py)."""
+
+    def nudge(self, org_id: str, *, attempt: int = 0, delay_seconds: int = 0) -> None: ...
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    """What a host's endpoint answered (or why there was no answer)."""
+
+    status_code: int | None
+    error: str | None
+    duration_ms: float
+
+    @property
+    def accepted(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class WebhookSender(Protocol):
+    """POSTs to the host's webhook URL (outbound/host_http.py). ``check`` resolves the URL's host
+    name and raises UnsafeUrl unless every address is one the service may call; ``post`` checks
+    again and connects to the address it checked."""
+
+    def check(self, url: str) -> None: ...
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpAnswer: ...
+
+
+class XeroInvoiceListener(Protocol):
+    """Told by the import worker, for every INVOICE event and every invoice or bill it read, which
+    Xero contacts' invoices changed — e.g. the read view's per-contact invoice cache (F5)
+    refreshes them. Must not raise for long: the import catches and logs what it raises."""
+
+    def invoices_changed(self, org_id: str, xero_contact_ids: Collection[str], now: datetime) -> None: ...
+
+
+class XeroWriteListener(Protocol):
+    """Told by the export worker about every contact or document it wrote to (or linked in) Xero,
+    with Xero's answer: the import records that state so that Xero's report of the service's own
+    write does not come back to the host as a change (no echo)."""
+
+    def written(
+        self, org_id: str, entity: str, host_id: str, xero_id: str, element: dict[str, Any], now: datetime
+    ) -> None: ...

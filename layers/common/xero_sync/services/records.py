@@ -35,6 +35,7 @@ from xero_sync.models.api_export import (
     RetryAllResponse,
     RetryResponse,
 )
+from xero_sync.models.api_import import PaymentStatusView
 from xero_sync.models.messages import EnqueueReason
 from xero_sync.models.org_config import OrgSettings
 from xero_sync.models.records import EntityName
@@ -76,6 +77,8 @@ class RecordsService:
     settings_of: SettingsReader
     clock: Clock
     record_history_limit: int = 20
+    payment_status_of: Callable[[str, str, str], PaymentStatusView | None] | None = None
+    """(org, entity, Xero id) → the payment status Xero reports for an exported document (F4.3)."""
 
     # --- F3.1: push ---------------------------------------------------------------------------
 
@@ -178,7 +181,10 @@ class RecordsService:
         connection = self.connections.get(org_id)
         now = self.clock()
         events = self.history.for_record(org_id, entity.value, record_id, limit=self.record_history_limit)
-        return record_state_view(org_id, item, connection, now, event_views(events))
+        view = record_state_view(org_id, item, connection, now, event_views(events))
+        if self.payment_status_of is not None and view.xero_id:
+            view.payment_status = self.payment_status_of(org_id, entity.value, view.xero_id)
+        return view
 
     # --- F7.2: retry ------------------------------------------------------------------------------
 

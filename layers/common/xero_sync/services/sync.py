@@ -11,8 +11,9 @@ write, so overlapping ticks never run one org twice.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -61,6 +62,8 @@ class SyncService:
     settings_of: Callable[[str], OrgSettings]
     clock: Clock
     shards: int
+    after_scheduled: list[Callable[[str, datetime], object]] = field(default_factory=list)
+    """What else an org's scheduled sync starts (the import's polling catch-up, F4); never fails it."""
 
     # --- the scheduled tick -----------------------------------------------------------------
 
@@ -89,6 +92,11 @@ class SyncService:
             org_id, expected=connection.next_sync_at, next_sync_at=next_sync_time(frequency, now), now=now
         ):
             return None  # another tick took this org's sync
+        for hook in self.after_scheduled:
+            try:
+                hook(org_id, now)
+            except Exception:
+                logger.exception("A scheduled-sync hook failed", extra={"org_id": org_id})
         return self._enqueue_outstanding(org_id, entities=None, now=now)
 
     def on_connected(self, org_id: str, now: datetime) -> None:
@@ -169,14 +177,20 @@ class SyncNowGate:
     connections: ConnectionStore
     sync_service: Callable[[], SyncService]
     clock: Clock
+    start_import: Callable[[str, SyncNowRequest, datetime], bool] | None = None  # direction import (F3.8)
 
     def start(self, org_id: str, request: SyncNowRequest) -> SyncNowResponse:
         require_connected(self.connections, org_id)
         now = self.clock()
         entities = [entity.value for entity in request.entities] if request.entities else None
-        summary = self.sync_service().sync_now(
-            org_id, entities=entities, date_from=request.date_from, date_to=request.date_to, now=now
-        )
+        summary: Any = SyncSummary(org_id=org_id)
+        if request.direction != "import":
+            summary = self.sync_service().sync_now(
+                org_id, entities=entities, date_from=request.date_from, date_to=request.date_to, now=now
+            )
+        import_started = False
+        if request.direction != "export" and self.start_import is not None:
+            import_started = self.start_import(org_id, request, now)
         self.connections.record_activity(org_id, now)  # an admin action (F6.1)
         # A stand-in for the sync service may report a plain mapping.
         reported = summary.model_dump(mode="json") if isinstance(summary, BaseModel) else dict(summary or {})
@@ -187,6 +201,8 @@ class SyncNowGate:
                 "from": request.date_from,
                 "to": request.date_to,
                 "summary": reported,
+                "direction": request.direction,
+                "import_started": import_started,
             }
         )
 

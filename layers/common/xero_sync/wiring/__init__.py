@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 
@@ -41,6 +41,7 @@ from xero_sync.settings import (
     get_settings,
 )
 from xero_sync.wiring.console import ConsoleBuilders
+from xero_sync.wiring.imports import ImportBuilders
 from xero_sync.wiring.read_view import ReadViewBuilders
 
 if TYPE_CHECKING:
@@ -70,13 +71,16 @@ ConnectedHook = Callable[[str, datetime], object]
 
 
 @dataclass
-class Container(ReadViewBuilders, ConsoleBuilders):
+class Container(ReadViewBuilders, ConsoleBuilders, ImportBuilders):
     settings: CoreSettings
     clock: Clock = utcnow
     http: requests.Session = field(default_factory=requests.Session)
     export_retry_delay: RetryDelay | None = None
     """Seconds before a record is tried again, by (Retry-After, attempts); None = the worker's
     back-off from settings. Tests pass ``lambda retry_after, attempts: 0``."""
+    host_webhook_retry_delay: Callable[[int], int] | None = None
+    """Seconds before a failed host webhook delivery is tried again, by attempt; None = the
+    back-off of domain/host_webhooks.py (30 s … 15 min). Tests shorten it."""
 
     def __post_init__(self) -> None:
         configure(self.settings)
@@ -191,11 +195,14 @@ class Container(ReadViewBuilders, ConsoleBuilders):
     def after_connect_hooks(self) -> list[ConnectedHook]:
         """What happens once an org is connected to a tenant: later features add to this."""
         # Built on first call, so a callback that never connects never builds the Xero client.
-        return [
+        hooks: list[ConnectedHook] = [
             lambda org_id, now: self.mapping_contexts.refresh(org_id, now),  # F4.1: imported on connect
             lambda org_id, now: self.sync.on_connected(org_id, now),  # first sync due at once
             self._resend_to_new_tenant,  # F1.5: a reset to another tenant gets what the old one had
         ]
+        if self.queues_imports:  # F4.2: the tenant's contacts and documents
+            hooks.append(lambda org_id, now: self.import_starter.on_connected(org_id, now))
+        return hooks
 
     def _resend_to_new_tenant(self, org_id: str, now: datetime) -> object:
         connection = self.connections.get(org_id)
@@ -226,7 +233,13 @@ class Container(ReadViewBuilders, ConsoleBuilders):
             queues=self.export_queues,
             settings_of=lambda org_id: self.org_settings.current(org_id),
             clock=self.clock,
+            payment_status_of=self._payment_status_of if self.has_import_stores else None,
         )
+
+    def _payment_status_of(self, org_id: str, entity: str, xero_id: str) -> Any:
+        from xero_sync.services.imports.exported import payment_status_of
+
+        return payment_status_of(self.xero_objects, org_id, entity, xero_id)
 
     @functools.cached_property
     def org_settings(self) -> OrgSettingsService:
@@ -256,13 +269,19 @@ class Container(ReadViewBuilders, ConsoleBuilders):
             settings_of=lambda org_id: self.org_settings.current(org_id),
             clock=self.clock,
             shards=self.settings.schedule_shards,
+            after_scheduled=[self.import_starter.on_scheduled] if self.queues_imports else [],
         )
 
     @functools.cached_property
     def sync_now(self) -> SyncNowGate:
         from xero_sync.services.sync import SyncNowGate
 
-        return SyncNowGate(connections=self.connections, sync_service=lambda: self.sync, clock=self.clock)
+        return SyncNowGate(
+            connections=self.connections,
+            sync_service=lambda: self.sync,
+            clock=self.clock,
+            start_import=self.import_starter.historical if self.queues_imports else None,
+        )
 
     @functools.cached_property
     def mapping_contexts(self) -> OrgMappingContexts:
@@ -295,6 +314,7 @@ class Container(ReadViewBuilders, ConsoleBuilders):
             backoff_base_seconds=settings.export_backoff_seconds,
             retry_delay=self.export_retry_delay,
             missing_parent_hours=settings.missing_parent_hours,
+            written=self.exported_objects if self.has_import_stores else None,
         )
 
     # --- lifecycle and alerts: emails, the inactivity checker, operator reprocessing ----------

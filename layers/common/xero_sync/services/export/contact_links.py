@@ -109,6 +109,7 @@ def linked(work: Work, contact: dict[str, Any], how: str) -> Outcome:
         refs={"name": contact.get("Name")},
         message=f"Linked to the existing Xero contact {contact.get('Name')!r} (same {how}).",
         linked_existing=True,
+        element=contact,
     )
 
 
@@ -222,6 +223,7 @@ class ContactLinks:
                 refs=refs_of(work, doc),
                 message=f"Linked to {number}, which was already in Xero for the same contact.",
                 linked_existing=True,
+                element=doc,
             )
         return Outcome(
             work,

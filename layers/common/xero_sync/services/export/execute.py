@@ -161,7 +161,12 @@ class Executor:
             element = result.element
             message = "; ".join(result.warnings) or None
             return Outcome(
-                work, "synced", xero_id=element.get(collection.id_field), refs=refs_of(work, element), message=message
+                work,
+                "synced",
+                xero_id=element.get(collection.id_field),
+                refs=refs_of(work, element),
+                message=message,
+                element=element,
             )
         creating = work.operation is Operation.CREATE
         if creating and collection is CONTACTS and _matches(result.errors, DUPLICATE_CONTACT_NAME):

@@ -25,6 +25,7 @@ class Outcome:
     outcome_unknown: bool = False
     retry_after: float | None = None
     linked_existing: bool = False
+    element: dict[str, Any] | None = None  # Xero's answer for the record (contacts and documents)
 
 
 def failed(work: Work, messages: list[str]) -> Outcome:

@@ -24,7 +24,7 @@ from xero_sync.models.messages import EnqueueReason
 from xero_sync.models.records import EntityName, RecordAction
 from xero_sync.services.export.execute import Outcome
 from xero_sync.services.export.plan import Work
-from xero_sync.services.ports import ExportQueue, RecordStore
+from xero_sync.services.ports import ExportQueue, RecordStore, XeroWriteListener
 
 XERO_UNAVAILABLE = "xero_unavailable"
 
@@ -84,6 +84,7 @@ class OutcomeRecorder:
     notifications: AdminNotifier | None
     retry_delay: Callable[[float | None, int], int]
     max_attempts: int
+    written: XeroWriteListener | None = None  # no echo: the import notes what the export wrote
 
     # --- decisions without a Xero call --------------------------------------------------------
 
@@ -185,6 +186,10 @@ class OutcomeRecorder:
             now=state.now,
         )
         state.result.count("synced")
+        if self.written is not None and outcome.element is not None and outcome.xero_id:
+            self.written.written(
+                view.key.org_id, view.key.entity, view.key.record_id, outcome.xero_id, outcome.element, state.now
+            )
         if synced.status is RecordStatus.PENDING:
             self.queues.enqueue([view.key], EnqueueReason.SYNC)  # a newer version arrived meanwhile
         if synced.has_waiters:  # as of the write above: a child that started waiting is not missed

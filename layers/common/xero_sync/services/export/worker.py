@@ -37,7 +37,7 @@ from xero_sync.services.export.execute import Executor
 from xero_sync.services.export.org_pass import OrgPass
 from xero_sync.services.export.outcomes import AdminNotifier, BatchResult, OutcomeRecorder, PassState
 from xero_sync.services.export.recovery import Recovery
-from xero_sync.services.ports import ConnectionStore, ExportQueue, HistoryStore, RecordStore
+from xero_sync.services.ports import ConnectionStore, ExportQueue, HistoryStore, RecordStore, XeroWriteListener
 from xero_sync.xero.client import XeroApiClient
 from xero_sync.xero.errors import (
     NotConnected,
@@ -76,6 +76,7 @@ class ExportWorker:
     notifications: AdminNotifier | None = None  # failure digests and reconnect emails (F6.2, F1.4)
     backoff_base_seconds: int = 30  # first retry / deferral delay (settings.export_backoff_seconds)
     missing_parent_hours: int = 24  # a record whose parent was never pushed fails after this (F3.4)
+    written: XeroWriteListener | None = None  # no echo: told what reached Xero (services/imports/exported.py)
 
     def __post_init__(self) -> None:
         if self.retry_delay is None:
@@ -89,6 +90,7 @@ class ExportWorker:
             notifications=self.notifications,
             retry_delay=self._retry_delay,
             max_attempts=self.max_attempts,
+            written=self.written,
         )
 
     @property

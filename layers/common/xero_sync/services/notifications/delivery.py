@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from xero_sync.services.notifications.service import NotificationService
 
 LEDGER_SAVE_ATTEMPTS = 5
+OTHER_FAILURES = {"webhook": "host_webhook", "import": "xero_import"}  # history direction → digest "entity"
+OTHER_FAILURES_READ = 50
 
 
 class Renderer(Protocol):
@@ -146,6 +148,7 @@ class NotificationDelivery:
             still_failing = _count(records.keys_with_status(org_id, RecordStatus.FAILED))
         rows = records.get_many(changed)  # consistent reads: the index may lag behind
         failed = [_failed_record(key, row) for key, row in rows.items() if row.status is RecordStatus.FAILED]
+        failed += self._other_failures(org_id, since)
         fresh = new_failures(failed, ledger)
         if not fresh:
             ledger.remember([], read_at=read_at, window_id=message.window_id)
@@ -160,6 +163,24 @@ class NotificationDelivery:
             ledger.remember(fresh, read_at=read_at, window_id=message.window_id)
             self._save_ledger(org_id, ledger, stored, now)
         return result
+
+    def _other_failures(self, org_id: str, since: datetime | None) -> list[FailedRecord]:
+        """Failures that are not a record's: the host's webhook given up after 24 h, an import
+        Xero kept refusing (F4). The history holds them; each is reported once (the ledger)."""
+        page = self._service.history.list(org_id, outcome="failed", since=since, limit=OTHER_FAILURES_READ)
+        return [
+            FailedRecord(
+                entity=OTHER_FAILURES[event.direction],
+                record_id=event.event_id,
+                label=event.record_id or event.at.strftime("%Y-%m-%d %H:%M UTC"),
+                version=0,
+                error_code=event.error_code or "unknown",
+                message=event.message or "",
+                failed_at=event.at,
+            )
+            for event in page.events
+            if event.direction in OTHER_FAILURES
+        ]
 
     def _save_ledger(self, org_id: str, ledger: Ledger, stored: ConfigItem | None, now: datetime) -> None:
         """Conditional on the revision read; if another digest of the org saved meanwhile, merge

@@ -1,0 +1,22 @@
+"""The org's host contacts as the import's matching reads them (F4.2): id and data of every
+contact record the host pushed, from the records table (one query on the org's partition,
+``contact#`` keys only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from xero_sync.dal.models import RecordModel
+
+
+class HostContactRepository:
+    def contacts(self, org_id: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(host id, data) of each contact the host pushed and did not delete."""
+        for item in RecordModel.query(
+            org_id,
+            RecordModel.record_key.startswith("contact#"),
+            attributes_to_get=["record_id", "data", "action"],
+        ):
+            if item.action != "delete" and isinstance(item.data, dict):
+                yield item.record_id, item.data

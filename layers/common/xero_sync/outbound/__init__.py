@@ -1,0 +1,1 @@
+"""Adapters that call out to the host product (its webhook URL)."""
