@@ -178,8 +178,9 @@ class EmailSettings(CoreSettings):
 # --- one settings class per function family: validated when the handler starts ------------------
 
 
-class ApiSettings(XeroSettings, ExportQueueSettings):
-    """The host HTTP API (connect, settings, records, history, Sync now)."""
+class ApiSettings(XeroSettings, ExportQueueSettings, NotificationQueueSettings):
+    """The host HTTP API (connect, settings, records, history, Sync now); it queues the reconnect
+    email when a call to Xero finds the org's connection gone."""
 
 
 class OAuthCallbackSettings(XeroSettings, ExportQueueSettings):
