@@ -2,7 +2,7 @@
 every unit test. Each keeps the rules of the adapter it stands for (conditional writes, latest
 version wins, claims), because the services' guarantees rest on those rules."""
 
-from tests.fakes.clock import T0, ManualClock
+from tests.fakes.clock import T0, ManualClock, VirtualTime
 from tests.fakes.connections import InMemoryConnections, connection
 from tests.fakes.links import InMemoryContactLinks
 from tests.fakes.messaging import MemoryOnce, RecordingExportQueue, RecordingMailer, RecordingNotificationQueue
@@ -28,6 +28,7 @@ __all__ = [
     "RecordingExportQueue",
     "RecordingMailer",
     "RecordingNotificationQueue",
+    "VirtualTime",
     "connection",
     "stored",
 ]

@@ -9,6 +9,7 @@ from xero_sync.domain.connection import ConnectionStatus, TenantRef
 from xero_sync.domain.sharing import (
     KEPT_CONNECTION,
     KEPT_TOKEN,
+    USES_XERO,
     XeroRelease,
     others_on_tenant,
     release_plan,
@@ -48,15 +49,7 @@ def test_another_user_on_the_same_tenant_has_a_connection_of_its_own():
     assert (plan.delete_connection, plan.revoke_token, plan.warnings) == (True, True, [])
 
 
-@pytest.mark.parametrize(
-    "status",
-    [
-        ConnectionStatus.NEEDS_REAUTH,
-        ConnectionStatus.DISCONNECTED,
-        ConnectionStatus.DISCONNECTED_INACTIVE,
-        ConnectionStatus.NOT_CONNECTED,
-    ],
-)
+@pytest.mark.parametrize("status", [s for s in ConnectionStatus if s not in USES_XERO])  # needs_reauth, disconnected …
 def test_orgs_without_live_tokens_do_not_hold_anything_at_xero(status):
     plan = release_plan(LEAVING, [org("other", status=status)])
     assert (plan.delete_connection, plan.revoke_token) == (True, True)
