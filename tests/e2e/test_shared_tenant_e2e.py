@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from local.host_records import GST
 from local.stack import LocalStack
-from tests.e2e.conftest import TIME_SCALE, Host
+from tests.e2e.conftest import Host, start_e2e_stack
 
 SETTINGS = {"sync_frequency": "manual", "sales_account": "200", "sales_adjustments_account": "260"}
-GST = {"host_tax_id": "gst15", "host_rate": "15", "xero_tax_type": "OUTPUT2", "purchases_xero_tax_type": "INPUT2"}
 
 
 @pytest.fixture(scope="module")
@@ -28,18 +28,10 @@ def email_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def stack(email_dir: Path) -> Iterator[LocalStack]:
     """The local stack of the other e2e tests, writing every email SES accepts to ``email_dir``."""
-    with LocalStack.start(
-        retry_delay_seconds=1,
-        max_batching_window_seconds=0.2,
-        emulator_options={"time_scale": TIME_SCALE},
-        extra_environment={
-            "XERO_MINUTE_LIMIT": str(60 * TIME_SCALE),
-            "DIGEST_WINDOW_SECONDS": "0",
-            "EXPORT_BACKOFF_SECONDS": "1",
-            "LOCAL_EMAIL_DIR": str(email_dir),
-            "HOST_RECONNECT_URL_TEMPLATE": "https://app.acme.example/orgs/{org_id}/integrations/xero",
-        },
-        stack_name="e2e-shared",
+    with start_e2e_stack(
+        "e2e-shared",
+        LOCAL_EMAIL_DIR=str(email_dir),
+        HOST_RECONNECT_URL_TEMPLATE="https://app.acme.example/orgs/{org_id}/integrations/xero",
     ) as running:
         yield running
 
