@@ -27,6 +27,8 @@ def test_a_small_backfill_reaches_xero_exactly_once_and_paid_in_both_modes():
             "--time-scale",
             "30",
             "--json",
+            "--stall-seconds",  # a stall fails within minutes, with the record statuses
+            "150",
         ],
         cwd=ROOT,
         env=environment,
