@@ -148,11 +148,11 @@ class HostOrg:
         assert self.api.put(f"{self.base}/settings", json={"settings": settings}, timeout=60).ok
         assert self.api.put(f"{self.base}/tax-mappings", json={"mappings": mappings}, timeout=60).ok
 
-    def push(self, records: list[dict[str, Any]]) -> dict[str, int]:
+    def push(self, records: list[dict[str, Any]], chunk_size: int = PUSH_CHUNK) -> dict[str, int]:
         """Push ``records`` in chunks; how many were accepted, stale, rejected."""
         totals = {"accepted": 0, "stale": 0, "rejected": 0}
-        for start in range(0, len(records), PUSH_CHUNK):
-            chunk = records[start : start + PUSH_CHUNK]
+        for start in range(0, len(records), chunk_size):
+            chunk = records[start : start + chunk_size]
             answer = self._post("/records", {"records": chunk})
             assert answer.status_code == 202, (answer.status_code, answer.text[:500])
             for name in totals:
