@@ -45,19 +45,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
-from typing import Any
 
+import local_run  # benchmarks/local_run.py: the stack, the servers, one host org
 import requests
-from local_servers import connect, free_port, xero_and_aws  # benchmarks/, the script's folder
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "layers" / "common"), str(ROOT)]
-
 
 ORG_ID = "bench-org"
-CLIENT_ID, CLIENT_SECRET = "demo-client-id", "demo-client-secret"
-PUSH_CHUNK = 500
+SETTINGS = {"sync_frequency": "manual", "sales_account": "200", "sales_adjustments_account": "260"}
+GST = {"host_tax_id": "gst15", "host_rate": "15", "xero_tax_type": "OUTPUT2"}
 
 
 # --- instrumentation ---------------------------------------------------------------------------
@@ -235,6 +229,7 @@ class Result:
     failed: list[str] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
     calls_by_endpoint: dict[str, int] = field(default_factory=dict)
+    resyncs: int = 0  # syncs started again for records left outstanding with nothing queued
 
     @property
     def records_per_call(self) -> float:
@@ -251,64 +246,48 @@ class Result:
         return self.xero_calls / self.emulated_seconds if self.emulated_seconds else 0.0
 
 
-def run(label: str, invoices: int, contacts: int, *, batch_size: int, time_scale: float, day_limit: int) -> Result:
+def run(
+    label: str,
+    invoices: int,
+    contacts: int,
+    *,
+    batch_size: int,
+    time_scale: float,
+    day_limit: int,
+    stall_seconds: float = local_run.STALL_SECONDS,
+) -> Result:
     COUNTERS.worker_cpu_seconds = 0.0
     COUNTERS.worker_requests.clear()
     COUNTERS.other_requests.clear()
-    api_port = free_port()
-    callback = f"http://127.0.0.1:{api_port}/oauth/callback"
-    # Xero and AWS each in a process of their own: what is left in this one is the service
-    # (the handlers, the runner), so the local stand-ins do not compete with it for one GIL.
-    options = ["--auto-consent", "--quiet", "--time-scale", str(time_scale), "--day-limit", str(day_limit)]
-    with xero_and_aws([*options, "--redirect-uri", callback]) as servers:
-        xero, aws = servers.xero, servers.aws
-        from local.stack import LocalStack
-
-        with LocalStack.start(
-            port=api_port,
-            real_xero=True,  # "real" as far as the stack knows: the emulator in its own process
-            environ={"XERO_CLIENT_ID": CLIENT_ID, "XERO_CLIENT_SECRET": CLIENT_SECRET, "XERO_REDIRECT_URI": callback},
-            parameter_overrides={"XeroLoginUrl": xero, "XeroIdentityUrl": xero, "XeroApiUrl": xero},
-            extra_environment={
-                "XERO_MINUTE_LIMIT": str(int(60 * time_scale)),
-                "XERO_BATCH_SIZE": str(batch_size),
-                # Deferrals and retries in emulated time: the back-off's 30 s at this time scale.
-                "EXPORT_BACKOFF_SECONDS": str(max(1, round(30 / time_scale))),
-                "LOG_LEVEL": "WARNING",
-                "POWERTOOLS_METRICS_DISABLED": "true",  # no metric lines between the numbers
-            },
+    with (
+        local_run.servers(time_scale=time_scale, day_limit=day_limit) as running,
+        local_run.local_stack(
+            running,
+            label=label,
+            time_scale=time_scale,
+            environment={"XERO_BATCH_SIZE": str(batch_size)},
             max_batching_window_seconds=0.5,
             retry_delay_seconds=1,
-            schedules=True,  # the sync tick every minute, as in AWS: it sends what one sync left
-            stack_name=f"bench-{label.lower()}",
-            aws_endpoint_url=aws,
-        ) as stack:
-            key = stack.create_api_key(name="benchmark", org_ids=[ORG_ID])
-            api = requests.Session()
-            api.headers["Authorization"] = f"Bearer {key.api_key}"
-            base = stack.api_url
-            connect(api, base, ORG_ID)
-            _configure(api, base)
-            people, docs, payments = data_set(invoices, contacts)
-            for chunk_start in range(0, len(people + docs + payments), PUSH_CHUNK):
-                batch = (people + docs + payments)[chunk_start : chunk_start + PUSH_CHUNK]
-                answer = api.post(f"{base}/v1/orgs/{ORG_ID}/records", json={"records": batch}, timeout=300).json()
-                assert answer["rejected"] == 0, answer
-            tenant_id = _tenant(xero)
-            requests.delete(f"{xero}/_emulator/requests", timeout=30)
-            COUNTERS.worker_requests.clear()
-            COUNTERS.other_requests.clear()
-            wall = time.monotonic()
-            started = api.post(f"{base}/v1/orgs/{ORG_ID}/sync", json={}, timeout=300)
-            assert started.status_code == 202, (started.status_code, started.text[:500])
-            _until_exported(stack)
-            wall = time.monotonic() - wall
-            log = _requests_log(xero, tenant_id)
-            history = api.get(f"{base}/v1/orgs/{ORG_ID}/history", params={"status": "failed", "limit": 20}, timeout=120)
-            assert history.status_code == 200, (history.status_code, history.text[:300])
-            failed = [f"{e['entity']} {e['record_id']}: {e['message']}" for e in history.json()["events"]]
-            statuses = _statuses()
-            state = requests.get(f"{xero}/_emulator/tenants/{tenant_id}/state", timeout=300).json()
+        ) as stack,
+    ):
+        org = local_run.HostOrg(stack, ORG_ID)
+        org.connect()
+        org.configure(SETTINGS, [GST])
+        people, docs, payments = data_set(invoices, contacts)
+        pushed = org.push(people + docs + payments)
+        assert pushed["rejected"] == 0, pushed
+        tenant_id = local_run.first_tenant(running.xero)
+        requests.delete(f"{running.xero}/_emulator/requests", timeout=30)
+        COUNTERS.worker_requests.clear()
+        COUNTERS.other_requests.clear()
+        wall = time.monotonic()
+        org.sync()
+        resyncs = local_run.until_exported(stack, ORG_ID, org.sync, stall_seconds=stall_seconds)
+        wall = time.monotonic() - wall
+        log = local_run.requests_log(running.xero, tenant_id)
+        failed = org.failures()
+        statuses = local_run.statuses(ORG_ID)
+        state = local_run.tenant_state(running.xero, tenant_id)
 
     accounting = [entry for entry in log if entry["path"].startswith("/api.xro/2.0/")]
     times = [datetime.fromisoformat(entry["at"].replace("Z", "+00:00")) for entry in accounting]
@@ -339,51 +318,14 @@ def run(label: str, invoices: int, contacts: int, *, batch_size: int, time_scale
         failed=failed,
         statuses=statuses,
         calls_by_endpoint=dict(Counter(f"{e['method']} {_endpoint(e['path'])}" for e in accounting).most_common()),
+        resyncs=resyncs,
     )
-
-
-def _until_exported(stack, timeout: float = 6 * 3600) -> None:
-    """Deliver messages until none is queued and no record is pending or waiting (a big backlog
-    goes out in slices, the next one a minute later with the tick)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        stack.runner.drain(timeout=timeout)
-        statuses = _statuses()
-        if statuses["pending"] == 0 and statuses["waiting"] == 0:
-            return
-        time.sleep(2)
-    raise SystemExit(f"not exported after {timeout} s: {_statuses()}")
-
-
-def _statuses() -> dict[str, int]:
-    """How many of the org's records are in each sync status (the records table's index)."""
-    from xero_sync.domain.records import RecordStatus
-    from xero_sync.wiring import container
-
-    records = container().records
-    return {status.value: sum(1 for _ in records.keys_with_status(ORG_ID, status)) for status in RecordStatus}
 
 
 def _endpoint(path: str) -> str:
     """/api.xro/2.0/CreditNotes/<id>/Allocations → CreditNotes/{id}/Allocations"""
     parts = path.removeprefix("/api.xro/2.0/").split("/")
     return "/".join(part if part[:1].isupper() else "{id}" for part in parts)
-
-
-def _configure(api: requests.Session, base: str) -> None:
-    settings = {"sync_frequency": "manual", "sales_account": "200", "sales_adjustments_account": "260"}
-    assert api.put(f"{base}/v1/orgs/{ORG_ID}/settings", json={"settings": settings}, timeout=60).ok
-    mapping = {"host_tax_id": "gst15", "host_rate": "15", "xero_tax_type": "OUTPUT2"}
-    assert api.put(f"{base}/v1/orgs/{ORG_ID}/tax-mappings", json={"mappings": [mapping]}, timeout=60).ok
-
-
-def _tenant(xero: str) -> str:
-    return requests.get(f"{xero}/_emulator/tenants", timeout=30).json()["tenants"][0]["tenant_id"]
-
-
-def _requests_log(xero: str, tenant_id: str) -> list[dict[str, Any]]:
-    body = requests.get(f"{xero}/_emulator/requests", params={"tenant_id": tenant_id}, timeout=300).json()
-    return body["requests"] if isinstance(body, dict) else body
 
 
 # --- the report -----------------------------------------------------------------------------------
@@ -475,6 +417,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--day-limit", type=int, default=5000)
     parser.add_argument("--baseline-invoices", type=int, default=200, help="0 skips the baseline")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
+    parser.add_argument(
+        "--stall-seconds",
+        type=float,
+        default=local_run.STALL_SECONDS,
+        help="give up (with the record statuses) when nothing changes for this long",
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
@@ -486,7 +434,13 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     batched = run(
-        "batched", args.invoices, args.contacts, batch_size=50, time_scale=args.time_scale, day_limit=args.day_limit
+        "batched",
+        args.invoices,
+        args.contacts,
+        batch_size=50,
+        time_scale=args.time_scale,
+        day_limit=args.day_limit,
+        stall_seconds=args.stall_seconds,
     )
     baseline = None
     if args.baseline_invoices:
@@ -498,13 +452,17 @@ def main(argv: list[str] | None = None) -> int:
             batch_size=1,
             time_scale=args.time_scale * 4,
             day_limit=args.day_limit,
+            stall_seconds=args.stall_seconds,
         )
     print()
     print(report(batched, baseline))
     for result in (batched, baseline):
         if result is None:
             continue
-        print(f"\n{result.label}: record statuses {result.statuses}; Xero calls {result.calls_by_endpoint}")
+        print(
+            f"\n{result.label}: record statuses {result.statuses}; Xero calls {result.calls_by_endpoint}"
+            + (f"; synced again {result.resyncs}× for records left with nothing queued" if result.resyncs else "")
+        )
         if result.failed:
             print(f"\n{result.label}: failures (first {len(result.failed)}):")
             print("\n".join(f"  - {line}" for line in result.failed))

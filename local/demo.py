@@ -37,6 +37,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from local.host_endpoint import HostEndpoint
+from local.host_records import EXPORT_EVERYTHING
 
 ORG_ID = "demo-org"
 TIME_SCALE = 10
@@ -86,20 +87,7 @@ def configure(api: Api) -> str:
     merchant_fees = next(a for a in accounts if a["name"] == "Merchant Fees")
     print("the host's chart of accounts books card fees to 405, but in Xero 'Merchant Fees' has no code yet")
     settings = {
-        "sync_frequency": "manual",
-        "export": {
-            "invoices_and_payments": True,
-            "credit_notes": True,
-            "bills_and_payments": True,
-            "vendor_credits": True,
-            "bank_charges": True,
-        },
-        "sales_account": "200",
-        "purchases_account": "300",
-        "sales_adjustments_account": "260",
-        "purchase_adjustments_account": "429",
-        "write_off_account": "408",
-        "bank_charges_account": "404",
+        **EXPORT_EVERYTHING,
         "admin_emails": ["owner@demo-roastery.example"],
         "document_url_template": "https://app.example.com/{entity}s/{id}",
     }

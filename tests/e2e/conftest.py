@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,9 +17,9 @@ from local.stack import LocalStack
 TIME_SCALE = 20
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    with LocalStack.start(
+def start_e2e_stack(stack_name: str = "e2e", **extra_environment: str) -> Any:
+    """The local stack of the e2e tests (``extra_environment`` added to the functions')."""
+    return LocalStack.start(
         retry_delay_seconds=1,
         max_batching_window_seconds=0.2,
         emulator_options={"time_scale": TIME_SCALE},
@@ -26,9 +27,15 @@ def stack() -> Iterator[LocalStack]:
             "XERO_MINUTE_LIMIT": str(60 * TIME_SCALE),
             "DIGEST_WINDOW_SECONDS": "0",
             "EXPORT_BACKOFF_SECONDS": "1",
+            **extra_environment,
         },
-        stack_name="e2e",
-    ) as running:
+        stack_name=stack_name,
+    )
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    with start_e2e_stack() as running:
         yield running
 
 

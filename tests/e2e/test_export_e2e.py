@@ -7,24 +7,10 @@ from pathlib import Path
 
 import requests
 
+from local.host_records import EXPORT_EVERYTHING, GST
+
 RECORDS = json.loads((Path(__file__).parents[2] / "local" / "demo" / "records.json").read_text())["records"]
-SETTINGS = {
-    "sync_frequency": "manual",
-    "export": {
-        "invoices_and_payments": True,
-        "credit_notes": True,
-        "bills_and_payments": True,
-        "vendor_credits": True,
-        "bank_charges": True,
-    },
-    "sales_account": "200",
-    "purchases_account": "300",
-    "sales_adjustments_account": "260",
-    "purchase_adjustments_account": "429",
-    "write_off_account": "408",
-    "bank_charges_account": "404",
-}
-GST = {"host_tax_id": "gst15", "host_rate": "15", "xero_tax_type": "OUTPUT2", "purchases_xero_tax_type": "INPUT2"}
+SETTINGS = EXPORT_EVERYTHING  # every family, the demo company's accounts
 
 
 def _xero_state(stack, host):

@@ -2,7 +2,8 @@
 
 One emulator is started per test session (in-process, on a free port, ``start_in_thread``) and
 reset before each test (``POST /_emulator/reset``: tenants re-seeded, no tokens, connections,
-limits, faults or idempotency keys; the clock is not rewound). Every response it gives during a
+limits, faults or idempotency keys; the clock is not rewound). Its clock is frozen: emulated time
+moves only through ``emulator.clock.advance`` (or the control plane). Every response it gives during a
 test is recorded and, at the end of the test, checked against Xero's OpenAPI documents
 (``openapi_validation.py``); violations fail the test with a list. Mark a test with
 ``@pytest.mark.no_openapi_check`` only when it produces deliberately malformed traffic.
@@ -103,6 +104,9 @@ def _emulator_session() -> Iterator[tuple[EmulatorServer, _Recorder]]:
         port=0,
         tenants=2,
         auto_consent=False,
+        # Frozen: emulated time moves only when a test advances it, so a limit window, a token's
+        # life or a code's five minutes never run out because the machine was slow.
+        time_scale=0,
     )
     server = start_in_thread(options)
     recorder = _Recorder()

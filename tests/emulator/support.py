@@ -263,8 +263,9 @@ class WebhookReceiver:
         with self._lock:
             self._failures_left = count
 
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[Delivery]:
-        """Wait until at least ``count`` deliveries arrived; returns all of them."""
+    def wait_for(self, count: int, timeout: float = 60.0) -> list[Delivery]:
+        """Wait until at least ``count`` deliveries arrived; returns all of them. ``timeout``
+        bounds a failure only: the deliveries come from the emulator's own thread."""
         with self._arrived:
             self._arrived.wait_for(lambda: len(self.deliveries) >= count, timeout)
             return list(self.deliveries)

@@ -2,7 +2,7 @@
 every unit test. Each keeps the rules of the adapter it stands for (conditional writes, latest
 version wins, claims), because the services' guarantees rest on those rules."""
 
-from tests.fakes.clock import T0, ManualClock
+from tests.fakes.clock import T0, ManualClock, VirtualTime
 from tests.fakes.connections import InMemoryConnections, connection
 from tests.fakes.console import InMemoryConsoleSessions
 from tests.fakes.contact_invoices import InMemoryContactInvoices, contact_invoice
@@ -54,6 +54,7 @@ __all__ = [
     "RecordingMailer",
     "RecordingNotificationQueue",
     "ScriptedSender",
+    "VirtualTime",
     "connection",
     "contact_invoice",
     "stored",

@@ -88,6 +88,9 @@ class InMemoryConnections:
     def on_tenant(self, tenant_id: str) -> list[Connection]:
         return [item for _, item in sorted(self.items.items()) if item.tenant_id == tenant_id]
 
+    def of_xero_user(self, user_id: str) -> list[Connection]:
+        return [item for _, item in sorted(self.items.items()) if item.connected_by_user_id == user_id]
+
     def idle_org_ids(self, shard: str, idle_since: datetime) -> Iterator[str]:
         for org_id, item in sorted(self.items.items()):
             if (

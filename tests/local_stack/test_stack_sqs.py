@@ -32,6 +32,18 @@ def dlq_bodies(runner) -> list[dict]:
     return [json.loads(message["Body"]) for message in messages]
 
 
+def returns_within(poller, *, seconds: float) -> int:
+    """Poll until a message comes back to the queue (SQS makes it visible again by itself); how
+    many were delivered then. ``seconds`` only bounds a failure."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        delivered = poller.poll_once()
+        if delivered:
+            return delivered
+        time.sleep(0.05)
+    return 0
+
+
 def delivered_bodies(recorder) -> list[dict]:
     return [json.loads(record["body"]) for event in recorder.calls_of("WorkerFunction") for record in event["Records"]]
 
@@ -39,7 +51,7 @@ def delivered_bodies(recorder) -> list[dict]:
 def test_records_look_like_lambdas(runner, recorder):
     (message_id,) = send(runner, {"n": 1})
 
-    runner.drain(timeout=10)
+    runner.drain(timeout=60)
 
     (event,) = recorder.calls_of("WorkerFunction")
     (record,) = event["Records"]
@@ -63,7 +75,7 @@ def test_records_look_like_lambdas(runner, recorder):
 def test_batch_size_is_honoured(runner, recorder):
     send(runner, *({"n": n} for n in range(7)))
 
-    runner.drain(timeout=10)
+    runner.drain(timeout=60)
 
     sizes = [len(event["Records"]) for event in recorder.calls_of("WorkerFunction")]
     assert sum(sizes) == 7 and max(sizes) <= 5  # BatchSize: 5
@@ -84,9 +96,9 @@ def test_partial_batch_failure_keeps_only_the_failed_message_which_returns_after
     assert depth["ApproximateNumberOfMessages"] == 0
     assert depth["ApproximateNumberOfMessagesNotVisible"] == 1
 
-    # And it comes back after the 1-second visibility timeout, with a higher receive count
-    time.sleep(1.2)
-    assert poller.poll_once() == 1
+    # And it comes back once its 1-second visibility timeout has run out (SQS's own clock: waited
+    # for, with a bound only for a failure), with a higher receive count
+    assert returns_within(poller, seconds=60) == 1
     last = recorder.calls_of("WorkerFunction")[-1]["Records"]
     assert [json.loads(record["body"])["n"] for record in last] == [2]
     assert last[0]["attributes"]["ApproximateReceiveCount"] == "2"
@@ -105,7 +117,7 @@ def test_after_max_receive_count_the_message_goes_to_the_dlq(runner, recorder):
     send(runner, {"n": "poison", "fail": True}, {"n": "fine"})
 
     # When the runner drains (redelivering after each visibility timeout)
-    runner.drain(timeout=15)
+    runner.drain(timeout=120)
 
     # Then the poison message was tried exactly three times and now sits in the DLQ
     tries = [body for body in delivered_bodies(recorder) if body["n"] == "poison"]
@@ -137,11 +149,10 @@ def test_background_pollers_deliver_without_drain_and_drain_waits_for_them(fixtu
 
         fixture_recorder.reset()
         send(runner, {"n": 1, "sleep": 0.5})
-        deadline = time.monotonic() + 10
-        while not fixture_recorder.calls_of("WorkerFunction") and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert fixture_recorder.calls_of("WorkerFunction"), "the background poller delivered nothing"
-        runner.drain(timeout=10)  # returns only once the sleeping delivery has finished
+        assert fixture_recorder.wait_until(lambda: bool(fixture_recorder.calls_of("WorkerFunction"))), (
+            "the background poller delivered nothing"
+        )
+        runner.drain(timeout=60)  # returns only once the sleeping delivery has finished
         assert runner._pollers[0].queue_depth() == {
             "ApproximateNumberOfMessages": 0,
             "ApproximateNumberOfMessagesNotVisible": 0,

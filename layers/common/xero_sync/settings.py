@@ -308,9 +308,11 @@ class ApiSettings(
     HostOriginSettings,
     ImportQueueSettings,
     HostWebhookQueueSettings,
+    NotificationQueueSettings,
     ImportStoresSettings,
 ):
-    """The host HTTP API (connect, settings, records, history, Sync now)."""
+    """The host HTTP API (connect, settings, records, history, Sync now); it queues the reconnect
+    email when a call to Xero finds the org's connection gone."""
 
     copy_to_xero_wait_seconds: float = Field(
         default=20.0,

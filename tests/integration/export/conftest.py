@@ -13,7 +13,7 @@ import pytest
 from xero_sync.aws.clients import aws_client
 from xero_sync.dal.base import configure, table_models
 from xero_sync.domain.families import Family
-from xero_sync.settings import ApiSettings as Settings  # Xero and the export queues; no emails
+from xero_sync.settings import ApiSettings as Settings  # Xero, the export queues, the notifications queue
 from xero_sync.wiring import Container, set_container
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -42,6 +42,7 @@ def aws_settings(moto_endpoint: str) -> Settings:
         queue = sqs.create_queue(QueueName=f"{prefix}-{family.value}")["QueueUrl"]
         queues[f"{family.value}_queue_url"] = queue
         queues[f"{family.value}_dlq_url"] = dlq
+    queues["notifications_queue_url"] = sqs.create_queue(QueueName=f"{prefix}-notifications")["QueueUrl"]
     settings = base.model_copy(update={"token_key_id": key_id, **queues})
     configure(settings)
     for model in table_models().values():

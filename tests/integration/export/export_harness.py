@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from local.host_records import contact, invoice, record  # noqa: F401 — re-exported to the tests
 from xero_sync.aws.clients import aws_client
 from xero_sync.domain.families import Family
 from xero_sync.domain.records import RecordKey
@@ -172,49 +172,3 @@ def settings_for_emulator(base: Settings, emulator_url: str) -> Settings:
             "xero_timeout_seconds": 5.0,
         }
     )
-
-
-def contact(record_id: str, name: str, version: int = 1, **data: Any) -> dict[str, Any]:
-    return {
-        "entity": "contact",
-        "id": record_id,
-        "version": version,
-        "action": "upsert",
-        "data": {"display_name": name, "kind": "customer", **data},
-    }
-
-
-def invoice(
-    record_id: str,
-    number: str,
-    contact_id: str,
-    *,
-    version: int = 1,
-    status: str = "open",
-    lines: Iterable[dict] | None = None,
-    **data: Any,
-) -> dict[str, Any]:
-    return {
-        "entity": "invoice",
-        "id": record_id,
-        "version": version,
-        "action": "upsert",
-        "data": {
-            "number": number,
-            "contact_id": contact_id,
-            "date": "2026-11-02",
-            "due_date": "2026-12-02",
-            "status": status,
-            "lines": list(
-                lines or [{"item_name": "Beans", "quantity": 2, "rate": "50", "tax_id": "gst15", "account_code": "200"}]
-            ),
-            **data,
-        },
-    }
-
-
-def record(entity: str, record_id: str, version: int = 1, action: str = "upsert", **data: Any) -> dict[str, Any]:
-    envelope = {"entity": entity, "id": record_id, "version": version, "action": action}
-    if action == "upsert":
-        envelope["data"] = data
-    return envelope

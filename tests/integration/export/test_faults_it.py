@@ -56,9 +56,9 @@ KINDS = ["http_500", "http_503", "http_429", "slow", "drop_after_commit", "timeo
 FAULT_OPTIONS = {
     "http_429": {"delay_seconds": 1},  # Retry-After: 1 (the governor holds the tenant that long)
     "slow": {"delay_seconds": 0.3},  # late, but well within the client's time-out
-    "timeout_after_commit": {"delay_seconds": 1.0},  # the client gives up after 0.6 s (below)
+    "timeout_after_commit": {"delay_seconds": 3.0},  # the client gives up after 1.5 s (below)
 }
-CLIENT_TIMEOUT_FOR_TIMEOUT_FAULTS = 0.6
+CLIENT_TIMEOUT_FOR_TIMEOUT_FAULTS = 1.5  # far above an answer's time on a loaded machine, far below the hold
 
 CUSTOMER = "Harbour Cafe Ltd"
 
@@ -451,29 +451,37 @@ def test_lost_answer_to_a_batch_is_settled_record_by_record(harness: ExportHarne
 
 
 def test_slow_answer_beyond_the_client_time_out_is_not_duplicated(harness: ExportHarness) -> None:
-    # Given Xero is so slow that the client gives up before Xero even starts (it then saves the
-    # invoice after the client has gone — and possibly after the worker has looked for it)
+    # Given Xero is so slow that the client gives up before Xero even starts: the request is held
+    # before Xero looks at it, until the test lets it go — after the worker has looked for the
+    # invoice, found nothing and sent it again (a hold, not a delay: on a loaded machine a delay
+    # could run out before the worker looks, and the test would see another story)
     harness.export(contact("cus-1", CUSTOMER))
     api = harness.container.xero_api
     api.settings = api.settings.model_copy(update={"xero_timeout_seconds": CLIENT_TIMEOUT_FOR_TIMEOUT_FAULTS})
-    harness.emulator.state.faults.add(
-        "slow", method="PUT", path_prefix="/Invoices", tenant_id=harness.tenant_id, delay_seconds=1.0
-    )
-    # When the invoice is exported and the queues drained
+    held = harness.emulator.state.faults.add("hold", method="PUT", path_prefix="/Invoices", tenant_id=harness.tenant_id)
+    # When the invoice is exported and the queues drained, and only then Xero gets to the first request
     harness.export(invoice("inv-1", "INV-1001", "cus-1"))
-    # And the slow request has finally been answered too (polled, not slept: the request log
-    # shows a status once the emulator has answered)
-    puts = []
-    for _ in range(100):
-        puts = harness.requests_log("PUT", "/api.xro/2.0/Invoices")
-        if len(puts) >= 2 and all(p["status"] is not None for p in puts):
-            break
-        threading.Event().wait(0.05)
+    assert held.fired == 1
+    harness.emulator.state.faults.release(held.id)
+    puts = wait_for_answers(harness, "PUT", "/api.xro/2.0/Invoices", count=2)
     # Then Xero saved the invoice once: the retry (same Idempotency-Key, the record stayed
-    # pending) and the late request are one request to Xero, one of them a replay
-    assert len(puts) == 2 and sum(bool((p.get("notes") or {}).get("replayed")) for p in puts) == 1, puts
+    # pending) and the late request are one request to Xero, the late one a replay
+    replayed = [bool((p.get("notes") or {}).get("replayed")) for p in puts]
+    assert replayed[0] and replayed.count(False) == 1, puts
     check_contact_and_invoice(harness, XeroState(harness))
     assert harness.record("invoice", "inv-1").status == "synced"
+
+
+def wait_for_answers(harness: ExportHarness, method: str, path: str, *, count: int) -> list[dict]:
+    """The emulator's log of ``count`` requests once each has been answered (a late answer comes
+    from the emulator's own thread: waited for, with a bound only for a failure)."""
+    requests_seen: list[dict] = []
+    for _ in range(1200):
+        requests_seen = harness.requests_log(method, path)
+        if len(requests_seen) >= count and all(p["status"] is not None for p in requests_seen):
+            return requests_seen
+        threading.Event().wait(0.05)
+    raise AssertionError(f"the emulator did not answer {count} {method} {path} in a minute: {requests_seen}")
 
 
 CRASH_CASES = {

@@ -24,9 +24,11 @@ def test_warning_at_day_53_disconnect_at_day_60_and_a_reconnect_that_resumes(lif
     connection_id = idle.connection().connection_id
     busy = lifecycle.org()
 
-    # When 52 days pass (the busy org pushes a record on day 50) and the checker runs
+    # When 52 days pass (the busy org exports an invoice on day 50) and the checker runs
     lifecycle.advance_to(last_activity + timedelta(days=50))
-    busy.push(contact("b1", "Busy Bee"))
+    busy.push(contact("b1", "Busy Bee"), invoice("b-i0", "b1"))
+    busy.sync()
+    lifecycle.drain_exports()
     lifecycle.advance_to(last_activity + timedelta(days=52, hours=23))
     assert lifecycle.run_inactivity_checker()["checked"] == 0
 
@@ -57,12 +59,14 @@ def test_warning_at_day_53_disconnect_at_day_60_and_a_reconnect_that_resumes(lif
     result = lifecycle.run_inactivity_checker()
     again = lifecycle.run_inactivity_checker()
 
-    # Then the idle org is disconnected: its Xero connection deleted and its token revoked at Xero
+    # Then the idle org is disconnected. The busy org was connected to the same tenant by the same
+    # Xero user, through the same Xero connection: it is kept at Xero, and the token not revoked
+    # (that would revoke the busy org's too) (N7)
     assert (result["disconnected"], again["checked"]) == (1, 0)
+    assert busy.connection().connection_id == connection_id
     calls = [r for r in lifecycle.requests_log() if r["at"] >= day_60.isoformat()[:19]]
     paths = [(r["method"], r["path"], r["status"]) for r in calls]
-    assert ("DELETE", f"/connections/{connection_id}", 204) in paths
-    assert ("POST", "/connect/revocation", 200) in paths
+    assert not [p for p in paths if p[1].startswith("/connections/") or p[1] == "/connect/revocation"]
     connection = idle.connection()
     assert connection.status is ConnectionStatus.DISCONNECTED_INACTIVE
     assert connection.disconnect_reason.startswith("no activity for 60 days")
@@ -72,13 +76,20 @@ def test_warning_at_day_53_disconnect_at_day_60_and_a_reconnect_that_resumes(lif
     lifecycle.run_notifier()
     disconnected = lifecycle.emails()[1:]
     assert len(disconnected) == 1 and "was disconnected after 60 days without activity" in disconnected[0]["Subject"]
+    assert "Kept at Xero: another org uses this Xero connection" in text_of(disconnected[0])
     # … history and record links are kept
     assert idle.record("invoice", "i1").xero_id
     assert {e.action for e in idle.history("notification")} == {"inactivity_warning", "disconnected_inactive"}
-    # … and the active org was left alone (no warning, no email, still connected)
+    # … and the active org was left alone (no warning, no email, still connected — and it still
+    # reaches Xero through the connection the idle org shared)
     assert busy.connection().status == ConnectionStatus.CONNECTED.value
     assert busy.connection().inactivity_warning_sent_at is None
     assert busy.history("notification") == []
+    busy.push(contact("b1", "Busy Bee", version=2), invoice("b-i1", "b1"))
+    busy.sync()
+    lifecycle.drain_exports()
+    assert busy.record("invoice", "b-i1").status == "synced"
+    assert busy.connection().status == ConnectionStatus.CONNECTED.value
 
     # When the admin reconnects the same tenant and the host changes the invoice and adds one
     idle.connect()
@@ -87,8 +98,31 @@ def test_warning_at_day_53_disconnect_at_day_60_and_a_reconnect_that_resumes(lif
     lifecycle.drain_exports()
 
     # Then syncing resumes without duplicates: the old invoice is updated, not created again
-    numbers = Counter(idle.xero_invoice_numbers())
-    assert numbers == {"INV-i1": 1, "INV-i2": 1}
+    numbers = Counter(idle.xero_invoice_numbers())  # the tenant also holds the busy org's invoices
+    assert numbers == {"INV-i1": 1, "INV-i2": 1, "INV-b-i0": 1, "INV-b-i1": 1}
     assert [c["Name"] for c in idle.xero()["Contacts"]].count("Harbour Cafe") == 1
     updated = next(i for i in idle.xero()["Invoices"] if i["InvoiceNumber"] == "INV-i1")
     assert float(updated["SubTotal"]) == 120.0
+
+
+def test_the_last_org_on_a_connection_removes_it_and_revokes_the_token_at_day_60(lifecycle):
+    # Given one org alone on its Xero connection, idle since it connected
+    idle = lifecycle.org()
+    connection_id = idle.connection().connection_id
+    last_activity = idle.connection().last_activity_at
+    lifecycle.advance_to(last_activity + timedelta(days=53, minutes=1))
+    assert lifecycle.run_inactivity_checker()["warned"] == 1
+
+    # When day 60 comes
+    lifecycle.advance_to(last_activity + timedelta(days=60, minutes=1))
+    day_60 = lifecycle.now()
+    assert lifecycle.run_inactivity_checker()["disconnected"] == 1
+
+    # Then its Xero connection is deleted and its token revoked at Xero, and the history says so
+    calls = [r for r in lifecycle.requests_log() if r["at"] >= day_60.isoformat()[:19]]
+    paths = [(r["method"], r["path"], r["status"]) for r in calls]
+    assert ("DELETE", f"/connections/{connection_id}", 204) in paths
+    assert ("POST", "/connect/revocation", 200) in paths
+    [event] = [e for e in idle.history("connection") if e.action == "disconnect_inactive"]
+    assert "Token revoked at Xero; Xero connection removed." in event.message
+    assert idle.connection().status is ConnectionStatus.DISCONNECTED_INACTIVE

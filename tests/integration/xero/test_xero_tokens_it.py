@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import threading
-import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from xero_it_helpers import advance_emulator, build_stack, connect_org, refreshes
 
-from tests.fakes import InMemoryGovernor
+from tests.fakes import InMemoryGovernor, ManualClock, VirtualTime
 from xero_sync.clock import utcnow
 from xero_sync.dal.models import ConnectionModel
 from xero_sync.xero.client import XeroApiClient
@@ -68,15 +67,27 @@ def test_a_401_token_expired_is_refreshed_and_repeated(settings, emulator, org_i
     assert refreshes(emulator.base_url) == 1
 
 
-def test_fifty_concurrent_callers_refresh_exactly_once(settings, emulator, org_id):
+def test_fifty_concurrent_callers_refresh_exactly_once(settings, emulator, org_id, atomic_dynamodb):
     # Given a connected org whose access token has expired
     stack = build_stack(settings)
     connect_org(stack, org_id, utcnow())
     _expire_stored_access_token(org_id)
     advance_emulator(emulator.base_url, 1801)
 
-    # When 50 workers (each its own TokenManager, like separate Lambdas) ask for a token at once
-    managers = [TokenManager(stack.repo, stack.cipher, stack.identity, poll_seconds=0.05) for _ in range(50)]
+    # When 50 workers (each its own TokenManager, like separate Lambdas) ask for a token at once;
+    # those without the lease wait on virtual time, so a loaded machine cannot run out their wait
+    time_line = VirtualTime(participants=50, start=utcnow().timestamp())
+    managers = [
+        TokenManager(
+            stack.repo,
+            stack.cipher,
+            stack.identity,
+            clock=lambda: datetime.fromtimestamp(time_line(), UTC),
+            sleep=time_line.sleep,
+            poll_seconds=0.05,
+        )
+        for _ in range(50)
+    ]
     start = threading.Barrier(50)
     results, errors = [], []
 
@@ -87,13 +98,12 @@ def test_fifty_concurrent_callers_refresh_exactly_once(settings, emulator, org_i
         except Exception as error:
             errors.append(error)
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(m,)) for m in managers]
+    threads = [threading.Thread(target=time_line.run(lambda m=m: worker(m))) for m in managers]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(60)
-    elapsed = time.perf_counter() - started
+        thread.join(120)
+    waited = time_line.elapsed()
 
     # Then Xero saw exactly one refresh, nobody got invalid_grant, and all share the new token
     assert errors == []
@@ -102,7 +112,7 @@ def test_fifty_concurrent_callers_refresh_exactly_once(settings, emulator, org_i
     assert len({r.value.get_secret_value() for r in results}) == 1
     assert {r.token_version for r in results} == {stack.repo.get(org_id).token_version}
     assert stack.repo.get(org_id).status == "connected"
-    print(f"\n50 concurrent access_token() on an expired token: 1 refresh, {elapsed:.2f}s")
+    print(f"\n50 concurrent access_token() on an expired token: 1 refresh, the others waited {waited:.2f} s")
 
 
 class CrashAfterXeroAnswered(Exception):
@@ -119,7 +129,8 @@ def test_crash_between_xero_refresh_and_store_recovers_through_the_grace_period(
         def store_refreshed_tokens(self, *args, **kwargs):
             raise CrashAfterXeroAnswered()
 
-    dying = TokenManager(DyingRepo(shards=16), stack.cipher, stack.identity, lease_seconds=1.0)
+    clock = ManualClock(utcnow())  # its sleep moves it on: waiting for a lease costs no real time
+    dying = TokenManager(DyingRepo(shards=16), stack.cipher, stack.identity, clock, lease_seconds=1.0)
     with pytest.raises(CrashAfterXeroAnswered):
         dying.access_token(org_id)
     assert refreshes(emulator.base_url) == 1
@@ -128,11 +139,14 @@ def test_crash_between_xero_refresh_and_store_recovers_through_the_grace_period(
 
     # When, ten minutes later on Xero's clock, another worker needs a token
     advance_emulator(emulator.base_url, 600)
-    survivor = TokenManager(stack.repo, stack.cipher, stack.identity, lease_seconds=1.0, poll_seconds=0.1)
+    survivor = TokenManager(
+        stack.repo, stack.cipher, stack.identity, clock, lease_seconds=1.0, poll_seconds=0.1, sleep=clock.sleep
+    )
     token = survivor.access_token(org_id)
 
     # Then it waited for the lease to expire and spent the superseded token inside the grace period
     assert refreshes(emulator.base_url) == 2
+    assert clock() > item.refresh_lease_until
     assert token.token_version == item.token_version + 1
     # and the stored chain keeps working afterwards
     assert survivor.force_refresh(org_id, token.token_version).token_version == token.token_version + 1
@@ -147,13 +161,15 @@ def test_after_the_grace_period_the_old_token_is_dead_and_the_org_needs_reauth(s
         def store_refreshed_tokens(self, *args, **kwargs):
             raise CrashAfterXeroAnswered()
 
+    clock = ManualClock(utcnow())
+    dying = TokenManager(DyingRepo(shards=16), stack.cipher, stack.identity, clock, lease_seconds=0.5)
     with pytest.raises(CrashAfterXeroAnswered):
-        TokenManager(DyingRepo(shards=16), stack.cipher, stack.identity, lease_seconds=0.5).access_token(org_id)
+        dying.access_token(org_id)
     advance_emulator(emulator.base_url, 31 * 60)  # past Xero's 30-minute grace
-    time.sleep(0.6)  # the dead worker's lease runs out
+    clock.advance(seconds=1)  # the dead worker's lease runs out
 
     with pytest.raises(ReauthRequired):
-        stack.tokens.access_token(org_id)
+        TokenManager(stack.repo, stack.cipher, stack.identity, clock).access_token(org_id)
     item = stack.repo.get(org_id)
     assert item.status == "needs_reauth"
     assert "invalid_grant" in item.last_error

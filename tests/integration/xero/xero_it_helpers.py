@@ -5,19 +5,23 @@ over real HTTP, and the objects a Lambda would build."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import secrets
-import time
+import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from unittest import mock
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import requests
 from pydantic import SecretStr
+from pynamodb.connection.base import Connection
 
+from local.xero_emulator import EmulatorOptions, start_in_thread
 from xero_sync.aws.kms import TokenCipher
 from xero_sync.aws.secrets import get_xero_credentials
 from xero_sync.dal.connections import ConnectionRepository
@@ -56,21 +60,15 @@ def tiny_books(tenant_id: str, name: str, base_currency: str, now: datetime) -> 
     return TinyBooks(tenant_id, name, base_currency, now)
 
 
-def start_emulator(**options: Any) -> Any:
+def start_emulator(*, clock: Any = None, **options: Any) -> Any:
     """The Xero emulator on a free port, with fresh tenants (a unique seed gives unique tenant
-    ids, so the governor's shared state never mixes between tests)."""
-    emulator = pytest.importorskip("local.xero_emulator", reason="the Xero emulator is not available")
-    start_in_thread = getattr(emulator, "start_in_thread", None)
-    if start_in_thread is None:
-        pytest.skip("the Xero emulator does not export start_in_thread yet")
+    ids, so the governor's shared state never mixes between tests); ``clock`` replaces its clock.
+    An emulator that does not start fails the test: these tests are about talking to it."""
     defaults: dict[str, Any] = dict(
         port=0, auto_consent=True, tenants=1, seed=f"it-{uuid.uuid4().hex[:8]}", books_factory=tiny_books
     )
     defaults.update(options)
-    try:
-        return start_in_thread(emulator.EmulatorOptions(**defaults))
-    except Exception as error:  # the emulator is being built alongside: report, do not crash
-        pytest.skip(f"the Xero emulator did not start: {error!r}")
+    return start_in_thread(EmulatorOptions(**defaults), clock=clock)
 
 
 def settings_for(aws_settings: Settings, base_url: str) -> Settings:
@@ -155,18 +153,23 @@ def advance_emulator(base_url: str, seconds: float) -> None:
     requests.post(f"{base_url}/_emulator/clock/advance", json={"seconds": seconds}, timeout=10).raise_for_status()
 
 
-class ScaledClock:
-    """Epoch seconds running ``scale`` times faster than real time, and the matching sleep: the
-    governor then lives on the same time line as an emulator started with ``time_scale=scale``."""
+_ONE_REQUEST_AT_A_TIME = threading.Lock()
 
-    def __init__(self, scale: float) -> None:
-        self.scale = scale
-        self._origin_epoch = time.time()
-        self._origin = time.monotonic()
 
-    def __call__(self) -> float:
-        return self._origin_epoch + (time.monotonic() - self._origin) * self.scale
+@contextlib.contextmanager
+def atomic_dynamodb_requests() -> Iterator[None]:
+    """Within the block, every DynamoDB request of this process is atomic, as DynamoDB makes each
+    request atomic on its item: a condition is checked and the write applied as one step. moto
+    server does the two in separate steps, so concurrent requests on one item can both pass a
+    condition meant for only one of them — a guarantee the stand-in cannot give, which tests of
+    concurrent writers (leases, slots) must not ask of it. One lock around each *single* request
+    restores exactly that, and no more: a caller's sequence of requests (read, then write) still
+    interleaves with everyone else's, as between Lambdas in AWS."""
+    original = Connection._make_api_call
 
-    def sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            time.sleep(seconds / self.scale)
+    def one_at_a_time(self: Connection, operation_name: str, operation_kwargs: dict) -> dict:
+        with _ONE_REQUEST_AT_A_TIME:
+            return original(self, operation_name, operation_kwargs)
+
+    with mock.patch.object(Connection, "_make_api_call", one_at_a_time):
+        yield

@@ -10,6 +10,7 @@ import pytest
 from lifecycle_fakes import SHARDS, T0, World
 
 from xero_sync.domain.connection import ConnectionStatus
+from xero_sync.domain.sharing import XeroRelease
 from xero_sync.models.notifications import InactiveDisconnected, InactivityWarning
 from xero_sync.services.inactivity import InactivityChecker, InactivityRunIncomplete
 from xero_sync.xero.errors import ReauthRequired, XeroServerError
@@ -20,9 +21,9 @@ class FakeReleaser:
         self.released: list[str] = []
         self.warnings = warnings or []
 
-    def release_at_xero(self, org_id: str) -> list[str]:
+    def release_at_xero(self, org_id: str) -> XeroRelease:
         self.released.append(org_id)
-        return list(self.warnings)
+        return XeroRelease(deleted_connection=True, revoked_token=not self.warnings, warnings=tuple(self.warnings))
 
 
 class FakeTokens:
@@ -155,7 +156,7 @@ def test_one_broken_org_does_not_stop_the_run_but_fails_it_for_a_retry(world):
         if org_id == "idle-org":
             raise RuntimeError("DynamoDB unavailable")
         releaser.released.append(org_id)
-        return []
+        return XeroRelease(deleted_connection=True, revoked_token=True)
 
     releaser.release_at_xero = broken
     with pytest.raises(InactivityRunIncomplete) as raised:

@@ -12,8 +12,11 @@ from xero_unit_helpers import FakeClock, FakeSession, make_response, make_settin
 from tests.fakes import InMemoryGovernor
 from xero_sync.xero.client import XeroApiClient
 from xero_sync.xero.errors import (
+    ConnectionRemoved,
     NotConnected,
+    ReauthRequired,
     XeroForbidden,
+    XeroInsufficientScope,
     XeroRateLimited,
     XeroServerError,
     XeroTimeout,
@@ -33,6 +36,8 @@ class FakeTokens:
         self.version = 1
         self.tenant_id = tenant_id
         self.forced: list[int] = []
+        self.gone = False  # what confirm_access_lost answers
+        self.confirmed: list[tuple[int, str]] = []
 
     def _token(self) -> AccessToken:
         return AccessToken(
@@ -46,6 +51,10 @@ class FakeTokens:
         self.forced.append(stale_version)
         self.version += 1
         return self._token()
+
+    def confirm_access_lost(self, token: AccessToken, tenant_id: str) -> bool:
+        self.confirmed.append((token.token_version, tenant_id))
+        return self.gone
 
 
 @pytest.fixture
@@ -102,9 +111,14 @@ def test_invalid_idempotency_keys_are_refused_before_sending(setup, key):
 
 
 def test_a_128_character_key_is_fine(setup):
+    # Given a key of exactly Xero's maximum length
     client, session, *_ = setup
     session.responses.append(make_response(200, {}))
-    client.for_org("org-1").post("/Invoices", json={}, idempotency_key="k" * 128)
+    # When a write is sent with it
+    response = client.for_org("org-1").post("/Invoices", json={}, idempotency_key="k" * 128)
+    # Then it goes to Xero unchanged, once
+    assert response.status == 200
+    assert [call.kwargs["headers"]["Idempotency-Key"] for call in session.calls] == ["k" * 128]
 
 
 @pytest.mark.parametrize("path", ["Invoices", "https://evil.example/x", "//evil.example/x"])
@@ -218,3 +232,68 @@ def test_empty_and_text_bodies(setup):
     tenant = client.for_org("org-1")
     assert tenant.delete("/CreditNotes/cn/Allocations/al").body is None
     assert tenant.get("/Reports/x").body == "plain"
+
+
+FORBIDDEN = {"Title": "Forbidden", "Status": 403, "Detail": "AuthenticationUnsuccessful"}
+UNAUTHORISED = {"Title": "Unauthorized", "Status": 401, "Detail": "AuthenticationUnsuccessful"}
+
+
+def test_a_403_for_a_connection_gone_at_xero_raises_connection_removed(setup):
+    # Given Xero refuses the tenant and the token manager finds its connection gone
+    client, session, tokens, *_ = setup
+    tokens.gone = True
+    session.responses.append(make_response(403, FORBIDDEN, headers={"Xero-Correlation-Id": "corr-403"}))
+    # When the org calls Xero
+    with pytest.raises(ConnectionRemoved) as raised:
+        client.for_org("org-1").get("/Invoices")
+    # Then the org must reconnect (a ReauthRequired), with Xero's answer kept for the logs
+    assert isinstance(raised.value, ReauthRequired) and raised.value.org_id == "org-1"
+    assert (raised.value.status, raised.value.correlation_id) == (403, "corr-403")
+    assert "tenant-1" in str(raised.value) and "AuthenticationUnsuccessful" in str(raised.value)
+    assert tokens.confirmed == [(1, "tenant-1")] and tokens.forced == []
+
+
+def test_a_403_while_the_tenant_is_still_connected_stays_a_forbidden(setup):
+    # Given Xero refuses a call but the tenant is still among the token's connections
+    client, session, tokens, *_ = setup
+    session.responses.append(make_response(403, FORBIDDEN))
+    # When the org calls Xero, Then the refusal is reported as it is
+    with pytest.raises(XeroForbidden):
+        client.for_org("org-1").get("/Invoices")
+    assert tokens.confirmed == [(1, "tenant-1")]
+
+
+def test_a_401_refreshes_once_then_checks_whether_the_connection_is_gone(setup):
+    # Given an access token Xero no longer accepts, also after a refresh
+    client, session, tokens, *_ = setup
+    tokens.gone = True
+    session.responses += [make_response(401, UNAUTHORISED), make_response(401, UNAUTHORISED)]
+    # When the org calls Xero
+    with pytest.raises(ConnectionRemoved):
+        client.for_org("org-1").get("/Invoices")
+    # Then it tried one fresh token, and asked about the connection with that one
+    assert tokens.forced == [1]
+    assert tokens.confirmed == [(2, "tenant-1")]
+    assert [call.kwargs["headers"]["Authorization"] for call in session.calls] == ["Bearer at-1", "Bearer at-2"]
+
+
+def test_a_401_cured_by_a_refresh_is_no_lost_connection(setup):
+    # Given a revoked access token whose refresh works
+    client, session, tokens, *_ = setup
+    session.responses += [make_response(401, UNAUTHORISED), make_response(200, {"Invoices": []})]
+    # When the org calls Xero, Then the call succeeds with the fresh token
+    assert client.for_org("org-1").get("/Invoices").status == 200
+    assert tokens.forced == [1] and tokens.confirmed == []
+
+
+def test_a_missing_scope_is_not_taken_for_a_lost_connection(setup):
+    # Given Xero says the token lacks a scope
+    client, session, tokens, *_ = setup
+    tokens.gone = True
+    session.responses.append(
+        make_response(401, UNAUTHORISED, headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'})
+    )
+    # When the org calls Xero, Then the admin must consent again, but nobody asks about the connection
+    with pytest.raises(XeroInsufficientScope):
+        client.for_org("org-1").get("/Invoices")
+    assert tokens.confirmed == [] and tokens.forced == []

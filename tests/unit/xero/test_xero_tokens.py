@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from pydantic import SecretStr
@@ -11,7 +12,7 @@ from xero_unit_helpers import FakeDateClock, jwt
 
 from tests.fakes import InMemoryConnections
 from xero_sync.domain.connection import Connection, ConnectionStatus, EncryptedTokens, TenantRef
-from xero_sync.xero.errors import NotConnected, ReauthRequired, XeroOAuthError, XeroServerError
+from xero_sync.xero.errors import NotConnected, ReauthRequired, XeroAuthError, XeroOAuthError, XeroServerError
 from xero_sync.xero.identity import TokenSet
 from xero_sync.xero.tokens import TokenManager, TokenRefreshTimeout
 
@@ -334,3 +335,92 @@ def test_encrypt_requires_a_refresh_token(world):
 def test_no_refresh_token_to_revoke(world):
     *_, manager = world
     assert manager.refresh_token_for_revocation("nobody") is None
+
+
+# --- a connection gone at Xero (N7) and the reconnect email hook ------------------------------------
+
+
+class ConnectionsIdentity(FakeIdentity):
+    """Xero's /connections as the token sees it: the tenants still connected, or a refusal."""
+
+    def __init__(self, tenants: list[str], refuse: Exception | None = None) -> None:
+        super().__init__()
+        self.tenants = tenants
+        self.refuse = refuse
+        self.asked_with: list[str] = []
+
+    def list_connections(self, access_token, auth_event_id=None):
+        self.asked_with.append(access_token.get_secret_value())
+        if self.refuse:
+            raise self.refuse
+        return [SimpleNamespace(tenant_id=tenant) for tenant in self.tenants]
+
+
+@pytest.fixture
+def told(world):
+    """The reconnect-email hook, recording (org, when) of each call."""
+    _clock, _repo, _cipher, _identity, manager = world
+    calls: list[tuple[str, datetime]] = []
+    manager._on_reauth = lambda org_id, now: calls.append((org_id, now))
+    return calls
+
+
+def test_a_tenant_missing_from_connections_moves_the_org_to_needs_reauth_and_tells_the_admin(world, told):
+    # Given a connected org whose tenant Xero no longer lists for its token
+    clock, repo, _cipher, _identity, manager = world
+    repo.seed(access="at-1", refresh="rt-1", expires_in=600)
+    manager._identity = identity = ConnectionsIdentity(["another-tenant"])
+    token = manager.access_token(ORG)
+    # When a refused call is checked
+    gone = manager.confirm_access_lost(token, "tenant-1")
+    # Then the connection is gone: needs_reauth, with a message saying so, and the hook ran once
+    assert gone is True
+    assert identity.asked_with == ["at-1"]
+    assert repo.raw().status is ConnectionStatus.NEEDS_REAUTH
+    assert "no longer grants access" in repo.raw().last_error
+    assert told == [(ORG, clock.now)]
+    # And a second refused call (another thread) finds it marked and does not tell again
+    assert manager.confirm_access_lost(token, "tenant-1") is True
+    assert len(told) == 1
+
+
+def test_a_token_refused_by_connections_too_means_the_connection_is_gone(world, told):
+    _clock, repo, _cipher, _identity, manager = world
+    repo.seed(access="at-1", refresh="rt-1", expires_in=600)
+    manager._identity = ConnectionsIdentity([], refuse=XeroAuthError("unauthorised", status=401))
+    assert manager.confirm_access_lost(manager.access_token(ORG), "tenant-1") is True
+    assert repo.raw().status is ConnectionStatus.NEEDS_REAUTH and len(told) == 1
+
+
+@pytest.mark.parametrize(
+    ("tenants", "refuse"),
+    [(["tenant-1"], None), ([], XeroServerError("Xero is down", status=503))],
+    ids=["still-connected", "xero-unavailable"],
+)
+def test_a_connected_tenant_or_an_unanswered_check_changes_nothing(world, told, tenants, refuse):
+    _clock, repo, _cipher, _identity, manager = world
+    repo.seed(access="at-1", refresh="rt-1", expires_in=600)
+    manager._identity = ConnectionsIdentity(tenants, refuse)
+    assert manager.confirm_access_lost(manager.access_token(ORG), "tenant-1") is False
+    assert repo.raw().status is ConnectionStatus.CONNECTED and told == []
+
+
+def test_a_newer_token_set_stored_meanwhile_is_not_marked_by_a_stale_refusal(world, told):
+    # Given a refusal of token version 1, checked after another worker stored version 2
+    _clock, repo, _cipher, _identity, manager = world
+    repo.seed(access="at-1", refresh="rt-1", expires_in=600)
+    manager._identity = ConnectionsIdentity([])
+    stale = manager.access_token(ORG)
+    repo.change(token_version=2)
+    # Then the stale refusal does not mark the org (the caller reports Xero's answer as it is)
+    assert manager.confirm_access_lost(stale, "tenant-1") is False
+    assert repo.raw().status is ConnectionStatus.CONNECTED and told == []
+
+
+def test_invalid_grant_also_tells_the_admin(world, told):
+    clock, repo, _cipher, identity, manager = world
+    repo.seed(access="at-1", refresh="rt-dead", expires_in=-1)
+    identity.fail_with = XeroOAuthError("invalid_grant", status=400)
+    with pytest.raises(ReauthRequired):
+        manager.access_token(ORG)
+    assert told == [(ORG, clock.now)]

@@ -8,13 +8,14 @@ always follow the status in the same write.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
+from pynamodb.indexes import GlobalSecondaryIndex
 
 from xero_sync.dal.errors import is_condition_failure
 from xero_sync.dal.items import entity_from
@@ -65,11 +66,12 @@ class ConnectionRepository:
     def on_tenant(self, tenant_id: str) -> list[Connection]:
         """Every org whose connection names ``tenant_id`` (whatever its status; callers keep the
         ones that sync), read consistently after the index query."""
-        org_ids = [item.org_id for item in ConnectionModel.tenant_index.query(tenant_id)]
-        if not org_ids:
-            return []
-        rows = ConnectionModel.batch_get(org_ids, consistent_read=True)
-        return sorted((_to_connection(row) for row in rows if row.tenant_id == tenant_id), key=lambda c: c.org_id)
+        return _read_index(ConnectionModel.tenant_index, tenant_id, lambda row: row.tenant_id == tenant_id)
+
+    def of_xero_user(self, user_id: str) -> list[Connection]:
+        """Every org connected by the Xero user ``user_id`` (whatever its status), read
+        consistently after the index query (N7: revoking one of them revokes them all)."""
+        return _read_index(ConnectionModel.xero_user_index, user_id, lambda row: row.connected_by_user_id == user_id)
 
     def idle_org_ids(self, shard: str, idle_since: datetime) -> Iterator[str]:
         """Orgs in one shard with no activity since ``idle_since`` (F6.1)."""
@@ -435,6 +437,16 @@ class ConnectionRepository:
             ConnectionModel.next_sync_at.set(next_sync_at),
             ConnectionModel.schedule_shard.set(shard_of(org_id, self._shards)),
         ]
+
+
+def _read_index(index: GlobalSecondaryIndex, key: str, still: Callable[[ConnectionModel], bool]) -> list[Connection]:
+    """The connections a KEYS_ONLY index lists under ``key``, read again consistently (an index
+    lags its table) and kept only if ``still`` holds for the item itself; ordered by org."""
+    org_ids = [item.org_id for item in index.query(key)]
+    if not org_ids:
+        return []
+    rows = ConnectionModel.batch_get(org_ids, consistent_read=True)
+    return sorted((_to_connection(row) for row in rows if still(row)), key=lambda c: c.org_id)
 
 
 def _set_or_remove(attribute: UnicodeAttribute, value: str | None) -> Action:

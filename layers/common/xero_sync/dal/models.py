@@ -85,6 +85,19 @@ class TenantIndex(GlobalSecondaryIndex):
     tenant_id = UnicodeAttribute(hash_key=True)
 
 
+class XeroUserIndex(GlobalSecondaryIndex):
+    """The orgs connected by one Xero user: revoking a refresh token at Xero revokes every token
+    set of that user for the app (and removes all the user's connections), so an org that leaves
+    must know whether another org still holds tokens of the same user (N7). A user connects a
+    handful of orgs (an accountant: a few hundred at most), so no sharding."""
+
+    class Meta:
+        index_name = "XeroUserIndex"
+        projection = KeysOnlyProjection()
+
+    connected_by_user_id = UnicodeAttribute(hash_key=True)
+
+
 class ConnectionModel(Model):
     class Meta(_Unbound):
         pass
@@ -134,6 +147,7 @@ class ConnectionModel(Model):
     due_index = DueIndex()
     activity_index = ActivityIndex()
     tenant_index = TenantIndex()
+    xero_user_index = XeroUserIndex()
 
 
 # ----------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from xero_sync.http.errors import ApiError, error_response, validation_details
 from xero_sync.http.openapi import published_document
 from xero_sync.observability import logger
 from xero_sync.services.errors import Conflict, InvalidInput, NotFound
-from xero_sync.xero.errors import XeroError
+from xero_sync.xero.errors import ReauthRequired, XeroError
 
 API_TITLE = "xero-sync host API"
 API_VERSION = "1.0.0"
@@ -121,6 +121,18 @@ def _register_error_handlers(app: APIGatewayHttpResolver) -> None:
     def _xero(error: XeroError) -> Response:
         logger.warning("Xero call failed during an API request", extra={"error": type(error).__name__})
         return error_response(HTTPStatus.BAD_GATEWAY, "xero_error", f"Xero did not complete the request: {error}")
+
+    # Xero refused the org's sign-in (a dead refresh token, a connection removed in Xero): the
+    # token manager moved the org to needs_reauth and queued the reconnect email.
+    @app.exception_handler(ReauthRequired)
+    def _needs_reauth(error: ReauthRequired) -> Response:
+        logger.warning("Org needs to reconnect Xero", extra={"org_id": error.org_id, "error": error.error_code})
+        return error_response(
+            HTTPStatus.CONFLICT,
+            "conflict",
+            f"Org {error.org_id} is not connected to Xero (status needs_reauth): Xero no longer accepts its "
+            f"connection; the admin must connect again (POST /v1/orgs/{error.org_id}/connect).",
+        )
 
     @app.not_found
     def _no_route(error: NotFoundError) -> Response:

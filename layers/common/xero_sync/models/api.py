@@ -82,6 +82,12 @@ class ConnectionView(ApiModel):
     disconnected_at: datetime | None = None
     disconnect_reason: str | None = None
     warnings: list[str] = Field(default_factory=list, description="Things the admin should know about the last action.")
+    shared_tenant: bool = Field(
+        default=False,
+        description="Another org is connected to the same Xero organisation (N7): the records of both reach the "
+        "same Xero books, and disconnecting one leaves the other connected (the Xero connection and access are "
+        "kept at Xero while another org uses them).",
+    )
 
 
 class ChooseTenantRequest(ApiModel):

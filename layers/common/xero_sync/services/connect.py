@@ -25,11 +25,13 @@ from xero_sync.domain.connection import (
     check_can_enable,
 )
 from xero_sync.domain.errors import ConditionFailed
+from xero_sync.domain.sharing import XeroRelease
 from xero_sync.models.api import ConnectionView, ConnectResponse, TenantView
 from xero_sync.observability import logger
 from xero_sync.services.errors import Conflict, InvalidInput, NotFound
 from xero_sync.services.history import connection_event
 from xero_sync.services.ports import Cipher, ConnectionStore, HistoryStore, OAuthStateStore
+from xero_sync.services.release import XeroReleaser
 from xero_sync.xero.errors import XeroError
 
 # --- what the service needs from its adapters -------------------------------------------------
@@ -216,7 +218,13 @@ class ConnectService:
                 org_id, now, "connect", "succeeded", f"Connected; {len(tenants)} Xero organisations to choose from."
             )
             return back(oauth.ConnectOutcome.CHOOSE_TENANT)
-        self._record(org_id, now, "connect", "succeeded", f"Connected to {chosen.tenant_name or chosen.tenant_id}.")
+        self._record(
+            org_id,
+            now,
+            "connect",
+            "succeeded",
+            f"Connected to {chosen.tenant_name or chosen.tenant_id}.{self._shared_note(org_id)}",
+        )
         self._connected(org_id, now)
         return back(oauth.ConnectOutcome.CONNECTED)
 
@@ -254,7 +262,9 @@ class ConnectService:
         item = self.connections.get(org_id)
         if item is None:
             return connection_view(Connection(org_id=org_id))
-        return connection_view(item)
+        view = connection_view(item)
+        view.shared_tenant = self._others_on_tenant(item) > 0
+        return view
 
     def choose_tenant(self, org_id: str, tenant_id: str) -> ConnectionView:
         item = self._existing(org_id)
@@ -268,7 +278,13 @@ class ConnectService:
             updated = self.connections.choose_tenant(org_id, ref, now)
         except ConditionFailed as error:
             raise Conflict("the connection changed meanwhile; read it again and retry") from error
-        self._record(org_id, now, "choose_tenant", "succeeded", f"Syncing with {ref.tenant_name or ref.tenant_id}.")
+        self._record(
+            org_id,
+            now,
+            "choose_tenant",
+            "succeeded",
+            f"Syncing with {ref.tenant_name or ref.tenant_id}.{self._shared_note(org_id)}",
+        )
         if updated.syncs:
             self._connected(org_id, now)
             return self.status(org_id)  # read again: the after-connect steps scheduled a sync
@@ -304,13 +320,17 @@ class ConnectService:
         in the old tenant stop counting because every link carries its tenant id."""
         self._existing(org_id)
         now = self.clock()
-        warnings = self._release_at_xero(org_id)
+        release = self._release_at_xero(org_id)
         updated = self.connections.reset_tenant(org_id, now)
         self._record(
-            org_id, now, "reset", "succeeded", "Connection reset: connect again to choose a Xero organisation."
+            org_id,
+            now,
+            "reset",
+            "succeeded",
+            f"Connection reset: connect again to choose a Xero organisation. {release.summary()}",
         )
         view = connection_view(updated)
-        view.warnings = warnings
+        view.warnings = list(release.warnings)
         return view
 
     def delete(self, org_id: str) -> ConnectionView:
@@ -318,44 +338,40 @@ class ConnectService:
         reconnecting to the same tenant resumes without duplicates (F1.5)."""
         self._existing(org_id)
         now = self.clock()
-        warnings = self._release_at_xero(org_id)
+        release = self._release_at_xero(org_id)
         updated = self.connections.disconnect(org_id, ConnectionStatus.DISCONNECTED, "deleted by the admin", now)
-        self._record(org_id, now, "delete", "succeeded", "Integration deleted; its history and record links are kept.")
+        self._record(
+            org_id,
+            now,
+            "delete",
+            "succeeded",
+            f"Integration deleted; its history and record links are kept. {release.summary()}",
+        )
         view = connection_view(updated)
-        view.warnings = warnings
+        view.warnings = list(release.warnings)
         return view
 
-    def release_at_xero(self, org_id: str) -> list[str]:
-        """Delete the org's Xero connection and revoke its refresh token (also used by the
-        inactivity checker). Returns warnings instead of failing: the admin's intent (stop
-        syncing) wins over a Xero call that cannot be completed."""
+    def release_at_xero(self, org_id: str) -> XeroRelease:
+        """Delete the org's Xero connection and revoke its refresh token — each only if no other
+        org still needs it (N7, domain/sharing.py) — also for the inactivity checker. Reports
+        warnings instead of failing: the admin's intent (stop syncing) wins over a Xero call that
+        cannot be completed."""
         return self._release_at_xero(org_id)
 
-    def _release_at_xero(self, org_id: str) -> list[str]:
+    def _release_at_xero(self, org_id: str) -> XeroRelease:
+        return self._releaser.release(org_id)
+
+    def _others_on_tenant(self, item: Connection) -> int:
+        return self._releaser.others_on_tenant(item)
+
+    @property
+    def _releaser(self) -> XeroReleaser:
+        return XeroReleaser(self.connections, self.identity, self.tokens)
+
+    def _shared_note(self, org_id: str) -> str:
+        """For the history of a connect: the tenant is shared with other orgs of the host."""
         item = self.connections.get(org_id)
-        if item is None or not item.holds_tokens:
-            return []
-        warnings: list[str] = []
-        if item.connection_id:
-            try:
-                access = self.tokens.access_token(org_id)
-                self.identity.delete_connection(access.value.get_secret_value(), item.connection_id)
-            except XeroError as failure:
-                logger.warning(
-                    "Could not delete the Xero connection", extra={"org_id": org_id, "error": type(failure).__name__}
-                )
-                warnings.append(
-                    "Xero did not confirm removing the connection; if xero-sync still shows under "
-                    "Settings → Connected apps in Xero, disconnect it there."
-                )
-        try:
-            refresh = self.tokens.refresh_token_for_revocation(org_id)
-            if refresh is not None:
-                self.identity.revoke(refresh.get_secret_value())
-        except XeroError as failure:
-            logger.warning("Could not revoke the Xero token", extra={"org_id": org_id, "error": type(failure).__name__})
-            warnings.append("Xero did not confirm revoking the access token; it expires by itself within 60 days.")
-        return warnings
+        return f" {SHARED_TENANT_NOTE}" if item is not None and self._others_on_tenant(item) else ""
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -392,6 +408,13 @@ class ConnectService:
         self, org_id: str, now: datetime, action: str, outcome: str, message: str, error_code: str | None = None
     ) -> None:
         self.history.append(connection_event(org_id, now, action, message, outcome=outcome, error_code=error_code))
+
+
+SHARED_TENANT_NOTE = (
+    "Another org is also connected to this Xero organisation: the records of both reach the same Xero books "
+    "(a contact of the same name is the same Xero contact; invoice and bill numbers must not repeat between "
+    "them), and disconnecting one leaves the other connected."
+)
 
 
 def connection_view(item: Connection) -> ConnectionView:

@@ -11,7 +11,8 @@ Each candidate is re-read (consistent) and judged by ``domain.inactivity.decide`
   the notifier) instead of marking a warning nobody received. The token is refreshed on the way
   (see :meth:`_keep_token_usable`).
 * **disconnect** — revoke the token and delete the Xero connection (``ConnectService.release_at_xero``,
-  whose failures become warnings, never a stop), queue the disconnect email, then mark the
+  whose failures become warnings, never a stop; both are kept at Xero while another org still
+  uses them, N7), queue the disconnect email, then mark the
   connection ``disconnected_inactive`` (which also takes it off the due and activity indexes:
   its schedule stops; history and record links stay, so reconnecting the same tenant resumes
   without duplicates).
@@ -34,6 +35,7 @@ from pydantic import BaseModel, Field
 from xero_sync.clock import Clock
 from xero_sync.domain.connection import ConnectionStatus, all_shards
 from xero_sync.domain.inactivity import InactivityAction, candidates_idle_since, decide, disconnect_reason
+from xero_sync.domain.sharing import XeroRelease
 from xero_sync.observability import MetricUnit, logger, metrics
 from xero_sync.services.history import connection_event
 from xero_sync.services.notifications.producer import NotificationProducer
@@ -42,7 +44,7 @@ from xero_sync.xero.errors import ReauthRequired, XeroError
 
 
 class Releaser(Protocol):
-    def release_at_xero(self, org_id: str) -> list[str]: ...
+    def release_at_xero(self, org_id: str) -> XeroRelease: ...
 
 
 class TokenSource(Protocol):
@@ -124,25 +126,24 @@ class InactivityChecker:
             return
         if decision.action is InactivityAction.DISCONNECT:
             assert item.last_activity_at is not None
-            warnings = self.releaser().release_at_xero(org_id)
+            release = self.releaser().release_at_xero(org_id)
             self.notifications.disconnected_inactive(
                 org_id,
                 last_activity_at=item.last_activity_at,
                 disconnected_at=now,
                 tenant_name=item.tenant_name,
-                warnings=warnings,
+                warnings=list(release.warnings),
             )
             self.connections.disconnect(
                 org_id, ConnectionStatus.DISCONNECTED_INACTIVE, disconnect_reason(item.last_activity_at), now
             )
             summary.disconnected += 1
-            note = " ".join(warnings)
             self._record(
                 org_id,
                 now,
                 "disconnect_inactive",
                 f"Disconnected after 60 days without activity (last activity {item.last_activity_at.date()}); "
-                f"token revoked and Xero connection removed; history and record links kept. {note}".strip(),
+                f"history and record links kept. {release.summary()}",
             )
 
     def _keep_token_usable(self, org_id: str, now: datetime) -> None:

@@ -144,7 +144,15 @@ class Container(ReadViewBuilders, ConsoleBuilders, ImportBuilders):
     def tokens(self) -> TokenManager:
         from xero_sync.xero.tokens import TokenManager
 
-        return TokenManager(self.connections, self.cipher, self.identity, self.clock)
+        return TokenManager(self.connections, self.cipher, self.identity, self.clock, on_reauth=self.reauth_email())
+
+    def reauth_email(self) -> Callable[[str, datetime], object] | None:
+        """What runs once the token manager moved an org to needs_reauth (a refresh token
+        refused, a connection gone at Xero): the reconnect email, in every function that may
+        queue one — the notification service is built on first use only."""
+        if not isinstance(self.settings, NotificationQueueSettings):
+            return None
+        return lambda org_id, now: self.notifications.needs_reauth(org_id, now)
 
     @functools.cached_property
     def xero_api(self) -> XeroApiClient:

@@ -12,6 +12,10 @@ Every call:
 * goes through the governor (``acquire`` before, ``release`` with Xero's headers after — also
   when the call failed), so the tenant's limits hold across every Lambda (§2);
 * on 401 ``TokenExpired`` refreshes the token once (``force_refresh``) and repeats the call;
+* on 403 ``AuthenticationUnsuccessful`` (or another 401 that a refresh did not cure) asks the
+  token manager whether the tenant's connection is gone (``confirm_access_lost``): then the org
+  is moved to ``needs_reauth``, its admin told, and ``ConnectionRemoved`` raised — an org is never
+  left ``connected`` to a connection Xero no longer has (N7);
 * on 429 lets the governor hold the tenant for ``Retry-After`` and repeats the call (up to
   ``rate_limit_retries`` times): Xero checks limits before processing a request, so a 429 was
   never applied and repeating it is safe even for writes (§4);
@@ -43,7 +47,10 @@ from xero_sync.observability import MetricUnit, logger, metrics
 from xero_sync.settings import XeroSettings
 from xero_sync.xero.errors import (
     CORRELATION_HEADER,
+    ConnectionRemoved,
     NotConnected,
+    XeroAuthError,
+    XeroInsufficientScope,
     XeroRateLimited,
     XeroTokenExpired,
     classify_request_exception,
@@ -178,6 +185,15 @@ class TenantClient:
                     raise
                 refreshed = True
                 self._token = self._client.tokens.force_refresh(self.org_id, token.token_version)
+            except XeroInsufficientScope:
+                raise  # the admin must consent to more: not a lost connection
+            except XeroAuthError as error:
+                if error.status == 401 and not refreshed:  # a revoked access token: try a fresh one once
+                    refreshed = True
+                    self._token = self._client.tokens.force_refresh(self.org_id, token.token_version)
+                    continue
+                self._check_access_lost(token, error)
+                raise
             except XeroRateLimited:
                 if rate_limit_retries <= 0:
                     raise
@@ -234,6 +250,12 @@ class TenantClient:
         )
 
     # --- helpers ---------------------------------------------------------------------------------
+
+    def _check_access_lost(self, token: AccessToken, error: XeroAuthError) -> None:
+        """Raise ``ConnectionRemoved`` when Xero's refusal means the tenant's connection is gone
+        (the token manager then moved the org to needs_reauth and told the admin)."""
+        if self._client.tokens.confirm_access_lost(token, self.tenant_id):
+            raise ConnectionRemoved(self.org_id, self.tenant_id, error) from error
 
     def _current_token(self) -> AccessToken:
         if self._token.expires_within(TOKEN_MARGIN_SECONDS, self._client.clock()):

@@ -160,6 +160,23 @@ class ReauthRequired(XeroOAuthError):
         self.org_id = org_id
 
 
+class ConnectionRemoved(ReauthRequired):
+    """Xero refused the org's calls (403, or 401 after a refresh) and the tenant is no longer among
+    the token's connections: the connection was removed in Xero, or the access revoked there. The
+    org is ``needs_reauth``; the admin must connect again (N7)."""
+
+    def __init__(self, org_id: str, tenant_id: str, cause: XeroError) -> None:
+        super().__init__(org_id)
+        self.error_code = "connection_removed"
+        self.message = (
+            f"Xero no longer grants access to tenant {tenant_id} (its connection was removed or the access "
+            f"revoked in Xero): {cause.message}"
+        )
+        self.status = cause.status
+        self.correlation_id = cause.correlation_id
+        self.args = (self.message,)
+
+
 # --- classification --------------------------------------------------------------------------------
 
 

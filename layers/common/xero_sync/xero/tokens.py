@@ -26,6 +26,13 @@ and Xero answers with a fresh set.
 the grace window): the connection moves to ``needs_reauth`` — unless a newer token set was
 stored meanwhile, in which case the rejected token was simply stale and the new one is used.
 
+A Xero connection can also disappear while the tokens still refresh (the user removed the app
+for that organisation in Xero, or another holder of the connection deleted it): the Accounting
+API then answers 403 ``AuthenticationUnsuccessful``. ``confirm_access_lost`` asks Xero's
+``/connections`` with the same token whether the tenant is still there; if not, the org moves to
+``needs_reauth`` too (N7). Either way the ``on_reauth`` hook (the reconnect email) runs once the
+org is marked.
+
 Tokens are decrypted only in memory and never logged.
 """
 
@@ -49,12 +56,18 @@ from xero_sync.services.ports import Cipher, ConnectionStore
 from xero_sync.xero.errors import (
     NotConnected,
     ReauthRequired,
+    XeroAuthError,
+    XeroError,
     XeroOAuthError,
     XeroRetryableError,
 )
 from xero_sync.xero.identity import TokenSet, XeroIdentity
 
 REAUTH_MESSAGE = "Xero rejected the refresh token (invalid_grant): an admin must reconnect Xero"
+CONNECTION_REMOVED_MESSAGE = (
+    "Xero no longer grants access to this organisation (the connection was removed or the access revoked in "
+    "Xero): an admin must reconnect Xero"
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,7 @@ class TokenManager:
         poll_seconds: float = 0.25,
         sleep: Callable[[float], None] = time.sleep,
         decrypt_cache_size: int = 256,
+        on_reauth: Callable[[str, datetime], object] | None = None,
     ) -> None:
         self._repo = repo
         self._cipher = cipher
@@ -108,6 +122,9 @@ class TokenManager:
         self._decrypted: OrderedDict[tuple[str, bytes], str] = OrderedDict()
         self._decrypted_lock = threading.Lock()
         self._decrypt_cache_size = decrypt_cache_size
+        # Called (org, now) after this manager moved an org to needs_reauth: the reconnect email.
+        # It must not raise (the notification producer never does).
+        self._on_reauth = on_reauth
 
     # --- consent (the OAuth callback) -------------------------------------------------------------
 
@@ -168,6 +185,37 @@ class TokenManager:
         if item is None or not item.refresh_token_enc:
             return None
         return SecretStr(self._cipher.decrypt(item.refresh_token_enc, org_id=org_id))
+
+    def confirm_access_lost(self, token: AccessToken, tenant_id: str) -> bool:
+        """Xero refused a call made with ``token`` for ``tenant_id`` (403, or 401 although the
+        token was just refreshed). Ask Xero's ``/connections`` with the same token: when the tenant
+        is not among them — or the token is refused there too — the connection is gone, the org
+        moves to ``needs_reauth`` (unless a newer token set was stored since ``token``) and the
+        admin is told. False when the tenant is still connected or Xero could not be asked: the
+        refusal then means something else, and the caller reports it as it is."""
+        try:
+            connected = any(row.tenant_id == tenant_id for row in self._identity.list_connections(token.value))
+        except XeroAuthError:
+            connected = False  # the token is refused everywhere
+        except XeroError as error:
+            logger.warning(
+                "Could not check the org's Xero connections", extra={"org_id": token.org_id, "error": str(error)}
+            )
+            return False
+        if connected:
+            return False
+        marked = self._repo.mark_needs_reauth(
+            token.org_id,
+            expected_token_version=token.token_version,
+            message=CONNECTION_REMOVED_MESSAGE,
+            now=self._clock(),
+        )
+        if marked:
+            logger.warning("Xero connection gone; connection needs reauth", extra={"org_id": token.org_id})
+            self._reauth_marked(token.org_id)
+            return True
+        item = self._repo.get(token.org_id)
+        return item is not None and item.needs_reauth  # marked by someone else meanwhile
 
     # --- the single-flight refresh ------------------------------------------------------------------
 
@@ -253,6 +301,7 @@ class TokenManager:
         )
         if marked:  # this also released the lease
             logger.warning("Xero refresh token rejected; connection needs reauth", extra={"org_id": org_id})
+            self._reauth_marked(org_id)
             raise ReauthRequired(org_id)
         # Not marked: a newer token set was stored meanwhile (our token was merely stale), or the
         # connection left the statuses that hold tokens.
@@ -263,6 +312,10 @@ class TokenManager:
         raise ReauthRequired(org_id)
 
     # --- helpers ------------------------------------------------------------------------------------
+
+    def _reauth_marked(self, org_id: str) -> None:
+        if self._on_reauth is not None:
+            self._on_reauth(org_id, self._clock())
 
     def _usable_item(self, org_id: str, item: Connection | None) -> Connection:
         if item is None:

@@ -4,7 +4,9 @@ Before every call each record in it is *claimed with its operation written down*
 conditional write): another worker cannot send it meanwhile, and if the call's outcome is
 unknown the next attempt looks in Xero first (recovery.py). Records whose claim fails are
 someone else's now and are left alone (outcome ``lost``). A failure of a whole call becomes an
-outcome per record, except an auth error, which pauses the whole org.
+outcome per record, except an auth error, which pauses the whole org: Xero refused the call
+before applying anything, so the records are given back at once (a reconnect sends them without
+waiting for the claims to run out).
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from xero_sync.services.export.outcome import Outcome, capitalised, failed
 from xero_sync.services.export.parallel import in_parallel
 from xero_sync.services.export.plan import Work
 from xero_sync.services.ports import RecordStore
-from xero_sync.xero.errors import XeroAuthError, XeroBadRequest, XeroNotFound, XeroRetryableError
+from xero_sync.xero.errors import (
+    ReauthRequired,
+    XeroAuthError,
+    XeroBadRequest,
+    XeroNotFound,
+    XeroRetryableError,
+)
 
 Handler = Callable[[list[Work]], list[Outcome]]
 """Carries out one operation for a group of works."""
@@ -78,7 +86,9 @@ class ClaimedCalls:
         """Run a Xero call for ``works``; turn a failure of the whole call into outcomes."""
         try:
             return call()
-        except XeroAuthError:
+        except (XeroAuthError, ReauthRequired):
+            for work in works:  # refused before anything was applied: nothing is unknown
+                self.records.release(work.view.key, owner=self.owner, outcome_unknown=False, message=None, now=self.now)
             raise
         except XeroRetryableError as error:
             return [

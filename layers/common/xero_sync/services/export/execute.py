@@ -38,6 +38,7 @@ from xero_sync.services.export.calls import (
     XeroCalls,
     chunks,
     collection_of,
+    quote,
 )
 from xero_sync.services.export.claims import ClaimedCalls, Handler, messages_of
 from xero_sync.services.export.contact_links import ARCHIVED_CONTACT, ContactLinks
@@ -295,10 +296,15 @@ class Executor:
         results = self.calls.write("PUT", CREDIT_NOTES, [to_wire(w.payload.credit_note) for w in batch], key=note_key)
         failures = []
         for work, result in zip(batch, results, strict=True):
-            if not result.saved:
+            element = result.element if result.saved else None
+            if element is None and _matches(result.errors, DUPLICATE_INVOICE_NUMBER):
+                # Our own note from an attempt whose answer was lost (and which the look-up for
+                # the pending operation did not see yet): carry on with it, never a second one.
+                element = self._own_write_off_note(work)
+            if element is None:
                 failures.append(failed(work, result.errors))
                 continue
-            note_id = result.element["CreditNoteID"]
+            note_id = element["CreditNoteID"]
             notes[work.view.key.record_key] = note_id
             claims.records.save_progress(
                 work.view.key,
@@ -307,6 +313,25 @@ class Executor:
                 now=claims.now,
             )
         return failures
+
+    def _own_write_off_note(self, work: Work) -> dict[str, Any] | None:
+        """The write-off's credit note already in Xero under its number: same type and contact
+        (a note of another contact with that number stays a failure, as for invoices)."""
+        note = work.payload.credit_note
+        found = self.calls.find(
+            CREDIT_NOTES,
+            [f"CreditNoteNumber=={quote(note.CreditNoteNumber)}"],
+            extra={"Statuses": "DRAFT,SUBMITTED,AUTHORISED,PAID"},
+        )
+        return next(
+            (
+                doc
+                for doc in found
+                if doc.get("Type") == note.Type.value
+                and (doc.get("Contact") or {}).get("ContactID") == note.Contact.ContactID
+            ),
+            None,
+        )
 
     def _allocate_write_off(self, work: Work, note_id: str) -> list[Outcome]:
         results = self.calls.allocate(

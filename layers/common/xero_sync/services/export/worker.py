@@ -153,6 +153,7 @@ class ExportWorker:
             return
         try:
             client = self.xero.for_org(org_id)
+            context = self.contexts.load(org_id, now)  # may import Xero's reference data first
         except (ReauthRequired, NotConnected) as error:
             logger.warning(
                 "Org cannot reach Xero; records stay pending", extra={"org_id": org_id, "error": type(error).__name__}
@@ -163,7 +164,6 @@ class ExportWorker:
             return
         calls = XeroCalls(client)
         tenant_id = connection.tenant_id
-        context = self.contexts.load(org_id, now)
         synced_before = result.synced  # the batch may hold other orgs: count this one's only
         pending = keys
         for _ in range(MAX_PASSES):
