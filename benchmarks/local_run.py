@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -21,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from local_servers import free_port, xero_and_aws  # benchmarks/, the script's folder
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -28,23 +27,6 @@ if str(ROOT) not in sys.path:
 
 CLIENT_ID, CLIENT_SECRET = "demo-client-id", "demo-client-secret"
 PUSH_CHUNK = 500
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).ok:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise SystemExit(f"a local server did not start ({url})")
 
 
 @dataclass(frozen=True)
@@ -58,40 +40,12 @@ class Servers:
 @contextlib.contextmanager
 def servers(*, time_scale: float, day_limit: int) -> Iterator[Servers]:
     """The Xero emulator (``time_scale`` × real time, ``day_limit`` per tenant) and moto server,
-    each in a process of its own, for as long as the block runs."""
-    api_port, emulator_port, moto_port = free_port(), free_port(), free_port()
+    each in a process of its own (``local_servers.py``), for as long as the block runs."""
+    api_port = free_port()
     callback = f"http://127.0.0.1:{api_port}/oauth/callback"
-    emulator_command = [
-        sys.executable,
-        "-m",
-        "local.xero_emulator",
-        "--port",
-        str(emulator_port),
-        "--auto-consent",
-        "--quiet",
-        "--time-scale",
-        str(time_scale),
-        "--day-limit",
-        str(day_limit),
-        "--redirect-uri",
-        callback,
-    ]
-    emulator = subprocess.Popen(emulator_command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    moto = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    running = Servers(f"http://127.0.0.1:{emulator_port}", f"http://127.0.0.1:{moto_port}", callback, api_port)
-    try:
-        wait_for(f"{running.xero}/_emulator/health")
-        wait_for(f"{running.aws}/moto-api/data.json")
-        yield running
-    finally:
-        for process in (emulator, moto):
-            process.terminate()
-            process.wait(timeout=30)
+    options = ["--auto-consent", "--quiet", "--time-scale", str(time_scale), "--day-limit", str(day_limit)]
+    with xero_and_aws([*options, "--redirect-uri", callback]) as started:
+        yield Servers(started.xero, started.aws, callback, api_port)
 
 
 def local_stack(
