@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from xero_sync.dal.models import RecordModel
+from xero_sync.dal.record_items import record_data
 
 
 class HostContactRepository:
@@ -16,7 +17,8 @@ class HostContactRepository:
         for item in RecordModel.query(
             org_id,
             RecordModel.record_key.startswith("contact#"),
-            attributes_to_get=["record_id", "data", "action"],
+            attributes_to_get=["record_id", "data", "data_z", "action"],
         ):
-            if item.action != "delete" and isinstance(item.data, dict):
-                yield item.record_id, item.data
+            data = record_data(item)  # compressed since issue 9; plain JSON in older items
+            if item.action != "delete" and isinstance(data, dict):
+                yield item.record_id, data

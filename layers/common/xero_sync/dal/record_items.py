@@ -12,7 +12,7 @@ from xero_sync.domain.record_payload import decode_record_data, encode_record_da
 from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord
 
 
-def _data(item: RecordModel) -> dict[str, Any] | None:
+def record_data(item: RecordModel) -> dict[str, Any] | None:
     """The record's data: compressed (data_z), or the plain JSON of an item written before."""
     if item.data_z is not None:
         return decode_record_data(item.data_z)
@@ -24,7 +24,7 @@ def to_record(item: RecordModel) -> StoredRecord:
         item,
         StoredRecord,
         key=RecordKey.parse(item.org_id, item.record_key),
-        data=_data(item),
+        data=record_data(item),
         version=int(item.version),
         status=RecordStatus(item.status),
         referenced=bool(item.referenced),
