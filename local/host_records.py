@@ -81,8 +81,9 @@ def _document(entity: str, party: str, dates: dict[str, str], default_line: dict
         lines: Iterable[dict] | None = None,
         **data: Any,
     ) -> dict[str, Any]:
-        fields = {"number": number, party: party_id, **dates, "status": status}
-        return record(entity, record_id, version, **fields, lines=list(lines or [dict(default_line)]), **data)
+        # ``data`` may override the default dates (e.g. ``date=``), as any other field
+        fields = {"number": number, party: party_id, **dates, "status": status, **data}
+        return record(entity, record_id, version, **fields, lines=list(lines or [dict(default_line)]))
 
     return build
 

@@ -24,7 +24,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 sys.path.insert(0, str(Path(__file__).parent))
-from api_it_helpers import REDIRECT_URI, ApiClient
+from api_it_helpers import REDIRECT_URI, RETURN_ORIGIN, ApiClient
 from imports_it_helpers import WEBHOOK_KEY, FlowEnv, HostEndpoint, ReceiverGateway
 
 from local.stack.bootstrap import bootstrap
@@ -44,7 +44,10 @@ class ImportStack:
 
 @pytest.fixture(scope="session")
 def import_stack(moto_endpoint: str) -> Iterator[ImportStack]:
-    resolver = Resolver(Template.load(), stack_name=f"imp{uuid.uuid4().hex[:8]}")
+    # The host app of these tests (api_it_helpers' return URL) is the deployment's (HOST_APP_ORIGINS).
+    resolver = Resolver(
+        Template.load(), stack_name=f"imp{uuid.uuid4().hex[:8]}", parameter_overrides={"HostAppOrigins": RETURN_ORIGIN}
+    )
     secret_name = resolver.parameters.get("XeroCredentialsSecretName")
     bootstrap(resolver, endpoint_url=moto_endpoint, secret_values={secret_name: json.dumps(SECRET)})
     environment = Runner(resolver, aws_endpoint_url=moto_endpoint).environment()
