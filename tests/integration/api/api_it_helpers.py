@@ -15,7 +15,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
+from local.stack.bootstrap import bootstrap
 from local.stack.lambda_context import LambdaContext
+from local.stack.runner import Runner
+from local.stack.template import Resolver, Template
+from xero_sync.settings import Settings, reset_settings_cache
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 SAMPLE_EVENT = PROJECT_ROOT / "events" / "api" / "get_connection.json"
@@ -162,3 +166,26 @@ def receive_all(container: Any, queue_url: str) -> list[dict]:
             body = json.loads(message["Body"])
             found += [{"org_id": body["org_id"], "reason": body["reason"], **ref} for ref in body["records"]]
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def template_stack(moto_endpoint: str, prefix: str, secret: dict[str, str]) -> tuple[Resolver, Settings]:
+    """The template's resources in moto (a stack of their own, named ``prefix``…), the app secret
+    ``secret``, and the settings the functions would read from the environment. The host app of
+    these tests (RETURN_ORIGIN) is the deployment's, as HOST_APP_ORIGINS says."""
+    import pytest
+
+    resolver = Resolver(
+        Template.load(),
+        stack_name=f"{prefix}{uuid.uuid4().hex[:8]}",
+        parameter_overrides={"HostAppOrigins": RETURN_ORIGIN},
+    )
+    secret_name = resolver.parameters.get("XeroCredentialsSecretName")
+    bootstrap(resolver, endpoint_url=moto_endpoint, secret_values={secret_name: json.dumps(secret)})
+    environment = Runner(resolver, aws_endpoint_url=moto_endpoint).environment()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {**environment, "AWS_ENDPOINT_URL": moto_endpoint, "AWS_REGION": "us-east-1"}.items():
+            patch.setenv(name, value)
+        reset_settings_cache()
+        settings = Settings()  # type: ignore[call-arg]  # read from the environment, as a handler does
+    reset_settings_cache()
+    return resolver, settings

@@ -11,23 +11,19 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from api_it_helpers import REDIRECT_URI, RETURN_ORIGIN, ApiClient
+from api_it_helpers import REDIRECT_URI, ApiClient, template_stack
 
-from local.stack.bootstrap import bootstrap
-from local.stack.runner import Runner
-from local.stack.template import Resolver, Template
 from xero_sync.aws.clients import aws_client
 from xero_sync.clock import utcnow
 from xero_sync.domain.families import Family
 from xero_sync.services.api_keys import create_api_key
-from xero_sync.settings import Settings, reset_settings_cache
+from xero_sync.settings import Settings
 from xero_sync.wiring import Container, set_container
 
 EMULATOR_CLIENT = {"client_id": "demo-client-id", "client_secret": "demo-client-secret"}
@@ -42,19 +38,7 @@ class ApiStack:
 @pytest.fixture(scope="session")
 def api_stack(moto_endpoint: str) -> Iterator[ApiStack]:
     """The template's resources in moto, and the settings the functions would get from it."""
-    # The host app of these tests (RETURN_URL) is the deployment's, as HOST_APP_ORIGINS says.
-    resolver = Resolver(
-        Template.load(), stack_name=f"api{uuid.uuid4().hex[:8]}", parameter_overrides={"HostAppOrigins": RETURN_ORIGIN}
-    )
-    secret_name = resolver.parameters.get("XeroCredentialsSecretName")
-    bootstrap(resolver, endpoint_url=moto_endpoint, secret_values={secret_name: json.dumps(EMULATOR_CLIENT)})
-    environment = Runner(resolver, aws_endpoint_url=moto_endpoint).environment()
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {**environment, "AWS_ENDPOINT_URL": moto_endpoint, "AWS_REGION": "us-east-1"}.items():
-            patch.setenv(name, value)
-        reset_settings_cache()
-        settings = Settings()  # type: ignore[call-arg]  # read from the environment, as a handler does
-    reset_settings_cache()
+    resolver, settings = template_stack(moto_endpoint, "api", EMULATOR_CLIENT)
 
     sqs = aws_client("sqs", settings)
     queue_urls = {

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import uuid
 from collections.abc import Iterator
@@ -24,13 +23,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 sys.path.insert(0, str(Path(__file__).parent))
-from api_it_helpers import REDIRECT_URI, RETURN_ORIGIN, ApiClient
+from api_it_helpers import REDIRECT_URI, ApiClient, template_stack
 from imports_it_helpers import WEBHOOK_KEY, FlowEnv, HostEndpoint, ReceiverGateway
 
-from local.stack.bootstrap import bootstrap
-from local.stack.runner import Runner
-from local.stack.template import Resolver, Template
-from xero_sync.settings import Settings, reset_settings_cache
+from local.stack.template import Resolver
+from xero_sync.settings import Settings
 from xero_sync.wiring import Container, set_container
 
 SECRET = {"client_id": "demo-client-id", "client_secret": "demo-client-secret", "webhook_key": WEBHOOK_KEY}
@@ -44,19 +41,7 @@ class ImportStack:
 
 @pytest.fixture(scope="session")
 def import_stack(moto_endpoint: str) -> Iterator[ImportStack]:
-    # The host app of these tests (api_it_helpers' return URL) is the deployment's (HOST_APP_ORIGINS).
-    resolver = Resolver(
-        Template.load(), stack_name=f"imp{uuid.uuid4().hex[:8]}", parameter_overrides={"HostAppOrigins": RETURN_ORIGIN}
-    )
-    secret_name = resolver.parameters.get("XeroCredentialsSecretName")
-    bootstrap(resolver, endpoint_url=moto_endpoint, secret_values={secret_name: json.dumps(SECRET)})
-    environment = Runner(resolver, aws_endpoint_url=moto_endpoint).environment()
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {**environment, "AWS_ENDPOINT_URL": moto_endpoint, "AWS_REGION": "us-east-1"}.items():
-            patch.setenv(name, value)
-        reset_settings_cache()
-        settings = Settings()  # type: ignore[call-arg]  # read from the environment, as a handler does
-    reset_settings_cache()
+    resolver, settings = template_stack(moto_endpoint, "imp", SECRET)
     settings = settings.model_copy(update={"xero_minute_limit": 1200, "host_webhook_allow_loopback": True})
     yield ImportStack(settings=settings, resolver=resolver)
 
