@@ -174,10 +174,13 @@ def template_stack(moto_endpoint: str, prefix: str, secret: dict[str, str]) -> t
     these tests (RETURN_ORIGIN) is the deployment's, as HOST_APP_ORIGINS says."""
     import pytest
 
+    stack_name = f"{prefix}{uuid.uuid4().hex[:8]}"
     resolver = Resolver(
         Template.load(),
-        stack_name=f"{prefix}{uuid.uuid4().hex[:8]}",
-        parameter_overrides={"HostAppOrigins": RETURN_ORIGIN},
+        stack_name=stack_name,
+        # A secret of the stack's own: stacks share one moto server per test worker, and another
+        # stack's app secret (say, without a webhook key) must never be the one this stack reads.
+        parameter_overrides={"HostAppOrigins": RETURN_ORIGIN, "XeroCredentialsSecretName": f"{stack_name}/xero-app"},
     )
     secret_name = resolver.parameters.get("XeroCredentialsSecretName")
     bootstrap(resolver, endpoint_url=moto_endpoint, secret_values={secret_name: json.dumps(secret)})
