@@ -2,6 +2,7 @@
 every unit test. Each keeps the rules of the adapter it stands for (conditional writes, latest
 version wins, claims), because the services' guarantees rest on those rules."""
 
+from tests.fakes.app_budget import InMemoryAppBudgetStore
 from tests.fakes.clock import T0, ManualClock, VirtualTime
 from tests.fakes.connections import InMemoryConnections, connection
 from tests.fakes.console import InMemoryConsoleSessions
@@ -30,6 +31,7 @@ __all__ = [
     "FakeXeroDocuments",
     "HostContactsOf",
     "InMemoryApiKeys",
+    "InMemoryAppBudgetStore",
     "InMemoryChanges",
     "InMemoryConnections",
     "InMemoryConsoleSessions",

@@ -91,6 +91,9 @@ class XeroSettings(CoreSettings):
     xero_day_limit: int = Field(default=5000, gt=0, description="Calls a tenant may make per day (Starter orgs: 1000).")
     xero_minute_limit: int = Field(default=60, gt=0)
     xero_concurrency_limit: int = Field(default=5, gt=0)
+    xero_app_minute_limit: int = Field(
+        default=10_000, gt=0, description="Calls the Xero app may make per minute across all tenants (N2)."
+    )
     export_backoff_seconds: int = Field(
         default=30,
         ge=0,

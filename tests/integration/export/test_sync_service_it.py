@@ -43,3 +43,35 @@ def test_two_overlapping_ticks_run_an_orgs_sync_once(harness):
     second = services.connections.advance_schedule(harness.org_id, expected=seen_by_both, next_sync_at=later, now=due)
     # Then only one of them gets it
     assert (first, second) == (True, False)
+
+
+def test_a_backfill_is_background_work_and_a_late_push_real_time_in_the_app_budget(harness, monkeypatch):
+    """N2 (issue 13): a sync of a big backlog sends its keys as a backfill, whose Xero calls count
+    in the app-wide budget (the RateLimits table) as background work; a record pushed later goes
+    out as real-time work."""
+    from xero_sync.dal.models import RateLimitModel
+    from xero_sync.domain.app_budget import CallPriority
+
+    governor = harness.container.xero_api.governor
+    priorities: list[CallPriority] = []
+    acquire = governor.acquire
+
+    def recording(tenant_id: str, **options):
+        priorities.append(options["priority"])
+        return acquire(tenant_id, **options)
+
+    monkeypatch.setattr(governor, "acquire", recording)
+    monkeypatch.setattr(sync_module, "BACKFILL_KEYS", 2)
+    harness.configure({"sync_frequency": "manual"})
+    harness.push(contact("cus-1", "Cafe One"), *[invoice(f"inv-{n}", f"INV-{n}", "cus-1") for n in range(4)])
+    assert harness.sync() > 2  # a backfill: more than BACKFILL_KEYS outstanding
+    harness.drain()
+    assert set(priorities) == {CallPriority.BACKGROUND}
+    tenant_id = harness.container.connections.get(harness.org_id).tenant_id
+    assert RateLimitModel.get(tenant_id, "budget#background").calls >= 1
+    priorities.clear()
+    harness.push(invoice("inv-late", "INV-LATE", "cus-1"))
+    harness.sync()
+    harness.drain()
+    assert set(priorities) == {CallPriority.REALTIME}
+    assert "INV-LATE" in {i["InvoiceNumber"] for i in harness.invoices()}

@@ -184,8 +184,8 @@ def test_many_lambdas_stay_under_xero_limits(aws_settings, org_id, atomic_dynamo
         send_times: list[float] = []
 
         class RecordingGovernor(RateGovernor):
-            def acquire(self, tenant_id: str, *, max_wait_seconds: float = 20.0):
-                permit = super().acquire(tenant_id, max_wait_seconds=max_wait_seconds)
+            def acquire(self, tenant_id: str, **options):
+                permit = super().acquire(tenant_id, **options)
                 send_times.append(permit.send_at)
                 return permit
 

@@ -215,7 +215,9 @@ class ApiKeyModel(Model):
 
 class RateLimitModel(Model):
     """``bucket`` is a tenant id (or ``app`` for the app-wide limit); ``kind`` is ``limits``
-    (dal/rate_limits.py). Items expire through ``expires_at``."""
+    (dal/rate_limits.py), or ``budget#<class>`` for the tenant's count in the app-wide budget
+    (dal/app_budget.py, whose slice shards are ``app-budget#<slice>#<shard>``). Items expire
+    through ``expires_at``."""
 
     class Meta(_Unbound):
         pass
@@ -231,6 +233,12 @@ class RateLimitModel(Model):
     # In-flight permits of the governor: "<lease end, epoch s>|<permit id>" per call in flight.
     # A set, so that ADD/DELETE work without a read and size() counts the calls in flight.
     holders = UnicodeSetAttribute(null=True)
+    # The app-wide budget (dal/app_budget.py): calls counted in a slice, per tenant or per shard.
+    calls = NumberAttribute(null=True)
+    window = NumberAttribute(null=True)  # the slice a tenant's count is for
+    active_interactive = NumberAttribute(null=True)  # tenants active per class in a shard's slice
+    active_realtime = NumberAttribute(null=True)
+    active_background = NumberAttribute(null=True)
     expires_at = TTLAttribute(null=True)
 
 

@@ -19,6 +19,7 @@ class EnqueueReason(StrEnum):
     DEFERRED = "deferred"  # back in a while: the parent is still on its way to Xero
     NEEDS_ADMIN = "needs_admin"  # parked in the DLQ after a failure the admin must fix
     COPY = "copy"  # "Copy to Xero" (F3.11): this record now, whatever the export-from date
+    BACKFILL = "backfill"  # a sync of a large backlog (e.g. the first sync): background work (N2)
 
 
 MAX_RECORDS_PER_MESSAGE = 50

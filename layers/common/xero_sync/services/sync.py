@@ -38,6 +38,9 @@ takes from a tenant in a minute (60 calls of 50 records), so a big backlog never
 next slice, while one sync — an API request, or one org in the tick — stays short: the rest goes
 a minute later (``CONTINUE_AFTER``), until none is left."""
 CONTINUE_AFTER = timedelta(minutes=1)
+BACKFILL_KEYS = 1_000
+"""A sync of more outstanding records than this is a backfill (about 20 Xero calls: a third of a
+tenant's minute); fewer are the real-time export of what changed."""
 
 
 class SyncSummary(BaseModel):
@@ -162,7 +165,10 @@ class SyncService:
                 keys.append(key)
             if more:
                 break
-        sent = self.queues.enqueue(keys, EnqueueReason.SYNC) if keys else 0
+        # A large backlog (a first sync, a long pause) is a backfill: background work in the
+        # app-wide budget, so that it never takes what other orgs' real-time exports need (N2).
+        reason = EnqueueReason.BACKFILL if more or len(keys) > BACKFILL_KEYS else EnqueueReason.SYNC
+        sent = self.queues.enqueue(keys, reason) if keys else 0
         if more:
             self.connections.set_next_sync(org_id, now + CONTINUE_AFTER)
         logger.info("Sync started", extra={"org_id": org_id, "enqueued": sent, "more_to_send": more})

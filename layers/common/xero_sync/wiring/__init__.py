@@ -157,12 +157,17 @@ class Container(ReadViewBuilders, ConsoleBuilders, ImportBuilders):
     @functools.cached_property
     def xero_api(self) -> XeroApiClient:
         """The Accounting API client (tokens, the shared rate governor, typed errors)."""
+        from xero_sync.dal.app_budget import DynamoAppBudgetStore
         from xero_sync.dal.rate_limits import DynamoRateLimitStore
+        from xero_sync.domain.app_budget import AppBudgetPolicy
+        from xero_sync.xero.app_budget import AppBudget
         from xero_sync.xero.client import XeroApiClient
         from xero_sync.xero.governor import RateGovernor
 
         settings = self.settings_for(XeroSettings)
-        governor = RateGovernor.from_settings(settings, DynamoRateLimitStore())
+        # Every function that calls Xero counts its calls in the app-wide budget (N2).
+        app_budget = AppBudget(DynamoAppBudgetStore(), AppBudgetPolicy(calls_per_minute=settings.xero_app_minute_limit))
+        governor = RateGovernor.from_settings(settings, DynamoRateLimitStore(), app_budget=app_budget)
         return XeroApiClient(settings, self.tokens, governor, self.http, clock=self.clock)
 
     @functools.cached_property

@@ -24,12 +24,13 @@ Every call:
 
 ``/connections`` is not an Accounting call and is not governed: see identity.py.
 
-Calls have a priority (``CallPriority``). A background call (the export, imports) waits up to
-``max_wait_seconds`` for its turn under the tenant's limits; an interactive one (a person is
-looking at a page: the read view, F5) waits at most ``XERO_INTERACTIVE_MAX_WAIT_SECONDS`` and
-gives up after ``XERO_INTERACTIVE_TIMEOUT_SECONDS``, so that its caller can answer from its cache
-instead. Sharing the minute between the two classes (a reserved share for interactive calls) is
-the governor's business and not done yet: ``priority`` is where it will be passed on.
+Calls have a priority (``CallPriority``, domain/app_budget.py): interactive before real-time
+before background, in the app-wide budget that the governor keeps (the classes' shares of it are
+in that module). ``for_org(org_id, priority=...)`` sets a tenant client's default, a call's
+``priority=`` overrides it. A real-time or background call waits up to ``max_wait_seconds`` for
+its turn; an interactive one (a person is looking at a page: the read view, F5) waits at most
+``XERO_INTERACTIVE_MAX_WAIT_SECONDS`` and gives up after ``XERO_INTERACTIVE_TIMEOUT_SECONDS``, so
+that its caller can answer from its cache instead.
 """
 
 from __future__ import annotations
@@ -37,12 +38,12 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import requests
 
 from xero_sync.clock import Clock, utcnow
+from xero_sync.domain.app_budget import CallPriority
 from xero_sync.observability import MetricUnit, logger, metrics
 from xero_sync.settings import XeroSettings
 from xero_sync.xero.errors import (
@@ -63,11 +64,6 @@ API_PREFIX = "/api.xro/2.0"
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
 CONNECT_TIMEOUT_SECONDS = 5.0
 TOKEN_MARGIN_SECONDS = 60.0
-
-
-class CallPriority(StrEnum):
-    BACKGROUND = "background"  # exports, imports, reference data: may wait their turn
-    INTERACTIVE = "interactive"  # a person waits for the answer: short waits, cached data otherwise
 
 
 @dataclass(frozen=True)
@@ -113,21 +109,31 @@ class XeroApiClient:
             )
         return CallPolicy(max_wait_seconds=self.max_wait_seconds, timeout_seconds=None)
 
-    def for_org(self, org_id: str) -> TenantClient:
+    def for_org(self, org_id: str, *, priority: CallPriority = CallPriority.BACKGROUND) -> TenantClient:
         """A client for the tenant the org is connected to (raises ``NotConnected`` if the org
-        has no tenant yet, ``ReauthRequired`` if its refresh token was rejected)."""
+        has no tenant yet, ``ReauthRequired`` if its refresh token was rejected); its calls are of
+        class ``priority`` unless a call says otherwise."""
         token = self.tokens.access_token(org_id)
         if not token.tenant_id:
             raise NotConnected(org_id, "no Xero tenant chosen")
-        return TenantClient(self, org_id, token.tenant_id, token)
+        return TenantClient(self, org_id, token.tenant_id, token, priority=priority)
 
 
 class TenantClient:
-    def __init__(self, client: XeroApiClient, org_id: str, tenant_id: str, token: AccessToken) -> None:
+    def __init__(
+        self,
+        client: XeroApiClient,
+        org_id: str,
+        tenant_id: str,
+        token: AccessToken,
+        *,
+        priority: CallPriority = CallPriority.BACKGROUND,
+    ) -> None:
         self._client = client
         self.org_id = org_id
         self.tenant_id = tenant_id
         self._token = token
+        self.priority = priority
 
     # --- convenience -----------------------------------------------------------------------------
 
@@ -155,9 +161,10 @@ class TenantClient:
         idempotency_key: str | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
-        priority: CallPriority = CallPriority.BACKGROUND,
+        priority: CallPriority | None = None,
     ) -> XeroResponse:
         method = method.upper()
+        priority = priority or self.priority
         policy = self._client.policy(priority)
         url = self._url(path)
         _check_idempotency_key(idempotency_key)
@@ -177,6 +184,7 @@ class TenantClient:
                     headers,
                     timeout or policy.timeout_seconds,
                     policy.max_wait_seconds,
+                    priority,
                 )
             except GovernorWait:
                 raise  # nothing was sent: the caller decides (usually: re-queue with a delay)
@@ -211,6 +219,7 @@ class TenantClient:
         extra_headers: Mapping[str, str] | None,
         timeout: float | None,
         max_wait_seconds: float,
+        priority: CallPriority,
     ) -> XeroResponse:
         request_headers = {
             **(extra_headers or {}),
@@ -222,7 +231,7 @@ class TenantClient:
             request_headers["Idempotency-Key"] = idempotency_key
         read_timeout = timeout or self._client.settings.xero_timeout_seconds
         governor = self._client.governor
-        permit = governor.acquire(self.tenant_id, max_wait_seconds=max_wait_seconds)
+        permit = governor.acquire(self.tenant_id, max_wait_seconds=max_wait_seconds, priority=priority)
         started = time.perf_counter()
         response: requests.Response | None = None
         try:

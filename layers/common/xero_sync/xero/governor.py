@@ -11,7 +11,7 @@ and Xero's count.
 
 Per call:
 
-* ``acquire(tenant_id, max_wait_seconds=...)`` checks the app-wide back-off, then makes one
+* ``acquire(tenant_id, max_wait_seconds=..., priority=...)`` checks the app-wide back-off, then makes one
   conditional reservation in the store: not blocked, day allowance left, and a send time within
   ``max_wait``. Reservations queue callers in order (first come, first served across every
   Lambda), so waiting for one's turn is a plain sleep, without polling the table. At its send
@@ -20,6 +20,11 @@ Per call:
   one. If the call cannot go within ``max_wait``, ``GovernorWait(retry_after)`` is raised
   instead — nothing sent, the caller re-queues (e.g. a day limit that is used up: retry after
   the day resets).
+* with an app-wide budget (``xero/app_budget.py``; every deployed function has one), the call is
+  then counted against the app's 10,000 a minute, in its class of work (``priority``:
+  interactive, real-time, background) and within the tenant's fair share. A call the budget
+  refuses gives its slot back and waits for the next 10-second slice (or raises
+  ``GovernorWait("appbudget")`` when that is beyond ``max_wait``).
 * ``release(permit, headers=..., status=...)`` frees the slot and learns from Xero's answer:
   ``X-DayLimit-Remaining`` corrects the day count, ``X-MinLimit-Remaining: 0`` holds the tenant
   until the current window must have reset (60 s), ``X-AppMinLimit-Remaining`` below a low
@@ -40,6 +45,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from xero_sync.domain.app_budget import CallPriority
 from xero_sync.domain.rate_limits import (
     APP_BUCKET,
     BucketState,
@@ -50,6 +56,7 @@ from xero_sync.domain.rate_limits import (
 )
 from xero_sync.observability import logger
 from xero_sync.settings import XeroSettings
+from xero_sync.xero.app_budget import AppBudget
 from xero_sync.xero.errors import XeroRateLimited, parse_retry_after
 
 MINUTE_WINDOW_SECONDS = 60.0
@@ -91,6 +98,7 @@ class RateGovernor:
         app_backoff_seconds: float = 2.0,
         app_429_backoff_seconds: float = 10.0,
         app_check_seconds: float = 5.0,
+        app_budget: AppBudget | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
@@ -110,6 +118,7 @@ class RateGovernor:
         self._app_backoff = app_backoff_seconds
         self._app_429_backoff = app_429_backoff_seconds
         self._app_check = app_check_seconds
+        self._app_budget = app_budget  # None: the app-wide minute is only reacted to (429, headers)
         self._clock = clock
         self._sleep = sleep
         self._rng = rng
@@ -134,8 +143,32 @@ class RateGovernor:
 
     # --- acquire -----------------------------------------------------------------------------------
 
-    def acquire(self, tenant_id: str, *, max_wait_seconds: float = 20.0) -> Permit:
+    def acquire(
+        self,
+        tenant_id: str,
+        *,
+        max_wait_seconds: float = 20.0,
+        priority: CallPriority = CallPriority.BACKGROUND,
+    ) -> Permit:
         deadline = self._clock() + max_wait_seconds
+        while True:
+            permit = self._acquire_for_tenant(tenant_id, deadline)
+            if self._app_budget is None:
+                return permit
+            # Counted at the send time, so that the slices hold what is really sent.
+            retry_at = self._app_budget.take(tenant_id, priority, self._clock())
+            if retry_at is None:
+                return permit
+            # The app's budget for this class (or the tenant's fair share of it) is used up
+            # in this slice: give the slot back and wait for the next slice.
+            now = self._clock()
+            self._store.release(tenant_id, holder=permit.holder, now=now, remaining_day=None, remaining_minute=None)
+            if retry_at > deadline:
+                raise GovernorWait("appbudget", max(0.0, retry_at - now))
+            self._sleep(max(0.0, retry_at - now) + self._rng() * 0.5)  # not every waiter at once
+
+    def _acquire_for_tenant(self, tenant_id: str, deadline: float) -> Permit:
+        """A send time and an in-flight slot under the tenant's own limits."""
         permit_id = uuid.uuid4().hex[:16]
         while True:
             now = self._clock()

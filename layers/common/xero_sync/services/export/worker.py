@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from xero_sync.clock import Clock
+from xero_sync.domain.app_budget import CallPriority
 from xero_sync.domain.entities import family_of
 from xero_sync.domain.records import RecordKey
 from xero_sync.models.messages import EnqueueReason, ExportMessage
@@ -51,6 +52,17 @@ from xero_sync.xero.governor import GovernorWait
 MAX_PASSES = 3
 MAX_SQS_DELAY = 900  # seconds: SQS's longest message delay
 NUDGES = {EnqueueReason.WAKE, EnqueueReason.DEFERRED}  # messages that only say "it may go now"
+
+
+def call_priority(reasons: Iterable[EnqueueReason]) -> CallPriority:
+    """The class of the Xero calls made for records sent for these reasons (N2): a person's
+    "Copy to Xero" is interactive, a backfill background work, everything else real-time."""
+    reasons = set(reasons)
+    if EnqueueReason.COPY in reasons:
+        return CallPriority.INTERACTIVE
+    if reasons and reasons <= {EnqueueReason.BACKFILL}:
+        return CallPriority.BACKGROUND
+    return CallPriority.REALTIME
 
 
 class MappingContexts(Protocol):
@@ -122,6 +134,11 @@ class ExportWorker:
         self._run.settled_is_stale = {key for key, why in reasons.items() if why <= NUDGES}
         # "Copy to Xero" (F3.11): these go now whatever the export-from date.
         self._run.copied = {key for key, why in reasons.items() if EnqueueReason.COPY in why}
+        # The class of the org's Xero calls in the app-wide budget (N2): a backfill's batch is
+        # background work, a person's copy interactive, the rest real-time.
+        self._run.priorities = {
+            org_id: call_priority(why for key in keys for why in reasons[key]) for org_id, keys in by_org.items()
+        }
         for org_id, keys in by_org.items():
             try:
                 self._export_org(org_id, sorted(keys), result)
@@ -152,7 +169,7 @@ class ExportWorker:
                 self._reauth_needed(org_id, now)
             return
         try:
-            client = self.xero.for_org(org_id)
+            client = self.xero.for_org(org_id, priority=self._priority(org_id))
             context = self.contexts.load(org_id, now)  # may import Xero's reference data first
         except (ReauthRequired, NotConnected) as error:
             logger.warning(
@@ -173,6 +190,9 @@ class ExportWorker:
             pending = reached  # children woken by parents that reached Xero in this pass
         if result.synced > synced_before:
             self.connections.record_activity(org_id, self.clock())  # a sync with changes (F6.1)
+
+    def _priority(self, org_id: str) -> CallPriority:
+        return getattr(self._run, "priorities", {}).get(org_id, CallPriority.REALTIME)
 
     def _reauth_needed(self, org_id: str, now: datetime) -> None:
         if self.notifications is not None:
@@ -279,7 +299,10 @@ class ExportWorker:
 
     def _requeue(self, keys: list[RecordKey], delay: int, result: BatchResult) -> None:
         result.count("retried", len(keys))
-        self.queues.enqueue(keys, EnqueueReason.SYNC, delay_seconds=min(MAX_SQS_DELAY, delay))
+        # A backfill's records stay background work when they come back.
+        backfill = bool(keys) and self._priority(keys[0].org_id) is CallPriority.BACKGROUND
+        reason = EnqueueReason.BACKFILL if backfill else EnqueueReason.SYNC
+        self.queues.enqueue(keys, reason, delay_seconds=min(MAX_SQS_DELAY, delay))
 
     def _delay(self, retry_after: float | None, attempts: int) -> int:
         return self._retry_delay(retry_after, attempts)
