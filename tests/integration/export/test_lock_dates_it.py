@@ -59,3 +59,24 @@ def test_a_payment_dated_in_the_locked_period_is_refused_like_its_document(harne
     row = h.record("invoice_payment", "pay-1")
     assert row.status == "failed" and "end of year lock date in Xero (30 Nov 2026)" in row.last_message
     assert not XeroState(h).payments_stamped("invoice_payment", "pay-1")
+
+
+def test_the_admins_retry_after_the_lock_moves_in_xero_uses_xeros_dates_as_they_are_now(harness):
+    """No refresh between the fix and the retry (the Organisation webhook has not arrived yet, and
+    the last import is seconds old): the retry itself imports Xero's reference data again."""
+    from xero_sync.models.records import EntityName
+
+    h = harness
+    set_lock_dates(h, period_lock_date="2026-11-30")
+    h.container.mapping_contexts.refresh(h.org_id, h.container.clock())
+    h.export(contact("cus-1", "Harbour Cafe Ltd"), invoice("inv-1", "INV-1001", "cus-1"))
+    assert h.record("invoice", "inv-1").error_code == "closed_period"
+
+    # When the accountant moves the lock date and the admin presses Retry at once
+    set_lock_dates(h, period_lock_date="2026-10-31")
+    h.container.records_service.retry(h.org_id, EntityName.INVOICE, "inv-1")
+    h.drain()
+
+    # Then the invoice is in Xero, once
+    assert h.record("invoice", "inv-1").status == "synced"
+    assert len(XeroState(h).invoices("INV-1001")) == 1

@@ -48,11 +48,17 @@ class OrgMappingContexts:
     requeue_failed: Requeue
     max_age: timedelta = timedelta(minutes=15)
 
-    def load(self, org_id: str, now: datetime) -> ExportContext:
+    def load(self, org_id: str, now: datetime, *, fresh: bool = False) -> ExportContext:
+        """The org's context. ``fresh``: import Xero's reference data first whatever its age —
+        for a retry the admin asked for after fixing something in Xero (a lock date moved, an
+        account code added), which must not meet the import of a minute before the fix."""
         items = self.org_config.get_many(org_id, [SETTINGS, TAX_MAPPINGS, CHECKED, HISTORICAL_RANGES])
         settings = OrgSettings.model_validate(items[SETTINGS].body) if SETTINGS in items else OrgSettings()
         tax_mappings = TaxMappings.model_validate(items[TAX_MAPPINGS].body) if TAX_MAPPINGS in items else TaxMappings()
-        self._refresh_if_stale(org_id, items.get(CHECKED), now)
+        if fresh:
+            self._refresh(org_id, items.get(CHECKED), now)
+        else:
+            self._refresh_if_stale(org_id, items.get(CHECKED), now)
         reference = self.reference_data.load(org_id)
         if reference is None:
             reference = self.reference_data.load_or_import(org_id)

@@ -52,6 +52,7 @@ from xero_sync.xero.governor import GovernorWait
 MAX_PASSES = 3
 MAX_SQS_DELAY = 900  # seconds: SQS's longest message delay
 NUDGES = {EnqueueReason.WAKE, EnqueueReason.DEFERRED}  # messages that only say "it may go now"
+ADMIN_RETRIES = {EnqueueReason.RETRY, EnqueueReason.REPROCESS}  # sent again after a fix
 
 
 def call_priority(reasons: Iterable[EnqueueReason]) -> CallPriority:
@@ -68,7 +69,7 @@ def call_priority(reasons: Iterable[EnqueueReason]) -> CallPriority:
 class MappingContexts(Protocol):
     """Where the worker gets an org's settings, tax mappings and Xero reference data."""
 
-    def load(self, org_id: str, now: datetime) -> ExportContext: ...
+    def load(self, org_id: str, now: datetime, *, fresh: bool = False) -> ExportContext: ...
 
 
 @dataclass
@@ -136,6 +137,10 @@ class ExportWorker:
         self._run.copied = {key for key, why in reasons.items() if EnqueueReason.COPY in why}
         # The class of the org's Xero calls in the app-wide budget (N2): a backfill's batch is
         # background work, a person's copy interactive, the rest real-time.
+        # A retry the admin asked for follows a fix, often in Xero: map with Xero's data as it is now.
+        self._run.fresh_orgs = {
+            org_id for org_id, keys in by_org.items() if any(reasons[key] & ADMIN_RETRIES for key in keys)
+        }
         self._run.priorities = {
             org_id: call_priority(why for key in keys for why in reasons[key]) for org_id, keys in by_org.items()
         }
@@ -170,7 +175,8 @@ class ExportWorker:
             return
         try:
             client = self.xero.for_org(org_id, priority=self._priority(org_id))
-            context = self.contexts.load(org_id, now)  # may import Xero's reference data first
+            fresh = org_id in getattr(self._run, "fresh_orgs", set())
+            context = self.contexts.load(org_id, now, fresh=fresh)  # may import Xero's reference data first
         except (ReauthRequired, NotConnected) as error:
             logger.warning(
                 "Org cannot reach Xero; records stay pending", extra={"org_id": org_id, "error": type(error).__name__}
