@@ -32,7 +32,7 @@ AREAS = (
     "services.notifications",
     "services.imports",
     "services.read_view",
-    "xero",
+    "xero.client",
     "http",
     "aws.ses",
 )
