@@ -39,7 +39,8 @@ S = TypeVar("S", bound="CoreSettings")
 class CoreSettings(BaseSettings):
     """What every function needs: where AWS is, the tables, the token key, the schedule shards."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # defer_build: a class is built when first read, and a function reads one of the ~25 (N6)
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     # --- AWS ---------------------------------------------------------------------------------
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")

@@ -68,7 +68,7 @@ class NoticeCode(StrEnum):
 class Problem(BaseModel):
     """Something the admin must fix before this record can reach Xero."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     code: ProblemCode
     message: str
@@ -79,7 +79,7 @@ class Problem(BaseModel):
 class Notice(BaseModel):
     """Something worth telling the admin that does not stop the export."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     code: NoticeCode
     message: str

@@ -8,7 +8,6 @@ from http import HTTPStatus
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from xero_sync.http import (
     auth,
@@ -82,6 +81,10 @@ def openapi_json(app: APIGatewayHttpResolver) -> str:
 
 
 def _generated_document(app: APIGatewayHttpResolver) -> str:
+    # Here, not at the top: Powertools' OpenAPI models (~35 pydantic classes built at import) are
+    # needed only for the document, not to validate requests (cold start, N6).
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
     return app.get_openapi_json_schema(
         title=API_TITLE,
         version=API_VERSION,

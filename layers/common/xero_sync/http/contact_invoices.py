@@ -20,7 +20,6 @@ from xero_sync.models.invoice_view import (
     InvoiceSummaryView,
     PinView,
 )
-from xero_sync.services.invoice_view import list_query
 
 routes = Routes("Invoices on a contact")
 
@@ -64,6 +63,10 @@ def list_invoices(
     limit: Annotated[int, Query(ge=1, le=200, description="Invoices per page.")] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page.")] = None,
 ) -> InvoiceListView:
+    # Here, not at the top: the read view's service (and the Xero client behind it) loads on the
+    # first read-view request, not in every Api cold start (N6).
+    from xero_sync.services.invoice_view import list_query
+
     query = list_query(view=view, q=q, date_from=date_from, date_to=date_to, limit=limit, cursor=cursor)
     return services().invoice_view.contact_invoices(org_id, contact_id, query)
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class ApiModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # --- errors (SPEC §5) -----------------------------------------------------------------------
@@ -106,7 +106,7 @@ class OAuthCallbackQuery(BaseModel):
     """What Xero appends to the redirect URI (F1.2). Unknown extras (e.g. ``scope``,
     ``session_state``) are ignored: Xero may add parameters."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     # No length limits here on purpose: a forged or mangled value takes the normal path (an
     # unknown state, a refused code) and gets the same clear page or redirect.

@@ -318,7 +318,7 @@ SyncDirection = Literal["export", "import", "both"]
 class SyncNowRequest(ApiModel):
     """All fields optional: an empty body syncs everything that is pending."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     entities: list[EntityName] | None = Field(
         default=None, min_length=1, description="Only these entities (default: all the org exports)."
@@ -343,7 +343,7 @@ class SyncNowRequest(ApiModel):
 
 
 class SyncNowResponse(ApiModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     enqueued: int = Field(description="Records sent for export by this request.")
     entities: list[str] | None = None

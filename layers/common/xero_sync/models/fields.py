@@ -296,9 +296,10 @@ ItemCode = Annotated[
 
 
 class HostModel(BaseModel):
-    """Base of every host record model: unknown fields are errors."""
+    """Base of every host record model: unknown fields are errors. Built on first use
+    (``defer_build``, as every model here): a function pays only for what it validates (N6)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 CustomFields = Annotated[

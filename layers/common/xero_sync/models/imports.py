@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class XeroWebhookEvent(BaseModel):
     """One event: thin — the resource must be read from Xero."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     resourceUrl: str | None = None  # Xero's names
     resourceId: str = Field(min_length=1, max_length=100)
@@ -27,7 +27,7 @@ class XeroWebhookEvent(BaseModel):
 
 
 class XeroWebhookPayload(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     events: list[XeroWebhookEvent] = Field(max_length=1000)
     firstEventSequence: int = 0
@@ -59,7 +59,7 @@ class TenantEvents(BaseModel):
     """Webhook events of one Xero tenant, as the receiver queued them (for every org on it).
     ``settled``: CREATE events were held back once (see services/imports/worker.py)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     kind: Literal["events"] = "events"
     tenant_id: str = Field(min_length=1)
@@ -71,7 +71,7 @@ class OrgObjects(BaseModel):
     """Read these objects of one org again, a little later: the service's own export of them
     was in flight when their change was read (so that its echo is recognised, not reported)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     kind: Literal["objects"] = "objects"
     org_id: str = Field(min_length=1)
@@ -86,7 +86,7 @@ class OrgImport(BaseModel):
     ``resume_since`` continue a read that did not fit in one invocation (Xero returns records in
     UpdatedDateUTC order, so "modified since the newest one read" is exactly what is left)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     kind: Literal["poll", "initial", "historical"] = "poll"
     org_id: str = Field(min_length=1)
@@ -109,7 +109,7 @@ class DeliveryNudge(BaseModel):
     """ "Org X may have changes to deliver." ``attempt`` counts failed attempts of the current
     outage (the message is sent again with a growing delay while the host's endpoint fails)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     org_id: str = Field(min_length=1)
     attempt: int = Field(default=0, ge=0)

@@ -62,7 +62,7 @@ class TrackingMapping(BaseModel):
     """Lines of these documents carry an option of Xero tracking category ``category``, named by
     the value of ``source`` (e.g. custom field ``region`` = "North" → Region: North)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     category: str = Field(
         min_length=1, max_length=100, description="The tracking category's name (or TrackingCategoryID) in Xero."
@@ -83,7 +83,7 @@ class LineMapping(BaseModel):
     """A line's ``Description`` filled from a source of the org's choice instead of the default
     (item name and description)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     xero_field: str = Field(pattern=r"^Description$", description="The line field: Description.")
     source: Source

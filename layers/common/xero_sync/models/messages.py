@@ -28,7 +28,7 @@ messages is a few full Xero calls, and one SQS request carries fifty records, no
 
 
 class RecordRef(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     entity: str = Field(min_length=1)
     record_id: str = Field(min_length=1)
@@ -38,7 +38,7 @@ class ExportMessage(BaseModel):
     """Records of one org (and, being on one family's queue, of one family) to evaluate and, if
     needed, send to Xero."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     org_id: str = Field(min_length=1)
     records: list[RecordRef] = Field(min_length=1, max_length=MAX_RECORDS_PER_MESSAGE)

@@ -31,7 +31,7 @@ def _stamp(moment: datetime) -> str:
 
 
 class _Message(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     org_id: str = Field(min_length=1, max_length=255)
 
@@ -92,7 +92,10 @@ class InactiveDisconnected(_Message):
 NotificationMessage = Annotated[
     DigestDue | ReauthNeeded | InactivityWarning | InactiveDisconnected, Field(discriminator="kind")
 ]
-NOTIFICATION_MESSAGE: TypeAdapter[NotificationMessage] = TypeAdapter(NotificationMessage)
+# Built on first parse (defer_build): only the notifier reads these messages (cold start, N6).
+NOTIFICATION_MESSAGE: TypeAdapter[NotificationMessage] = TypeAdapter(
+    NotificationMessage, config=ConfigDict(defer_build=True)
+)
 
 
 def parse_notification(body: str) -> NotificationMessage:
@@ -111,6 +114,8 @@ class DeliveryOutcome(StrEnum):
 class DeliveryResult(BaseModel):
     """What the notifier did with one message: stored as the idempotency record's result, logged,
     and returned to tests."""
+
+    model_config = ConfigDict(defer_build=True)
 
     notification_id: str
     kind: NotificationKind
@@ -155,7 +160,7 @@ class ReprocessRequest(BaseModel):
     "dry_run": true}``. ``from``/``to`` bound when the records entered ``status``. ``dry_run``
     defaults to true: running the sample event as is changes nothing."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     org_ids: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(min_length=1, max_length=100)
     entity: EntityName | None = None
@@ -189,6 +194,8 @@ class ReprocessRequest(BaseModel):
 
 
 class OrgReprocess(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     org_id: str
     matched: int = 0
     requeued: int = 0
@@ -199,6 +206,8 @@ class OrgReprocess(BaseModel):
 
 
 class ReprocessResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     dry_run: bool
     status: ReprocessStatus
     entity: EntityName | None = None

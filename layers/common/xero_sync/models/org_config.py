@@ -93,7 +93,7 @@ AllowedOrigin = Annotated[
 
 
 class ConfigModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ class ActionToggles(ConfigModel):
 class OverrideTarget(BaseModel):
     """A Xero field that an org may fill from a host field of its choice."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     max_length: int
     pattern: str | None = None

@@ -32,7 +32,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from pydantic import Field, TypeAdapter, model_validator
+from pydantic import ConfigDict, Field, TypeAdapter, model_validator
 
 from xero_sync.models.fields import (  # HostModel and CustomFields are imported from here too
     AccountCode,
@@ -485,7 +485,7 @@ RecordEnvelope = Annotated[
 ]
 """One record as the host sends it: ``{"entity", "id", "version", "action", "data"}``."""
 
-_ENVELOPE_ADAPTER: TypeAdapter[Any] = TypeAdapter(RecordEnvelope)
+_ENVELOPE_ADAPTER: TypeAdapter[Any] = TypeAdapter(RecordEnvelope, config=ConfigDict(defer_build=True))  # N6
 
 
 def parse_envelope(raw: Any) -> EnvelopeBase:

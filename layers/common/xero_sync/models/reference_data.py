@@ -18,7 +18,7 @@ from xero_sync.models.org_config import is_account_id
 class XeroModel(BaseModel):
     """Base of the models parsed from Xero's JSON: extra Xero fields are ignored."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 XeroDecimal = Annotated[Decimal, BeforeValidator(parse_decimal)]

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class XeroPayload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class LineAmountType(StrEnum):

@@ -13,7 +13,7 @@ import builtins
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from xero_sync.domain.apikeys import StoredKey
 from xero_sync.domain.changes import AppendResult, Change, ChangePage
@@ -28,9 +28,12 @@ from xero_sync.domain.links import ContactLink
 from xero_sync.domain.oauth import PendingConsent
 from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord, StoreResult, Synced
 from xero_sync.domain.xero_objects import ObjectKey, ObjectWrite, PollCursor, XeroObject
-from xero_sync.models.imports import OrgImport, OrgObjects, TenantEvents
-from xero_sync.models.messages import EnqueueReason
-from xero_sync.models.notifications import NotificationMessage
+
+if TYPE_CHECKING:  # annotations only: importing the pydantic models here would load (and build)
+    # the record and notification models in every function that names a port (cold start, N6)
+    from xero_sync.models.imports import OrgImport, OrgObjects, TenantEvents
+    from xero_sync.models.messages import EnqueueReason
+    from xero_sync.models.notifications import NotificationMessage
 
 
 class ConnectionStore(Protocol):

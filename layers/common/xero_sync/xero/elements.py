@@ -29,7 +29,7 @@ class ElementStatus(StrEnum):
 
 
 class ElementResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     index: int = Field(description="Position in the request (or in Elements[] for a 400 body).")
     status: ElementStatus

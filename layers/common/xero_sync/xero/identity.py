@@ -41,7 +41,7 @@ CONNECT_TIMEOUT_SECONDS = 5.0
 class IdClaims(BaseModel):
     """Who consented: the claims of the OpenID ``id_token`` (scopes ``openid profile email``)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     xero_userid: str | None = None
     email: str | None = None
@@ -61,7 +61,7 @@ class TokenSet(BaseModel):
     and Xero itself verifies the access token on every API call.
     """
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     access_token: SecretStr
     refresh_token: SecretStr | None = None
@@ -92,7 +92,7 @@ class TokenSet(BaseModel):
 class XeroConnection(BaseModel):
     """One row of ``GET /connections``: a tenant the app may call (ID-SPEC ``Connection``)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, defer_build=True)
 
     id: str
     tenant_id: str = Field(alias="tenantId")

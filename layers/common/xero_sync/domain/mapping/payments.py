@@ -65,7 +65,7 @@ HostPayment = InvoicePayment | BillPayment | CreditNoteRefund | VendorCreditRefu
 class AllocationRequest(BaseModel):
     """``PUT /CreditNotes/{credit_note_xero_id}/Allocations`` with ``body``."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     credit_note_xero_id: str
     body: XeroAllocations
@@ -76,7 +76,7 @@ class WriteOffPlan(BaseModel):
     with ``allocation`` (``PUT /CreditNotes/{new CreditNoteID}/Allocations``, wrapped in
     ``{"Allocations": [...]}``) — Xero cannot create and allocate in one call (xero-facts §6.3)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     credit_note: XeroCreditNote
     allocation: XeroAllocation

@@ -1,0 +1,94 @@
+"""Each handler imports only what it runs (SPEC N6, issue 13): the service's areas a handler
+module loads when Lambda imports it, checked on ``sys.modules`` in a fresh interpreter laid out
+as Lambda lays it out (the function's folder and the layer on the path). Never timed: the
+benchmark (``./scripts/bench cold-start``) measures; this only says what is loaded.
+
+The handlers come from template.yaml, as the benchmark reads it (one per code folder: the export
+workers share theirs). A new function fails ``test_every_handler_has_its_rule`` until it is
+given its line below.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks.cold_start import LAYER, Handler, handlers
+
+# Areas of xero_sync (a module, or a package with everything under it) that some function runs
+# and others must not load at import.
+EXPORT = ("services.export", "workers")
+NOTIFICATIONS = ("services.notifications", "aws.ses")
+IMPORTS = ("services.imports", "services.host_webhooks", "services.host_delivery", "outbound")
+READ_VIEW = ("services.invoice_view",)
+XERO_CLIENT = ("xero.client", "xero.tokens", "xero.identity", "xero.governor")
+HTTP_API = ("http.app", "http.routes", "http.auth")
+CONSOLE = ("console",)
+EVERYTHING = EXPORT + NOTIFICATIONS + IMPORTS + READ_VIEW + XERO_CLIENT + HTTP_API + CONSOLE
+
+# code folder -> what its handler module may not load at import. A service is built (and its code
+# imported) on first use by xero_sync.wiring, so even a function's own service is not loaded at
+# import; the Api and the console import their routes and pages, which name only models.
+NOT_AT_IMPORT: dict[str, tuple[str, ...]] = {
+    # The host API: neither the export worker (copy-to-Xero builds it on use) nor the notifier,
+    # nor the read view's service and the Xero client (built on the first request that needs them).
+    "api": EXPORT + NOTIFICATIONS + IMPORTS + READ_VIEW + XERO_CLIENT + CONSOLE,
+    # The console renders with the emails' wording (services.notifications.rendering), which
+    # loads that package; the sending side (aws.ses) and the rest stay out.
+    "console": (*EXPORT, "aws.ses", *IMPORTS, *READ_VIEW, *XERO_CLIENT, *HTTP_API),
+    "export_worker": ("services.export", *NOTIFICATIONS, *IMPORTS, *READ_VIEW, *XERO_CLIENT, *HTTP_API, *CONSOLE),
+    "host_webhooks": EVERYTHING,
+    "import_worker": EVERYTHING,
+    "inactivity_checker": EVERYTHING,
+    "inventory_journal": EVERYTHING,
+    "notifier": EVERYTHING,
+    # Its error page (http.catch_all) only, not the API's resolver.
+    "oauth_callback": EVERYTHING,
+    "reprocess": EVERYTHING,
+    "sync_tick": EVERYTHING,
+    "xero_webhook": EVERYTHING,
+}
+
+_PROBE = "import json, sys, {module}; print(json.dumps(sorted(m for m in sys.modules if m.startswith('xero_sync.'))))"
+
+
+def _loaded(handler: Handler) -> list[str]:
+    """The xero_sync modules (below xero_sync) that importing the handler module loads."""
+    environment = {
+        **os.environ,
+        "PYTHONPATH": f"{handler.folder}{os.pathsep}{LAYER}",
+        "AWS_REGION": "us-east-1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+    completed = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(module=handler.module)],
+        cwd=handler.folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return [name.removeprefix("xero_sync.") for name in json.loads(completed.stdout.strip().splitlines()[-1])]
+
+
+def _within(module: str, area: str) -> bool:
+    return module == area or module.startswith(area + ".")
+
+
+def test_every_handler_has_its_rule():
+    assert sorted(handler.folder.name for handler in handlers()) == sorted(NOT_AT_IMPORT)
+
+
+@pytest.mark.parametrize("handler", handlers(), ids=lambda handler: handler.folder.name)
+def test_a_handler_module_loads_no_code_it_does_not_run_at_import(handler):
+    loaded = _loaded(handler)
+    assert any(_within(module, "observability") for module in loaded), "the Logger/Tracer/Metrics are set up"
+    forbidden = NOT_AT_IMPORT[handler.folder.name]
+    wrong = sorted(module for module in loaded if any(_within(module, area) for area in forbidden))
+    assert wrong == [], f"{handler.function} ({handler.folder.name}/app.py) loads at import: {', '.join(wrong)}"
