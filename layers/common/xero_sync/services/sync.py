@@ -42,9 +42,10 @@ next slice, while one sync — an API request, or one org in the tick — stays 
 a minute later (``CONTINUE_AFTER``), until none is left."""
 CONTINUE_AFTER = timedelta(minutes=1)
 TICK_WORKERS = 8
-"""Orgs the tick syncs at once. Each waits on about five requests (DynamoDB, SQS), so eight
-threads bring 10,000 due orgs inside a minute; it stays under botocore's 10 pooled connections
-per client, and the work the tick starts is bounded by the workers' own concurrency anyway."""
+"""Orgs the tick syncs at once. Each waits on about five requests (DynamoDB, SQS) and hardly uses
+the CPU: one at a time, 10,000 due orgs would take minutes; eight at a time, about 40 s at
+typical latencies (benchmarks/scale.py). Eight stays under botocore's 10 pooled connections per
+client, and the work the tick starts is bounded by the workers' own concurrency anyway."""
 SHORT_OF_TIME = 5.0
 """Seconds left in the invocation below which the tick starts no more orgs."""
 
