@@ -20,6 +20,7 @@ from xero_sync.domain.connection import (
     shard_of,
 )
 from xero_sync.domain.errors import ConditionFailed
+from xero_sync.domain.schedule import DueSync
 
 
 def connection(
@@ -73,7 +74,7 @@ class InMemoryConnections:
     def get(self, org_id: str) -> Connection | None:
         return self.items.get(org_id)
 
-    def due_org_ids(self, shard: str, now: datetime, limit: int | None = None) -> Iterator[str]:
+    def due_orgs(self, shard: str, now: datetime, limit: int | None = None) -> Iterator[DueSync]:
         due = sorted(
             (item.next_sync_at, org_id)
             for org_id, item in self.items.items()
@@ -82,8 +83,8 @@ class InMemoryConnections:
             and item.next_sync_at <= now
             and shard_of(org_id, self.shards) == shard
         )
-        for _, org_id in due[:limit]:
-            yield org_id
+        for due_at, org_id in due[:limit]:
+            yield DueSync(org_id, due_at)
 
     def on_tenant(self, tenant_id: str) -> list[Connection]:
         return [item for _, item in sorted(self.items.items()) if item.tenant_id == tenant_id]
@@ -282,7 +283,7 @@ class InMemoryConnections:
         self, org_id: str, *, expected: datetime | None, next_sync_at: datetime | None, now: datetime
     ) -> bool:
         item = self.items.get(org_id)
-        if item is None or item.next_sync_at != expected or item.status not in SYNCS:
+        if item is None or item.next_sync_at != expected or item.status not in SYNCS or item.tenant_id is None:
             return False
         self._put(replace(item, last_sync_at=now, next_sync_at=next_sync_at))
         return True

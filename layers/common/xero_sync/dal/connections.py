@@ -30,6 +30,7 @@ from xero_sync.domain.connection import (
     shard_of,
 )
 from xero_sync.domain.errors import ConditionFailed
+from xero_sync.domain.schedule import DueSync
 
 
 def _to_connection(item: ConnectionModel) -> Connection:
@@ -58,10 +59,11 @@ class ConnectionRepository:
         except DoesNotExist:
             return None
 
-    def due_org_ids(self, shard: str, now: datetime, limit: int | None = None) -> Iterator[str]:
-        """Orgs in one shard whose next sync time has come (F3.7) — an index query, not a scan."""
+    def due_orgs(self, shard: str, now: datetime, limit: int | None = None) -> Iterator[DueSync]:
+        """Orgs in one shard whose next sync time has come (F3.7), oldest first, with that time
+        (a key of the index, so it comes with the org) — an index query, not a scan."""
         for item in ConnectionModel.due_index.query(shard, ConnectionModel.next_sync_at <= now, limit=limit):
-            yield item.org_id
+            yield DueSync(item.org_id, item.next_sync_at)
 
     def on_tenant(self, tenant_id: str) -> list[Connection]:
         """Every org whose connection names ``tenant_id`` (whatever its status; callers keep the
@@ -327,7 +329,8 @@ class ConnectionRepository:
         self, org_id: str, *, expected: datetime | None, next_sync_at: datetime | None, now: datetime
     ) -> bool:
         """Take a due sync: move the schedule on only if nobody did since ``expected`` was read,
-        so two overlapping ticks never run the same org's sync twice (F3.7)."""
+        so two overlapping ticks never run the same org's sync twice (F3.7), and only for an org
+        that syncs (connected, to a chosen tenant): the tick claims without reading the item."""
         actions = [ConnectionModel.last_sync_at.set(now), *self._schedule_actions(org_id, next_sync_at)]
         same = (
             ConnectionModel.next_sync_at.does_not_exist()
@@ -335,7 +338,8 @@ class ConnectionRepository:
             else ConnectionModel.next_sync_at == expected
         )
         try:
-            self._update(org_id, actions, same & (ConnectionModel.status == ConnectionStatus.CONNECTED.value))
+            syncs = (ConnectionModel.status == ConnectionStatus.CONNECTED.value) & ConnectionModel.tenant_id.exists()
+            self._update(org_id, actions, same & syncs)
         except ConditionFailed:
             return False
         return True

@@ -7,9 +7,13 @@ made it". Manual orgs are never scheduled: only "Sync now" exports them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
+from typing import NamedTuple, TypeVar
 
 from xero_sync.models.org_config import SyncFrequency
+
+T = TypeVar("T")
 
 INTERVALS: dict[SyncFrequency, timedelta | None] = {
     SyncFrequency.REALTIME: timedelta(hours=1),  # the safety sweep
@@ -28,3 +32,26 @@ def next_sync_time(frequency: SyncFrequency, now: datetime) -> datetime | None:
 
 def exports_on_push(frequency: SyncFrequency) -> bool:
     return frequency is SyncFrequency.REALTIME
+
+
+class DueSync(NamedTuple):
+    """An org whose scheduled sync has come, with the time the due index holds for it: the tick
+    claims the sync only if the schedule still says that time (nobody took it since)."""
+
+    org_id: str
+    due_at: datetime
+
+
+def interleave(sources: Iterable[Iterable[T]]) -> Iterator[T]:
+    """One item of each source in turn until all are empty: the due orgs of every shard take
+    turns, so a tick that runs short of time leaves some of each shard for the next one, rather
+    than always the last shards' orgs."""
+    iterators = [iter(source) for source in sources]
+    while iterators:
+        still = []
+        for iterator in iterators:
+            for item in iterator:
+                yield item
+                still.append(iterator)
+                break
+        iterators = still

@@ -4,13 +4,16 @@ the org can sync, then hands over to :class:`SyncService`), and historical range
 A sync of an org sends the keys of its outstanding records (pending, and waiting — in case a
 wake-up was lost) to the family queues; the workers do the rest. Nothing here calls Xero, so a
 tick stays fast at 10,000 orgs: due orgs come from the sharded ``DueIndex`` (a query per shard,
-never a scan), and each org's sync is claimed by moving its schedule on with a conditional
-write, so overlapping ticks never run one org twice.
+never a scan; the shards take turns), a few orgs run at once, and each org's sync is claimed by
+moving its schedule on with one conditional write from the time the index showed, so
+overlapping ticks never run one org twice.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,7 +24,7 @@ from xero_sync.clock import Clock
 from xero_sync.domain.connection import all_shards
 from xero_sync.domain.records import RecordKey, RecordStatus
 from xero_sync.domain.restrictions import SKIP_BEFORE_EXPORT_FROM
-from xero_sync.domain.schedule import next_sync_time
+from xero_sync.domain.schedule import DueSync, interleave, next_sync_time
 from xero_sync.models.api_export import SyncNowRequest, SyncNowResponse
 from xero_sync.models.messages import EnqueueReason
 from xero_sync.models.org_config import OrgSettings
@@ -41,6 +44,13 @@ CONTINUE_AFTER = timedelta(minutes=1)
 BACKFILL_KEYS = 1_000
 """A sync of more outstanding records than this is a backfill (about 20 Xero calls: a third of a
 tenant's minute); fewer are the real-time export of what changed."""
+TICK_WORKERS = 8
+"""Orgs the tick syncs at once. Each waits on about five requests (DynamoDB, SQS) and hardly uses
+the CPU: one at a time, 10,000 due orgs would take minutes; eight at a time, about 40 s at
+typical latencies (benchmarks/scale.py). Eight stays under botocore's 10 pooled connections per
+client, and the work the tick starts is bounded by the workers' own concurrency anyway."""
+SHORT_OF_TIME = 5.0
+"""Seconds left in the invocation below which the tick starts no more orgs."""
 
 
 class SyncSummary(BaseModel):
@@ -65,42 +75,75 @@ class SyncService:
     settings_of: Callable[[str], OrgSettings]
     clock: Clock
     shards: int
+    workers: int = TICK_WORKERS
     after_scheduled: list[Callable[[str, datetime], object]] = field(default_factory=list)
     """What else an org's scheduled sync starts (the import's polling catch-up, F4); never fails it."""
 
     # --- the scheduled tick -----------------------------------------------------------------
 
     def tick(self, now: datetime, *, time_left: Callable[[], float] | None = None) -> TickSummary:
-        """Start every due org's sync. Stops early when the invocation runs short of time; the
-        orgs left are still due and the next tick (a minute later) takes them."""
+        """Start every due org's sync, ``workers`` orgs at a time (each org waits on DynamoDB and
+        SQS, not on CPU: one at a time, 10,000 due orgs would take minutes). Stops early when the
+        invocation runs short of time; the orgs left are still due and the next tick (a minute
+        later) takes them. One org's failure does not stop the others; the tick still fails
+        afterwards, so that the error is seen (the orgs it synced are no longer due)."""
         summary = TickSummary()
-        for shard in all_shards(self.shards):
-            for org_id in self.connections.due_org_ids(shard, now):
-                if time_left is not None and time_left() < 5.0:
+        lock = threading.Lock()
+        failures: list[BaseException] = []
+
+        def short_of_time() -> bool:
+            return time_left is not None and time_left() < SHORT_OF_TIME
+
+        def sync(due: DueSync) -> None:
+            if short_of_time():  # queued before time ran short: leave it due for the next tick
+                with lock:
                     summary.stopped_early = True
-                    return summary
-                enqueued = self._scheduled(org_id, now)
-                if enqueued is not None:
+                return
+            try:
+                enqueued = self._scheduled(due, now)
+            except Exception as error:
+                logger.exception("A scheduled sync failed", extra={"org_id": due.org_id})
+                with lock:
+                    failures.append(error)
+                return
+            if enqueued is not None:
+                with lock:
                     summary.orgs += 1
                     summary.enqueued += enqueued
+
+        due_orgs = interleave(self.connections.due_orgs(shard, now) for shard in all_shards(self.shards))
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="tick") as pool:
+            for due in due_orgs:
+                if short_of_time():
+                    summary.stopped_early = True
+                    break
+                pool.submit(sync, due)
+        if failures:
+            raise failures[0]
         return summary
 
-    def _scheduled(self, org_id: str, now: datetime) -> int | None:
-        connection = self.connections.get(org_id)
-        if connection is None or not connection.syncs:
-            self.connections.set_next_sync(org_id, None)  # not syncing: off the due index
-            return None
-        frequency = self.settings_of(org_id).sync_frequency
+    def _scheduled(self, due: DueSync, now: datetime) -> int | None:
+        """Claim one due org's sync with a single conditional write (the schedule still at the
+        time the index showed, the org still syncing), then send its outstanding records."""
+        frequency = self.settings_of(due.org_id).sync_frequency
         if not self.connections.advance_schedule(
-            org_id, expected=connection.next_sync_at, next_sync_at=next_sync_time(frequency, now), now=now
+            due.org_id, expected=due.due_at, next_sync_at=next_sync_time(frequency, now), now=now
         ):
-            return None  # another tick took this org's sync
+            self._unschedule_if_not_syncing(due.org_id)
+            return None
         for hook in self.after_scheduled:
             try:
-                hook(org_id, now)
+                hook(due.org_id, now)
             except Exception:
-                logger.exception("A scheduled-sync hook failed", extra={"org_id": org_id})
-        return self._enqueue_outstanding(org_id, entities=None, now=now)
+                logger.exception("A scheduled-sync hook failed", extra={"org_id": due.org_id})
+        return self._enqueue_outstanding(due.org_id, entities=None, now=now)
+
+    def _unschedule_if_not_syncing(self, org_id: str) -> None:
+        """A claim that failed: usually another tick took the sync. If instead the org no longer
+        syncs but is still on the due index, take it off (else every tick would find it again)."""
+        connection = self.connections.get(org_id)
+        if connection is None or not connection.syncs:
+            self.connections.set_next_sync(org_id, None)
 
     def on_connected(self, org_id: str, now: datetime) -> None:
         """After connecting (or enabling / reconnecting): the first sync is due at once."""
