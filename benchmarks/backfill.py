@@ -6,7 +6,7 @@ exported to the Xero emulator under Xero's real limits, time-scaled.
 
 It prints one table. Everything runs through the real pieces: the local stack built from
 template.yaml (queues with batch size 50, partial batch responses), the host API for the push,
-the sync tick's service, the export workers, with moto server and the emulator in processes of
+the sync tick's service, the export workers, with moto servers and the emulator in processes of
 their own (so their CPU is not counted as the worker's), the emulator enforcing 5 in flight, 60
 calls a minute and the day limit in *emulated* time. The emulator runs ``--time-scale`` times
 faster than the wall clock and the service's governor is told the same, so an emulated minute of
@@ -22,10 +22,11 @@ Measured:
 - DynamoDB and SQS requests per record made by the workers (counted at the botocore client),
   and those made around them (the push, the tick, the event source's polling).
 
-On a small machine the local AWS stand-in, not Xero, sets the pace of a big run: moto server is
-one Python process, and with 20,000 records in its tables it uses a whole core. Watch its CPU
-(``top``); a run at ``--time-scale 0.5`` (Xero emulated at half speed) shows what the service
-itself does when the stand-in keeps up.
+On a small machine the local AWS stand-in, not Xero, may set the pace of a big run: a moto server
+is one Python process, and with 20,000 records in its tables it uses a whole core. So DynamoDB
+and SQS each run in a moto process of their own (``AWS_ENDPOINT_URL_DYNAMODB``, ``_SQS``), and SQS
+no longer waits behind DynamoDB. Watch their CPU (``top``); a run at ``--time-scale 0.5`` (Xero
+emulated at half speed) shows what the service itself does when the stand-in keeps up.
 
 The baseline sends one record per call (XERO_BATCH_SIZE=1) for ``--baseline-invoices`` invoices
 and projects to N: it needs ~one call per record, so at 60 calls a minute and 5,000 a day the
