@@ -66,10 +66,15 @@ class Meter:
         if self.profile is None:
             return "(no profile: run with --profile)"
         parts = []
-        for order, title in (("tottime", "own time"), ("cumulative", "cumulative time")):
+        views = (
+            ("tottime", "own time", ()),
+            ("cumulative", "cumulative time", ()),
+            ("cumulative", "cumulative time, the service's own code", ("xero_sync/",)),
+        )
+        for order, title, only in views:
             text = io.StringIO()
             self.profile.stream = text  # type: ignore[attr-defined]
-            self.profile.sort_stats(order).print_stats(limit)
+            self.profile.sort_stats(order).print_stats(*only, limit)
             body = text.getvalue()
             start = body.find("   ncalls")  # drop pstats' preamble (file names, totals)
             parts.append(f"worker invocations, top {limit} by {title}:\n{body[start:].rstrip()}")
