@@ -4,9 +4,12 @@ exported to the Xero emulator under Xero's real limits, time-scaled.
     ./scripts/bench                      # 10,000 invoices, 500 contacts, + the baseline
     ./scripts/bench --invoices 2000      # a quicker run
 
-It prints one table. Everything runs through the real pieces: the local stack built from
+It prints two tables: the run's figures, and what the export would cost in AWS per million
+records (``aws_cost.py``: Lambda, DynamoDB request units, SQS requests at list prices), each next
+to the one-record-per-call baseline. ``--profile`` adds the workers' top functions (cProfile).
+Everything runs through the real pieces: the local stack built from
 template.yaml (queues with batch size 50, partial batch responses), the host API for the push,
-the sync tick's service, the export workers, with moto server and the emulator in processes of
+the sync tick's service, the export workers, with moto servers and the emulator in processes of
 their own (so their CPU is not counted as the worker's), the emulator enforcing 5 in flight, 60
 calls a minute and the day limit in *emulated* time. The emulator runs ``--time-scale`` times
 faster than the wall clock and the service's governor is told the same, so an emulated minute of
@@ -20,12 +23,13 @@ Measured:
 - CPU per record in the worker (thread CPU time inside the worker invocations, so the local
   stack's other threads are not counted);
 - DynamoDB and SQS requests per record made by the workers (counted at the botocore client),
-  and those made around them (the push, the tick, the event source's polling).
+  and those made around them (the push, the tick, the event source's polling): ``worker_meter.py``.
 
-On a small machine the local AWS stand-in, not Xero, sets the pace of a big run: moto server is
-one Python process, and with 20,000 records in its tables it uses a whole core. Watch its CPU
-(``top``); a run at ``--time-scale 0.5`` (Xero emulated at half speed) shows what the service
-itself does when the stand-in keeps up.
+On a small machine the local AWS stand-in, not Xero, may set the pace of a big run: a moto server
+is one Python process, and with 20,000 records in its tables it uses a whole core. So DynamoDB
+and SQS each run in a moto process of their own (``AWS_ENDPOINT_URL_DYNAMODB``, ``_SQS``), and SQS
+no longer waits behind DynamoDB. Watch their CPU (``top``); a run at ``--time-scale 0.5`` (Xero
+emulated at half speed) shows what the service itself does when the stand-in keeps up.
 
 The baseline sends one record per call (XERO_BATCH_SIZE=1) for ``--baseline-invoices`` invoices
 and projects to N: it needs ~one call per record, so at 60 calls a minute and 5,000 a day the
@@ -35,11 +39,11 @@ full baseline would take days of emulated time — which is what batching is for
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
 import sys
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -48,89 +52,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import local_run  # benchmarks/local_run.py: the stack, the servers, one host org
 import requests
+from aws_cost import Usage, cost_report, export_worker_config
+from worker_meter import METER, SERVICE, WORKER, instrument
 
 ORG_ID = "bench-org"
 SETTINGS = {"sync_frequency": "manual", "sales_account": "200", "sales_adjustments_account": "260"}
 GST = {"host_tax_id": "gst15", "host_rate": "15", "xero_tax_type": "OUTPUT2"}
-
-
-# --- instrumentation ---------------------------------------------------------------------------
-
-
-@dataclass
-class Counters:
-    """AWS requests and worker CPU, attributed to the thread that made them."""
-
-    worker_cpu_seconds: float = 0.0
-    worker_invocations: int = 0
-    worker_requests: Counter = field(default_factory=Counter)
-    other_requests: Counter = field(default_factory=Counter)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-COUNTERS = Counters()
-_in_worker = threading.local()
-
-
-def instrument() -> None:
-    """Count botocore API calls per service, and time the worker invocations' CPU."""
-    import botocore.client
-
-    import xero_sync.workers as workers
-
-    original_call = botocore.client.BaseClient._make_api_call
-
-    def counted(self, operation_name, api_params):
-        service = self.meta.service_model.service_name
-        with COUNTERS.lock:
-            (COUNTERS.worker_requests if getattr(_in_worker, "on", False) else COUNTERS.other_requests)[service] += 1
-        return original_call(self, operation_name, api_params)
-
-    # The worker records outcomes on a small thread pool (services/export/parallel.py): count
-    # those threads' requests and CPU as the worker's too.
-    import importlib
-    import pkgutil
-
-    import xero_sync.services.export as export_package
-    import xero_sync.services.export.parallel as parallel_module
-
-    original_parallel = parallel_module.in_parallel
-
-    def measured_parallel(function, items):
-        def task(item):
-            _in_worker.on = True
-            started = time.thread_time()
-            try:
-                return function(item)
-            finally:
-                spent = time.thread_time() - started
-                _in_worker.on = False
-                with COUNTERS.lock:
-                    COUNTERS.worker_cpu_seconds += spent
-
-        return original_parallel(task, items)
-
-    for info in pkgutil.iter_modules(export_package.__path__):  # every module that imported it
-        module = importlib.import_module(f"{export_package.__name__}.{info.name}")
-        if getattr(module, "in_parallel", None) is original_parallel:
-            module.in_parallel = measured_parallel
-
-    botocore.client.BaseClient._make_api_call = counted
-    original_handler = workers.handle_export_batch
-
-    def timed(family, event, context):
-        _in_worker.on = True
-        started = time.thread_time()
-        try:
-            return original_handler(family, event, context)
-        finally:
-            spent = time.thread_time() - started
-            _in_worker.on = False
-            with COUNTERS.lock:
-                COUNTERS.worker_cpu_seconds += spent
-                COUNTERS.worker_invocations += 1
-
-    workers.handle_export_batch = timed  # before the runner imports functions/export_worker/app.py
 
 
 # --- the data set ------------------------------------------------------------------------------
@@ -230,6 +157,9 @@ class Result:
     statuses: dict[str, int] = field(default_factory=dict)
     calls_by_endpoint: dict[str, int] = field(default_factory=dict)
     resyncs: int = 0  # syncs started again for records left outstanding with nothing queued
+    usage: Usage | None = None  # for the cost table
+    worker_operations: dict[str, int] = field(default_factory=dict)  # e.g. "dynamodb UpdateItem": n
+    profile: str = ""  # the workers' top functions (--profile)
 
     @property
     def records_per_call(self) -> float:
@@ -256,9 +186,7 @@ def run(
     day_limit: int,
     stall_seconds: float = local_run.STALL_SECONDS,
 ) -> Result:
-    COUNTERS.worker_cpu_seconds = 0.0
-    COUNTERS.worker_requests.clear()
-    COUNTERS.other_requests.clear()
+    METER.reset()
     with (
         local_run.servers(time_scale=time_scale, day_limit=day_limit) as running,
         local_run.local_stack(
@@ -278,8 +206,7 @@ def run(
         assert pushed["rejected"] == 0, pushed
         tenant_id = local_run.first_tenant(running.xero)
         requests.delete(f"{running.xero}/_emulator/requests", timeout=30)
-        COUNTERS.worker_requests.clear()
-        COUNTERS.other_requests.clear()
+        METER.reset()
         wall = time.monotonic()
         org.sync()
         resyncs = local_run.until_exported(stack, ORG_ID, org.sync, stall_seconds=stall_seconds)
@@ -308,17 +235,20 @@ def run(
         rate_limited=len([e for e in accounting if e["status"] == 429]),
         emulated_seconds=emulated,
         wall_seconds=wall,
-        worker_cpu_ms_per_record=1000 * COUNTERS.worker_cpu_seconds / records,
-        dynamodb_per_record=COUNTERS.worker_requests["dynamodb"] / records,
-        sqs_per_record=COUNTERS.worker_requests["sqs"] / records,
-        other_dynamodb=COUNTERS.other_requests["dynamodb"],
-        other_sqs=COUNTERS.other_requests["sqs"],
+        worker_cpu_ms_per_record=1000 * METER.worker_cpu_seconds / records,
+        dynamodb_per_record=METER.requests[WORKER]["dynamodb"] / records,
+        sqs_per_record=METER.requests[WORKER]["sqs"] / records,
+        other_dynamodb=METER.requests[SERVICE]["dynamodb"],
+        other_sqs=METER.requests[SERVICE]["sqs"],
         in_xero=len(ours),
         paid=len([doc for doc in ours if doc["Status"] == "PAID"]),
         failed=failed,
         statuses=statuses,
         calls_by_endpoint=dict(Counter(f"{e['method']} {_endpoint(e['path'])}" for e in accounting).most_common()),
         resyncs=resyncs,
+        usage=METER.usage(records),
+        worker_operations=dict(METER.operations.most_common()),
+        profile=METER.profile_table() if METER.profiling else "",
     )
 
 
@@ -367,7 +297,7 @@ def report(batched: Result, baseline: Result | None) -> str:
         ),
         ("SQS requests per record (worker)", f"{batched.sqs_per_record:.2f}", lambda r: f"{r.sqs_per_record:.2f}"),
         (
-            "DynamoDB / SQS requests outside the worker",
+            "DynamoDB / SQS requests, push+sync+tick",
             f"{batched.other_dynamodb:,} / {batched.other_sqs:,}",
             lambda r: f"{r.other_dynamodb:,} / {r.other_sqs:,}",
         ),
@@ -417,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--day-limit", type=int, default=5000)
     parser.add_argument("--baseline-invoices", type=int, default=200, help="0 skips the baseline")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
+    parser.add_argument("--profile", action="store_true", help="cProfile the export workers' invocations")
     parser.add_argument(
         "--stall-seconds",
         type=float,
@@ -427,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    instrument()
+    instrument(profile=args.profile)
     print(
         f"backfill: {args.invoices:,} invoices across {args.contacts} contacts, each paid; "
         f"Xero emulated {args.time_scale:g}× faster than real time",
@@ -456,6 +387,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     print()
     print(report(batched, baseline))
+    usages = {result.label: result.usage for result in (batched, baseline) if result is not None and result.usage}
+    print()
+    print(cost_report(usages, export_worker_config()))
     for result in (batched, baseline):
         if result is None:
             continue
@@ -466,9 +400,14 @@ def main(argv: list[str] | None = None) -> int:
         if result.failed:
             print(f"\n{result.label}: failures (first {len(result.failed)}):")
             print("\n".join(f"  - {line}" for line in result.failed))
+        print(f"\n{result.label}: the workers' AWS requests {result.worker_operations}")
+        if result.profile:
+            print(f"\n{result.label}: {result.profile}")
     if args.json:
         print(
-            json.dumps({"batched": batched.__dict__, "baseline": baseline.__dict__ if baseline else None}, default=str)
+            json.dumps(
+                {"batched": dataclasses.asdict(batched), "baseline": dataclasses.asdict(baseline) if baseline else None}
+            )
         )
     return 0
 

@@ -32,20 +32,22 @@ PUSH_CHUNK = 500
 @dataclass(frozen=True)
 class Servers:
     xero: str  # the emulator's base URL
-    aws: str  # moto server's
+    aws: str  # moto server's (KMS, Secrets Manager, SES)
+    services: dict[str, str]  # DynamoDB's and SQS's moto servers, each a process of its own
     callback: str  # the OAuth callback the emulator accepts (the stack's API port)
     api_port: int
 
 
 @contextlib.contextmanager
 def servers(*, time_scale: float, day_limit: int) -> Iterator[Servers]:
-    """The Xero emulator (``time_scale`` × real time, ``day_limit`` per tenant) and moto server,
-    each in a process of its own (``local_servers.py``), for as long as the block runs."""
+    """The Xero emulator (``time_scale`` × real time, ``day_limit`` per tenant) and moto servers
+    (DynamoDB, SQS and the rest), each in a process of its own (``local_servers.py``), for as long
+    as the block runs."""
     api_port = free_port()
     callback = f"http://127.0.0.1:{api_port}/oauth/callback"
     options = ["--auto-consent", "--quiet", "--time-scale", str(time_scale), "--day-limit", str(day_limit)]
-    with xero_and_aws([*options, "--redirect-uri", callback]) as started:
-        yield Servers(started.xero, started.aws, callback, api_port)
+    with xero_and_aws([*options, "--redirect-uri", callback], own_process_for=("dynamodb", "sqs")) as started:
+        yield Servers(started.xero, started.aws, started.services, callback, api_port)
 
 
 def local_stack(
@@ -75,6 +77,7 @@ def local_stack(
         schedules=True,  # the sync tick every minute, as in AWS: it sends what one sync left
         stack_name=f"bench-{label.lower()}",
         aws_endpoint_url=running.aws,
+        aws_service_endpoints=running.services,  # AWS_ENDPOINT_URL_DYNAMODB, _SQS for the functions
         **options,
     )
 

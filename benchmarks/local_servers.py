@@ -1,5 +1,11 @@
 """What the benchmarks share: the Xero emulator and moto server, each in a process of its own
-(so their CPU is not counted as the service's), on free loopback ports."""
+(so their CPU is not counted as the service's), on free loopback ports.
+
+moto server is one Python process (one GIL) for whatever services it is asked for; with a big
+table it uses a whole core, and then SQS waits behind DynamoDB. So the services a benchmark
+leans on can each have a moto process of their own (``own_process_for``), which the functions
+reach through boto3's per-service variables (``AWS_ENDPOINT_URL_DYNAMODB`` …); the rest (KMS,
+Secrets Manager, SES) share the first one (``AWS_ENDPOINT_URL``)."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -20,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @dataclass(frozen=True)
 class Servers:
     xero: str  # the emulator's base URL
-    aws: str  # moto server's endpoint URL
+    aws: str  # moto server's endpoint URL (every service without one of its own)
+    services: dict[str, str] = field(default_factory=dict)  # service -> its own moto server's URL
 
 
 def free_port() -> int:
@@ -30,35 +37,36 @@ def free_port() -> int:
 
 
 @contextmanager
-def xero_and_aws(emulator_options: list[str]) -> Iterator[Servers]:
+def xero_and_aws(emulator_options: list[str], own_process_for: tuple[str, ...] = ()) -> Iterator[Servers]:
     """The emulator (``python -m local.xero_emulator --port … <emulator_options>``) and moto
-    server, started, waited for, and stopped afterwards."""
-    emulator_port, moto_port = free_port(), free_port()
-    emulator = subprocess.Popen(
-        [sys.executable, "-m", "local.xero_emulator", "--port", str(emulator_port), *emulator_options],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    moto = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    servers = Servers(xero=f"http://127.0.0.1:{emulator_port}", aws=f"http://127.0.0.1:{moto_port}")
+    server — plus one more moto server for each service of ``own_process_for`` (e.g.
+    ``("dynamodb", "sqs")``) — started, waited for, and stopped afterwards."""
+    emulator_port = free_port()
+    processes = [_start([sys.executable, "-m", "local.xero_emulator", "--port", str(emulator_port), *emulator_options])]
+    motos: dict[str, str] = {}
+    for name in ("*", *own_process_for):  # "*": the one for every other service
+        port = free_port()
+        processes.append(_start([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]))
+        motos[name] = f"http://127.0.0.1:{port}"
+    aws = motos.pop("*")
+    servers = Servers(xero=f"http://127.0.0.1:{emulator_port}", aws=aws, services=motos)
     try:
         wait_for(f"{servers.xero}/_emulator/health")
-        wait_for(f"{servers.aws}/moto-api/data.json")
+        for url in (aws, *motos.values()):
+            wait_for(f"{url}/moto-api/data.json")
         yield servers
     finally:
-        for process in (emulator, moto):
+        for process in processes:
             process.terminate()
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:  # busy (moto with a large table): no need to wait for it
                 process.kill()
                 process.wait(timeout=30)
+
+
+def _start(command: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def wait_for(url: str, seconds: float = 30.0) -> None:

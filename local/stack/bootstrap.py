@@ -90,6 +90,7 @@ def bootstrap(
     resolver: Resolver,
     *,
     endpoint_url: str,
+    service_endpoints: Mapping[str, str] | None = None,
     secret_values: Mapping[str, str] | None = None,
     credentials: Mapping[str, str] | None = None,
 ) -> BootstrapResult:
@@ -99,7 +100,7 @@ def bootstrap(
     ``secret_values`` maps a secret's *name* to its string value; every secret the template
     refers to must have one (a missing value is an error that names the secret, never a value).
     """
-    clients = _Clients(endpoint_url, resolver.region, credentials)
+    clients = _Clients(endpoint_url, resolver.region, credentials, service_endpoints or {})
     template = resolver.template
     result = BootstrapResult()
 
@@ -157,20 +158,28 @@ def _register(resolver: Resolver, result: BootstrapResult, logical_id: str, phys
 class _Clients:
     """boto3 clients for moto server, made on first use."""
 
-    def __init__(self, endpoint_url: str, region: str, credentials: Mapping[str, str] | None):
+    def __init__(
+        self,
+        endpoint_url: str,
+        region: str,
+        credentials: Mapping[str, str] | None,
+        service_endpoints: Mapping[str, str],
+    ):
         self._session = boto3.session.Session(
             aws_access_key_id=(credentials or {}).get("aws_access_key_id", "testing"),
             aws_secret_access_key=(credentials or {}).get("aws_secret_access_key", "testing"),
             region_name=region,
         )
         self._endpoint_url = endpoint_url
+        self._service_endpoints = service_endpoints  # e.g. DynamoDB on a moto server of its own
         self._clients: dict[str, Any] = {}
 
     def __getattr__(self, service: str) -> Any:
         if service.startswith("_"):
             raise AttributeError(service)
         if service not in self._clients:
-            self._clients[service] = self._session.client(service, endpoint_url=self._endpoint_url)
+            endpoint = self._service_endpoints.get(service, self._endpoint_url)
+            self._clients[service] = self._session.client(service, endpoint_url=endpoint)
         return self._clients[service]
 
 

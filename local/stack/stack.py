@@ -115,6 +115,7 @@ class LocalStack:
         self.emulator: Any | None = None
         self.xero_app: XeroApp
         self.aws_endpoint_url: str = ""
+        self.aws_service_endpoints: dict[str, str] = {}
         self.region = LOCAL_REGION
         self.webhook_key: str | None = None  # the emulator signs its webhooks with it (F4.4)
         self._moto: Any | None = None
@@ -138,6 +139,7 @@ class LocalStack:
         environ: Mapping[str, str] | None = None,
         extra_environment: Mapping[str, str] | None = None,
         aws_endpoint_url: str | None = None,
+        aws_service_endpoints: Mapping[str, str] | None = None,
     ) -> LocalStack:
         """Start everything and return the running stack (a context manager that stops it).
 
@@ -148,6 +150,9 @@ class LocalStack:
         match an emulator running faster than real time). ``aws_endpoint_url`` uses a moto
         server that is already running (the benchmark runs one in its own process, so that
         moto's CPU is not the workers'); by default one is started in this process.
+        ``aws_service_endpoints`` sends some services elsewhere, e.g. ``{"dynamodb": …, "sqs": …}``
+        (the backfill benchmark runs each in a moto process of its own): the bootstrap, the SQS
+        pollers and the functions (``AWS_ENDPOINT_URL_DYNAMODB`` …) all use them.
         """
         stack = cls()
         try:
@@ -167,6 +172,7 @@ class LocalStack:
                 environ=os.environ if environ is None else environ,
                 extra_environment=dict(extra_environment or {}),
                 aws_endpoint_url=aws_endpoint_url,
+                aws_service_endpoints=dict(aws_service_endpoints or {}),
             )
         except BaseException:
             stack.stop()
@@ -191,6 +197,7 @@ class LocalStack:
         environ: Mapping[str, str],
         extra_environment: dict[str, str],
         aws_endpoint_url: str | None = None,
+        aws_service_endpoints: dict[str, str] | None = None,
     ) -> None:
         real_app = real_xero_app(environ) if real_xero else None  # fail before starting anything
         self.template = Template.load(template_path)
@@ -210,6 +217,7 @@ class LocalStack:
             self._moto.start()
             moto_host, moto_port = self._moto.get_host_and_port()
             self.aws_endpoint_url = f"http://{moto_host}:{moto_port}"
+        self.aws_service_endpoints = dict(aws_service_endpoints or {})
 
         # 2. Xero: the emulator, or the real one.
         callback_url = f"http://{host}:{port}/oauth/callback"
@@ -259,6 +267,7 @@ class LocalStack:
         self.bootstrap_result = bootstrap(
             self.resolver,
             endpoint_url=self.aws_endpoint_url,
+            service_endpoints=self.aws_service_endpoints,
             secret_values={secret_name: credentials} if secret_name else {},
         )
         for logical_id, resource_type in self.bootstrap_result.skipped.items():
@@ -268,6 +277,7 @@ class LocalStack:
         function_environment: dict[str, str | None] = {
             **LOCAL_AWS_ENVIRONMENT,
             "AWS_ENDPOINT_URL": self.aws_endpoint_url,
+            **{f"AWS_ENDPOINT_URL_{service.upper()}": url for service, url in self.aws_service_endpoints.items()},
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
             # The credentials come from the secret, as in AWS; a developer's shell variables
@@ -278,7 +288,7 @@ class LocalStack:
         }
         self.runner = Runner(
             self.resolver,
-            aws_endpoint_url=self.aws_endpoint_url,
+            aws_endpoint_url=self.endpoint_of("sqs"),  # the runner's one AWS client is its SQS pollers'
             options=RunnerOptions(
                 host=host,
                 port=port,
@@ -312,7 +322,11 @@ class LocalStack:
         """A boto3 client for moto server (for tests that look inside tables and queues)."""
         return boto3.session.Session(
             aws_access_key_id="testing", aws_secret_access_key="testing", region_name=self.region
-        ).client(service, endpoint_url=self.aws_endpoint_url)
+        ).client(service, endpoint_url=self.endpoint_of(service))
+
+    def endpoint_of(self, service: str) -> str:
+        """Where ``service`` runs locally: its own moto server, or the one for every service."""
+        return self.aws_service_endpoints.get(service, self.aws_endpoint_url)
 
     def create_api_key(self, *, name: str = "local", org_ids: list[str] | None = None, all_orgs: bool = False) -> Any:
         """A host API key in the local ApiKeys table (``xero_sync.services.api_keys``)."""

@@ -49,6 +49,13 @@ class CoreSettings(BaseSettings):
         validation_alias="AWS_ENDPOINT_URL",
         description="When set (local stack, tests), every boto3/PynamoDB client talks to it.",
     )
+    # boto3's per-service variables, which win over AWS_ENDPOINT_URL for their service: the
+    # benchmarks run DynamoDB and SQS each in a moto server process of its own, so that one
+    # Python process serving every service is not what they measure. Only these two are read
+    # here (every client is made through aws_client() or dal.base, which pass the endpoint
+    # explicitly, and an explicit endpoint overrides boto3's own reading of the variables).
+    aws_endpoint_url_dynamodb: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL_DYNAMODB")
+    aws_endpoint_url_sqs: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL_SQS")
 
     # --- DynamoDB tables ---------------------------------------------------------------------
     connections_table: str
@@ -69,6 +76,13 @@ class CoreSettings(BaseSettings):
     # --- Behaviour ---------------------------------------------------------------------------
     oauth_state_ttl_seconds: int = Field(default=600, gt=0)
     schedule_shards: int = Field(default=16, gt=0, description="Partitions of the due-sync and inactivity indexes.")
+
+    def aws_endpoint_for(self, service: str) -> str | None:
+        """Where the boto3/PynamoDB client of ``service`` (``"dynamodb"``, ``"sqs"``, ``"kms"`` …)
+        goes: the service's own variable when it has one and it is set, else AWS_ENDPOINT_URL
+        (unset in AWS: the region's endpoint)."""
+        own = {"dynamodb": self.aws_endpoint_url_dynamodb, "sqs": self.aws_endpoint_url_sqs}.get(service)
+        return own or self.aws_endpoint_url
 
 
 class XeroSettings(CoreSettings):

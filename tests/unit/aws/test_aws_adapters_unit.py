@@ -59,6 +59,31 @@ def test_one_client_per_service_endpoint_and_region():
     clear_client_cache()
 
 
+def test_dynamodb_and_sqs_honour_their_own_endpoint_variables_before_the_generic_one():
+    from xero_sync.dal import base
+    from xero_sync.dal.models import RecordModel
+
+    clear_client_cache()
+    split = _settings(
+        AWS_ENDPOINT_URL="http://127.0.0.1:1",
+        AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:2",
+        AWS_ENDPOINT_URL_SQS="http://127.0.0.1:3",
+    )
+    assert aws_client("dynamodb", split).meta.endpoint_url == "http://127.0.0.1:2"
+    assert aws_client("sqs", split).meta.endpoint_url == "http://127.0.0.1:3"
+    assert aws_client("kms", split).meta.endpoint_url == "http://127.0.0.1:1"  # no variable of its own
+    base.configure(split)
+    assert RecordModel.Meta.host == "http://127.0.0.1:2"  # PynamoDB's models: DynamoDB's endpoint
+
+    generic = _settings(AWS_ENDPOINT_URL="http://127.0.0.1:1")  # the fallback for every service
+    assert aws_client("dynamodb", generic).meta.endpoint_url == "http://127.0.0.1:1"
+    assert aws_client("sqs", generic).meta.endpoint_url == "http://127.0.0.1:1"
+    base.configure(generic)
+    assert RecordModel.Meta.host == "http://127.0.0.1:1"
+    assert _settings().aws_endpoint_for("dynamodb") is None  # in AWS: the region's endpoint
+    clear_client_cache()
+
+
 def test_botocore_debug_records_with_secrets_are_redacted():
     clients._install_secret_redaction()
     record = logging.LogRecord(

@@ -6,8 +6,9 @@ shared default session, which is not safe to use from several threads at once; c
 therefore created under a lock, each from its own ``boto3.session.Session``. A finished client
 is thread-safe and is shared freely.
 
-The endpoint comes from ``settings.aws_endpoint_url`` (SPEC §2): set for the local stack and the
-tests (moto server), unset in AWS.
+The endpoint comes from ``settings.aws_endpoint_for(service)`` (SPEC §2): the service's own
+variable (``AWS_ENDPOINT_URL_DYNAMODB``, ``AWS_ENDPOINT_URL_SQS``) or else ``AWS_ENDPOINT_URL``; set
+for the local stack and the tests (moto server), unset in AWS.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ _clients: dict[tuple[str, str | None, str], Any] = {}
 def aws_client(service: str, settings: CoreSettings) -> Any:
     """The boto3 client for ``service`` (e.g. ``"kms"``), honouring the settings' endpoint and
     region. The same object is returned for the same (service, endpoint, region)."""
-    key = (service, settings.aws_endpoint_url, settings.aws_region)
+    endpoint = settings.aws_endpoint_for(service)
+    key = (service, endpoint, settings.aws_region)
     client = _clients.get(key)
     if client is not None:
         return client
@@ -49,7 +51,7 @@ def aws_client(service: str, settings: CoreSettings) -> Any:
             client = session.client(
                 service,
                 region_name=settings.aws_region,
-                endpoint_url=settings.aws_endpoint_url,
+                endpoint_url=endpoint,
                 config=_BOTO_CONFIG,
             )
             _clients[key] = client

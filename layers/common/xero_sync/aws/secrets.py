@@ -86,7 +86,7 @@ def _from_secrets_manager(settings: XeroSettings, max_age: int, force_fetch: boo
 def _provider(settings: CoreSettings) -> SecretsProvider:
     """One provider per boto3 client: the provider holds the max_age cache."""
     client = aws_client("secretsmanager", settings)
-    key = (settings.aws_endpoint_url, settings.aws_region)
+    key = (settings.aws_endpoint_for("secretsmanager"), settings.aws_region)
     with _providers_lock:
         provider = _providers.get(key)
         if provider is None or provider.client is not client:

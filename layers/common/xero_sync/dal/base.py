@@ -44,7 +44,7 @@ def configure(settings: CoreSettings) -> None:
     global _configured_for
     fingerprint = (
         settings.aws_region,
-        settings.aws_endpoint_url,
+        settings.aws_endpoint_for("dynamodb"),
         *(getattr(settings, field, None) for field in table_models()),
     )
     if fingerprint == _configured_for:
@@ -58,6 +58,6 @@ def configure(settings: CoreSettings) -> None:
             if table_name is not None:
                 model.Meta.table_name = table_name
             model.Meta.region = settings.aws_region
-            model.Meta.host = settings.aws_endpoint_url
+            model.Meta.host = settings.aws_endpoint_for("dynamodb")  # AWS_ENDPOINT_URL_DYNAMODB first
             model._connection = None  # drop the cached client: the endpoint may have changed
         _configured_for = fingerprint

@@ -25,6 +25,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 
 from xero_sync.dal.errors import is_condition_failure
+from xero_sync.dal.items import update_only
 from xero_sync.dal.models import RecordModel
 from xero_sync.dal.record_items import clear_claim_actions, data_actions, status_actions, to_record
 from xero_sync.domain.errors import ClaimLost
@@ -211,8 +212,11 @@ class RecordRepository:
             | (RecordModel.claim_until < now)
             | (RecordModel.claim_owner == owner)
         )
-        try:
-            RecordModel(key.org_id, key.record_key).update(
+        try:  # (one per record before every call: the item is not read back)
+            update_only(
+                RecordModel,
+                key.org_id,
+                key.record_key,
                 actions=[
                     RecordModel.claim_owner.set(owner),
                     RecordModel.claim_until.set(until),
