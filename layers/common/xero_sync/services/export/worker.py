@@ -90,8 +90,6 @@ class ExportWorker:
     backoff_base_seconds: int = 30  # first retry / deferral delay (settings.export_backoff_seconds)
     missing_parent_hours: int = 24  # a record whose parent was never pushed fails after this (F3.4)
     written: XeroWriteListener | None = None  # no echo: told what reached Xero (services/imports/exported.py)
-    background_keys: int = BATCH_SIZE  # a backfill's keys sent per invocation: one write call's worth
-    background_spacing_seconds: int = 1  # the delay between a backfill's calls put back: Xero's 60 a minute
 
     def __post_init__(self) -> None:
         if self.retry_delay is None:
@@ -148,31 +146,13 @@ class ExportWorker:
         }
         for org_id, keys in by_org.items():
             try:
-                ordered = sorted(keys)
-                if self._priority(org_id) is CallPriority.BACKGROUND:
-                    ordered = self._one_call_now(ordered, result)
-                self._export_org(org_id, ordered, result)
+                self._export_org(org_id, sorted(keys), result)
             except Exception:
                 logger.exception("Export of an org's batch failed unexpectedly", extra={"org_id": org_id})
                 result.failed_orgs.append(org_id)
         metrics.add_metric(name="RecordsSynced", unit=MetricUnit.Count, value=result.synced)
         metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=result.failed)
         return result
-
-    def _one_call_now(self, keys: list[RecordKey], result: BatchResult) -> list[RecordKey]:
-        """A backfill's batch sends one call's worth now and puts the rest back on the queue, a
-        call's pace apart (N2). Its tenant sends one call a second whatever the worker does: a
-        worker that kept five calls' worth would sleep in the governor for its tenant's turn
-        while other orgs' real-time records wait behind it in the family queue (measured by
-        benchmarks/scale_exports.py). The keys put back are not claimed, so nothing counts as
-        an attempt; a key that is also in another message is settled by its claim, as always."""
-        now, later = keys[: self.background_keys], keys[self.background_keys :]
-        for turn, start in enumerate(range(0, len(later), self.background_keys), start=1):
-            chunk = later[start : start + self.background_keys]
-            delay = min(MAX_SQS_DELAY, turn * self.background_spacing_seconds)
-            self.queues.enqueue(chunk, EnqueueReason.BACKFILL, delay_seconds=delay)
-        result.count("retried", len(later))
-        return now
 
     # --- one org ---------------------------------------------------------------------------------
 
