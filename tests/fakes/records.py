@@ -260,11 +260,22 @@ class InMemoryRecords:
         )
         return True
 
-    def release(self, key: RecordKey, *, owner: str, outcome_unknown: bool, message: str | None, now: datetime) -> None:
+    def release(
+        self,
+        key: RecordKey,
+        *,
+        owner: str,
+        outcome_unknown: bool,
+        message: str | None,
+        now: datetime,
+        not_sent: bool = False,
+    ) -> None:
         row = self.rows.get(key)
         if row is None or row.claim_owner != owner:
             return  # lost: nothing of ours to release
         changes: dict[str, Any] = {"claim_owner": None, "claim_until": None, "updated_at": now}
+        if not_sent:
+            changes["attempts"] = max(0, row.attempts - 1)
         if not outcome_unknown:
             changes.update(claim_operation=None, claim_version=None, idempotency_key=None)
         if message:

@@ -23,6 +23,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from xero_sync.dal.errors import is_condition_failure
 from xero_sync.dal.items import update_only
@@ -234,10 +235,26 @@ class RecordRepository:
             raise
         return True
 
-    def release(self, key: RecordKey, *, owner: str, outcome_unknown: bool, message: str | None, now: datetime) -> None:
+    def release(
+        self,
+        key: RecordKey,
+        *,
+        owner: str,
+        outcome_unknown: bool,
+        message: str | None,
+        now: datetime,
+        not_sent: bool = False,
+    ) -> None:
         """Give the record back after a retryable failure. With an unknown outcome the pending
-        operation stays, so the next attempt looks in Xero before sending again."""
-        actions = [RecordModel.claim_owner.remove(), RecordModel.claim_until.remove(), RecordModel.updated_at.set(now)]
+        operation stays, so the next attempt looks in Xero before sending again. ``not_sent``:
+        the call never left (the rate governor held it), so the claim's attempt is given back."""
+        actions: list[Action] = [
+            RecordModel.claim_owner.remove(),
+            RecordModel.claim_until.remove(),
+            RecordModel.updated_at.set(now),
+        ]
+        if not_sent:
+            actions.append(RecordModel.attempts.add(-1))
         if not outcome_unknown:
             actions += [
                 RecordModel.claim_operation.remove(),

@@ -128,7 +128,14 @@ class RecordStore(Protocol):
         until: datetime,
     ) -> bool: ...
     def release(
-        self, key: RecordKey, *, owner: str, outcome_unknown: bool, message: str | None, now: datetime
+        self,
+        key: RecordKey,
+        *,
+        owner: str,
+        outcome_unknown: bool,
+        message: str | None,
+        now: datetime,
+        not_sent: bool = False,
     ) -> None: ...
     def adopt_link(
         self,

@@ -28,6 +28,7 @@ from xero_sync.xero.errors import (
     XeroNotFound,
     XeroRetryableError,
 )
+from xero_sync.xero.governor import GovernorWait
 
 Handler = Callable[[list[Work]], list[Outcome]]
 """Carries out one operation for a group of works."""
@@ -90,6 +91,12 @@ class ClaimedCalls:
             for work in works:  # refused before anything was applied: nothing is unknown
                 self.records.release(work.view.key, owner=self.owner, outcome_unknown=False, message=None, now=self.now)
             raise
+        except GovernorWait as error:
+            # Nothing was sent (the tenant's or the app's budget is spent for now): the records
+            # go back for later without spending one of their attempts, or a busy tenant's
+            # backfill would fail records Xero never saw.
+            message = f"Waiting for Xero's rate limits ({error})."
+            return [Outcome(w, "retry", message=message, retry_after=error.retry_after, not_sent=True) for w in works]
         except XeroRetryableError as error:
             return [
                 Outcome(

@@ -24,6 +24,7 @@ class Outcome:
     needs_admin: bool = False
     outcome_unknown: bool = False
     retry_after: float | None = None
+    not_sent: bool = False  # the rate governor held the call: Xero never saw it, no attempt is spent
     linked_existing: bool = False
     element: dict[str, Any] | None = None  # Xero's answer for the record (contacts and documents)
 

@@ -215,6 +215,12 @@ class OutcomeRecorder:
     def _to_retry(self, outcome: Outcome, state: PassState) -> HistoryEvent:
         work = outcome.work
         view = work.view
+        if outcome.not_sent:  # held by the rate governor: give the attempt back
+            self.records.release(
+                view.key, owner=state.owner, outcome_unknown=False, message=None, now=state.now, not_sent=True
+            )
+            state.retry_after(self.retry_delay(outcome.retry_after, max(1, view.item.attempts)), view.key)
+            return event(work, "retrying", state.now, message=outcome.message)
         attempts = view.item.attempts + 1
         if attempts >= self.max_attempts:
             message = f"Xero kept failing after {attempts} attempts: {outcome.message}"
