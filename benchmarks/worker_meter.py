@@ -66,15 +66,10 @@ class Meter:
         if self.profile is None:
             return "(no profile: run with --profile)"
         parts = []
-        views = (
-            ("tottime", "own time", ()),
-            ("cumulative", "cumulative time", ()),
-            ("cumulative", "cumulative time, the service's own code", ("xero_sync/",)),
-        )
-        for order, title, only in views:
+        for order, title in (("tottime", "own time"), ("cumulative", "cumulative time")):
             text = io.StringIO()
             self.profile.stream = text  # type: ignore[attr-defined]
-            self.profile.sort_stats(order).print_stats(*only, limit)
+            self.profile.sort_stats(order).print_stats(limit)
             body = text.getvalue()
             start = body.find("   ncalls")  # drop pstats' preamble (file names, totals)
             parts.append(f"worker invocations, top {limit} by {title}:\n{body[start:].rstrip()}")

@@ -33,13 +33,3 @@ def entity_from(item: Model, entity: type[Entity], **converted: Any) -> Entity:
 def optional_int(value: float | int | None) -> int | None:
     """A number attribute as the int it stores (DynamoDB numbers may come back as floats)."""
     return int(value) if value is not None else None
-
-
-def update_only(model: type[Model], hash_key: str, range_key: str | None, actions: list, condition: Any) -> None:
-    """UpdateItem with nothing sent back (``ReturnValues=NONE``), for a write whose caller needs
-    no item: ``Model.update`` always asks for ALL_NEW and parses the whole item into the model,
-    which for a record (its compressed data included) is most of a claim's CPU. A failed
-    condition raises ``UpdateError`` as ``Model.update`` does."""
-    model._get_connection().update_item(
-        hash_key, range_key=range_key, actions=actions, condition=condition, return_values="NONE"
-    )

@@ -26,7 +26,6 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from xero_sync.dal.errors import is_condition_failure
-from xero_sync.dal.items import update_only
 from xero_sync.dal.models import RecordModel
 from xero_sync.dal.record_items import clear_claim_actions, data_actions, status_actions, to_record
 from xero_sync.domain.errors import ClaimLost
@@ -213,11 +212,8 @@ class RecordRepository:
             | (RecordModel.claim_until < now)
             | (RecordModel.claim_owner == owner)
         )
-        try:  # (one per record before every call: the item is not read back)
-            update_only(
-                RecordModel,
-                key.org_id,
-                key.record_key,
+        try:
+            RecordModel(key.org_id, key.record_key).update(
                 actions=[
                     RecordModel.claim_owner.set(owner),
                     RecordModel.claim_until.set(until),

@@ -13,7 +13,7 @@ from pynamodb.expressions.condition import Condition
 
 from xero_sync.dal.errors import is_condition_failure
 from xero_sync.dal.import_models import XeroObjectModel
-from xero_sync.dal.items import optional_int, update_only
+from xero_sync.dal.items import optional_int
 from xero_sync.domain.changes import Resource
 from xero_sync.domain.xero_objects import ObjectKey, ObjectWrite, Origin, PollCursor, XeroObject
 
@@ -98,14 +98,9 @@ class XeroObjectRepository:
     def record(self, write: ObjectWrite, now: datetime) -> bool:
         """Record a state that makes no change for the host (the export's own write, a match
         basis). False when the condition failed (a newer state is stored, or it moved)."""
-        try:  # (one per exported document or payment: the item is not read back)
-            update_only(
-                XeroObjectModel,
-                write.key.org_id,
-                write.key.object_key,
-                actions=object_actions(write, now),
-                condition=revision_condition(write),
-            )
+        item = XeroObjectModel(write.key.org_id, write.key.object_key)
+        try:
+            item.update(actions=object_actions(write, now), condition=revision_condition(write))
         except UpdateError as error:
             if is_condition_failure(error):
                 return False
