@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from xero_sync.dal.models import RateLimitModel
+from xero_sync.dal.rate_limits import utc_from_epoch
 from xero_sync.domain.app_budget import CallPriority, TenantCount
 
 SHARD_KIND = "calls"
@@ -48,7 +48,7 @@ class DynamoAppBudgetStore:
     ) -> TenantCount:
         model = RateLimitModel
         kind = tenant_kind(priority)
-        ttl = model.expires_at.set(_utc(expires_at))
+        ttl = model.expires_at.set(utc_from_epoch(expires_at))
         if self._update(tenant_id, kind, [model.calls.add(1), ttl], (model.window == slice_no) & (model.calls < quota)):
             return TenantCount(granted=True)
         # A new slice for this tenant (or its share is used up: then this write fails too).
@@ -59,14 +59,14 @@ class DynamoAppBudgetStore:
 
     def count_call(self, slice_no: int, shard: int, *, cap: int, expires_at: float) -> bool:
         model = RateLimitModel
-        actions = [model.calls.add(1), model.expires_at.set(_utc(expires_at))]
+        actions = [model.calls.add(1), model.expires_at.set(utc_from_epoch(expires_at))]
         return self._update(
             shard_bucket(slice_no, shard), SHARD_KIND, actions, model.calls.does_not_exist() | (model.calls < cap)
         )
 
     def mark_active(self, slice_no: int, shard: int, priority: CallPriority, *, expires_at: float) -> None:
         counter = getattr(RateLimitModel, f"active_{priority.value}")
-        actions = [counter.add(1), RateLimitModel.expires_at.set(_utc(expires_at))]
+        actions = [counter.add(1), RateLimitModel.expires_at.set(utc_from_epoch(expires_at))]
         self._update(shard_bucket(slice_no, shard), SHARD_KIND, actions, None)
 
     def active_tenants(self, slice_no: int, shards: int) -> dict[CallPriority, int]:
@@ -93,7 +93,3 @@ class DynamoAppBudgetStore:
     def _count(self, name: str) -> None:
         with self._lock:
             self.requests[name] += 1
-
-
-def _utc(epoch_seconds: float) -> datetime:
-    return datetime.fromtimestamp(epoch_seconds, tz=UTC)

@@ -151,7 +151,7 @@ class DynamoRateLimitStore:
         actions = [
             RateLimitModel.blocked_until.set(until),
             RateLimitModel.block_reason.set(reason),
-            RateLimitModel.expires_at.set(_utc(expires_at)),
+            RateLimitModel.expires_at.set(utc_from_epoch(expires_at)),
         ]
         if remaining_day is not None:
             actions.append(RateLimitModel.remaining_day.set(remaining_day))
@@ -188,7 +188,7 @@ class DynamoRateLimitStore:
         )
         actions: list[Action] = [
             model.remaining_day.set((model.remaining_day | day_limit) - 1),
-            model.expires_at.set(_utc(expires_at)),
+            model.expires_at.set(utc_from_epoch(expires_at)),
         ]
         if busy:
             condition &= (model.tat > now) & (model.tat <= latest_send_at)
@@ -242,5 +242,6 @@ def _state_of(item: RateLimitModel) -> BucketState:
     )
 
 
-def _utc(epoch_seconds: float) -> datetime:
+def utc_from_epoch(epoch_seconds: float) -> datetime:
+    """An epoch-seconds time as the TTL attribute takes it (also the app budget's, dal/app_budget.py)."""
     return datetime.fromtimestamp(epoch_seconds, tz=UTC)
