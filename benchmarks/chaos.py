@@ -285,17 +285,18 @@ def redrive_dlqs(stack: Any) -> int:
 
     settings = container().settings_for(ExportQueueSettings)
     sqs = stack.aws_client("sqs")
+    pairs = [(settings.dlq_url(family), settings.queue_url(family)) for family in Family]
+    if settings.backfill_dlq_url and settings.backfill_queue_url:
+        pairs.append((settings.backfill_dlq_url, settings.backfill_queue_url))
     moved = 0
-    for family in Family:
+    for dlq, source in pairs:
         while True:
-            messages = sqs.receive_message(
-                QueueUrl=settings.dlq_url(family), MaxNumberOfMessages=10, WaitTimeSeconds=0
-            ).get("Messages", [])
+            messages = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
             if not messages:
                 break
             for message in messages:
-                sqs.send_message(QueueUrl=settings.queue_url(family), MessageBody=message["Body"])
-                sqs.delete_message(QueueUrl=settings.dlq_url(family), ReceiptHandle=message["ReceiptHandle"])
+                sqs.send_message(QueueUrl=source, MessageBody=message["Body"])
+                sqs.delete_message(QueueUrl=dlq, ReceiptHandle=message["ReceiptHandle"])
             moved += len(messages)
     return moved
 
@@ -514,13 +515,14 @@ def _dlq_depth(stack: Any) -> int:
 
     settings = container().settings_for(ExportQueueSettings)
     sqs = stack.aws_client("sqs")
+    dlqs = [settings.dlq_url(f) for f in Family] + ([settings.backfill_dlq_url] if settings.backfill_dlq_url else [])
     return sum(
         int(
-            sqs.get_queue_attributes(QueueUrl=settings.dlq_url(f), AttributeNames=["ApproximateNumberOfMessages"])[
-                "Attributes"
-            ]["ApproximateNumberOfMessages"]
+            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
+                "ApproximateNumberOfMessages"
+            ]
         )
-        for f in Family
+        for url in dlqs
     )
 
 

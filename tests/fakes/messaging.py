@@ -16,14 +16,29 @@ class RecordingExportQueue:
         self.sent: list[tuple[list[RecordKey], str]] = []  # (keys, reason) per call
         self.delays: list[int] = []
         self.parked: list[tuple[RecordKey, str]] = []
+        self.background: list[bool] = []  # per call: sent to the backfill queue
 
     def enqueue(
-        self, keys: Collection[RecordKey], reason: EnqueueReason, *, delay_seconds: int = 0, deferrals: int = 0
+        self,
+        keys: Collection[RecordKey],
+        reason: EnqueueReason,
+        *,
+        delay_seconds: int = 0,
+        deferrals: int = 0,
+        background: bool = False,
     ) -> int:
         keys = list(keys)
         self.sent.append((keys, str(reason)))
         self.delays.append(delay_seconds)
+        self.background.append(background)
         return len(keys)
+
+    @property
+    def background_keys(self) -> list[RecordKey]:
+        """Every key sent to the backfill queue, in order."""
+        return [
+            key for (keys, _), background in zip(self.sent, self.background, strict=True) if background for key in keys
+        ]
 
     @property
     def sent_keys(self) -> list[tuple[RecordKey, str]]:

@@ -147,7 +147,8 @@ class XeroSettings(CoreSettings):
 
 
 class ExportQueueSettings(CoreSettings):
-    """Functions that send record keys to the export queues (one queue and one DLQ per family)."""
+    """Functions that send record keys to the export queues (one queue and one DLQ per family,
+    and the backfill queue with its DLQ for the records of backfills)."""
 
     contacts_queue_url: str
     invoices_queue_url: str
@@ -167,6 +168,12 @@ class ExportQueueSettings(CoreSettings):
     vendor_credits_dlq_url: str
     bank_charges_dlq_url: str
     items_dlq_url: str
+    backfill_queue_url: str | None = Field(
+        default=None,
+        description="The backfill queue (N2): a backfill's records wait here, worked by their own function, instead of "
+        "in front of the family queues' real-time exports. Unset: they go to their family's queue.",
+    )
+    backfill_dlq_url: str | None = None
 
     def queue_url(self, family: Family) -> str:
         url: str = getattr(self, f"{family.value}_queue_url")

@@ -23,7 +23,8 @@ from xero_sync.settings import ExportWorkerSettings
 from xero_sync.wiring import container
 
 
-def handle_export_batch(family: Family, event: dict[str, Any], context: LambdaContext) -> dict[str, list]:
+def handle_export_batch(family: Family | None, event: dict[str, Any], context: LambdaContext) -> dict[str, list]:
+    """``family``: the family queue the batch came from; None for the backfill queue (any family)."""
     messages: list[tuple[str, ExportMessage]] = []
     failures: list[str] = []
     for record in SQSEvent(event).records:
@@ -38,7 +39,7 @@ def handle_export_batch(family: Family, event: dict[str, Any], context: LambdaCo
     logger.info(
         "Export batch done",
         extra={
-            "family": family.value,
+            "family": family.value if family is not None else "backfill",
             "messages": len(messages),
             "synced": result.synced,
             "failed": result.failed,
@@ -49,7 +50,7 @@ def handle_export_batch(family: Family, event: dict[str, Any], context: LambdaCo
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failures]}
 
 
-def worker_handler(family: Family) -> Callable[[dict[str, Any], LambdaContext], dict[str, list]]:
+def worker_handler(family: Family | None) -> Callable[[dict[str, Any], LambdaContext], dict[str, list]]:
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list]:
         return handle_export_batch(family, event, context)
 

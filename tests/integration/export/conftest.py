@@ -42,6 +42,8 @@ def aws_settings(moto_endpoint: str) -> Settings:
         queue = sqs.create_queue(QueueName=f"{prefix}-{family.value}")["QueueUrl"]
         queues[f"{family.value}_queue_url"] = queue
         queues[f"{family.value}_dlq_url"] = dlq
+    queues["backfill_dlq_url"] = sqs.create_queue(QueueName=f"{prefix}-backfill-dlq")["QueueUrl"]
+    queues["backfill_queue_url"] = sqs.create_queue(QueueName=f"{prefix}-backfill")["QueueUrl"]
     queues["notifications_queue_url"] = sqs.create_queue(QueueName=f"{prefix}-notifications")["QueueUrl"]
     settings = base.model_copy(update={"token_key_id": key_id, **queues})
     configure(settings)
@@ -80,8 +82,10 @@ def _purge_queues(settings: Settings) -> None:
     """Empty every queue left over from earlier tests (receive and delete: SQS allows only one
     PurgeQueue per queue per minute)."""
     sqs = aws_client("sqs", settings)
-    for family in Family:
-        for url in (settings.queue_url(family), settings.dlq_url(family)):
+    urls = [url for family in Family for url in (settings.queue_url(family), settings.dlq_url(family))]
+    urls += [settings.backfill_queue_url, settings.backfill_dlq_url]
+    for url in urls:
+        if url:
             while True:
                 batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
                 if not batch:

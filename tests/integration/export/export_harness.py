@@ -94,14 +94,32 @@ class ExportHarness:
                 count = self.deliver_once(family)
                 busy = busy or count > 0
                 delivered += count
+            count = self.deliver_backfill_once()
+            busy = busy or count > 0
+            delivered += count
             if not busy:
                 return delivered
         raise AssertionError("queues did not drain")
 
     def deliver_once(self, family: Family) -> int:
         """One batch (up to 10 messages) of a family's queue to its worker; how many it held."""
+        return self._deliver_from(self.container.settings.queue_url(family))
+
+    def deliver_backfill_once(self) -> int:
+        """One batch of the backfill queue to its worker (none when the settings have no such queue)."""
+        url = self.container.settings.backfill_queue_url
+        return self._deliver_from(url) if url else 0
+
+    def queued(self, url: str | None) -> int:
+        """Messages waiting in a queue (visible ones)."""
+        if not url:
+            return 0
         sqs = aws_client("sqs", self.container.settings)
-        url = self.container.settings.queue_url(family)
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+        return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+
+    def _deliver_from(self, url: str) -> int:
+        sqs = aws_client("sqs", self.container.settings)
         batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
         if not batch:
             return 0

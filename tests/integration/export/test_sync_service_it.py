@@ -75,3 +75,52 @@ def test_a_backfill_is_background_work_and_a_late_push_real_time_in_the_app_budg
     harness.drain()
     assert set(priorities) == {CallPriority.REALTIME}
     assert "INV-LATE" in {i["InvoiceNumber"] for i in harness.invoices()}
+
+
+def test_a_backfill_waits_in_the_backfill_queue_never_in_front_of_a_real_time_export(harness, monkeypatch):
+    """N2 (issue 13): the 50-org benchmark found a backfill's messages standing in front of other
+    exports in the family queues. A backfill's keys go to the backfill queue, worked by their own
+    function; what its export sends on (the contact it nudges, the records it wakes or retries)
+    stays there, as background work."""
+    from xero_sync.domain.app_budget import CallPriority
+    from xero_sync.domain.families import Family
+
+    settings = harness.container.settings
+    governor = harness.container.xero_api.governor
+    priorities: list[CallPriority] = []
+    acquire = governor.acquire
+
+    def recording(tenant_id: str, **options):
+        priorities.append(options["priority"])
+        return acquire(tenant_id, **options)
+
+    monkeypatch.setattr(governor, "acquire", recording)
+    monkeypatch.setattr(sync_module, "BACKFILL_KEYS", 2)
+    family_queues = [settings.queue_url(family) for family in Family]
+    # Given a backlog synced as a backfill: every key in the backfill queue, none in a family queue
+    harness.push(contact("cus-1", "Cafe One"), *[invoice(f"inv-{n}", f"INV-{n}", "cus-1") for n in range(4)])
+    assert harness.sync() == 4
+    assert harness.queued(settings.backfill_queue_url) >= 1
+    assert sum(harness.queued(url) for url in family_queues) == 0
+    # When the org turns real-time and pushes a new invoice while the backfill still waits
+    harness.configure({"sync_frequency": "realtime"})
+    harness.push(contact("cus-2", "Bistro Two"), invoice("inv-late", "INV-LATE", "cus-2"))
+    # and only the family queues' workers run
+    for _ in range(10):
+        if not sum(harness.deliver_once(family) for family in Family):
+            break
+    # Then the new invoice is in Xero at once, as real-time work, and the backfill has not started
+    numbers = {i["InvoiceNumber"] for i in harness.invoices()}
+    assert "INV-LATE" in numbers and not numbers & {f"INV-{n}" for n in range(4)}
+    assert set(priorities) == {CallPriority.REALTIME}
+    priorities.clear()
+    # When the backfill's worker runs: what it sends on never lands in a family queue
+    for _ in range(20):
+        if not harness.deliver_backfill_once():
+            break
+        assert sum(harness.queued(url) for url in family_queues) == 0
+    # Then the backlog is in Xero, every call of it background work
+    numbers = {i["InvoiceNumber"] for i in harness.invoices()}
+    assert {f"INV-{n}" for n in range(4)} <= numbers
+    assert set(priorities) == {CallPriority.BACKGROUND}
+    assert harness.queued(settings.backfill_queue_url) == 0

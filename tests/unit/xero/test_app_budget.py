@@ -12,7 +12,7 @@ from xero_unit_helpers import FakeClock
 
 from tests.fakes import InMemoryAppBudgetStore, InMemoryRateLimitStore
 from xero_sync.domain.app_budget import SLICE_SECONDS, AppBudgetPolicy, CallPriority
-from xero_sync.models.messages import EnqueueReason
+from xero_sync.models.messages import EnqueueReason, ExportMessage, RecordRef
 from xero_sync.services.export.worker import call_priority
 from xero_sync.xero.app_budget import AppBudget
 from xero_sync.xero.governor import GovernorWait, RateGovernor
@@ -96,11 +96,22 @@ def test_a_refused_class_goes_again_in_the_next_slice():
     assert budget.take("backfill-org-2", BACKGROUND, T0 + SLICE_SECONDS) is None
 
 
+def _message(reason: EnqueueReason, *, background: bool = False) -> ExportMessage:
+    return ExportMessage(
+        org_id="org", records=[RecordRef(entity="invoice", record_id="1")], reason=reason, background=background
+    )
+
+
 def test_export_messages_carry_their_class():
-    assert call_priority([EnqueueReason.BACKFILL]) is BACKGROUND
-    assert call_priority([EnqueueReason.BACKFILL, EnqueueReason.PUSH]) is REALTIME
-    assert call_priority([EnqueueReason.SYNC]) is REALTIME
-    assert call_priority([EnqueueReason.RETRY, EnqueueReason.COPY]) is INTERACTIVE
+    assert call_priority([_message(EnqueueReason.BACKFILL, background=True)]) is BACKGROUND
+    assert call_priority([_message(EnqueueReason.BACKFILL)]) is BACKGROUND  # sent before the backfill queue
+    # what a backfill's export sends on stays background: its wake-ups, deferrals, nudged contacts
+    assert call_priority([_message(EnqueueReason.WAKE, background=True)]) is BACKGROUND
+    assert call_priority([_message(EnqueueReason.DEPENDENCY, background=True)]) is BACKGROUND
+    assert call_priority([_message(EnqueueReason.BACKFILL, background=True), _message(EnqueueReason.PUSH)]) is REALTIME
+    assert call_priority([_message(EnqueueReason.SYNC)]) is REALTIME
+    assert call_priority([_message(EnqueueReason.WAKE)]) is REALTIME
+    assert call_priority([_message(EnqueueReason.RETRY), _message(EnqueueReason.COPY, background=True)]) is INTERACTIVE
 
 
 # --- fair shares between tenants -------------------------------------------------------------------------

@@ -35,8 +35,8 @@ class RecordRef(BaseModel):
 
 
 class ExportMessage(BaseModel):
-    """Records of one org (and, being on one family's queue, of one family) to evaluate and, if
-    needed, send to Xero."""
+    """Records of one org (on a family's queue, of that family; on the backfill queue, of any) to
+    evaluate and, if needed, send to Xero."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
@@ -46,4 +46,9 @@ class ExportMessage(BaseModel):
     note: str | None = Field(default=None, description="Why a DLQ message was parked: for the operator.")
     deferrals: int = Field(
         default=0, ge=0, description="How often these records were put back because a parent was still on its way."
+    )
+    background: bool = Field(
+        default=False,
+        description="Part of a backfill (N2): sent on the backfill queue, with its own workers, so that it never "
+        "stands in front of real-time exports; whatever its export sends on (wake-ups, retries) stays background.",
     )

@@ -242,10 +242,18 @@ class ApiKeyStore(Protocol):
 
 
 class ExportQueue(Protocol):
-    """The per-family export queues and their dead-letter queues (aws/export_queues.py)."""
+    """The per-family export queues, the backfill queue and their dead-letter queues
+    (aws/export_queues.py). ``background``: the keys belong to a backfill and go to the backfill
+    queue, whose workers never hold up the family queues' real-time exports (N2)."""
 
     def enqueue(
-        self, keys: Collection[RecordKey], reason: EnqueueReason, *, delay_seconds: int = 0, deferrals: int = 0
+        self,
+        keys: Collection[RecordKey],
+        reason: EnqueueReason,
+        *,
+        delay_seconds: int = 0,
+        deferrals: int = 0,
+        background: bool = False,
     ) -> int: ...
     def park_in_dlq(self, key: RecordKey, note: str) -> None: ...
 

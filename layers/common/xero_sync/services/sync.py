@@ -210,8 +210,10 @@ class SyncService:
                 break
         # A large backlog (a first sync, a long pause) is a backfill: background work in the
         # app-wide budget, so that it never takes what other orgs' real-time exports need (N2).
-        reason = EnqueueReason.BACKFILL if more or len(keys) > BACKFILL_KEYS else EnqueueReason.SYNC
-        sent = self.queues.enqueue(keys, reason) if keys else 0
+        # It goes on the backfill queue, whose own workers never stand in front of real-time ones.
+        backfill = more or len(keys) > BACKFILL_KEYS
+        reason = EnqueueReason.BACKFILL if backfill else EnqueueReason.SYNC
+        sent = self.queues.enqueue(keys, reason, background=backfill) if keys else 0
         if more:
             self.connections.set_next_sync(org_id, now + CONTINUE_AFTER)
         logger.info("Sync started", extra={"org_id": org_id, "enqueued": sent, "more_to_send": more})

@@ -218,7 +218,13 @@ class OrgPass:
             else:
                 kept.append(work)
         for count, keys in deferred.items():
-            self.queues.enqueue(keys, EnqueueReason.DEFERRED, delay_seconds=self.delay(None, count), deferrals=count)
+            self.queues.enqueue(
+                keys,
+                EnqueueReason.DEFERRED,
+                delay_seconds=self.delay(None, count),
+                deferrals=count,
+                background=self.state.background,
+            )
             self.state.result.count("retried", len(keys))
         return kept
 

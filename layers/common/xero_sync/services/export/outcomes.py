@@ -63,6 +63,7 @@ class PassState:
     now: datetime
     owner: str  # the claim owner of this org's export
     result: BatchResult
+    background: bool = False  # a backfill's pass: what it sends on goes to the backfill queue
     adopted: frozenset[RecordKey] | set[RecordKey] = frozenset()  # found in Xero by recovery
     woken: list[RecordKey] = field(default_factory=list)  # children to send now
     retry: dict[int, list[RecordKey]] = field(default_factory=lambda: defaultdict(list))  # by delay
@@ -105,7 +106,7 @@ class OutcomeRecorder:
         self._mark(work, state, RecordStatus.WAITING, None, work.reason, waiting_on=waiting_on)
         if parent is not None:
             parent_key = RecordKey(view.key.org_id, parent.entity.value, parent.host_id)
-            if self._nudge_parent(view.key, parent_key, view.tenant_id, state.now):
+            if self._nudge_parent(view.key, parent_key, view.tenant_id, state):
                 state.wake([view.key])
         state.result.count("waiting")
         return event(work, "waiting", state.now) if view.item.status is not RecordStatus.WAITING else None
@@ -191,7 +192,8 @@ class OutcomeRecorder:
                 view.key.org_id, view.key.entity, view.key.record_id, outcome.xero_id, outcome.element, state.now
             )
         if synced.status is RecordStatus.PENDING:
-            self.queues.enqueue([view.key], EnqueueReason.SYNC)  # a newer version arrived meanwhile
+            # A newer version arrived meanwhile (a host's change: real-time, whatever the pass was).
+            self.queues.enqueue([view.key], EnqueueReason.SYNC)
         if synced.has_waiters:  # as of the write above: a child that started waiting is not missed
             state.wake(self.records.take_waiters(view.key, state.now))
         self._wake_document_after_removal(work, state.now)
@@ -248,7 +250,7 @@ class OutcomeRecorder:
         if self.notifications is not None:
             self.notifications.failure_recorded(work.view.key.org_id, state.now)
 
-    def _nudge_parent(self, child: RecordKey, parent: RecordKey, tenant_id: str, now: datetime) -> bool:
+    def _nudge_parent(self, child: RecordKey, parent: RecordKey, tenant_id: str, state: PassState) -> bool:
         """A child now waits: flag the parent, then look at it again. If it reached Xero after
         the child's worker read it, its own worker may already have checked the flag — so the
         child goes on (True: the caller wakes it) instead of waiting for a wake-up that will not
@@ -259,9 +261,9 @@ class OutcomeRecorder:
             return False  # the host has not sent the parent yet; its push will be exported first
         if row.linked_in(tenant_id):
             # Woken with the pass's other children: one message per fifty, not one per child.
-            return self.records.requeue(child, now=now, only_from=[RecordStatus.WAITING])
-        if parent.entity == EntityName.CONTACT.value and self.records.mark_referenced(parent, now):
-            self.queues.enqueue([parent], EnqueueReason.DEPENDENCY)
+            return self.records.requeue(child, now=state.now, only_from=[RecordStatus.WAITING])
+        if parent.entity == EntityName.CONTACT.value and self.records.mark_referenced(parent, state.now):
+            self.queues.enqueue([parent], EnqueueReason.DEPENDENCY, background=state.background)
         # Any other parent that is pending is already on its way: every sync, "Sync now" and
         # real-time push sends all pending records, so it needs no message of its own (one per
         # waiting child would flood its queue with one-record batches).

@@ -55,13 +55,14 @@ NUDGES = {EnqueueReason.WAKE, EnqueueReason.DEFERRED}  # messages that only say 
 ADMIN_RETRIES = {EnqueueReason.RETRY, EnqueueReason.REPROCESS}  # sent again after a fix
 
 
-def call_priority(reasons: Iterable[EnqueueReason]) -> CallPriority:
-    """The class of the Xero calls made for records sent for these reasons (N2): a person's
-    "Copy to Xero" is interactive, a backfill background work, everything else real-time."""
-    reasons = set(reasons)
-    if EnqueueReason.COPY in reasons:
+def call_priority(messages: Iterable[ExportMessage]) -> CallPriority:
+    """The class of the Xero calls made for the records of these messages (N2): a person's
+    "Copy to Xero" is interactive; a backfill (every message from the backfill queue, or sent as
+    one before that queue existed) background work; everything else real-time."""
+    messages = list(messages)
+    if any(m.reason is EnqueueReason.COPY for m in messages):
         return CallPriority.INTERACTIVE
-    if reasons and reasons <= {EnqueueReason.BACKFILL}:
+    if messages and all(m.background or m.reason is EnqueueReason.BACKFILL for m in messages):
         return CallPriority.BACKGROUND
     return CallPriority.REALTIME
 
@@ -122,7 +123,9 @@ class ExportWorker:
         by_org: dict[str, set[RecordKey]] = defaultdict(set)
         self._run.deferrals = {}
         reasons: dict[RecordKey, set[EnqueueReason]] = defaultdict(set)
+        org_messages: dict[str, list[ExportMessage]] = defaultdict(list)
         for message in messages:
+            org_messages[message.org_id].append(message)
             for ref in message.records:
                 key = RecordKey(message.org_id, ref.entity, ref.record_id)
                 by_org[message.org_id].add(key)
@@ -135,15 +138,13 @@ class ExportWorker:
         self._run.settled_is_stale = {key for key, why in reasons.items() if why <= NUDGES}
         # "Copy to Xero" (F3.11): these go now whatever the export-from date.
         self._run.copied = {key for key, why in reasons.items() if EnqueueReason.COPY in why}
-        # The class of the org's Xero calls in the app-wide budget (N2): a backfill's batch is
-        # background work, a person's copy interactive, the rest real-time.
         # A retry the admin asked for follows a fix, often in Xero: map with Xero's data as it is now.
         self._run.fresh_orgs = {
             org_id for org_id, keys in by_org.items() if any(reasons[key] & ADMIN_RETRIES for key in keys)
         }
-        self._run.priorities = {
-            org_id: call_priority(why for key in keys for why in reasons[key]) for org_id, keys in by_org.items()
-        }
+        # The class of the org's Xero calls in the app-wide budget (N2): a backfill's batch is
+        # background work, a person's copy interactive, the rest real-time.
+        self._run.priorities = {org_id: call_priority(org_messages[org_id]) for org_id in by_org}
         for org_id, keys in by_org.items():
             try:
                 self._export_org(org_id, sorted(keys), result)
@@ -200,6 +201,11 @@ class ExportWorker:
     def _priority(self, org_id: str) -> CallPriority:
         return getattr(self._run, "priorities", {}).get(org_id, CallPriority.REALTIME)
 
+    def _background(self, org_id: str) -> bool:
+        """The org's records in this batch are a backfill's: what their export sends on (wake-ups,
+        retries, deferrals) stays on the backfill queue."""
+        return self._priority(org_id) is CallPriority.BACKGROUND
+
     def _reauth_needed(self, org_id: str, now: datetime) -> None:
         if self.notifications is not None:
             self.notifications.needs_reauth(org_id, now)  # the admin must reconnect: once per episode
@@ -215,7 +221,7 @@ class ExportWorker:
     ) -> list[RecordKey] | None:
         """One round: returns the keys of children woken for this family, to run at once."""
         now = self.clock()
-        state = PassState(now=now, owner=self.owner, result=result)
+        state = PassState(now=now, owner=self.owner, result=result, background=self._background(org_id))
         recovery = Recovery(calls, self.records, now)
         state.adopted = recovery.adopted
         org_pass = OrgPass(
@@ -266,7 +272,7 @@ class ExportWorker:
             # Every woken child gets its message now, so a crash before the next pass cannot
             # strand it; those of this family also run in the next pass at once (the message
             # then finds them synced: a no-op).
-            self.queues.enqueue(state.woken, EnqueueReason.WAKE)
+            self.queues.enqueue(state.woken, EnqueueReason.WAKE, background=state.background)
         family = family_of(keys[0].entity)
         return [k for k in state.woken if family_of(k.entity) is family]
 
@@ -306,9 +312,9 @@ class ExportWorker:
     def _requeue(self, keys: list[RecordKey], delay: int, result: BatchResult) -> None:
         result.count("retried", len(keys))
         # A backfill's records stay background work when they come back.
-        backfill = bool(keys) and self._priority(keys[0].org_id) is CallPriority.BACKGROUND
+        backfill = bool(keys) and self._background(keys[0].org_id)
         reason = EnqueueReason.BACKFILL if backfill else EnqueueReason.SYNC
-        self.queues.enqueue(keys, reason, delay_seconds=min(MAX_SQS_DELAY, delay))
+        self.queues.enqueue(keys, reason, delay_seconds=min(MAX_SQS_DELAY, delay), background=backfill)
 
     def _delay(self, retry_after: float | None, attempts: int) -> int:
         return self._retry_delay(retry_after, attempts)
