@@ -193,6 +193,7 @@ def until_exported(
             raise SystemExit(
                 f"not exported, no change for {stall_seconds:.0f} s "
                 f"({'messages still queued' if queued else 'nothing queued'}): {_outstanding_report(org_id)}"
+                f"\n{_queues_report(stack)}\n{_rate_limits_report()}"
             )
         if not queued:
             time.sleep(2)
@@ -209,6 +210,39 @@ def _export_queued(stack: Any) -> bool:
         for poller in stack.runner._pollers
         if poller.source.function.endswith("WorkerFunction")
     )
+
+
+def _queues_report(stack: Any) -> str:
+    """Each export queue that holds something: visible, in flight and delayed messages."""
+    lines = ["queues (visible / in flight / delayed):"]
+    for poller in stack.runner._pollers:
+        try:
+            depth = poller.queue_depth()
+        except Exception as error:  # a report of a stall must not fail on its own
+            lines.append(f"  {poller.source.queue_logical_id}: unreadable ({error})")
+            continue
+        if any(depth.values()):
+            lines.append(
+                f"  {poller.source.queue_logical_id}: {depth.get('ApproximateNumberOfMessages', 0)} / "
+                f"{depth.get('ApproximateNumberOfMessagesNotVisible', 0)} / "
+                f"{depth.get('ApproximateNumberOfMessagesDelayed', 0)}"
+            )
+    return "\n  ".join(lines)
+
+
+def _rate_limits_report() -> str:
+    """What the rate governor and the app-wide budget hold (the RateLimits table, small here):
+    a stall with messages queued is often every call being held."""
+    from xero_sync.dal.models import RateLimitModel
+
+    lines = [f"rate limits (now {time.time():.1f}):"]
+    try:
+        for item in RateLimitModel.scan():
+            values = {name: value for name, value in item.attribute_values.items() if name not in ("bucket", "kind")}
+            lines.append(f"  {item.bucket} {item.kind}: {values}")
+    except Exception as error:
+        lines.append(f"  unreadable ({error})")
+    return "\n  ".join(lines)
 
 
 def _nothing_outstanding(now: dict[str, int]) -> bool:
