@@ -39,6 +39,32 @@ def test_tenant_counts_hold_the_quota_and_start_again_in_a_new_slice(aws_setting
     assert not store.count_tenant_call(tenant, BACKGROUND, slice_no, quota=3, expires_at=_now()).granted
 
 
+def test_a_call_that_loses_the_race_to_start_a_slice_counts_in_it(aws_settings):
+    """Two calls of a tenant at a slice's start: both find last slice's count; one starts the
+    new slice. The other must count in it, not be refused with room left (it would sleep to the
+    next slice, where the calls that slept meet the same race again)."""
+
+    class RacingStore(DynamoAppBudgetStore):
+        armed, raced = False, False
+
+        def _update(self, bucket, kind, actions, condition):
+            if self.armed and not self.raced and kind.startswith("budget#") and len(actions) == 3:  # the reset
+                self.raced = True
+                DynamoAppBudgetStore().count_tenant_call(tenant, BACKGROUND, 8, quota=3, expires_at=_now())
+            return super()._update(bucket, kind, actions, condition)
+
+    tenant = _tenant()
+    store = RacingStore()
+    assert store.count_tenant_call(tenant, BACKGROUND, 7, quota=3, expires_at=_now()).granted  # last slice
+    # When another call starts slice 8 between this call's two writes
+    store.armed = True
+    count = store.count_tenant_call(tenant, BACKGROUND, 8, quota=3, expires_at=_now())
+    # Then this one is counted in slice 8 too (not its first call there), and the quota still holds
+    assert store.raced and (count.granted, count.first_in_slice) == (True, False)
+    assert store.count_tenant_call(tenant, BACKGROUND, 8, quota=3, expires_at=_now()).granted
+    assert not store.count_tenant_call(tenant, BACKGROUND, 8, quota=3, expires_at=_now()).granted
+
+
 def test_shard_counts_stop_at_their_cap_and_active_tenants_add_up_over_shards(aws_settings):
     store = DynamoAppBudgetStore()
     slice_no = int(_now())

@@ -49,12 +49,18 @@ class DynamoAppBudgetStore:
         model = RateLimitModel
         kind = tenant_kind(priority)
         ttl = model.expires_at.set(utc_from_epoch(expires_at))
-        if self._update(tenant_id, kind, [model.calls.add(1), ttl], (model.window == slice_no) & (model.calls < quota)):
+        in_slice = (model.window == slice_no) & (model.calls < quota)
+        if self._update(tenant_id, kind, [model.calls.add(1), ttl], in_slice):
             return TenantCount(granted=True)
         # A new slice for this tenant (or its share is used up: then this write fails too).
         new_slice = model.window.does_not_exist() | (model.window < slice_no)
         if self._update(tenant_id, kind, [model.window.set(slice_no), model.calls.set(1), ttl], new_slice):
             return TenantCount(granted=True, first_in_slice=True)
+        # Another call of the tenant started the slice between our two writes (the tenant's calls
+        # wake together at a slice's start): count in it, or every such call but one would be
+        # refused — and wait for the next slice, meeting the same race there.
+        if self._update(tenant_id, kind, [model.calls.add(1), ttl], in_slice):
+            return TenantCount(granted=True)
         return TenantCount(granted=False)
 
     def count_call(self, slice_no: int, shard: int, *, cap: int, expires_at: float) -> bool:
