@@ -52,15 +52,7 @@ def test_a_backfill_is_background_work_and_a_late_push_real_time_in_the_app_budg
     from xero_sync.dal.models import RateLimitModel
     from xero_sync.domain.app_budget import CallPriority
 
-    governor = harness.container.xero_api.governor
-    priorities: list[CallPriority] = []
-    acquire = governor.acquire
-
-    def recording(tenant_id: str, **options):
-        priorities.append(options["priority"])
-        return acquire(tenant_id, **options)
-
-    monkeypatch.setattr(governor, "acquire", recording)
+    priorities = _record_call_classes(harness, monkeypatch)
     monkeypatch.setattr(sync_module, "BACKFILL_KEYS", 2)
     harness.configure({"sync_frequency": "manual"})
     harness.push(contact("cus-1", "Cafe One"), *[invoice(f"inv-{n}", f"INV-{n}", "cus-1") for n in range(4)])
@@ -86,15 +78,7 @@ def test_a_backfill_waits_in_the_backfill_queue_never_in_front_of_a_real_time_ex
     from xero_sync.domain.families import Family
 
     settings = harness.container.settings
-    governor = harness.container.xero_api.governor
-    priorities: list[CallPriority] = []
-    acquire = governor.acquire
-
-    def recording(tenant_id: str, **options):
-        priorities.append(options["priority"])
-        return acquire(tenant_id, **options)
-
-    monkeypatch.setattr(governor, "acquire", recording)
+    priorities = _record_call_classes(harness, monkeypatch)
     monkeypatch.setattr(sync_module, "BACKFILL_KEYS", 2)
     family_queues = [settings.queue_url(family) for family in Family]
     # Given a backlog synced as a backfill: every key in the backfill queue, none in a family queue
@@ -124,3 +108,17 @@ def test_a_backfill_waits_in_the_backfill_queue_never_in_front_of_a_real_time_ex
     assert {f"INV-{n}" for n in range(4)} <= numbers
     assert set(priorities) == {CallPriority.BACKGROUND}
     assert harness.queued(settings.backfill_queue_url) == 0
+
+
+def _record_call_classes(harness, monkeypatch) -> list:
+    """The class (CallPriority) of every Xero call the governor is asked for, in order."""
+    governor = harness.container.xero_api.governor
+    priorities: list = []
+    acquire = governor.acquire
+
+    def recording(tenant_id: str, **options):
+        priorities.append(options["priority"])
+        return acquire(tenant_id, **options)
+
+    monkeypatch.setattr(governor, "acquire", recording)
+    return priorities
