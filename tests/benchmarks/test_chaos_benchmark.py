@@ -65,6 +65,24 @@ def _why(finished: subprocess.CompletedProcess[str]) -> str:
     """What a failed run said: a stall's report whole (the statuses and the outstanding records come
     first in it), else the ends of both streams."""
     stall = finished.stderr.find("not exported, no change")
-    if stall >= 0:
-        return finished.stderr[stall : stall + 12_000]
-    return finished.stdout[-3000:] + finished.stderr[-6000:]
+    said = finished.stderr[stall : stall + 12_000] if stall >= 0 else finished.stdout[-3000:] + finished.stderr[-6000:]
+    return said + _errors_logged(finished.stdout + finished.stderr)
+
+
+def _errors_logged(output: str, limit: int = 5) -> str:
+    """The distinct errors the service logged (Powertools' JSON lines), with the end of each
+    traceback: an unexpected exception in a worker shows as a stall, its cause only here."""
+    seen: dict[str, str] = {}
+    for line in output.splitlines():
+        if '"level": "ERROR"' not in line and '"level":"ERROR"' not in line:
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        message = str(entry.get("message"))
+        if message not in seen and len(seen) < limit:
+            seen[message] = str(entry.get("exception") or "")[-1500:]
+    if not seen:
+        return "\n(no errors logged)"
+    return "\nerrors logged:\n" + "\n".join(f"- {message}\n{trace}" for message, trace in seen.items())
