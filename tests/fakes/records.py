@@ -219,6 +219,12 @@ class InMemoryRecords:
         for _, key in rows:
             yield key
 
+    def keys_and_times_with_status(
+        self, org_id: str, status: RecordStatus, *, since: datetime | None = None
+    ) -> Iterator[tuple[RecordKey, datetime]]:
+        for key in self.keys_with_status(org_id, status, since=since):
+            yield key, self.rows[key].status_at or datetime.min
+
     def keys_on_inventory_day(self, org_id: str, day: str) -> Iterator[RecordKey]:
         return iter(
             sorted(key for key, indexed in self.inventory_days.items() if key.org_id == org_id and indexed == day)

@@ -181,6 +181,14 @@ class RecordRepository:
         for item in RecordModel.status_index.query(f"{org_id}#{status.value}", condition):
             yield RecordKey.parse(org_id, item.record_key)
 
+    def keys_and_times_with_status(
+        self, org_id: str, status: RecordStatus, *, since: datetime | None = None
+    ) -> Iterator[tuple[RecordKey, datetime]]:
+        """The same, with when each entered the status (the index's sort key: a sync's cursor)."""
+        condition = RecordModel.status_at >= since if since else None
+        for item in RecordModel.status_index.query(f"{org_id}#{status.value}", condition):
+            yield RecordKey.parse(org_id, item.record_key), item.status_at
+
     def keys_on_inventory_day(self, org_id: str, day: str) -> Iterator[RecordKey]:
         """Invoices and bills dated ``day`` (``YYYY-MM-DD``) whose lines carry item costs."""
         for item in RecordModel.inventory_day_index.query(f"{org_id}#{day}"):

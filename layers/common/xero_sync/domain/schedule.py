@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
+from xero_sync.domain.records import RecordStatus
 from xero_sync.models.org_config import SyncFrequency
 
 T = TypeVar("T")
@@ -55,3 +56,31 @@ def interleave(sources: Iterable[Iterable[T]]) -> Iterator[T]:
                 still.append(iterator)
                 break
         iterators = still
+
+
+CURSOR_LIFETIME = timedelta(minutes=10)
+"""A continuation older than this starts from the oldest record again (a paused org, a slow tick):
+it may send some keys twice, never skip one."""
+
+
+class SyncCursor(NamedTuple):
+    """Where a big sync's next slice starts: the records in ``status`` that entered it at or
+    after ``since`` (the StatusIndex order), then the later statuses. Records that became
+    outstanding after the slice was sent have a later time, so the continuation takes them too;
+    those with the same time as the last key sent go again (harmless: the worker finds them sent)."""
+
+    status: RecordStatus
+    since: datetime
+
+    def body(self) -> dict[str, str]:
+        return {"status": self.status.value, "since": self.since.isoformat()}
+
+    @classmethod
+    def of(cls, body: Any, saved_at: datetime | None, now: datetime) -> SyncCursor | None:
+        """The cursor a config item holds, if it is one and still fresh."""
+        if not isinstance(body, dict) or not body or saved_at is None or now - saved_at > CURSOR_LIFETIME:
+            return None
+        try:
+            return cls(RecordStatus(body["status"]), datetime.fromisoformat(body["since"]))
+        except (KeyError, ValueError, TypeError):
+            return None

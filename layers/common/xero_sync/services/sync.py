@@ -24,7 +24,7 @@ from xero_sync.clock import Clock
 from xero_sync.domain.connection import all_shards
 from xero_sync.domain.records import RecordKey, RecordStatus
 from xero_sync.domain.restrictions import SKIP_BEFORE_EXPORT_FROM
-from xero_sync.domain.schedule import DueSync, interleave, next_sync_time
+from xero_sync.domain.schedule import DueSync, SyncCursor, interleave, next_sync_time
 from xero_sync.models.api_export import SyncNowRequest, SyncNowResponse
 from xero_sync.models.messages import EnqueueReason
 from xero_sync.models.org_config import OrgSettings
@@ -34,12 +34,14 @@ from xero_sync.services.history import admin_event
 from xero_sync.services.ports import ConnectionStore, ExportQueue, HistoryStore, OrgConfigStore, RecordStore
 
 HISTORICAL_RANGES = "historical_ranges"
+SYNC_CURSOR = "sync_cursor"  # where a big sync's next slice starts (domain/schedule.py SyncCursor)
 OUTSTANDING = (RecordStatus.PENDING, RecordStatus.WAITING)
 MAX_KEYS_PER_SYNC = 10_000
 """Keys one sync sends to the queues: 200 messages of 50 keys, 20 SQS requests. More than Xero
 takes from a tenant in a minute (60 calls of 50 records), so a big backlog never waits for the
 next slice, while one sync — an API request, or one org in the tick — stays short: the rest goes
-a minute later (``CONTINUE_AFTER``), until none is left."""
+a minute later (``CONTINUE_AFTER``), starting where the slice ended (``SYNC_CURSOR``), until none
+is left — so the queue always holds the next three minutes of work and no key is sent twice."""
 CONTINUE_AFTER = timedelta(minutes=1)
 BACKFILL_KEYS = 1_000
 """A sync of more outstanding records than this is a backfill (about 20 Xero calls: a third of a
@@ -136,7 +138,11 @@ class SyncService:
                 hook(due.org_id, now)
             except Exception:
                 logger.exception("A scheduled-sync hook failed", extra={"org_id": due.org_id})
-        return self._enqueue_outstanding(due.org_id, entities=None, now=now)
+        return self._enqueue_outstanding(due.org_id, entities=None, now=now, continuing=True)
+
+    def _cursor(self, org_id: str, now: datetime) -> SyncCursor | None:
+        saved = self.org_config.get(org_id, SYNC_CURSOR)
+        return SyncCursor.of(saved.body, saved.updated_at, now) if saved is not None else None
 
     def _unschedule_if_not_syncing(self, org_id: str) -> None:
         """A claim that failed: usually another tick took the sync. If instead the org no longer
@@ -193,19 +199,29 @@ class SyncService:
                     chosen.append(key)
         return len(chosen)
 
-    def _enqueue_outstanding(self, org_id: str, *, entities: list[str] | None, now: datetime) -> int:
+    def _enqueue_outstanding(
+        self, org_id: str, *, entities: list[str] | None, now: datetime, continuing: bool = False
+    ) -> int:
         """Send the org's pending and waiting records (oldest first), at most MAX_KEYS_PER_SYNC;
-        if more are left, the org's next sync comes a minute later to send them."""
+        if more are left, the org's next sync comes a minute later to send them, from where this
+        slice ended. ``continuing``: a scheduled sync, which takes up such a slice's cursor; "Sync
+        now" starts from the oldest record."""
+        start = self._cursor(org_id, now) if continuing else None
         keys: list[RecordKey] = []
         more = False
+        last: SyncCursor | None = None
         for status in OUTSTANDING:
-            for key in self.records.keys_with_status(org_id, status):
+            if start is not None and OUTSTANDING.index(status) < OUTSTANDING.index(start.status):
+                continue  # sent by the earlier slices
+            since = start.since if start is not None and status is start.status else None
+            for key, entered in self.records.keys_and_times_with_status(org_id, status, since=since):
                 if entities is not None and key.entity not in entities:
                     continue
                 if len(keys) == MAX_KEYS_PER_SYNC:
                     more = True
                     break
                 keys.append(key)
+                last = SyncCursor(status, entered)
             if more:
                 break
         # A large backlog (a first sync, a long pause) is a backfill: background work in the
@@ -214,8 +230,11 @@ class SyncService:
         backfill = more or len(keys) > BACKFILL_KEYS
         reason = EnqueueReason.BACKFILL if backfill else EnqueueReason.SYNC
         sent = self.queues.enqueue(keys, reason, background=backfill) if keys else 0
-        if more:
+        if more and last is not None:
+            self.org_config.put(org_id, SYNC_CURSOR, last.body(), now=now)
             self.connections.set_next_sync(org_id, now + CONTINUE_AFTER)
+        elif start is not None:
+            self.org_config.put(org_id, SYNC_CURSOR, {}, now=now)  # the big sync is done
         logger.info("Sync started", extra={"org_id": org_id, "enqueued": sent, "more_to_send": more})
         return sent
 
