@@ -65,9 +65,10 @@ it may send some keys twice, never skip one."""
 
 class SyncCursor(NamedTuple):
     """Where a big sync's next slice starts: the records in ``status`` that entered it at or
-    after ``since`` (the StatusIndex order), then the later statuses. Records that became
-    outstanding after the slice was sent have a later time, so the continuation takes them too;
-    those with the same time as the last key sent go again (harmless: the worker finds them sent)."""
+    after ``since`` (the StatusIndex order), then the later statuses. Records of that status that
+    became outstanding after the slice was sent have a later time, so the continuation takes them
+    too (those of an earlier status wait for the org's next full sync); those with the same time
+    as the last key sent go again (harmless: the worker finds them sent)."""
 
     status: RecordStatus
     since: datetime

@@ -41,7 +41,7 @@ MAX_KEYS_PER_SYNC = 10_000
 takes from a tenant in a minute (60 calls of 50 records), so a big backlog never waits for the
 next slice, while one sync — an API request, or one org in the tick — stays short: the rest goes
 a minute later (``CONTINUE_AFTER``), starting where the slice ended (``SYNC_CURSOR``), until none
-is left — so the queue always holds the next three minutes of work and no key is sent twice."""
+is left — so the queue keeps the next slice's work, and keys still queued are not sent again."""
 CONTINUE_AFTER = timedelta(minutes=1)
 BACKFILL_KEYS = 1_000
 """A sync of more outstanding records than this is a backfill (about 20 Xero calls: a third of a
