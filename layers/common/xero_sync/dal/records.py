@@ -171,6 +171,19 @@ class RecordRepository:
         self, org_id: str, status: RecordStatus, *, since: datetime | None = None, until: datetime | None = None
     ) -> Iterator[RecordKey]:
         """Keys of an org's records in one status, oldest first — an index query, not a scan."""
+        for key, _ in self._in_status(org_id, status, since, until):
+            yield key
+
+    def keys_and_times_with_status(
+        self, org_id: str, status: RecordStatus, *, since: datetime | None = None
+    ) -> Iterator[tuple[RecordKey, datetime]]:
+        """The same, with when each entered the status (the index's sort key: a sync's cursor)."""
+        return self._in_status(org_id, status, since, None)
+
+    @staticmethod
+    def _in_status(
+        org_id: str, status: RecordStatus, since: datetime | None, until: datetime | None
+    ) -> Iterator[tuple[RecordKey, datetime]]:
         condition: Condition | None = None
         if since and until:
             condition = RecordModel.status_at.between(since, until)
@@ -178,14 +191,6 @@ class RecordRepository:
             condition = RecordModel.status_at >= since
         elif until:
             condition = RecordModel.status_at <= until
-        for item in RecordModel.status_index.query(f"{org_id}#{status.value}", condition):
-            yield RecordKey.parse(org_id, item.record_key)
-
-    def keys_and_times_with_status(
-        self, org_id: str, status: RecordStatus, *, since: datetime | None = None
-    ) -> Iterator[tuple[RecordKey, datetime]]:
-        """The same, with when each entered the status (the index's sort key: a sync's cursor)."""
-        condition = RecordModel.status_at >= since if since else None
         for item in RecordModel.status_index.query(f"{org_id}#{status.value}", condition):
             yield RecordKey.parse(org_id, item.record_key), item.status_at
 
