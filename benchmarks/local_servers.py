@@ -46,7 +46,7 @@ def xero_and_aws(emulator_options: list[str], own_process_for: tuple[str, ...] =
     motos: dict[str, str] = {}
     for name in ("*", *own_process_for):  # "*": the one for every other service
         port = free_port()
-        processes.append(_start([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]))
+        processes.append(_start([sys.executable, "-m", "local.moto_server", "-H", "127.0.0.1", "-p", str(port)]))
         motos[name] = f"http://127.0.0.1:{port}"
     aws = motos.pop("*")
     servers = Servers(xero=f"http://127.0.0.1:{emulator_port}", aws=aws, services=motos)

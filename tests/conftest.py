@@ -31,6 +31,9 @@ def moto_endpoint() -> Iterator[str]:
     """A moto server on a free loopback port, for the whole session (one per xdist worker)."""
     from moto.server import ThreadedMotoServer
 
+    from local.moto_patches import install
+
+    install()  # transactions roll back the items they touch, not a copy of each table
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one log line per AWS call otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

@@ -213,6 +213,9 @@ class LocalStack:
         else:
             from moto.server import ThreadedMotoServer
 
+            from local.moto_patches import install
+
+            install()  # transactions roll back the items they touch, not a copy of each table
             self._moto = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
             self._moto.start()
             moto_host, moto_port = self._moto.get_host_and_port()

@@ -1,0 +1,90 @@
+"""local/moto_patches.py: moto's TransactWriteItems rolls back the items it touched instead of
+copying each table once per item — with the same outcome: all applied, or nothing."""
+
+import uuid
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from local.moto_patches import install
+
+
+@pytest.fixture
+def dynamodb(moto_endpoint):
+    client = boto3.client("dynamodb", endpoint_url=moto_endpoint, region_name="us-east-1")
+    name = f"patched-{uuid.uuid4().hex[:8]}"
+    client.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for sk in ("a", "b", "c"):
+        client.put_item(TableName=name, Item={"pk": {"S": "org"}, "sk": {"S": sk}, "n": {"N": "1"}})
+    yield client, name
+    client.delete_table(TableName=name)
+
+
+def _update(name, sk, condition_value="1"):
+    return {
+        "Update": {
+            "TableName": name,
+            "Key": {"pk": {"S": "org"}, "sk": {"S": sk}},
+            "UpdateExpression": "SET n = n + :one",
+            "ConditionExpression": "n = :expected",
+            "ExpressionAttributeValues": {":one": {"N": "1"}, ":expected": {"N": condition_value}},
+        }
+    }
+
+
+def _items(client, name):
+    found = client.query(
+        TableName=name, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": "org"}}
+    )
+    return {item["sk"]["S"]: item.get("n", {}).get("N") for item in found["Items"]}
+
+
+def test_a_cancelled_transaction_leaves_every_item_as_it_was(dynamodb):
+    client, name = dynamodb
+    with pytest.raises(ClientError) as cancelled:
+        client.transact_write_items(
+            TransactItems=[
+                _update(name, "a"),  # applied by moto before the failing check: must be undone
+                {"Put": {"TableName": name, "Item": {"pk": {"S": "org"}, "sk": {"S": "new"}}}},
+                {"Delete": {"TableName": name, "Key": {"pk": {"S": "org"}, "sk": {"S": "b"}}}},
+                _update(name, "c", condition_value="7"),  # fails
+            ]
+        )
+
+    assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
+    codes = [reason["Code"] for reason in cancelled.value.response["CancellationReasons"]]
+    assert codes == ["None", "None", "None", "ConditionalCheckFailed"]
+    assert _items(client, name) == {"a": "1", "b": "1", "c": "1"}
+
+
+def test_a_transaction_that_holds_is_applied_whole(dynamodb):
+    client, name = dynamodb
+    client.transact_write_items(
+        TransactItems=[
+            _update(name, "a"),
+            {"Put": {"TableName": name, "Item": {"pk": {"S": "org"}, "sk": {"S": "new"}}}},
+            {"Delete": {"TableName": name, "Key": {"pk": {"S": "org"}, "sk": {"S": "b"}}}},
+        ]
+    )
+
+    assert _items(client, name) == {"a": "2", "c": "1", "new": None}
+
+
+def test_the_table_is_not_copied_for_the_rollback(dynamodb):
+    from moto.dynamodb import models
+
+    _, name = dynamodb
+    install()  # a second install changes nothing
+    table = models.dynamodb_backends["123456789012"]["us-east-1"].get_table(name)
+
+    assert models.copy.deepcopy(table) is table
+    assert models.copy.deepcopy([1, [2]]) == [1, [2]]  # anything else is still copied
