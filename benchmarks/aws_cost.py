@@ -106,7 +106,10 @@ class CapacityMeter:
             units = 0.0
             for name, items in response.get("Responses", {}).items():
                 factor = 1.0 if params["RequestItems"][name].get("ConsistentRead") else 0.5
-                units += sum(factor * _units(item_size(item), READ_UNIT_BYTES) for item in items)
+                for item in items:
+                    size = item_size(item)
+                    self._read(name, item, size)
+                    units += factor * _units(size, READ_UNIT_BYTES)
             return Units(read=units)
         if operation == "PutItem":
             size = item_size(params["Item"])
@@ -132,6 +135,19 @@ class CapacityMeter:
                     else:
                         units += _units(self._known(name, request["DeleteRequest"]["Key"]), WRITE_UNIT_BYTES)
             return Units(write=units)
+        if operation == "TransactWriteItems":
+            # Twice a plain write's units for each item (DynamoDB's rule for transactions);
+            # a cancelled transaction is counted as one that went through.
+            units = 0.0
+            for entry in params["TransactItems"]:
+                ((kind, request),) = entry.items()
+                name = request["TableName"]
+                if kind == "Put":
+                    size = item_size(request["Item"])
+                    units += 2 * _units(max(size, self._put(name, request["Item"], size)), WRITE_UNIT_BYTES)
+                else:  # Update, Delete, ConditionCheck: the item as last seen
+                    units += 2 * _units(self._known(name, request["Key"]), WRITE_UNIT_BYTES)
+            return Units(write=units)
         return Units()  # DescribeTable and the like: not billed per request
 
     def _put(self, table: str, item: Mapping[str, Any], size: int) -> int:
@@ -143,6 +159,12 @@ class CapacityMeter:
         before = self._known(table, key)
         self._seen(table, key, size)
         return before
+
+    def _read(self, table: str, item: Mapping[str, Any], size: int) -> None:
+        """Remember the size of an item read whole (a batch's answers carry no key of their own)."""
+        names = self._key_names(table)
+        if names is not None:
+            self._seen(table, {name: item[name] for name in names if name in item}, size)
 
     def _seen(self, table: str, key: Mapping[str, Any], size: int | None) -> None:
         with self._lock:

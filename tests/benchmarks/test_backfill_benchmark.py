@@ -48,6 +48,17 @@ def test_request_units_follow_item_sizes_and_consistency():
     update = {"TableName": "t", "Key": {"pk": {"S": "org#2"}}, "ReturnValues": "ALL_NEW"}
     assert meter.count("UpdateItem", update, {"Attributes": small}).write == 5
     assert meter.count("UpdateItem", update, {"Attributes": small}).write == 1  # now small
+    # A transaction: twice a plain write's units per item, each item as last seen (also in a batch read).
+    batch = {"RequestItems": {"t": {"ConsistentRead": True}}}
+    assert meter.count("BatchGetItem", batch, {"Responses": {"t": [big]}}).read == 2
+    claims = {
+        "TransactItems": [
+            {"Update": {"TableName": "t", "Key": {"pk": {"S": "org#2"}}}},  # 5 KB as read above
+            {"Update": {"TableName": "t", "Key": {"pk": {"S": "org#unknown"}}}},
+            {"Put": {"TableName": "t", "Item": small}},
+        ]
+    }
+    assert meter.count("TransactWriteItems", claims, None).write == 2 * 5 + 2 * 1 + 2 * 1
     query = {"TableName": "t", "ConsistentRead": False}
     assert meter.count("Query", query, {"Items": [big, big]}).read == 0.5 * 3  # 10 KB summed, halved
     assert sqs_billed_requests("SendMessageBatch", {"Entries": [{"MessageBody": "x" * 70_000}]}, None) == 2

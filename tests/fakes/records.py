@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -265,6 +265,29 @@ class InMemoryRecords:
             )
         )
         return True
+
+    def claim_all_for_operation(
+        self,
+        claims: Sequence[tuple[RecordKey, int]],
+        *,
+        owner: str,
+        operation: str,
+        idempotency_key: str,
+        now: datetime,
+        until: datetime,
+    ) -> list[bool]:
+        return [
+            self.claim_for_operation(
+                key,
+                owner=owner,
+                version=version,
+                operation=operation,
+                idempotency_key=idempotency_key,
+                now=now,
+                until=until,
+            )
+            for key, version in claims
+        ]
 
     def release(
         self,

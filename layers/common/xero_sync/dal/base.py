@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import threading
 
+from pynamodb.connection import Connection
 from pynamodb.models import Model
 
 from xero_sync.settings import CoreSettings
 
 _lock = threading.Lock()
 _configured_for: tuple | None = None
+_transaction_connections: dict[tuple[str | None, str | None], Connection] = {}
 
 
 def table_models() -> dict[str, type[Model]]:
@@ -61,3 +63,14 @@ def configure(settings: CoreSettings) -> None:
             model.Meta.host = settings.aws_endpoint_for("dynamodb")  # AWS_ENDPOINT_URL_DYNAMODB first
             model._connection = None  # drop the cached client: the endpoint may have changed
         _configured_for = fingerprint
+
+
+def transactions_for(model: type[Model]) -> Connection:
+    """A connection for PynamoDB's ``TransactWrite`` on ``model``'s region and endpoint, as
+    :func:`configure` set them (a transaction is not a model's method, so it needs its own)."""
+    region, host = getattr(model.Meta, "region", None), getattr(model.Meta, "host", None)
+    with _lock:
+        connection = _transaction_connections.get((region, host))
+        if connection is None:
+            connection = _transaction_connections[(region, host)] = Connection(region=region, host=host)
+        return connection

@@ -22,11 +22,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
+from xero_sync.dal.base import transactions_for
 from xero_sync.dal.import_models import ChangeModel, XeroObjectModel
 from xero_sync.dal.xero_objects import object_actions, revision_condition
 from xero_sync.domain.changes import (
@@ -90,16 +90,6 @@ def _to_change(item: ChangeModel) -> Change:
 
 
 class ChangeRepository:
-    def __init__(self) -> None:
-        self._connection: Connection | None = None
-
-    def _transactions(self) -> Connection:
-        # The models' endpoint and region, as dal.base.configure set them (moto locally).
-        region, host = getattr(ChangeModel.Meta, "region", None), getattr(ChangeModel.Meta, "host", None)
-        if self._connection is None or self._connection.host != host:
-            self._connection = Connection(region=region, host=host)
-        return self._connection
-
     # --- writing ------------------------------------------------------------------------------
 
     def last_id(self, org_id: str) -> str | None:
@@ -160,7 +150,7 @@ class ChangeRepository:
         condition: Condition = (
             ChangeModel.change_id.does_not_exist() if sequence == 0 else ChangeModel.sequence == sequence
         )
-        with TransactWrite(connection=self._transactions()) as transaction:
+        with TransactWrite(connection=transactions_for(ChangeModel)) as transaction:
             transaction.update(counter, actions=[ChangeModel.sequence.set(sequence + len(chunk))], condition=condition)
             for (change, write), change_id in zip(chunk, ids, strict=True):
                 item = XeroObjectModel(write.key.org_id, write.key.object_key)

@@ -27,6 +27,7 @@ from pynamodb.expressions.update import Action
 
 from xero_sync.dal.errors import is_condition_failure
 from xero_sync.dal.models import RecordModel
+from xero_sync.dal.record_claims import RecordClaims
 from xero_sync.dal.record_items import clear_claim_actions, data_actions, status_actions, to_record
 from xero_sync.domain.errors import ClaimLost
 from xero_sync.domain.records import (
@@ -39,7 +40,7 @@ from xero_sync.domain.records import (
 )
 
 
-class RecordRepository:
+class RecordRepository(RecordClaims):
     # --- pushes (F3.1) ----------------------------------------------------------------------
 
     def store_version(
@@ -203,46 +204,7 @@ class RecordRepository:
         for item in RecordModel.waiting_index.query(waiting_key(org_id, parent_entity, parent_id)):
             yield RecordKey.parse(org_id, item.record_key)
 
-    # --- the worker's claim (N1) --------------------------------------------------------------
-
-    def claim_for_operation(
-        self,
-        key: RecordKey,
-        *,
-        owner: str,
-        version: int,
-        operation: str,
-        idempotency_key: str,
-        now: datetime,
-        until: datetime,
-    ) -> bool:
-        """Claim the record for one Xero call and write down what is about to be sent — in one
-        conditional write, *before* sending. Fails (False) if another worker holds the record or
-        the host pushed a newer version since the worker read it. If the worker then dies or the
-        outcome is unknown, the next worker finds ``claim_operation`` and looks in Xero first."""
-        condition = (RecordModel.version == version) & (
-            RecordModel.claim_until.does_not_exist()
-            | (RecordModel.claim_until < now)
-            | (RecordModel.claim_owner == owner)
-        )
-        try:
-            RecordModel(key.org_id, key.record_key).update(
-                actions=[
-                    RecordModel.claim_owner.set(owner),
-                    RecordModel.claim_until.set(until),
-                    RecordModel.claim_operation.set(operation),
-                    RecordModel.claim_version.set(version),
-                    RecordModel.idempotency_key.set(idempotency_key),
-                    RecordModel.attempts.add(1),
-                    RecordModel.updated_at.set(now),
-                ],
-                condition=condition,
-            )
-        except UpdateError as error:
-            if is_condition_failure(error):
-                return False
-            raise
-        return True
+    # --- after the claim (record_claims.py) ---------------------------------------------------
 
     def release(
         self,

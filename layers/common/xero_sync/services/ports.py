@@ -130,6 +130,20 @@ class RecordStore(Protocol):
         now: datetime,
         until: datetime,
     ) -> bool: ...
+    def claim_all_for_operation(
+        self,
+        claims: Sequence[tuple[RecordKey, int]],
+        *,
+        owner: str,
+        operation: str,
+        idempotency_key: str,
+        now: datetime,
+        until: datetime,
+    ) -> list[bool]:
+        """``claim_for_operation`` for the ``(key, version)`` of each record of one call, in
+        as few requests as the store allows; which were claimed, in order."""
+        ...
+
     def release(
         self,
         key: RecordKey,

@@ -1,12 +1,12 @@
 """Making Xero calls for claimed records.
 
-Before every call each record in it is *claimed with its operation written down* (one
-conditional write): another worker cannot send it meanwhile, and if the call's outcome is
-unknown the next attempt looks in Xero first (recovery.py). Records whose claim fails are
-someone else's now and are left alone (outcome ``lost``). A failure of a whole call becomes an
-outcome per record, except an auth error, which pauses the whole org: Xero refused the call
-before applying anything, so the records are given back at once (a reconnect sends them without
-waiting for the claims to run out).
+Before every call each record in it is *claimed with its operation written down* (a conditional
+write per record, those of one call in one request: dal/record_claims.py): another worker cannot
+send it meanwhile, and if the call's outcome is unknown the next attempt looks in Xero first
+(recovery.py). Records whose claim fails are someone else's now and are left alone (outcome
+``lost``). A failure of a whole call becomes an outcome per record, except an auth error, which
+pauses the whole org: Xero refused the call before applying anything, so the records are given
+back at once (a reconnect sends them without waiting for the claims to run out).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from functools import partial
 
 from xero_sync.services.export.calls import BATCH_SIZE, XeroCalls, chunks, idempotency_key
 from xero_sync.services.export.outcome import Outcome, capitalised, failed
-from xero_sync.services.export.parallel import in_parallel
 from xero_sync.services.export.plan import Work
 from xero_sync.services.ports import RecordStore
 from xero_sync.xero.errors import (
@@ -66,19 +65,14 @@ class ClaimedCalls:
     def claim(self, works: list[Work], operation: str) -> tuple[list[Work], list[Outcome], str]:
         """Claim ``works`` for ``operation``: (claimed, outcomes of the lost ones, idempotency key)."""
         key = self.key(operation, works)
-
-        def claim(work: Work) -> bool:
-            return self.records.claim_for_operation(
-                work.view.key,
-                owner=self.owner,
-                version=work.view.version,
-                operation=operation,
-                idempotency_key=key,
-                now=self.now,
-                until=self.claim_until,
-            )
-
-        taken = in_parallel(claim, works)
+        taken = self.records.claim_all_for_operation(
+            [(work.view.key, work.view.version) for work in works],
+            owner=self.owner,
+            operation=operation,
+            idempotency_key=key,
+            now=self.now,
+            until=self.claim_until,
+        )
         claimed = [work for work, ok in zip(works, taken, strict=True) if ok]
         lost = [Outcome(work, "lost") for work, ok in zip(works, taken, strict=True) if not ok]
         return claimed, lost, key
