@@ -6,13 +6,27 @@ logger context (with correlation id) → metrics → tracer (response capture of
 """
 
 import warnings
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+
+class ServiceMetrics(Metrics):
+    """Powertools' Metrics, silent when metrics are disabled (``POWERTOOLS_METRICS_DISABLED``:
+    the local stack's benchmarks). Powertools honours that when it flushes at the end of an
+    invocation, but prints a full buffer (100 values of one metric) to stdout regardless —
+    lines of JSON between a benchmark's numbers."""
+
+    def add_metric(self, *args: Any, **kwargs: Any) -> None:
+        if not is_metrics_disabled():
+            super().add_metric(*args, **kwargs)
+
 
 logger = Logger(service="xero-sync")
 tracer = Tracer(service="xero-sync")
-metrics = Metrics(namespace="XeroSync", service="xero-sync")
+metrics = ServiceMetrics(namespace="XeroSync", service="xero-sync")
 
 __all__ = ["MetricUnit", "logger", "metrics", "tracer"]
 
