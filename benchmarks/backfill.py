@@ -156,6 +156,7 @@ class Result:
     failed: list[str] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
     calls_by_endpoint: dict[str, int] = field(default_factory=dict)
+    calls_per_minute: list[int] = field(default_factory=list)  # Xero calls in each emulated minute, 0 included
     resyncs: int = 0  # syncs started again for records left outstanding with nothing queued
     usage: Usage | None = None  # for the cost table
     worker_operations: dict[str, int] = field(default_factory=dict)  # e.g. "dynamodb UpdateItem": n
@@ -245,11 +246,22 @@ def run(
         failed=failed,
         statuses=statuses,
         calls_by_endpoint=dict(Counter(f"{e['method']} {_endpoint(e['path'])}" for e in accounting).most_common()),
+        calls_per_minute=calls_per_minute(times),
         resyncs=resyncs,
         usage=METER.usage(records),
         worker_operations=dict(METER.operations.most_common()),
         profile=METER.profile_table() if METER.profiling else "",
     )
+
+
+def calls_per_minute(times: list[datetime]) -> list[int]:
+    """Xero calls in each emulated minute from the first call on (where the run fell short of
+    the ceiling: a slow start, a gap, a tail)."""
+    if not times:
+        return []
+    start = min(times)
+    minutes = Counter(int((at - start).total_seconds() // 60) for at in times)
+    return [minutes.get(minute, 0) for minute in range(max(minutes) + 1)]
 
 
 def _endpoint(path: str) -> str:
@@ -397,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
             f"\n{result.label}: record statuses {result.statuses}; Xero calls {result.calls_by_endpoint}"
             + (f"; synced again {result.resyncs}× for records left with nothing queued" if result.resyncs else "")
         )
+        print(f"\n{result.label}: Xero calls per emulated minute (the ceiling: 60) {result.calls_per_minute}")
         if result.failed:
             print(f"\n{result.label}: failures (first {len(result.failed)}):")
             print("\n".join(f"  - {line}" for line in result.failed))

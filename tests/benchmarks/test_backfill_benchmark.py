@@ -26,11 +26,26 @@ def test_a_small_backfill_reaches_xero_exactly_once_and_paid_in_both_modes():
         assert usage["worker_write_units"] >= 2 * result["records"], usage
         assert usage["worker_read_units"] > 0 and usage["worker_invocations"] >= 1, usage
         assert usage["sqs_requests"] > 0, usage  # the messages that delivered the records
+        # The timeline accounts for every call that was not refused
+        assert sum(result["calls_per_minute"]) == result["xero_calls"] + result["rate_limited"], result
     assert "records per Xero call" in printed
     # The cost table states its region, prices and the workers' memory (template.yaml).
     assert "per million records" in printed and "us-east-1" in printed, printed
     assert "$0.625/M write units" in printed and "$0.125/M read units" in printed, printed
     assert "export workers: 512 MB" in printed, printed
+
+
+def test_calls_per_minute_counts_each_emulated_minute_from_the_first_call(monkeypatch):
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "benchmarks"))  # as the script runs
+    from benchmarks.backfill import calls_per_minute
+
+    start = datetime(2026, 12, 4, tzinfo=UTC)
+    times = [start + timedelta(seconds=s) for s in (0, 30, 59.9, 60, 185)]
+    assert calls_per_minute(times) == [3, 1, 0, 1]
+    assert calls_per_minute([]) == []
 
 
 def test_request_units_follow_item_sizes_and_consistency():
