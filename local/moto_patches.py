@@ -1,17 +1,22 @@
-"""moto's TransactWriteItems, made affordable on a big table.
+"""Two gaps between moto's DynamoDB and DynamoDB, closed for the local stack and the tests.
 
-moto (pinned in requirements-local.txt) keeps a transaction all-or-nothing by deep-copying every
-table the transaction touches, once per item, before applying it: the export's claim of one
-Xero call (50 records in one transaction) on a records table of 20,000 items copies a million
-items, and the local stack would measure moto, not the service. DynamoDB does nothing of the kind.
+1. **Each request is atomic.** DynamoDB checks a write's condition and applies the write as one
+   step; moto server (threaded) does the two in separate steps, so two concurrent conditional
+   writes on one item can both pass a condition meant for one of them (two openers of a one-time
+   console link both got it; two claims of one lease). :func:`install` runs moto's DynamoDB
+   requests one at a time in the process: exactly the guarantee DynamoDB gives per request, and
+   no more — a caller's read-then-write still interleaves with other callers', as between Lambdas.
 
-:func:`install` keeps moto's own code for checking and applying a transaction and changes only
-its rollback: moto's table copy becomes a no-op, and the items the transaction touches are
-snapshotted beforehand and put back (or removed again) when it is cancelled. The result of every
-transaction — applied whole or not at all, with the same cancellation reasons — is unchanged.
+2. **TransactWriteItems is affordable on a big table.** moto keeps a transaction all-or-nothing
+   by deep-copying every table it touches, once per item, before applying it: the export's claim
+   of one Xero call (50 records) on a records table of 20,000 items copied a million items, and
+   the local stack measured moto, not the service. Here moto's own check-and-apply code runs with
+   the table copy made a no-op; the items the transaction touches are snapshotted beforehand and
+   put back (or removed again) when it is cancelled. The outcome — applied whole or not at all,
+   with the same cancellation reasons — is unchanged.
 
-Used wherever the local stack starts moto: ``python -m local.moto_server`` (the benchmarks' moto
-processes), ``LocalStack.start`` (its in-process server) and the test session's server.
+Installed wherever the local stack starts moto: ``python -m local.moto_server`` (the benchmarks'
+moto processes), ``LocalStack.start`` (its in-process server) and the test session's server.
 """
 
 from __future__ import annotations
@@ -25,13 +30,23 @@ _installed = False
 
 
 def install() -> None:
-    """Patch moto's DynamoDB backend in this process (idempotent)."""
+    """Patch moto's DynamoDB in this process (idempotent): atomic requests, cheap rollbacks."""
     global _installed
     with _install_lock:
         if _installed:
             return
         from moto.dynamodb import models
         from moto.dynamodb.models.table import Table
+        from moto.dynamodb.responses import DynamoHandler
+
+        one_request_at_a_time = threading.Lock()
+        handle = DynamoHandler.call_action
+
+        def call_action(self: Any) -> Any:
+            with one_request_at_a_time:
+                return handle(self)
+
+        DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
         class TablesNotCopied:
             """Stands in for the ``copy`` module inside moto's DynamoDB backend: a table is

@@ -1,6 +1,9 @@
-"""local/moto_patches.py: moto's TransactWriteItems rolls back the items it touched instead of
-copying each table once per item — with the same outcome: all applied, or nothing."""
+"""local/moto_patches.py: each DynamoDB request on moto is atomic, as in DynamoDB, and moto's
+TransactWriteItems rolls back the items it touched instead of copying each table once per item —
+with the same outcome: all applied, or nothing."""
 
+import threading
+import time
 import uuid
 
 import boto3
@@ -88,3 +91,42 @@ def test_the_table_is_not_copied_for_the_rollback(dynamodb):
 
     assert models.copy.deepcopy(table) is table
     assert models.copy.deepcopy([1, [2]]) == [1, [2]]  # anything else is still copied
+
+
+def test_of_concurrent_conditional_writes_on_one_item_exactly_one_passes(dynamodb, monkeypatch):
+    # moto alone reads the item for the condition and applies the write in two steps: several of
+    # these could pass (a one-time link opened twice). DynamoDB, and the patched moto, let one
+    # through. The gap between moto's two steps is widened (10 ms) so that, without the patch,
+    # most rounds would have several winners (8 of 10 when tried), not one in hundreds.
+    from moto.dynamodb.models.table import Table
+
+    read_item = Table.get_item
+
+    def read_slowly(self, *args, **kwargs):
+        found = read_item(self, *args, **kwargs)
+        time.sleep(0.01)
+        return found
+
+    monkeypatch.setattr(Table, "get_item", read_slowly)
+    client, name = dynamodb
+    for round_ in range(10):
+        key = {"pk": {"S": "org"}, "sk": {"S": f"link-{round_}"}}
+        client.put_item(TableName=name, Item=key)
+        start = threading.Barrier(8)
+        won: list[bool] = []
+
+        def take(key=key, start=start, won=won):
+            start.wait()
+            try:
+                client.delete_item(TableName=name, Key=key, ConditionExpression="attribute_exists(pk)")
+                won.append(True)
+            except ClientError as error:
+                assert error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+                won.append(False)
+
+        threads = [threading.Thread(target=take) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert won.count(True) == 1, won

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from xero_it_helpers import atomic_dynamodb_requests, settings_for, start_emulator
+from xero_it_helpers import settings_for, start_emulator
 
 from xero_sync.aws.clients import aws_client
 from xero_sync.dal.base import configure
@@ -64,11 +64,3 @@ def settings(aws_settings: Settings, emulator) -> Settings:
 @pytest.fixture
 def org_id() -> str:
     return f"org-{uuid.uuid4().hex[:10]}"
-
-
-@pytest.fixture
-def atomic_dynamodb():
-    """Each DynamoDB request atomic, as in DynamoDB (see ``atomic_dynamodb_requests``): for tests
-    of concurrent conditional writers against moto server."""
-    with atomic_dynamodb_requests():
-        yield

@@ -1,10 +1,8 @@
 """The rate governor on DynamoDB (moto server), alone and against the Xero emulator's limits.
 
-moto server checks a write's condition and applies the write in two steps, so two concurrent
-requests on one item can both pass a condition that only one of them should: a guarantee DynamoDB
-gives (each request is atomic on its item) and moto does not. Tests with concurrent writers
-therefore run with ``atomic_dynamodb`` (conftest.py): the real store and its real conditional
-writes, each request made atomic as DynamoDB makes it — and nothing more. Time is virtual
+Concurrent writers meet on one item here: the session's moto server makes each DynamoDB request
+atomic, as DynamoDB does (local/moto_patches.py; moto alone checks a condition and applies the
+write in two steps, so two requests could both pass a condition meant for one). Time is virtual
 (``VirtualTime``): a loaded machine changes how long a test takes, never what it sees.
 """
 
@@ -116,7 +114,7 @@ def test_dynamodb_day_limit_and_429_hold_are_shared_between_governors(aws_settin
     assert info.value.retry_after == pytest.approx(45, abs=0.01)
 
 
-def test_concurrent_callers_get_distinct_paced_turns_and_at_most_five_slots(aws_settings, atomic_dynamodb):
+def test_concurrent_callers_get_distinct_paced_turns_and_at_most_five_slots(aws_settings):
     # Given twelve callers writing to one tenant's item at once, each request atomic (as in DynamoDB)
     store = DynamoRateLimitStore()
     tenant = _tenant()
@@ -165,7 +163,7 @@ def _max_in_any_minute(times: list[float]) -> int:
     return max((bisect.bisect_left(times, t + 60) - i for i, t in enumerate(times)), default=0)
 
 
-def test_many_lambdas_stay_under_xero_limits(aws_settings, org_id, atomic_dynamodb):
+def test_many_lambdas_stay_under_xero_limits(aws_settings, org_id):
     """Eight Lambdas hammer one tenant for 90 s: Xero never answers 429 and no 60 s hold more than
     59 calls, neither as the governor sent them nor as Xero counted them. The governor, the
     Lambdas' sleeps and the emulator share one virtual time line (a call takes no virtual time),

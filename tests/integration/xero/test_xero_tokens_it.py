@@ -67,7 +67,7 @@ def test_a_401_token_expired_is_refreshed_and_repeated(settings, emulator, org_i
     assert refreshes(emulator.base_url) == 1
 
 
-def test_fifty_concurrent_callers_refresh_exactly_once(settings, emulator, org_id, atomic_dynamodb):
+def test_fifty_concurrent_callers_refresh_exactly_once(settings, emulator, org_id):
     # Given a connected org whose access token has expired
     stack = build_stack(settings)
     connect_org(stack, org_id, utcnow())

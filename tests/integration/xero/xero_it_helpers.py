@@ -5,21 +5,16 @@ over real HTTP, and the objects a Lambda would build."""
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import secrets
-import threading
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from unittest import mock
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 from pydantic import SecretStr
-from pynamodb.connection.base import Connection
 
 from local.xero_emulator import EmulatorOptions, start_in_thread
 from xero_sync.aws.kms import TokenCipher
@@ -151,25 +146,3 @@ def refreshes(base_url: str, client_id: str = "demo-client-id") -> int:
 
 def advance_emulator(base_url: str, seconds: float) -> None:
     requests.post(f"{base_url}/_emulator/clock/advance", json={"seconds": seconds}, timeout=10).raise_for_status()
-
-
-_ONE_REQUEST_AT_A_TIME = threading.Lock()
-
-
-@contextlib.contextmanager
-def atomic_dynamodb_requests() -> Iterator[None]:
-    """Within the block, every DynamoDB request of this process is atomic, as DynamoDB makes each
-    request atomic on its item: a condition is checked and the write applied as one step. moto
-    server does the two in separate steps, so concurrent requests on one item can both pass a
-    condition meant for only one of them — a guarantee the stand-in cannot give, which tests of
-    concurrent writers (leases, slots) must not ask of it. One lock around each *single* request
-    restores exactly that, and no more: a caller's sequence of requests (read, then write) still
-    interleaves with everyone else's, as between Lambdas in AWS."""
-    original = Connection._make_api_call
-
-    def one_at_a_time(self: Connection, operation_name: str, operation_kwargs: dict) -> dict:
-        with _ONE_REQUEST_AT_A_TIME:
-            return original(self, operation_name, operation_kwargs)
-
-    with mock.patch.object(Connection, "_make_api_call", one_at_a_time):
-        yield

@@ -1,9 +1,9 @@
 """The governor's single-writer guarantee where it can be tested without a stand-in that breaks
 it (issue 9): many threads against a store that applies each write atomically, as DynamoDB does
 per item — the in-memory store — on a virtual clock; and the conditional expressions
-``dal/rate_limits.py`` sends, which are what makes each DynamoDB write safe. (moto server checks a
-condition and writes in two steps, so two concurrent requests can both pass a condition only one
-should: it cannot give this guarantee, and the integration tests do not ask it to.)"""
+``dal/rate_limits.py`` sends, which are what makes each DynamoDB write safe. (On moto server the same
+guarantee holds only because the local stack makes each of its requests atomic:
+local/moto_patches.py.)"""
 
 from __future__ import annotations
 
