@@ -27,12 +27,11 @@ Measured:
 - a contact edited in Xero → the signed delivery at a host endpoint on loopback (p50, p95), one
   edit at a time.
 
-Scale: the local AWS stand-in, not the service, limits the size of a run. moto's
-TransactWriteItems deep-copies every table a transaction touches, once per item, to roll back on
-failure; the import writes each change with its object's state in transactions of 49 pairs, so
-on moto every transaction costs (items in the tables) x 99 copies, and from about 1,000 records on
-a loaded 2-core machine a transaction exceeds botocore's 30 s read timeout (the message comes
-back and the import resumes, but the run takes hours). DynamoDB itself has no such cost.
+Scale: moto's TransactWriteItems used to deep-copy every table a transaction touches, once per
+item, for its rollback (the import writes each change with its object's state in transactions of
+49 pairs), so from about 1,000 records on a loaded 2-core machine a transaction exceeded botocore's
+30 s read timeout. The local stack's moto now rolls back only the items a transaction touched
+(local/moto_patches.py). DynamoDB itself never had that cost.
 """
 
 from __future__ import annotations
