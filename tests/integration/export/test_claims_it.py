@@ -121,20 +121,7 @@ def test_a_transaction_that_conflicts_leaves_its_records_to_one_write_each(harne
     records = harness.container.records
     claims = _contacts(harness, 3)
 
-    class Conflicting:
-        def __init__(self, **_kwargs):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def update(self, *_args, **_kwargs):
-            pass
-
-        def __exit__(self, *_exc):
-            raise _cancelled(["TransactionConflict", None, None])
-
-    monkeypatch.setattr(record_claims, "TransactWrite", Conflicting)
+    monkeypatch.setattr(record_claims, "TransactWrite", _failing_with(_cancelled(["TransactionConflict", None, None])))
 
     # Then each record is claimed on its own, with the same conditions
     assert _claim_all(records, claims) == [True, True, True]
@@ -144,7 +131,16 @@ def test_a_transaction_that_conflicts_leaves_its_records_to_one_write_each(harne
 def test_an_error_that_is_not_a_cancellation_is_raised(harness, monkeypatch):
     claims = _contacts(harness, 2)
 
-    class Throttled:
+    monkeypatch.setattr(record_claims, "TransactWrite", _failing_with(TransactWriteError("throttled")))
+    with pytest.raises(TransactWriteError):
+        _claim_all(harness.container.records, claims)
+    assert all(harness.container.records.get(key).claim_owner is None for key, _ in claims)
+
+
+def _failing_with(error):
+    """A stand-in for PynamoDB's TransactWrite whose commit fails with ``error``."""
+
+    class Failing:
         def __init__(self, **_kwargs):
             pass
 
@@ -155,12 +151,9 @@ def test_an_error_that_is_not_a_cancellation_is_raised(harness, monkeypatch):
             pass
 
         def __exit__(self, *_exc):
-            raise TransactWriteError("throttled")
+            raise error
 
-    monkeypatch.setattr(record_claims, "TransactWrite", Throttled)
-    with pytest.raises(TransactWriteError):
-        _claim_all(harness.container.records, claims)
-    assert all(harness.container.records.get(key).claim_owner is None for key, _ in claims)
+    return Failing
 
 
 def _cancelled(codes):

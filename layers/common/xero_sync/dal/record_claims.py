@@ -80,18 +80,7 @@ class RecordClaims:
         Any other error is raised, as a single claim's would be."""
         if len(claims) < 2 or len({key for key, _ in claims}) < len(claims):
             # one record, or one named twice (a transaction may write an item only once)
-            return [
-                self.claim_for_operation(
-                    key,
-                    owner=owner,
-                    version=version,
-                    operation=operation,
-                    idempotency_key=idempotency_key,
-                    now=now,
-                    until=until,
-                )
-                for key, version in claims
-            ]
+            return self._one_by_one(claims, owner, operation, idempotency_key, now, until)
         taken: dict[int, bool] = {}
         indexed = list(enumerate(claims))
         for start in range(0, len(indexed), MAX_TRANSACTION_ITEMS):
@@ -133,8 +122,21 @@ class RecordClaims:
                 continue
             taken.update({index: True for index, _ in remaining})
             return taken
-        for index, (key, version) in remaining:
-            taken[index] = self.claim_for_operation(
+        alone = self._one_by_one([claim for _, claim in remaining], owner, operation, idempotency_key, now, until)
+        taken.update(zip([index for index, _ in remaining], alone, strict=True))
+        return taken
+
+    def _one_by_one(
+        self,
+        claims: Sequence[tuple[RecordKey, int]],
+        owner: str,
+        operation: str,
+        idempotency_key: str,
+        now: datetime,
+        until: datetime,
+    ) -> list[bool]:
+        return [
+            self.claim_for_operation(
                 key,
                 owner=owner,
                 version=version,
@@ -143,7 +145,8 @@ class RecordClaims:
                 now=now,
                 until=until,
             )
-        return taken
+            for key, version in claims
+        ]
 
 
 def _claim_condition(version: int, owner: str, now: datetime) -> Condition:
