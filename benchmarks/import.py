@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from local_servers import connect, free_port, xero_and_aws  # benchmarks/, the script's folder
+from local_servers import connect, emulated_xero, xero_and_aws  # benchmarks/, the script's folder
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "layers" / "common"), str(ROOT)]
@@ -60,7 +60,6 @@ sys.path[:0] = [str(ROOT / "layers" / "common"), str(ROOT)]
 from local.host_endpoint import Attempt, HostEndpoint  # noqa: E402 - after the path is set
 
 ORG_ID = "bench-import-org"
-CLIENT_ID, CLIENT_SECRET = "demo-client-id", "demo-client-secret"
 CHUNK = 500
 DYNAMODB: Counter = Counter()
 _lock = threading.Lock()
@@ -104,20 +103,15 @@ class Result:
 
 def run(args: argparse.Namespace) -> Result:
     instrument()
-    api_port = free_port()
-    callback = f"http://127.0.0.1:{api_port}/oauth/callback"
     webhook_key = secrets.token_urlsafe(24)
     result = Result(args.contacts, args.invoices)
-    options = ["--auto-consent", "--quiet", "--time-scale", str(args.time_scale), "--redirect-uri", callback]
+    options = ["--auto-consent", "--quiet", "--time-scale", str(args.time_scale)]
     with xero_and_aws(options) as servers:
         xero, aws = servers.xero, servers.aws
         from local.stack import LocalStack
 
         with LocalStack.start(
-            port=api_port,
-            real_xero=True,  # "real" as far as the stack knows: the emulator in its own process
-            environ={"XERO_CLIENT_ID": CLIENT_ID, "XERO_CLIENT_SECRET": CLIENT_SECRET, "XERO_REDIRECT_URI": callback},
-            parameter_overrides={"XeroLoginUrl": xero, "XeroIdentityUrl": xero, "XeroApiUrl": xero},
+            xero=emulated_xero(xero),  # the emulator in its own process
             extra_environment={
                 "XERO_MINUTE_LIMIT": str(int(60 * args.time_scale)),
                 "XERO_WEBHOOK_KEY": webhook_key,

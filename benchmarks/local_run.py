@@ -19,23 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from local_servers import free_port, xero_and_aws  # benchmarks/, the script's folder
+from local_servers import Servers, emulated_xero, xero_and_aws  # benchmarks/, the script's folder
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path[:0] = [str(ROOT / "layers" / "common"), str(ROOT)]
 
-CLIENT_ID, CLIENT_SECRET = "demo-client-id", "demo-client-secret"
 PUSH_CHUNK = 500
-
-
-@dataclass(frozen=True)
-class Servers:
-    xero: str  # the emulator's base URL
-    aws: str  # moto server's (KMS, Secrets Manager, SES)
-    services: dict[str, str]  # DynamoDB's and SQS's moto servers, each a process of its own
-    callback: str  # the OAuth callback the emulator accepts (the stack's API port)
-    api_port: int
 
 
 @contextlib.contextmanager
@@ -43,11 +33,9 @@ def servers(*, time_scale: float, day_limit: int) -> Iterator[Servers]:
     """The Xero emulator (``time_scale`` × real time, ``day_limit`` per tenant) and moto servers
     (DynamoDB, SQS and the rest), each in a process of its own (``local_servers.py``), for as long
     as the block runs."""
-    api_port = free_port()
-    callback = f"http://127.0.0.1:{api_port}/oauth/callback"
     options = ["--auto-consent", "--quiet", "--time-scale", str(time_scale), "--day-limit", str(day_limit)]
-    with xero_and_aws([*options, "--redirect-uri", callback], own_process_for=("dynamodb", "sqs")) as started:
-        yield Servers(started.xero, started.aws, started.services, callback, api_port)
+    with xero_and_aws(options, own_process_for=("dynamodb", "sqs")) as started:
+        yield started
 
 
 def local_stack(
@@ -58,14 +46,7 @@ def local_stack(
     from local.stack import LocalStack
 
     return LocalStack.start(
-        port=running.api_port,
-        real_xero=True,  # "real" as far as the stack knows: the emulator in its own process
-        environ={
-            "XERO_CLIENT_ID": CLIENT_ID,
-            "XERO_CLIENT_SECRET": CLIENT_SECRET,
-            "XERO_REDIRECT_URI": running.callback,
-        },
-        parameter_overrides={"XeroLoginUrl": running.xero, "XeroIdentityUrl": running.xero, "XeroApiUrl": running.xero},
+        xero=emulated_xero(running.xero),  # the emulator in its own process
         extra_environment={
             "XERO_MINUTE_LIMIT": str(int(60 * time_scale)),
             # Deferrals and retries in emulated time: the back-off's 30 s at this time scale.

@@ -43,14 +43,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from local_servers import free_port, xero_and_aws  # benchmarks/, the script's folder
+from local_servers import emulated_xero, xero_and_aws  # benchmarks/, the script's folder
 from request_meter import Meter, instrument
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "layers" / "common"), str(ROOT)]
 
 START = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
-CLIENT_ID, CLIENT_SECRET = "demo-client-id", "demo-client-secret"
 MIX = "realtime=30,every_10_minutes=35,hourly=20,daily=10,manual=5"
 """An assumed fleet: most orgs on the default (every 10 minutes) or real-time (with its hourly
 sweep), some hourly or daily, a few manual (never scheduled)."""
@@ -247,21 +246,12 @@ def _export_queue_ids(stack: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> tuple[list[Tick], dict[str, Any], list[Org], float]:
-    api_port = free_port()
-    callback = f"http://127.0.0.1:{api_port}/oauth/callback"
-    with xero_and_aws(["--quiet", "--redirect-uri", callback]) as servers:
+    with xero_and_aws(["--quiet"]) as servers:
         from local.stack import LocalStack
 
         with LocalStack.start(
-            port=api_port,
-            real_xero=True,  # the emulator is not called: nothing in a tick talks to Xero
+            xero=emulated_xero(servers.xero),  # not called: nothing in a tick talks to Xero
             sqs=False,  # nothing consumes the queues: the tick's messages are what is measured
-            environ={"XERO_CLIENT_ID": CLIENT_ID, "XERO_CLIENT_SECRET": CLIENT_SECRET, "XERO_REDIRECT_URI": callback},
-            parameter_overrides={
-                "XeroLoginUrl": servers.xero,
-                "XeroIdentityUrl": servers.xero,
-                "XeroApiUrl": servers.xero,
-            },
             extra_environment={"LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"},
             stack_name="bench-scale",
             aws_endpoint_url=servers.aws,

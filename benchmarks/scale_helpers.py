@@ -22,21 +22,19 @@ from typing import Any
 
 import local_run  # benchmarks/local_run.py
 import requests
-from local_servers import free_port, xero_and_aws
+from local_servers import Servers, xero_and_aws
 
 ACCOUNTING = "/api.xro/2.0/"
 GST = {"host_tax_id": "gst15", "host_rate": "15", "xero_tax_type": "OUTPUT2"}
 
 
 @contextlib.contextmanager
-def servers_with_tenants(tenants: int) -> Iterator[local_run.Servers]:
+def servers_with_tenants(tenants: int) -> Iterator[Servers]:
     """The emulator (real time, Xero's limits, ``tenants`` demo companies, consent by page) and
     moto servers (DynamoDB, SQS and the rest), each in a process of its own."""
-    api_port = free_port()
-    callback = f"http://127.0.0.1:{api_port}/oauth/callback"
-    options = ["--quiet", "--tenants", str(tenants), "--redirect-uri", callback]
+    options = ["--quiet", "--tenants", str(tenants)]
     with xero_and_aws(options, own_process_for=("dynamodb", "sqs")) as started:
-        yield local_run.Servers(started.xero, started.aws, started.services, callback, api_port)
+        yield started
 
 
 def tenant_ids(xero: str) -> list[str]:

@@ -24,6 +24,7 @@ import base64
 import json
 import logging
 import re
+import socket
 import threading
 import time
 import uuid
@@ -299,12 +300,16 @@ class _QuietRequestHandler(WSGIRequestHandler):
 
 
 class HttpServer:
-    """A threaded Werkzeug server running ``app`` in a background thread."""
+    """A threaded Werkzeug server running ``app`` in a background thread, on ``listener`` (a
+    socket already bound and listening) when given, else on ``host:port``."""
 
-    def __init__(self, app: Callable[..., Any], host: str, port: int):
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=_QuietRequestHandler)
+    def __init__(self, app: Callable[..., Any], host: str, port: int, listener: socket.socket | None = None):
+        fd = listener.fileno() if listener is not None else None  # Werkzeug serves a duplicate of it
+        self._server: BaseWSGIServer = make_server(
+            host, port, app, threaded=True, request_handler=_QuietRequestHandler, fd=fd
+        )
         self.host = host
-        self.port = self._server.server_port
+        self.port = self._server.port  # Werkzeug records the bound port (server_port is not set on a given socket)
         # A short poll interval lets stop() return at once instead of after half a second.
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="local-http-api", daemon=True

@@ -32,6 +32,7 @@ import importlib.util
 import json
 import logging
 import os
+import socket
 import sys
 import threading
 import time
@@ -69,6 +70,9 @@ class EnvironmentConflict(TemplateError):
 class RunnerOptions:
     host: str = "127.0.0.1"
     port: int = 0  # 0: any free port
+    # A socket already bound and listening to serve the HTTP API on (then host and port are its):
+    # the local stack binds it before anything else, so that its URLs name a port nobody can take.
+    listener: socket.socket | None = None
     http: bool = True  # serve the HttpApi routes
     sqs: bool = True  # poll every SQS event source in the background
     schedules: bool = False  # fire schedules on their timers (tests use fire_schedule instead)
@@ -425,6 +429,7 @@ class Runner:
                     HttpGateway(self.routes, self.invoke, account_id=self.resolver.account_id),
                     self.options.host,
                     self.options.port,
+                    listener=self.options.listener,
                 )
                 self._http.start()
             if self.options.sqs:

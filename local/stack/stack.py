@@ -21,7 +21,7 @@ import os
 import secrets
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -63,12 +63,6 @@ class XeroApp:
     login_url: str | None = None  # None: the template's defaults (Xero's real URLs)
     identity_url: str | None = None
     api_url: str | None = None
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
 
 
 def real_xero_app(environ: Mapping[str, str] = os.environ) -> XeroApp:
@@ -119,6 +113,7 @@ class LocalStack:
         self.region = LOCAL_REGION
         self.webhook_key: str | None = None  # the emulator signs its webhooks with it (F4.4)
         self._moto: Any | None = None
+        self._listener: socket.socket | None = None  # the HTTP API's socket, until the runner serves it
 
     @classmethod
     def start(
@@ -140,10 +135,12 @@ class LocalStack:
         extra_environment: Mapping[str, str] | None = None,
         aws_endpoint_url: str | None = None,
         aws_service_endpoints: Mapping[str, str] | None = None,
+        xero: XeroApp | None = None,
     ) -> LocalStack:
         """Start everything and return the running stack (a context manager that stops it).
 
-        ``port`` 0 picks a free port. ``schedules`` starts the schedule timers (the CLI does;
+        ``port`` 0 picks a free port (the HTTP API's socket is bound first, so the port its URLs
+        name is never taken by another process in between). ``schedules`` starts the schedule timers (the CLI does;
         tests usually call ``stack.runner.fire_schedule`` instead). ``emulator_options``
         overrides fields of the emulator's ``EmulatorOptions`` (e.g. ``{"tenants": 2}``);
         ``extra_environment`` adds variables to every function (e.g. ``XERO_MINUTE_LIMIT`` to
@@ -152,12 +149,17 @@ class LocalStack:
         moto's CPU is not the workers'); by default one is started in this process.
         ``aws_service_endpoints`` sends some services elsewhere, e.g. ``{"dynamodb": …, "sqs": …}``
         (the backfill benchmark runs each in a moto process of its own): the bootstrap, the SQS
-        pollers and the functions (``AWS_ENDPOINT_URL_DYNAMODB`` …) all use them.
+        pollers and the functions (``AWS_ENDPOINT_URL_DYNAMODB`` …) all use them. ``xero`` is a
+        Xero running elsewhere (the benchmarks' emulator, in a process of its own): its app and
+        URLs; an empty ``redirect_uri`` means the stack's own callback (the emulator accepts any
+        callback on loopback).
         """
+        if xero is not None and real_xero:
+            raise LocalStackError("real_xero and xero are two choices of Xero: give one")
         stack = cls()
         try:
             stack._start(
-                port=port or free_port(host),
+                port=port,
                 host=host,
                 real_xero=real_xero,
                 schedules=schedules,
@@ -173,6 +175,7 @@ class LocalStack:
                 extra_environment=dict(extra_environment or {}),
                 aws_endpoint_url=aws_endpoint_url,
                 aws_service_endpoints=dict(aws_service_endpoints or {}),
+                xero=xero,
             )
         except BaseException:
             stack.stop()
@@ -198,8 +201,14 @@ class LocalStack:
         extra_environment: dict[str, str],
         aws_endpoint_url: str | None = None,
         aws_service_endpoints: dict[str, str] | None = None,
+        xero: XeroApp | None = None,
     ) -> None:
-        real_app = real_xero_app(environ) if real_xero else None  # fail before starting anything
+        real_app = real_xero_app(environ) if real_xero else xero  # fail before starting anything
+        # 0. The HTTP API's socket first: the redirect URI, the webhook URL and the allowed
+        # origins below name its port, which must not go to another process before the runner
+        # serves it (a port only probed as free can be, on a busy machine).
+        self._listener = socket.create_server((host, port))
+        port = int(self._listener.getsockname()[1])
         self.template = Template.load(template_path)
         # moto's server logs every request through Werkzeug's logger, which configures itself at
         # INFO when nobody did: with SQS pollers that is a line per queue per second. Quiet it
@@ -225,7 +234,7 @@ class LocalStack:
         # 2. Xero: the emulator, or the real one.
         callback_url = f"http://{host}:{port}/oauth/callback"
         if real_app is not None:
-            self.xero_app = real_app
+            self.xero_app = real_app if real_app.redirect_uri else replace(real_app, redirect_uri=callback_url)
         else:
             from local.xero_emulator import EmulatorOptions, start_in_thread
 
@@ -295,6 +304,7 @@ class LocalStack:
             options=RunnerOptions(
                 host=host,
                 port=port,
+                listener=self._listener,
                 sqs=sqs,
                 schedules=schedules,
                 schedule_speedup=schedule_speedup,
@@ -305,7 +315,13 @@ class LocalStack:
         )
         reset_service_caches()
         self.runner.start()
+        self._close_listener()  # the runner's server serves a duplicate of it
         reset_service_caches()
+
+    def _close_listener(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
 
     # --- conveniences for the demo and end-to-end tests ----------------------------------------
 
@@ -348,6 +364,7 @@ class LocalStack:
         runner = getattr(self, "runner", None)
         if runner is not None:
             runner.stop()
+        self._close_listener()
         if self.emulator is not None:
             self.emulator.stop()
             self.emulator = None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import uuid
 
 import pytest
 import requests
 
 from local.stack import LocalStack, LocalStackError
-from local.stack.stack import real_xero_app
+from local.stack.stack import XeroApp, real_xero_app
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +92,28 @@ def test_a_moto_server_running_elsewhere_is_used_and_left_running():
         assert dynamodb.describe_table(TableName=connections)["Table"]["TableName"] == connections
     finally:
         outside.stop()
+
+
+def test_a_xero_elsewhere_gets_the_callback_on_the_port_the_stack_listens_on():
+    # The port is the system's choice, bound before the redirect URI is made from it: nothing
+    # else can take it in between (a port probed as free and bound later can be taken).
+    elsewhere = XeroApp("elsewhere-id", "elsewhere-secret", "", "http://127.0.0.1:9/login", None, None)
+    with LocalStack.start(xero=elsewhere, stack_name=f"xe{uuid.uuid4().hex[:8]}") as stack:
+        assert stack.emulator is None
+        assert stack.callback_url == f"{stack.api_url}/oauth/callback"
+        assert os.environ["XERO_REDIRECT_URI"] == stack.callback_url
+        assert os.environ["XERO_LOGIN_URL"] == "http://127.0.0.1:9/login"
+        assert requests.get(f"{stack.api_url}/v1/openapi.json", timeout=30).status_code == 200
+
+
+def test_a_taken_port_is_an_error_before_anything_starts():
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        with pytest.raises(OSError):
+            LocalStack.start(port=port, stack_name=f"tp{uuid.uuid4().hex[:8]}")
+
+
+def test_real_xero_and_a_xero_elsewhere_are_two_choices():
+    elsewhere = XeroApp("id", "secret", "", "http://127.0.0.1:9", "http://127.0.0.1:9", "http://127.0.0.1:9")
+    with pytest.raises(LocalStackError, match="give one"):
+        LocalStack.start(real_xero=True, xero=elsewhere, environ={})
