@@ -64,6 +64,8 @@ ALL_FAMILIES_ON = {
 WRITE_OFF_ACCOUNT = "408"  # Bad Debts, Xero's recommended write-off account (xero-facts §6.3)
 BANK_CHARGES_ACCOUNT = "404"  # Bank Fees
 EVERYTHING = {**ALL_FAMILIES_ON, "write_off_account": WRITE_OFF_ACCOUNT, "bank_charges_account": BANK_CHARGES_ACCOUNT}
+CUSTOMER = "Harbour Cafe Ltd"  # the host's customer and supplier in the sync-row and fault scenarios
+SUPPLIER = "Beanery Supplies Ltd"
 
 
 @pytest.fixture
