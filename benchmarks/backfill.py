@@ -185,6 +185,7 @@ def run(
     batch_size: int,
     time_scale: float,
     day_limit: int,
+    concurrency: int = 1,
     stall_seconds: float = local_run.STALL_SECONDS,
 ) -> Result:
     METER.reset()
@@ -197,6 +198,7 @@ def run(
             environment={"XERO_BATCH_SIZE": str(batch_size)},
             max_batching_window_seconds=0.5,
             retry_delay_seconds=1,
+            concurrency=concurrency,
         ) as stack,
     ):
         org = local_run.HostOrg(stack, ORG_ID)
@@ -358,6 +360,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--day-limit", type=int, default=5000)
     parser.add_argument("--baseline-invoices", type=int, default=200, help="0 skips the baseline")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=5,
+        help="invocations of one function side by side (AWS: the backfill worker's BackfillMaxConcurrency, 5)",
+    )
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
     parser.add_argument("--profile", action="store_true", help="cProfile the export workers' invocations")
     parser.add_argument(
@@ -373,7 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     instrument(profile=args.profile)
     print(
         f"backfill: {args.invoices:,} invoices across {args.contacts} contacts, each paid; "
-        f"Xero emulated {args.time_scale:g}× faster than real time",
+        f"Xero emulated {args.time_scale:g}× faster than real time; "
+        f"each function runs {args.concurrency} invocation{'s' if args.concurrency != 1 else ''} side by side",
         flush=True,
     )
     batched = run(
@@ -383,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         batch_size=50,
         time_scale=args.time_scale,
         day_limit=args.day_limit,
+        concurrency=args.concurrency,
         stall_seconds=args.stall_seconds,
     )
     baseline = None
@@ -395,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
             batch_size=1,
             time_scale=args.time_scale * 4,
             day_limit=args.day_limit,
+            concurrency=args.concurrency,
             stall_seconds=args.stall_seconds,
         )
     print()

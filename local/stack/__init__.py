@@ -6,6 +6,7 @@ Modules, in the order a request meets them:
     template.py       load template.yaml, resolve !Ref/!GetAtt/!Sub … for local values
     bootstrap.py      create tables, queues, keys, secrets, SES identities in moto server
     runner.py         import the handlers, set the environment, invoke, drain, fire schedules
+    event_sources.py  the functions' Events -> HTTP routes, SQS sources, schedules to deliver
     http_gateway.py   HTTP request -> API Gateway HTTP API (v2) event -> HTTP response
     sqs_source.py     SQS messages -> Lambda SQS events, partial batch failures
     schedules.py      rate()/cron() timers -> scheduled events

@@ -17,7 +17,8 @@ or Schedule events) is picked up without touching this file:
 - HTTP requests -> ``HttpApi`` events (local/stack/http_gateway.py; every HttpApi of the
   template is served on the one local port), SQS messages -> ``SQS``
   events (local/stack/sqs_source.py), timers -> ``Schedule``/``ScheduleV2`` events and standalone
-  ``AWS::Events::Rule``/``AWS::Scheduler::Schedule`` resources (local/stack/schedules.py).
+  ``AWS::Events::Rule``/``AWS::Scheduler::Schedule`` resources (local/stack/schedules.py); which
+  routes, queues and schedules the template declares is read by local/stack/event_sources.py.
 
 The environment: all handlers share this one process, so ``os.environ`` is set once, as the
 union of Globals and every function's own variables (resolved). Two functions that give one
@@ -27,7 +28,6 @@ variable different values cannot both be honoured in one process, so that is an 
 
 from __future__ import annotations
 
-import copy
 import importlib.util
 import json
 import logging
@@ -45,9 +45,10 @@ from typing import Any
 
 import boto3
 
-from local.stack.http_gateway import FunctionTimedOut, HttpGateway, HttpServer, Route, RouteTable
+from local.stack.event_sources import http_routes, schedule_specs, sqs_event_sources, undelivered_events
+from local.stack.http_gateway import FunctionTimedOut, HttpGateway, HttpServer, RouteTable
 from local.stack.lambda_context import LambdaContext
-from local.stack.schedules import Expression, ScheduleSpec, ScheduleTimer, scheduled_event
+from local.stack.schedules import ScheduleSpec, ScheduleTimer, scheduled_event
 from local.stack.sqs_source import DeliveryTracker, SqsEventSource, SqsPoller
 from local.stack.template import (
     NO_VALUE,
@@ -85,9 +86,21 @@ class RunnerOptions:
     # None keeps Lambda's behaviour.
     max_batching_window_seconds: float | None = None
     enforce_timeouts: bool = True
+    # Most invocations of one function at once, and poller threads per SQS source. 1 (the
+    # default) runs each function one invocation at a time, so that a test sees one order of
+    # events. More lets a function run side by side as Lambda does (the benchmarks: the backfill
+    # worker has BackfillMaxConcurrency in AWS), each SQS source up to its ScalingConfig's
+    # MaximumConcurrency. Side by side, invocations share one warm container (one process), where
+    # Lambda gives each its own: the handlers' shared state is made for threads (locks,
+    # thread-locals), but a log line's Lambda context keys may be another invocation's.
+    concurrency: int = 1
     sqs_wait_seconds: int = 1  # long-poll wait of the background pollers (stop() waits this long)
     # Set after the template's variables (AWS_ENDPOINT_URL, credentials …); None unsets a name.
     extra_environment: Mapping[str, str | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, not {self.concurrency}")
 
 
 @dataclass
@@ -95,7 +108,7 @@ class _Function:
     spec: FunctionSpec
     name: str  # local function name
     arn: str
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    slots: threading.BoundedSemaphore  # RunnerOptions.concurrency invocations at once
     handler: Callable[[Any, Any], Any] | None = None
 
 
@@ -110,10 +123,14 @@ class Runner:
         self.functions: dict[str, _Function] = {}
         for logical_id, spec in self.template.functions().items():
             physical = resolver.physical(logical_id)
-            self.functions[logical_id] = _Function(spec, physical.ref, physical.attributes["Arn"])
-        self.routes = RouteTable(self._http_routes())
-        self.sqs_sources = self._sqs_sources()
-        self.schedules = self._schedules()
+            slots = threading.BoundedSemaphore(self.options.concurrency)
+            self.functions[logical_id] = _Function(spec, physical.ref, physical.attributes["Arn"], slots)
+        specs = self._function_specs()
+        self.routes = RouteTable(http_routes(specs))
+        self.sqs_sources = sqs_event_sources(
+            specs, resolver, max_batching_window_seconds=self.options.max_batching_window_seconds
+        )
+        self.schedules = schedule_specs(specs, resolver)
         self._tracker = DeliveryTracker()
         self._saved_environment: dict[str, str | None] | None = None
         self._http: HttpServer | None = None
@@ -125,121 +142,12 @@ class Runner:
 
     # --- what the template declares ---------------------------------------------------------
 
-    def _http_routes(self) -> list[Route]:
-        routes: list[Route] = []
-        for logical_id, function in self.functions.items():
-            for event_name, event in function.spec.events.items():
-                if event.get("Type") != "HttpApi":
-                    continue
-                properties = event.get("Properties") or {}
-                version = str(properties.get("PayloadFormatVersion", "2.0"))
-                if version != "2.0":
-                    raise TemplateError(f"{logical_id}.{event_name}: only payload format 2.0 is supported locally")
-                if "Path" not in properties and "Method" not in properties:
-                    routes.append(Route("ANY", "", logical_id))  # no path and method: $default
-                    continue
-                method = str(properties.get("Method", "ANY")).upper()
-                if method == "X-AMAZON-APIGATEWAY-ANY-METHOD":
-                    method = "ANY"
-                routes.append(Route(method, str(properties["Path"]), logical_id))
-        return routes
-
-    def _sqs_sources(self) -> list[SqsEventSource]:
-        sources: list[SqsEventSource] = []
-        for logical_id, function in self.functions.items():
-            for event_name, event in function.spec.events.items():
-                if event.get("Type") != "SQS":
-                    continue
-                properties = event.get("Properties") or {}
-                queue_arn = str(self.resolver.resolve(properties["Queue"]))
-                queue_logical_id = self.resolver.find_by_attribute("Arn", queue_arn)
-                if queue_logical_id is None:
-                    raise TemplateError(f"{logical_id}.{event_name}: queue {queue_arn} is not in the template")
-                response_types = self.resolver.resolve(properties.get("FunctionResponseTypes") or [])
-                sources.append(
-                    SqsEventSource(
-                        function=logical_id,
-                        event_name=event_name,
-                        queue_logical_id=queue_logical_id,
-                        queue_url=self.resolver.physical(queue_logical_id).ref,
-                        queue_arn=queue_arn,
-                        batch_size=int(self.resolver.resolve(properties.get("BatchSize", 10))),
-                        batching_window_seconds=self._batching_window(
-                            float(self.resolver.resolve(properties.get("MaximumBatchingWindowInSeconds", 0)))
-                        ),
-                        report_batch_item_failures="ReportBatchItemFailures" in response_types,
-                        enabled=_truthy(self.resolver.resolve(properties.get("Enabled", True))),
-                    )
-                )
-        return sources
-
-    def _batching_window(self, declared: float) -> float:
-        cap = self.options.max_batching_window_seconds
-        return declared if cap is None else min(declared, cap)
-
-    def _schedules(self) -> list[ScheduleSpec]:
-        region, account = self.resolver.region, self.resolver.account_id
-        stack = self.resolver.stack_name
-        schedules: list[ScheduleSpec] = []
-        for logical_id, function in self.functions.items():
-            for event_name, event in function.spec.events.items():
-                kind = event.get("Type")
-                if kind not in ("Schedule", "ScheduleV2"):
-                    continue
-                properties = self.resolver.resolve(event.get("Properties") or {})
-                expression = properties.get("Schedule") or properties.get("ScheduleExpression")
-                enabled = _truthy(properties.get("Enabled", True)) and properties.get("State", "ENABLED") == "ENABLED"
-                rule = f"arn:aws:events:{region}:{account}:rule/{stack}-{logical_id}{event_name}"
-                schedules.append(
-                    ScheduleSpec(
-                        logical_id, event_name, str(expression), _input(properties.get("Input")), bool(enabled), rule
-                    )
-                )
-        for logical_id, resource in self.template.resources_of_type("AWS::Events::Rule").items():
-            properties = resource.get("Properties") or {}
-            if "ScheduleExpression" not in properties:
-                continue
-            for target in properties.get("Targets") or []:
-                function = logical_id_of(target.get("Arn"))
-                if function in self.functions:
-                    schedules.append(
-                        ScheduleSpec(
-                            function,
-                            logical_id,
-                            str(self.resolver.resolve(properties["ScheduleExpression"])),
-                            _input(self.resolver.resolve(target.get("Input"))),
-                            self.resolver.resolve(properties.get("State", "ENABLED")) == "ENABLED",
-                            f"arn:aws:events:{region}:{account}:rule/{stack}-{logical_id}",
-                        )
-                    )
-        for logical_id, resource in self.template.resources_of_type("AWS::Scheduler::Schedule").items():
-            properties = resource.get("Properties") or {}
-            target = properties.get("Target") or {}
-            function = logical_id_of(target.get("Arn"))
-            if function in self.functions:
-                schedules.append(
-                    ScheduleSpec(
-                        function,
-                        logical_id,
-                        str(self.resolver.resolve(properties["ScheduleExpression"])),
-                        _input(self.resolver.resolve(target.get("Input"))),
-                        self.resolver.resolve(properties.get("State", "ENABLED")) == "ENABLED",
-                        f"arn:aws:scheduler:{region}:{account}:schedule/default/{stack}-{logical_id}",
-                    )
-                )
-        for schedule in schedules:
-            Expression(schedule.expression)  # fail at start on an expression we cannot run
-        return schedules
+    def _function_specs(self) -> dict[str, FunctionSpec]:
+        return {logical_id: function.spec for logical_id, function in self.functions.items()}
 
     def unsupported_events(self) -> list[str]:
         """Events the runner does not deliver (``Function.Event (Type)``), reported at start."""
-        delivered = {"HttpApi", "SQS", "Schedule", "ScheduleV2"}
-        return [
-            f"{logical_id}.{event_name} ({event.get('Type')})"
-            for logical_id, function in self.functions.items()
-            for event_name, event in function.spec.events.items()
-            if event.get("Type") not in delivered
-        ]
+        return undelivered_events(self._function_specs())
 
     # --- environment --------------------------------------------------------------------------
 
@@ -326,7 +234,7 @@ class Runner:
         handler = self.handler(function_logical_id)
         event_copy = json.loads(json.dumps(event))  # what Lambda's JSON serialisation does
         spec = function.spec
-        with function.lock:
+        with function.slots:
             context = LambdaContext(
                 function_name=function.name,
                 memory_limit_in_mb=spec.memory_mb,
@@ -434,11 +342,15 @@ class Runner:
                 self._http.start()
             if self.options.sqs:
                 for poller in self._pollers:
-                    thread = threading.Thread(
-                        target=self._poll_forever, args=(poller,), name=f"sqs-{poller.source.function}", daemon=True
-                    )
-                    thread.start()
-                    self._poll_threads.append(thread)
+                    for _ in range(self._pollers_per_source(poller.source)):
+                        thread = threading.Thread(
+                            target=self._poll_forever,
+                            args=(poller,),
+                            name=f"sqs-{poller.source.function}",
+                            daemon=True,
+                        )
+                        thread.start()
+                        self._poll_threads.append(thread)
             if self.options.schedules:
                 for schedule in self.schedules:
                     if schedule.enabled:
@@ -449,6 +361,11 @@ class Runner:
             self.stop()
             raise
         return self
+
+    def _pollers_per_source(self, source: SqsEventSource) -> int:
+        """Lambda polls a queue with as many pollers as the function's concurrency allows, at
+        most the event source's MaximumConcurrency."""
+        return min(self.options.concurrency, source.max_concurrency or self.options.concurrency)
 
     def _poll_forever(self, poller: SqsPoller) -> None:
         while not self._stopping.is_set():
@@ -481,11 +398,6 @@ class Runner:
         self.stop()
 
 
-def _truthy(value: Any) -> bool:
-    """A template boolean: true/false, or the strings "true"/"false" (any case)."""
-    return value.strip().lower() == "true" if isinstance(value, str) else bool(value)
-
-
 def _sqs_client(region: str, endpoint_url: str | None) -> Any:
     """The runner's own SQS client. Against a local endpoint (moto) any credentials do, so
     dummy ones are given rather than whatever the developer's machine has configured."""
@@ -496,13 +408,6 @@ def _sqs_client(region: str, endpoint_url: str | None) -> Any:
     else:
         session = boto3.session.Session(region_name=region)
     return session.client("sqs", endpoint_url=endpoint_url)
-
-
-def _input(value: Any) -> Any | None:
-    """A schedule's Input is a JSON string in the template."""
-    if value is None or value is NO_VALUE:
-        return None
-    return json.loads(value) if isinstance(value, str) else copy.deepcopy(value)
 
 
 def module_name_for(path: Path) -> str:

@@ -43,6 +43,7 @@ class SqsEventSource:
     batching_window_seconds: float = 0.0
     report_batch_item_failures: bool = False
     enabled: bool = True
+    max_concurrency: int | None = None  # ScalingConfig.MaximumConcurrency; None: Lambda's default scaling
 
 
 class DeliveryTracker:

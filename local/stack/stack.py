@@ -127,6 +127,7 @@ class LocalStack:
         sqs: bool = True,
         retry_delay_seconds: float | None = None,
         max_batching_window_seconds: float | None = None,
+        concurrency: int = 1,
         template_path: str | Path = DEFAULT_TEMPLATE,
         stack_name: str = LOCAL_STACK_NAME,
         parameter_overrides: Mapping[str, str] | None = None,
@@ -140,12 +141,14 @@ class LocalStack:
         """Start everything and return the running stack (a context manager that stops it).
 
         ``port`` 0 picks a free port (the HTTP API's socket is bound first, so the port its URLs
-        name is never taken by another process in between). ``schedules`` starts the schedule timers (the CLI does;
-        tests usually call ``stack.runner.fire_schedule`` instead). ``emulator_options``
-        overrides fields of the emulator's ``EmulatorOptions`` (e.g. ``{"tenants": 2}``);
-        ``extra_environment`` adds variables to every function (e.g. ``XERO_MINUTE_LIMIT`` to
-        match an emulator running faster than real time). ``aws_endpoint_url`` uses a moto
-        server that is already running (the benchmark runs one in its own process, so that
+        name is never taken by another process in between). ``schedules`` starts the schedule
+        timers (the CLI does; tests usually call ``stack.runner.fire_schedule`` instead).
+        ``emulator_options`` overrides fields of the emulator's ``EmulatorOptions`` (e.g.
+        ``{"tenants": 2}``); ``extra_environment`` adds variables to every function (e.g.
+        ``XERO_MINUTE_LIMIT`` to match an emulator running faster than real time).
+        ``concurrency`` lets each function run that many invocations side by side
+        (``RunnerOptions.concurrency``; by default one at a time). ``aws_endpoint_url`` uses a
+        moto server that is already running (the benchmark runs one in its own process, so that
         moto's CPU is not the workers'); by default one is started in this process.
         ``aws_service_endpoints`` sends some services elsewhere, e.g. ``{"dynamodb": …, "sqs": …}``
         (the backfill benchmark runs each in a moto process of its own): the bootstrap, the SQS
@@ -167,6 +170,7 @@ class LocalStack:
                 sqs=sqs,
                 retry_delay_seconds=retry_delay_seconds,
                 max_batching_window_seconds=max_batching_window_seconds,
+                concurrency=concurrency,
                 template_path=Path(template_path),
                 stack_name=stack_name,
                 parameter_overrides=dict(parameter_overrides or {}),
@@ -193,6 +197,7 @@ class LocalStack:
         sqs: bool,
         retry_delay_seconds: float | None,
         max_batching_window_seconds: float | None,
+        concurrency: int,
         template_path: Path,
         stack_name: str,
         parameter_overrides: dict[str, str],
@@ -310,6 +315,7 @@ class LocalStack:
                 schedule_speedup=schedule_speedup,
                 retry_delay_seconds=retry_delay_seconds,
                 max_batching_window_seconds=max_batching_window_seconds,
+                concurrency=concurrency,
                 extra_environment=function_environment,
             ),
         )

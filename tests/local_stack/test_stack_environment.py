@@ -142,6 +142,39 @@ def test_invocations_of_one_function_never_overlap(runner, recorder):
     assert recorder.calls_of("WorkerFunction.span") == ["start", "end", "start", "end"]
 
 
+def test_with_concurrency_invocations_of_one_function_run_side_by_side(fixture_resolver, moto_endpoint):
+    with make_runner(fixture_resolver, moto_endpoint, concurrency=2) as runner:
+        import fixture_recorder  # importable once the runner has put the fixture layer on sys.path
+
+        fixture_recorder.reset()
+        results: list[dict] = []
+
+        # Given two batches that each wait until two invocations have started
+        def deliver() -> None:
+            results.append(runner.invoke("WorkerFunction", {"Records": [{"messageId": "m", "body": '{"meet": 2}'}]}))
+
+        threads = [threading.Thread(target=deliver) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    # Then both met (neither reports its message as failed), and the second started before the
+    # first ended: they ran side by side
+    assert results == [{"batchItemFailures": []}] * 2
+    assert fixture_recorder.calls_of("WorkerFunction.span") == ["start", "start", "end", "end"]
+
+
+def test_sqs_pollers_per_source_are_the_concurrency_up_to_the_sources_maximum(fixture_resolver, moto_endpoint):
+    (source,) = make_runner(fixture_resolver, moto_endpoint).sqs_sources
+    assert source.max_concurrency == 2  # the fixture's ScalingConfig
+
+    assert make_runner(fixture_resolver, moto_endpoint)._pollers_per_source(source) == 1
+    assert make_runner(fixture_resolver, moto_endpoint, concurrency=5)._pollers_per_source(source) == 2
+    with pytest.raises(ValueError, match="concurrency must be at least 1"):
+        make_runner(fixture_resolver, moto_endpoint, concurrency=0)
+
+
 def test_a_handler_that_outlives_its_timeout_is_reported_as_timed_out(runner, monkeypatch):
     spec = runner.functions["WorkerFunction"].spec
     monkeypatch.setitem(spec.properties, "Timeout", 0.1)
