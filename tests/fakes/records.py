@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -54,6 +55,7 @@ class InMemoryRecords:
     def __init__(self) -> None:
         self.store_writes_left: int | None = None  # see break_store_after
         self.rows: dict[RecordKey, StoredRecord] = {}
+        self.deferred: dict[RecordKey, set[RecordKey]] = defaultdict(set)  # parent -> children deferred behind it
         self.inventory_days: dict[RecordKey, str] = {}  # the InventoryDayIndex
         self.writes = 0
         self.read_keys = 0
@@ -193,6 +195,17 @@ class InMemoryRecords:
             for child in list(self.waiting_children(parent.org_id, parent.entity, parent.record_id))
             if self.requeue(child, now=now, only_from=[RecordStatus.WAITING])
         ]
+
+    def defer_behind(self, deferrals: Mapping[RecordKey, Collection[RecordKey]]) -> list[RecordKey]:
+        go_now: list[RecordKey] = []
+        for parent, children in deferrals.items():
+            row = self.rows.get(parent)
+            if row is not None and row.status is RecordStatus.PENDING:
+                self.writes += 1
+                self.deferred[parent].update(children)
+            else:
+                go_now.extend(children)
+        return go_now
 
     # --- reads ---------------------------------------------------------------------------------
 
@@ -401,7 +414,8 @@ class InMemoryRecords:
                 **_NO_CLAIM,
             )
         )
-        return Synced(status, row.has_waiters)
+        deferred = tuple(sorted(self.deferred.get(key, ()), key=str)) if status is RecordStatus.SYNCED else ()
+        return Synced(status, row.has_waiters, deferred)
 
     def mark_outcome(
         self,

@@ -1,4 +1,4 @@
-"""N1: the records of one Xero call are claimed together (dal/record_claims.py), on moto server —
+"""N1: the records of one Xero call are claimed together (dal/record_claims.py, conditional_updates.py), on moto server —
 in one TransactWriteItems, with exactly the outcome of one conditional write per record: a record
 another worker holds, or whose version moved on, is left out and the others are claimed."""
 
@@ -8,7 +8,7 @@ import pytest
 from export_harness import contact
 from pynamodb.exceptions import TransactWriteError
 
-from xero_sync.dal import record_claims
+from xero_sync.dal import conditional_updates
 from xero_sync.domain.records import RecordKey
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
@@ -121,7 +121,9 @@ def test_a_transaction_that_conflicts_leaves_its_records_to_one_write_each(harne
     records = harness.container.records
     claims = _contacts(harness, 3)
 
-    monkeypatch.setattr(record_claims, "TransactWrite", _failing_with(_cancelled(["TransactionConflict", None, None])))
+    monkeypatch.setattr(
+        conditional_updates, "TransactWrite", _failing_with(_cancelled(["TransactionConflict", None, None]))
+    )
 
     # Then each record is claimed on its own, with the same conditions
     assert _claim_all(records, claims) == [True, True, True]
@@ -131,7 +133,7 @@ def test_a_transaction_that_conflicts_leaves_its_records_to_one_write_each(harne
 def test_an_error_that_is_not_a_cancellation_is_raised(harness, monkeypatch):
     claims = _contacts(harness, 2)
 
-    monkeypatch.setattr(record_claims, "TransactWrite", _failing_with(TransactWriteError("throttled")))
+    monkeypatch.setattr(conditional_updates, "TransactWrite", _failing_with(TransactWriteError("throttled")))
     with pytest.raises(TransactWriteError):
         _claim_all(harness.container.records, claims)
     assert all(harness.container.records.get(key).claim_owner is None for key, _ in claims)

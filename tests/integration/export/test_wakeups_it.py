@@ -105,7 +105,8 @@ def _payment_message(harness, deferrals):
     )
 
 
-def test_a_child_whose_parent_is_on_its_way_comes_back_later_without_writing_anything(harness):
+def test_a_child_whose_parent_is_on_its_way_is_noted_on_it_and_goes_on_when_it_lands(harness):
+    from xero_sync.dal.models import RecordModel
     from xero_sync.domain.families import Family
     from xero_sync.models.messages import EnqueueReason
 
@@ -116,14 +117,35 @@ def test_a_child_whose_parent_is_on_its_way_comes_back_later_without_writing_any
     )
     # When the payments' worker gets to the payment first
     result = harness.container.export_worker.handle([_payment_message(harness, 0)])
-    # Then the payment is put back on its queue for a while, counted once, with nothing written:
-    # it is still pending, and the invoice carries no waiter flag
+    # Then the payment is deferred, counted once: still pending (not parked as waiting), noted on
+    # the invoice (not flagged as a waiter), and back on its queue for a while in case no
+    # wake-up comes
     assert result.retried == 1 and result.waiting == 0
     assert harness.record("invoice_payment", "pay-1").status == RecordStatus.PENDING.value
     assert not harness.record("invoice", "inv-1").has_waiters
+    assert RecordModel.get(harness.org_id, "invoice#inv-1").deferred_children == {"invoice_payment#pay-1"}
     [message] = _messages_for(harness, Family.INVOICE_PAYMENTS)
     assert message.reason is EnqueueReason.DEFERRED and message.deferrals == 1
     assert [r.record_id for r in message.records] == ["pay-1"]
+
+    # When the invoice's worker lands the invoice
+    landed = harness.container.export_worker.handle([_message(harness, "invoice", "inv-1")])
+    # Then the payment is sent on at once, woken by the write that recorded the invoice in Xero
+    assert landed.synced >= 1 and harness.record("invoice", "inv-1").status == RecordStatus.SYNCED.value
+    [woken] = _messages_for(harness, Family.INVOICE_PAYMENTS)
+    assert woken.reason is EnqueueReason.WAKE and [r.record_id for r in woken.records] == ["pay-1"]
+    # And the wake-up takes the payment into Xero
+    harness.container.export_worker.handle([woken])
+    assert harness.record("invoice_payment", "pay-1").status == RecordStatus.SYNCED.value
+    assert len(harness.xero()["Payments"]) == 1
+
+
+def _message(harness, entity, record_id):
+    from xero_sync.models.messages import ExportMessage
+
+    return ExportMessage.model_validate(
+        {"org_id": harness.org_id, "records": [{"entity": entity, "record_id": record_id}]}
+    )
 
 
 def test_a_child_deferred_too_often_waits_for_its_parent_and_is_woken_when_it_lands(harness):

@@ -310,6 +310,7 @@ class RecordModel(Model):
     waiting_on = UnicodeAttribute(null=True)
     referenced = BooleanAttribute(default=False)  # contacts: exported only once referenced
     has_waiters = BooleanAttribute(null=True)  # some child waits for this record to reach Xero
+    deferred_children = UnicodeSetAttribute(null=True)  # record keys deferred behind it (record_deferrals.py)
 
     # The link to Xero. A link counts only while ``xero_tenant_id`` is the org's current tenant.
     xero_tenant_id = UnicodeAttribute(null=True)

@@ -28,6 +28,7 @@ from pynamodb.expressions.update import Action
 from xero_sync.dal.errors import is_condition_failure
 from xero_sync.dal.models import RecordModel
 from xero_sync.dal.record_claims import RecordClaims
+from xero_sync.dal.record_deferrals import RecordDeferrals, deferred_children_of
 from xero_sync.dal.record_items import clear_claim_actions, data_actions, status_actions, to_record
 from xero_sync.domain.errors import ClaimLost
 from xero_sync.domain.records import (
@@ -40,7 +41,7 @@ from xero_sync.domain.records import (
 )
 
 
-class RecordRepository(RecordClaims):
+class RecordRepository(RecordClaims, RecordDeferrals):
     # --- pushes (F3.1) ----------------------------------------------------------------------
 
     def store_version(
@@ -323,7 +324,8 @@ class RecordRepository(RecordClaims):
 
         The result carries ``has_waiters`` as it is *after* this write — not as it was when the
         worker read the record — so a child that started waiting meanwhile is never missed (the
-        child, for its part, re-reads the parent after flagging it: see ``note_waiter``)."""
+        child, for its part, re-reads the parent after flagging it: see ``note_waiter``); and,
+        read in the same write, the children deferred behind it (``defer_behind``), to go now."""
         link_actions = [
             RecordModel.xero_tenant_id.set(tenant_id),
             RecordModel.xero_id.set(xero_id) if xero_id else RecordModel.xero_id.remove(),
@@ -349,7 +351,9 @@ class RecordRepository(RecordClaims):
                 now=now,
                 extra_condition=RecordModel.version == version,
             )
-            return Synced(RecordStatus.SYNCED, bool(item is not None and item.has_waiters))
+            return Synced(
+                RecordStatus.SYNCED, bool(item is not None and item.has_waiters), deferred_children_of(key.org_id, item)
+            )
         except _VersionMoved:
             item = self._update_claimed(
                 key, owner, [*link_actions, *status_actions(key.org_id, RecordStatus.PENDING, now)], now=now

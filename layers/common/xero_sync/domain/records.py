@@ -136,3 +136,4 @@ class Synced:
 
     status: RecordStatus  # SYNCED, or PENDING when a newer version arrived during the call
     has_waiters: bool  # a child waits for this record (read in the same write)
+    deferred_children: tuple[RecordKey, ...] = ()  # children deferred behind it, to go now (SYNCED only)

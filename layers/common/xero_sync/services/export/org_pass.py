@@ -4,8 +4,9 @@ A pass reads the records (their latest state: a message is only a key), settles 
 attempts whose outcome is unknown (recovery.py: look in Xero first), reads their parents, asks
 Xero about linked documents about to change (payments, credits, balances), and plans each
 record (plan.py). Transactions that wait only for their contact get the contact exported first,
-in the same pass; children whose parent is on its way are deferred with no write. What needs no
-Xero call is recorded at once; the rest is returned for the executor.
+in the same pass; children whose parent is on its way are deferred (noted on the parent, which
+wakes them when it lands: dal/record_deferrals.py). What needs no Xero call is recorded at once;
+the rest is returned for the executor.
 """
 
 from __future__ import annotations
@@ -203,25 +204,34 @@ class OrgPass:
 
     def _defer_children_of_parents_on_their_way(self, works: list[Work], parents: Parents) -> list[Work]:
         """A child whose parent is *pending* — sent in the same sync, just not in Xero yet, as
-        payments are behind their invoices in a backfill — goes back to its queue for a while
-        (the retry back-off: 30 s, doubling), with no write at all. Parking it (waiting),
-        flagging the parent, and waking and re-queueing it later cost four writes a record. A
-        child whose parent is blocked (failed, a draft, never sent) or still not there after
-        MAX_DEFERRALS waits as usual and is woken when the parent lands. Contacts are ensured in
-        the pass itself."""
-        deferred: dict[int, list[RecordKey]] = defaultdict(list)
+        payments are behind their invoices in a backfill — is deferred: noted on its parent, so
+        that it goes on the moment the parent lands (dal/record_deferrals.py: one write per
+        parent, in transactions), and sent back to its queue with the retry back-off (30 s,
+        doubling) in case no wake-up comes. Parking it instead (waiting, the parent flagged, a
+        look-up and a write to wake it) costs four writes a record. A child whose parent landed
+        or failed meanwhile goes on at once; one whose parent is blocked (failed, a draft, never
+        sent) or still not there after MAX_DEFERRALS waits as usual and is woken when the parent
+        lands. Contacts are ensured in the pass itself."""
+        behind: dict[RecordKey, list[RecordKey]] = defaultdict(list)  # parent -> its deferred children
+        counts: dict[RecordKey, int] = {}
         kept = []
         for work in works:
             count = MAX_DEFERRALS if self.deferrals is None else self.deferrals.get(work.view.key, 0)
-            if _parent_on_its_way(work, parents) and count < MAX_DEFERRALS:
-                deferred[count + 1].append(work.view.key)
+            parent = work.waiting_for
+            if parent is not None and _parent_on_its_way(work, parents) and count < MAX_DEFERRALS:
+                counts[work.view.key] = count + 1
+                behind[RecordKey(work.view.key.org_id, parent.entity.value, parent.host_id)].append(work.view.key)
             else:
                 kept.append(work)
-        for count, keys in deferred.items():
+        go_now = set(self.records.defer_behind(behind)) if behind else set()
+        deferred: dict[tuple[int, int], list[RecordKey]] = defaultdict(list)  # (deferrals, delay) -> keys
+        for child, count in counts.items():
+            deferred[(count, 0 if child in go_now else self.delay(None, count))].append(child)
+        for (count, delay), keys in deferred.items():
             self.queues.enqueue(
                 keys,
                 EnqueueReason.DEFERRED,
-                delay_seconds=self.delay(None, count),
+                delay_seconds=delay,
                 deferrals=count,
                 background=self.state.background,
             )

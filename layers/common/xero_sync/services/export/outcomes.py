@@ -196,6 +196,8 @@ class OutcomeRecorder:
             self.queues.enqueue([view.key], EnqueueReason.SYNC)
         if synced.has_waiters:  # as of the write above: a child that started waiting is not missed
             state.wake(self.records.take_waiters(view.key, state.now))
+        if synced.deferred_children:  # read in the write above: children deferred behind it go now
+            state.wake(list(synced.deferred_children))
         self._wake_document_after_removal(work, state.now)
         return event(work, "succeeded", state.now, xero_id=outcome.xero_id, message=message)
 
