@@ -190,3 +190,19 @@ def settings_for_emulator(base: Settings, emulator_url: str) -> Settings:
             "xero_timeout_seconds": 5.0,
         }
     )
+
+
+def dynamodb_requests(monkeypatch: Any) -> list[str]:
+    """The names of the DynamoDB operations sent from here on (PynamoDB's one way out to botocore),
+    for tests that count requests."""
+    from pynamodb.connection.base import Connection
+
+    sent: list[str] = []
+    original = Connection._make_api_call
+
+    def recording(self: Any, operation_name: str, operation_kwargs: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(operation_name)
+        return original(self, operation_name, operation_kwargs, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "_make_api_call", recording)
+    return sent

@@ -5,7 +5,7 @@ another worker holds, or whose version moved on, is left out and the others are 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from export_harness import contact
+from export_harness import contact, dynamodb_requests
 from pynamodb.exceptions import TransactWriteError
 
 from xero_sync.dal import conditional_updates
@@ -26,24 +26,9 @@ def _contacts(harness, count):
     return [(RecordKey(harness.org_id, "contact", f"cus-{n}"), 1) for n in range(count)]
 
 
-def _requests(harness, monkeypatch):
-    """The DynamoDB operations sent from here on, by name (botocore's event on every call)."""
-    sent: list[str] = []
-    from pynamodb.connection.base import Connection
-
-    original = Connection._make_api_call
-
-    def recording(self, operation_name, operation_kwargs, *args, **kwargs):
-        sent.append(operation_name)
-        return original(self, operation_name, operation_kwargs, *args, **kwargs)
-
-    monkeypatch.setattr(Connection, "_make_api_call", recording)
-    return sent
-
-
 def test_the_records_of_a_call_are_claimed_in_one_request(harness, monkeypatch):
     claims = _contacts(harness, 50)
-    sent = _requests(harness, monkeypatch)
+    sent = dynamodb_requests(monkeypatch)
 
     assert _claim_all(harness.container.records, claims) == [True] * 50
 
@@ -93,7 +78,7 @@ def test_an_expired_claim_and_the_workers_own_claim_do_not_stop_it(harness):
 
 def test_more_records_than_a_transaction_holds_go_in_several(harness, monkeypatch):
     claims = _contacts(harness, 130)
-    sent = _requests(harness, monkeypatch)
+    sent = dynamodb_requests(monkeypatch)
 
     assert _claim_all(harness.container.records, claims) == [True] * 130
     assert sent == ["TransactWriteItems", "TransactWriteItems"]  # 100 + 30
@@ -101,7 +86,7 @@ def test_more_records_than_a_transaction_holds_go_in_several(harness, monkeypatc
 
 def test_one_record_is_claimed_with_one_plain_write(harness, monkeypatch):
     claims = _contacts(harness, 1)
-    sent = _requests(harness, monkeypatch)
+    sent = dynamodb_requests(monkeypatch)
 
     assert _claim_all(harness.container.records, claims) == [True]
     assert sent == ["UpdateItem"]
@@ -109,7 +94,7 @@ def test_one_record_is_claimed_with_one_plain_write(harness, monkeypatch):
 
 def test_a_record_named_twice_is_claimed_with_plain_writes(harness, monkeypatch):
     claims = _contacts(harness, 2)
-    sent = _requests(harness, monkeypatch)
+    sent = dynamodb_requests(monkeypatch)
 
     assert _claim_all(harness.container.records, [*claims, claims[0]]) == [True, True, True]
     assert sent == ["UpdateItem"] * 3

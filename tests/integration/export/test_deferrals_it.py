@@ -4,7 +4,7 @@ parent is pending, and read back by the write that records the parent in Xero.""
 
 from datetime import UTC, datetime
 
-from export_harness import contact, invoice, record
+from export_harness import contact, dynamodb_requests, invoice, record
 
 from xero_sync.dal.models import RecordModel
 from xero_sync.domain.records import RecordKey, RecordStatus
@@ -45,7 +45,7 @@ def _mark_synced(records, key, version=1):
 def test_children_are_noted_on_their_pending_parents_in_one_request(harness, monkeypatch):
     records = harness.container.records
     invoices, payments = _invoices_and_payments(harness, 3)
-    sent = _requests(monkeypatch)
+    sent = dynamodb_requests(monkeypatch)
 
     go_now = records.defer_behind({parent: [child] for parent, child in zip(invoices, payments, strict=True)})
 
@@ -90,18 +90,3 @@ def test_a_landing_overtaken_by_a_newer_version_wakes_nobody_and_keeps_them_for_
 
     assert overtaken.status is RecordStatus.PENDING and overtaken.deferred_children == ()
     assert _mark_synced(records, invoices[0], version=2).deferred_children == (payments[0],)
-
-
-def _requests(monkeypatch):
-    """The DynamoDB operations sent from here on, by name."""
-    from pynamodb.connection.base import Connection
-
-    sent: list[str] = []
-    original = Connection._make_api_call
-
-    def recording(self, operation_name, operation_kwargs, *args, **kwargs):
-        sent.append(operation_name)
-        return original(self, operation_name, operation_kwargs, *args, **kwargs)
-
-    monkeypatch.setattr(Connection, "_make_api_call", recording)
-    return sent
