@@ -33,7 +33,9 @@ def handle_export_batch(family: Family | None, event: dict[str, Any], context: L
         except ValidationError:
             logger.error("Unreadable export message; left for the DLQ", extra={"message_id": record.message_id})
             failures.append(record.message_id)
-    result = container(ExportWorkerSettings).export_worker.handle(message for _, message in messages)
+    result = container(ExportWorkerSettings).export_worker.handle(
+        (message for _, message in messages), time_left=lambda: context.get_remaining_time_in_millis() / 1000
+    )
     failed_orgs = set(result.failed_orgs)
     failures += [message_id for message_id, message in messages if message.org_id in failed_orgs]
     logger.info(

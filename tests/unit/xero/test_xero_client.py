@@ -297,3 +297,36 @@ def test_a_missing_scope_is_not_taken_for_a_lost_connection(setup):
     with pytest.raises(XeroInsufficientScope):
         client.for_org("org-1").get("/Invoices")
     assert tokens.confirmed == [] and tokens.forced == []
+
+
+def test_a_call_the_invocation_has_no_time_for_is_not_made(setup):
+    # Given an invocation with 35 s left: less than Xero's 30 s answer plus the 10 s to record it
+    client, session, _tokens, governor, _clock = setup
+    asked: list[float] = []
+    governor.acquire = lambda *args, **kwargs: asked.append(kwargs["max_wait_seconds"])
+    # When a call is asked for
+    with pytest.raises(GovernorWait) as info:
+        client.for_org("org-1", time_left=lambda: 35.0).get("/Invoices")
+    # Then nothing was sent and no turn was asked for: the records go back to their queue
+    assert "invocation" in str(info.value) and info.value.retry_after == 1.0
+    assert session.calls == [] and asked == []
+
+
+def test_a_call_waits_for_its_turn_only_as_long_as_the_invocation_can(setup):
+    client, session, *_ = setup
+    waits: list[float] = []
+    governor = client.governor
+    original_acquire = governor.acquire
+
+    def acquire(tenant_id, **kwargs):
+        waits.append(kwargs["max_wait_seconds"])
+        return original_acquire(tenant_id, **kwargs)
+
+    governor.acquire = acquire
+    session.responses += [make_response(200, {"Invoices": []}), make_response(200, {"Invoices": []})]
+    # With 45 s left, a call may wait 5 s (45 - 30 s for the answer - 10 s to record it); with
+    # plenty of time, the client's own 20 s
+    client.for_org("org-1", time_left=lambda: 45.0).get("/Invoices")
+    client.for_org("org-1", time_left=lambda: 900.0).get("/Invoices")
+    assert waits == [5.0, 20.0]
+    assert len(session.calls) == 2

@@ -36,8 +36,8 @@ that its caller can answer from its cache instead.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import requests
@@ -64,6 +64,8 @@ API_PREFIX = "/api.xro/2.0"
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
 CONNECT_TIMEOUT_SECONDS = 5.0
 TOKEN_MARGIN_SECONDS = 60.0
+AFTER_CALL_SECONDS = 10.0
+"""Time an invocation keeps after a call's answer, for recording it (the synced marks, history)."""
 
 
 @dataclass(frozen=True)
@@ -109,14 +111,21 @@ class XeroApiClient:
             )
         return CallPolicy(max_wait_seconds=self.max_wait_seconds, timeout_seconds=None)
 
-    def for_org(self, org_id: str, *, priority: CallPriority = CallPriority.BACKGROUND) -> TenantClient:
+    def for_org(
+        self,
+        org_id: str,
+        *,
+        priority: CallPriority = CallPriority.BACKGROUND,
+        time_left: Callable[[], float] | None = None,
+    ) -> TenantClient:
         """A client for the tenant the org is connected to (raises ``NotConnected`` if the org
         has no tenant yet, ``ReauthRequired`` if its refresh token was rejected); its calls are of
-        class ``priority`` unless a call says otherwise."""
+        class ``priority`` unless a call says otherwise. ``time_left``: seconds left in the
+        invocation (a Lambda's remaining time), which bounds each call (see ``TenantClient``)."""
         token = self.tokens.access_token(org_id)
         if not token.tenant_id:
             raise NotConnected(org_id, "no Xero tenant chosen")
-        return TenantClient(self, org_id, token.tenant_id, token, priority=priority)
+        return TenantClient(self, org_id, token.tenant_id, token, priority=priority, time_left=time_left)
 
 
 class TenantClient:
@@ -128,12 +137,14 @@ class TenantClient:
         token: AccessToken,
         *,
         priority: CallPriority = CallPriority.BACKGROUND,
+        time_left: Callable[[], float] | None = None,
     ) -> None:
         self._client = client
         self.org_id = org_id
         self.tenant_id = tenant_id
         self._token = token
         self.priority = priority
+        self._time_left = time_left
 
     # --- convenience -----------------------------------------------------------------------------
 
@@ -165,7 +176,7 @@ class TenantClient:
     ) -> XeroResponse:
         method = method.upper()
         priority = priority or self.priority
-        policy = self._client.policy(priority)
+        policy = self._within_the_invocation(self._client.policy(priority), timeout)
         url = self._url(path)
         _check_idempotency_key(idempotency_key)
         refreshed = False
@@ -206,6 +217,22 @@ class TenantClient:
                 if rate_limit_retries <= 0:
                     raise
                 rate_limit_retries -= 1  # the governor now holds the tenant; acquire waits for it
+
+    def _within_the_invocation(self, policy: CallPolicy, timeout: float | None) -> CallPolicy:
+        """A call waits for its turn only as long as the invocation can still wait, then have
+        Xero's answer (the read time-out) and record it (AFTER_CALL_SECONDS). Several invocations
+        of one tenant (a backfill's five) share its 60 calls a minute, and each waits up to
+        ``max_wait_seconds`` per call: five calls in a row could outlive the Lambda's time-out,
+        which would leave their records claimed until SQS redelivers them. With too little time
+        left the call is not made (``GovernorWait``: nothing sent; the records go back to their
+        queue without spending an attempt)."""
+        if self._time_left is None:
+            return policy
+        answer = timeout or policy.timeout_seconds or self._client.settings.xero_timeout_seconds
+        can_wait = self._time_left() - answer - AFTER_CALL_SECONDS
+        if can_wait <= 0:
+            raise GovernorWait("invocation", 1.0)
+        return replace(policy, max_wait_seconds=min(policy.max_wait_seconds, can_wait))
 
     def _send(
         self,

@@ -65,7 +65,8 @@ STATE_TTL_SECONDS = 2 * 86_400  # an idle tenant's state may go: every Xero wind
 
 class GovernorWait(XeroRateLimited):
     """The call could not be sent within ``max_wait_seconds``; nothing was sent to Xero.
-    ``problem`` says why (minute, day, concurrent, appminute, contended)."""
+    ``problem`` says why (minute, day, concurrent, appminute, contended; invocation: the Lambda
+    invocation has too little time left to wait, call and record the answer)."""
 
     def __init__(self, reason: str, retry_after: float) -> None:
         super().__init__(reason, retry_after)

@@ -115,11 +115,14 @@ class ExportWorker:
         process; a Lambda container runs one invocation at a time)."""
         return getattr(self._run, "owner", self.name)
 
-    def handle(self, messages: Iterable[ExportMessage]) -> BatchResult:
+    def handle(self, messages: Iterable[ExportMessage], *, time_left: Callable[[], float] | None = None) -> BatchResult:
         """Export the records the messages name. An unexpected error (a bug, AWS unavailable)
         fails only its org's messages (``result.failed_orgs``): SQS delivers them again, and
-        after ``maxReceiveCount`` parks them in the DLQ for an operator."""
+        after ``maxReceiveCount`` parks them in the DLQ for an operator. ``time_left``: seconds
+        left in the invocation; no Xero call starts that could not end, and be recorded, within
+        it (its records go back to the queue instead: xero/client.py)."""
         result = BatchResult()
+        self._run.time_left = time_left
         by_org: dict[str, set[RecordKey]] = defaultdict(set)
         self._run.deferrals = {}
         reasons: dict[RecordKey, set[EnqueueReason]] = defaultdict(set)
@@ -175,7 +178,9 @@ class ExportWorker:
                 self._reauth_needed(org_id, now)
             return
         try:
-            client = self.xero.for_org(org_id, priority=self._priority(org_id))
+            client = self.xero.for_org(
+                org_id, priority=self._priority(org_id), time_left=getattr(self._run, "time_left", None)
+            )
             fresh = org_id in getattr(self._run, "fresh_orgs", set())
             context = self.contexts.load(org_id, now, fresh=fresh)  # may import Xero's reference data first
         except (ReauthRequired, NotConnected) as error:
