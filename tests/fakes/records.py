@@ -14,6 +14,7 @@ from typing import Any
 from xero_sync.domain.errors import ClaimLost
 from xero_sync.domain.record_payload import encode_record_data
 from xero_sync.domain.records import (
+    ClaimRequest,
     RecordKey,
     RecordStatus,
     StoredRecord,
@@ -255,13 +256,14 @@ class InMemoryRecords:
         *,
         owner: str,
         version: int,
+        exported_version: int | None,
         operation: str,
         idempotency_key: str,
         now: datetime,
         until: datetime,
     ) -> bool:
         row = self.rows.get(key)
-        if row is None or row.version != version:
+        if row is None or row.version != version or row.exported_version != exported_version:
             return False
         if row.claim_until is not None and row.claim_until >= now and row.claim_owner != owner:
             return False
@@ -281,7 +283,7 @@ class InMemoryRecords:
 
     def claim_all_for_operation(
         self,
-        claims: Sequence[tuple[RecordKey, int]],
+        claims: Sequence[ClaimRequest],
         *,
         owner: str,
         operation: str,
@@ -294,12 +296,13 @@ class InMemoryRecords:
                 key,
                 owner=owner,
                 version=version,
+                exported_version=exported_version,
                 operation=operation,
                 idempotency_key=idempotency_key,
                 now=now,
                 until=until,
             )
-            for key, version in claims
+            for key, version, exported_version in claims
         ]
 
     def release(

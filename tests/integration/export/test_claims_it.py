@@ -9,7 +9,7 @@ from export_harness import contact, dynamodb_requests
 from pynamodb.exceptions import TransactWriteError
 
 from xero_sync.dal import conditional_updates
-from xero_sync.domain.records import RecordKey
+from xero_sync.domain.records import ClaimRequest, RecordKey
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 UNTIL = NOW + timedelta(minutes=2)
@@ -23,7 +23,7 @@ def _claim_all(records, claims, owner="w1", now=NOW):
 
 def _contacts(harness, count):
     harness.push(*(contact(f"cus-{n}", f"Cafe {n}") for n in range(count)))
-    return [(RecordKey(harness.org_id, "contact", f"cus-{n}"), 1) for n in range(count)]
+    return [ClaimRequest(RecordKey(harness.org_id, "contact", f"cus-{n}"), 1, None) for n in range(count)]
 
 
 def test_the_records_of_a_call_are_claimed_in_one_request(harness, monkeypatch):
@@ -33,7 +33,7 @@ def test_the_records_of_a_call_are_claimed_in_one_request(harness, monkeypatch):
     assert _claim_all(harness.container.records, claims) == [True] * 50
 
     assert sent == ["TransactWriteItems"]
-    for key, _ in claims:
+    for key, *_ in claims:
         stored = harness.container.records.get(key)
         assert (stored.claim_owner, stored.claim_operation, stored.claim_version) == ("w1", "create", 1)
         assert stored.claim_until == UNTIL and stored.attempts == 1
@@ -44,20 +44,27 @@ def test_a_record_held_by_another_worker_is_left_out_and_the_others_are_claimed(
     claims = _contacts(harness, 5)
     held = claims[2][0]
     assert records.claim_for_operation(
-        held, owner="w2", version=1, operation="update", idempotency_key="other", now=NOW, until=UNTIL
+        held,
+        owner="w2",
+        version=1,
+        exported_version=None,
+        operation="update",
+        idempotency_key="other",
+        now=NOW,
+        until=UNTIL,
     )
 
     assert _claim_all(records, claims) == [True, True, False, True, True]
 
     kept = records.get(held)
     assert (kept.claim_owner, kept.claim_operation, kept.attempts) == ("w2", "update", 1)
-    assert [records.get(key).claim_owner for key, _ in claims] == ["w1", "w1", "w2", "w1", "w1"]
+    assert [records.get(key).claim_owner for key, *_ in claims] == ["w1", "w1", "w2", "w1", "w1"]
 
 
 def test_a_record_whose_version_moved_on_is_not_claimed(harness):
     records = harness.container.records
     claims = _contacts(harness, 3)
-    stale = [(key, 1 if n != 1 else 0) for n, (key, _) in enumerate(claims)]
+    stale = [claim._replace(version=0) if n == 1 else claim for n, claim in enumerate(claims)]
 
     assert _claim_all(records, stale) == [True, False, True]
     assert records.get(claims[1][0]).claim_owner is None and records.get(claims[1][0]).attempts == 0
@@ -67,10 +74,24 @@ def test_an_expired_claim_and_the_workers_own_claim_do_not_stop_it(harness):
     records = harness.container.records
     claims = _contacts(harness, 3)
     records.claim_for_operation(
-        claims[0][0], owner="w2", version=1, operation="create", idempotency_key="k", now=NOW, until=NOW
+        claims[0][0],
+        owner="w2",
+        version=1,
+        exported_version=None,
+        operation="create",
+        idempotency_key="k",
+        now=NOW,
+        until=NOW,
     )
     records.claim_for_operation(
-        claims[1][0], owner="w1", version=1, operation="create", idempotency_key="k", now=NOW, until=UNTIL
+        claims[1][0],
+        owner="w1",
+        version=1,
+        exported_version=None,
+        operation="create",
+        idempotency_key="k",
+        now=NOW,
+        until=UNTIL,
     )
 
     assert _claim_all(records, claims, now=NOW + timedelta(seconds=1)) == [True, True, True]
@@ -112,7 +133,7 @@ def test_a_transaction_that_conflicts_leaves_its_records_to_one_write_each(harne
 
     # Then each record is claimed on its own, with the same conditions
     assert _claim_all(records, claims) == [True, True, True]
-    assert all(records.get(key).claim_owner == "w1" for key, _ in claims)
+    assert all(records.get(key).claim_owner == "w1" for key, *_ in claims)
 
 
 def test_an_error_that_is_not_a_cancellation_is_raised(harness, monkeypatch):
@@ -121,7 +142,7 @@ def test_an_error_that_is_not_a_cancellation_is_raised(harness, monkeypatch):
     monkeypatch.setattr(conditional_updates, "TransactWrite", _failing_with(TransactWriteError("throttled")))
     with pytest.raises(TransactWriteError):
         _claim_all(harness.container.records, claims)
-    assert all(harness.container.records.get(key).claim_owner is None for key, _ in claims)
+    assert all(harness.container.records.get(key).claim_owner is None for key, *_ in claims)
 
 
 def _failing_with(error):
@@ -164,3 +185,53 @@ def _reason(code):
     from pynamodb.exceptions import CancellationReason
 
     return CancellationReason(code=code, message="")
+
+
+def test_a_record_another_worker_sent_since_it_was_read_is_not_claimed(harness):
+    # Given two records this worker read while neither was in Xero, and another worker that read
+    # the first too, then claimed it, sent it and recorded it synced (clearing its claim)
+    records = harness.container.records
+    claims = _contacts(harness, 2)
+    first = claims[0].key
+    assert records.claim_for_operation(
+        first,
+        owner="w2",
+        version=1,
+        exported_version=None,
+        operation="create",
+        idempotency_key="k2",
+        now=NOW,
+        until=UNTIL,
+    )
+    records.mark_synced(
+        first,
+        owner="w2",
+        version=1,
+        action="upsert",
+        tenant_id="tenant-1",
+        xero_id="xero-1",
+        xero_refs=None,
+        fingerprint=None,
+        message=None,
+        now=NOW,
+    )
+    # When this worker claims them as it read them
+    taken = _claim_all(records, claims)
+    # Then the one already in Xero is not claimed (it would be sent twice), the other is
+    assert taken == [False, True]
+    assert records.get(first).claim_owner is None and records.get(first).status.value == "synced"
+    # And alone, with one plain write, the same
+    assert not records.claim_for_operation(
+        first,
+        owner="w1",
+        version=1,
+        exported_version=None,
+        operation="create",
+        idempotency_key="k",
+        now=NOW,
+        until=UNTIL,
+    )
+    # While a claim made with what is now in Xero (an update of it) holds
+    assert records.claim_for_operation(
+        first, owner="w1", version=1, exported_version=1, operation="update", idempotency_key="k", now=NOW, until=UNTIL
+    )

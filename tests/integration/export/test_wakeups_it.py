@@ -53,6 +53,7 @@ def test_a_parent_sees_a_waiter_that_flagged_it_after_its_worker_read_it(harness
         parent,
         owner="w1",
         version=1,
+        exported_version=None,
         operation="create",
         idempotency_key="k",
         now=now,

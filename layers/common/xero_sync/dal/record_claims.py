@@ -18,7 +18,7 @@ from pynamodb.expressions.update import Action
 
 from xero_sync.dal.conditional_updates import ConditionalUpdate, update_all, update_one
 from xero_sync.dal.models import RecordModel
-from xero_sync.domain.records import RecordKey
+from xero_sync.domain.records import ClaimRequest, RecordKey
 
 
 class RecordClaims:
@@ -30,20 +30,26 @@ class RecordClaims:
         *,
         owner: str,
         version: int,
+        exported_version: int | None,
         operation: str,
         idempotency_key: str,
         now: datetime,
         until: datetime,
     ) -> bool:
         """Claim the record for one Xero call and write down what is about to be sent — in one
-        conditional write, *before* sending. Fails (False) if another worker holds the record or
-        the host pushed a newer version since the worker read it. If the worker then dies or the
+        conditional write, *before* sending. Fails (False) if another worker holds the record, the
+        host pushed a newer version since the worker read it, or something reached Xero for it
+        since (``exported_version`` as read: two workers that read the record before either sent
+        it must not both send it — one claims, sends and marks it synced, clearing its claim, and
+        the other's claim then finds the record already exported). If the worker then dies or the
         outcome is unknown, the next worker finds ``claim_operation`` and looks in Xero first."""
-        return update_one(_claim(key, version, owner, operation, idempotency_key, now, until))
+        return update_one(
+            _claim(ClaimRequest(key, version, exported_version), owner, operation, idempotency_key, now, until)
+        )
 
     def claim_all_for_operation(
         self,
-        claims: Sequence[tuple[RecordKey, int]],
+        claims: Sequence[ClaimRequest],
         *,
         owner: str,
         operation: str,
@@ -51,29 +57,37 @@ class RecordClaims:
         now: datetime,
         until: datetime,
     ) -> list[bool]:
-        """Claim the records of one Xero call — ``(key, version)`` each — as
-        :meth:`claim_for_operation` claims one, answering in the same order which were claimed:
-        together, in transactions (conditional_updates.update_all)."""
-        updates = [_claim(key, version, owner, operation, idempotency_key, now, until) for key, version in claims]
-        return update_all(updates)
+        """Claim the records of one Xero call as :meth:`claim_for_operation` claims one,
+        answering in the same order which were claimed: together, in transactions
+        (conditional_updates.update_all)."""
+        return update_all([_claim(claim, owner, operation, idempotency_key, now, until) for claim in claims])
 
 
 def _claim(
-    key: RecordKey, version: int, owner: str, operation: str, idempotency_key: str, now: datetime, until: datetime
+    claim: ClaimRequest, owner: str, operation: str, idempotency_key: str, now: datetime, until: datetime
 ) -> ConditionalUpdate:
+    key = claim.key
     return ConditionalUpdate(
         key,
         RecordModel(key.org_id, key.record_key),
-        _claim_actions(version, owner, operation, idempotency_key, now, until),
-        _claim_condition(version, owner, now),
+        _claim_actions(claim.version, owner, operation, idempotency_key, now, until),
+        _claim_condition(claim, owner, now),
     )
 
 
-def _claim_condition(version: int, owner: str, now: datetime) -> Condition:
-    """The version the worker read is still the latest, and nobody else holds a live claim."""
-    return (RecordModel.version == version) & (
-        RecordModel.claim_until.does_not_exist() | (RecordModel.claim_until < now) | (RecordModel.claim_owner == owner)
+def _claim_condition(claim: ClaimRequest, owner: str, now: datetime) -> Condition:
+    """The version the worker read is still the latest, nobody else holds a live claim, and
+    nothing reached Xero for the record since it was read — unless the worker holds the claim
+    itself (the steps of one operation, e.g. a payment deleted and created again, each record
+    what they did)."""
+    exported = (
+        RecordModel.exported_version.does_not_exist()
+        if claim.exported_version is None
+        else RecordModel.exported_version == claim.exported_version
     )
+    mine = RecordModel.claim_owner == owner  # its own claim: the next step of a multi-step operation
+    free = RecordModel.claim_until.does_not_exist() | (RecordModel.claim_until < now) | mine
+    return (RecordModel.version == claim.version) & free & (exported | mine)
 
 
 def _claim_actions(

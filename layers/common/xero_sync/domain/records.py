@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class RecordStatus(StrEnum):
@@ -128,6 +128,16 @@ class StoredRecord:
     def changed_since_export(self) -> bool:
         """Xero holds an older version or action than the host's latest."""
         return self.exported_version != self.version or self.exported_action != self.action
+
+
+class ClaimRequest(NamedTuple):
+    """One record of a Xero call to claim, as the worker read it. The claim holds only if the
+    host has not pushed a newer version since, and nothing reached Xero for the record since
+    (another worker that read it too may have sent it and marked it synced in between)."""
+
+    key: RecordKey
+    version: int
+    exported_version: int | None
 
 
 @dataclass(frozen=True)

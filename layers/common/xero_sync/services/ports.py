@@ -26,7 +26,7 @@ from xero_sync.domain.history import HistoryEvent, HistoryPage
 from xero_sync.domain.host_webhooks import HostWebhook
 from xero_sync.domain.links import ContactLink
 from xero_sync.domain.oauth import PendingConsent
-from xero_sync.domain.records import RecordKey, RecordStatus, StoredRecord, StoreResult, Synced
+from xero_sync.domain.records import ClaimRequest, RecordKey, RecordStatus, StoredRecord, StoreResult, Synced
 from xero_sync.domain.schedule import DueSync
 from xero_sync.domain.xero_objects import ObjectKey, ObjectWrite, PollCursor, XeroObject
 
@@ -126,6 +126,7 @@ class RecordStore(Protocol):
         *,
         owner: str,
         version: int,
+        exported_version: int | None,
         operation: str,
         idempotency_key: str,
         now: datetime,
@@ -133,7 +134,7 @@ class RecordStore(Protocol):
     ) -> bool: ...
     def claim_all_for_operation(
         self,
-        claims: Sequence[tuple[RecordKey, int]],
+        claims: Sequence[ClaimRequest],
         *,
         owner: str,
         operation: str,
@@ -141,8 +142,8 @@ class RecordStore(Protocol):
         now: datetime,
         until: datetime,
     ) -> list[bool]:
-        """``claim_for_operation`` for the ``(key, version)`` of each record of one call, in
-        as few requests as the store allows; which were claimed, in order."""
+        """``claim_for_operation`` for each record of one call, in as few requests as the store
+        allows; which were claimed, in order."""
         ...
 
     def release(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+from xero_sync.domain.records import ClaimRequest
 from xero_sync.services.export.calls import BATCH_SIZE, XeroCalls, chunks, idempotency_key
 from xero_sync.services.export.outcome import Outcome, capitalised, failed
 from xero_sync.services.export.plan import Work
@@ -66,7 +67,7 @@ class ClaimedCalls:
         """Claim ``works`` for ``operation``: (claimed, outcomes of the lost ones, idempotency key)."""
         key = self.key(operation, works)
         taken = self.records.claim_all_for_operation(
-            [(work.view.key, work.view.version) for work in works],
+            [ClaimRequest(work.view.key, work.view.version, work.view.item.exported_version) for work in works],
             owner=self.owner,
             operation=operation,
             idempotency_key=key,
