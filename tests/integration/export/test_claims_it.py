@@ -21,6 +21,19 @@ def _claim_all(records, claims, owner="w1", now=NOW):
     )
 
 
+def _claim_one(records, key, owner, *, exported_version=None, operation="create", until=UNTIL):
+    return records.claim_for_operation(
+        key,
+        owner=owner,
+        version=1,
+        exported_version=exported_version,
+        operation=operation,
+        idempotency_key=f"key-{owner}",
+        now=NOW,
+        until=until,
+    )
+
+
 def _contacts(harness, count):
     harness.push(*(contact(f"cus-{n}", f"Cafe {n}") for n in range(count)))
     return [ClaimRequest(RecordKey(harness.org_id, "contact", f"cus-{n}"), 1, None) for n in range(count)]
@@ -43,16 +56,7 @@ def test_a_record_held_by_another_worker_is_left_out_and_the_others_are_claimed(
     records = harness.container.records
     claims = _contacts(harness, 5)
     held = claims[2][0]
-    assert records.claim_for_operation(
-        held,
-        owner="w2",
-        version=1,
-        exported_version=None,
-        operation="update",
-        idempotency_key="other",
-        now=NOW,
-        until=UNTIL,
-    )
+    assert _claim_one(records, held, "w2", operation="update")
 
     assert _claim_all(records, claims) == [True, True, False, True, True]
 
@@ -73,26 +77,8 @@ def test_a_record_whose_version_moved_on_is_not_claimed(harness):
 def test_an_expired_claim_and_the_workers_own_claim_do_not_stop_it(harness):
     records = harness.container.records
     claims = _contacts(harness, 3)
-    records.claim_for_operation(
-        claims[0][0],
-        owner="w2",
-        version=1,
-        exported_version=None,
-        operation="create",
-        idempotency_key="k",
-        now=NOW,
-        until=NOW,
-    )
-    records.claim_for_operation(
-        claims[1][0],
-        owner="w1",
-        version=1,
-        exported_version=None,
-        operation="create",
-        idempotency_key="k",
-        now=NOW,
-        until=UNTIL,
-    )
+    _claim_one(records, claims[0][0], "w2", until=NOW)
+    _claim_one(records, claims[1][0], "w1")
 
     assert _claim_all(records, claims, now=NOW + timedelta(seconds=1)) == [True, True, True]
 
@@ -193,16 +179,7 @@ def test_a_record_another_worker_sent_since_it_was_read_is_not_claimed(harness):
     records = harness.container.records
     claims = _contacts(harness, 2)
     first = claims[0].key
-    assert records.claim_for_operation(
-        first,
-        owner="w2",
-        version=1,
-        exported_version=None,
-        operation="create",
-        idempotency_key="k2",
-        now=NOW,
-        until=UNTIL,
-    )
+    assert _claim_one(records, first, "w2")
     records.mark_synced(
         first,
         owner="w2",
@@ -221,17 +198,6 @@ def test_a_record_another_worker_sent_since_it_was_read_is_not_claimed(harness):
     assert taken == [False, True]
     assert records.get(first).claim_owner is None and records.get(first).status.value == "synced"
     # And alone, with one plain write, the same
-    assert not records.claim_for_operation(
-        first,
-        owner="w1",
-        version=1,
-        exported_version=None,
-        operation="create",
-        idempotency_key="k",
-        now=NOW,
-        until=UNTIL,
-    )
+    assert not _claim_one(records, first, "w1")
     # While a claim made with what is now in Xero (an update of it) holds
-    assert records.claim_for_operation(
-        first, owner="w1", version=1, exported_version=1, operation="update", idempotency_key="k", now=NOW, until=UNTIL
-    )
+    assert _claim_one(records, first, "w1", exported_version=1, operation="update")
