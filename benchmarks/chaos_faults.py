@@ -77,7 +77,12 @@ class Chaos:
             self.count("duplicate push: stale, not stored again", answer["stale"])
 
     def maybe_kill(self) -> None:
-        if self.roll(self.kill_rate):
+        """Kill the worker at random, and always at the first chance when kills are asked for: a
+        write-down per batch is few rolls, and which roll meets a write depends on the threads'
+        interleaving, so a small run could otherwise end with no kill at all."""
+        with self._lock:
+            first = self.kill_rate > 0 and self.on and not self.injected["worker killed mid-batch"]
+        if first or self.roll(self.kill_rate):
             self.count("worker killed mid-batch")
             raise WorkerKilled()
 
