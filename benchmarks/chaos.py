@@ -14,9 +14,10 @@ seeded random generator (``--seed``), so that a run can be repeated:
   allocation, a deletion): ``http_500``, ``http_503``, ``http_429`` (Retry-After 1 s), ``slow``
   (0.5 s), ``drop_after_commit`` (saved, then the connection closed without an answer) and
   ``timeout_after_commit`` (saved, then answered after the client's time-out);
-* **worker killed mid-batch**: with probability ``--kill-rate`` per record, the worker dies between
-  Xero's answer and writing it down (an exception out of the records table's ``mark_synced``
-  that nothing in the service catches); the invocation fails and SQS delivers the batch again;
+* **worker killed mid-batch**: with probability ``--kill-rate`` per write-down (and always at the
+  first), the worker dies between Xero's answer and writing it down (an exception out of the
+  records table's synced marks that nothing in the service catches); the invocation fails and
+  SQS delivers the batch again;
 * **SQS redelivery**: with probability ``--redelivery-rate`` a batch the worker finished is
   delivered again (as when the visibility time-out runs out before the deletes);
 * **duplicate pushes**: with probability ``--duplicate-rate`` before a batch, the host pushes up to
@@ -248,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=10_000, help="records to push (whole stories of 9 + 6)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--fault-rate", type=float, default=0.3, help="a Xero fault armed before a worker batch")
-    parser.add_argument("--kill-rate", type=float, default=0.003, help="the worker dies before recording a record")
+    parser.add_argument("--kill-rate", type=float, default=0.003, help="the worker dies before writing down an answer")
     parser.add_argument("--redelivery-rate", type=float, default=0.05, help="a finished batch delivered again")
     parser.add_argument("--duplicate-rate", type=float, default=0.05, help="the host pushes records again")
     parser.add_argument("--time-scale", type=float, default=4.0, help="emulated seconds per real second")

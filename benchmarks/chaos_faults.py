@@ -1,6 +1,6 @@
 """The chaos harness's faults (benchmarks/chaos.py): ``Chaos`` decides every fault from one seeded
 generator and arms Xero's on the emulator's control plane, ``install`` wraps the export workers'
-handler and the records table's ``mark_synced`` to kill the worker mid-batch, redeliver batches
+handler and the records table's synced marks to kill the worker mid-batch, redeliver batches
 and push duplicates, and ``redrive_dlqs`` is the operator's DLQ redrive. The module docstring of
 chaos.py lists the faults and their rates."""
 
@@ -96,13 +96,15 @@ class Chaos:
 
 
 def install(chaos: Chaos) -> None:
-    """Wrap the export workers' handler and the records table's ``mark_synced`` (before the
-    runner imports the functions), as the backfill benchmark instruments them."""
+    """Wrap the export workers' handler and the records table's synced marks (``mark_synced``,
+    ``mark_all_synced``) before the runner imports the functions, as the backfill benchmark
+    instruments them."""
     import xero_sync.workers as workers
     from xero_sync.dal.records import RecordRepository
 
     original_handler = workers.handle_export_batch
     original_mark_synced = RecordRepository.mark_synced
+    original_mark_all_synced = RecordRepository.mark_all_synced
 
     def handler(family, event, context):
         chaos.before_batch()
@@ -120,8 +122,13 @@ def install(chaos: Chaos) -> None:
         chaos.maybe_kill()  # after Xero's answer, before it is written down
         return original_mark_synced(self, *args, **kwargs)
 
+    def mark_all_synced(self, *args, **kwargs):
+        chaos.maybe_kill()  # after Xero's answer to a call, before any of its records is written down
+        return original_mark_all_synced(self, *args, **kwargs)
+
     workers.handle_export_batch = handler
     RecordRepository.mark_synced = mark_synced
+    RecordRepository.mark_all_synced = mark_all_synced
 
 
 def redrive_dlqs(stack: Any) -> int:

@@ -148,6 +148,7 @@ def _host_api(stack) -> requests.Session:
 
 def _seed(api, stack, xero: str, tenant: str, args: argparse.Namespace) -> None:
     """N contacts and N exported, paid invoices in Xero; the host's own contacts."""
+    from xero_sync.domain.xero_objects import ExportedElement
     from xero_sync.services.imports.exported import ExportedObjects
     from xero_sync.wiring import container
 
@@ -192,8 +193,10 @@ def _seed(api, stack, xero: str, tenant: str, args: argparse.Namespace) -> None:
         answer = requests.put(f"{user}/Invoices", params={"unitdp": 4}, json={"Invoices": batch}, timeout=600).json()
         invoices += answer["Invoices"]
     now = container().clock()
-    for invoice in invoices:  # what the export worker records after writing each invoice
-        exported.written(ORG_ID, "invoice", invoice["InvoiceNumber"].lower(), invoice["InvoiceID"], invoice, now)
+    # what the export worker records after writing the invoices (a call's at once)
+    exported.written(
+        [ExportedElement(ORG_ID, "invoice", i["InvoiceNumber"].lower(), i["InvoiceID"], i) for i in invoices], now
+    )
     for start in range(0, len(invoices), CHUNK):
         payments = [
             {

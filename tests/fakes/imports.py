@@ -73,6 +73,9 @@ class InMemoryXeroObjects:
         self.apply(write, now)
         return True
 
+    def record_all(self, writes: Sequence[ObjectWrite], now: datetime) -> list[bool]:
+        return [self.record(write, now) for write in writes]
+
     def cursor(self, org_id: str, resource: str) -> PollCursor | None:
         return self.cursors.get((org_id, resource))
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -20,6 +21,7 @@ from xero_sync.domain.records import (
     StoredRecord,
     StoreResult,
     Synced,
+    SyncedMark,
     waiting_key,
 )
 
@@ -180,6 +182,9 @@ class InMemoryRecords:
             return False
         self._write(replace(row, referenced=True, status=RecordStatus.PENDING, status_at=now))
         return True
+
+    def mark_all_referenced(self, keys: Sequence[RecordKey], now: datetime) -> list[bool]:
+        return [self.mark_referenced(key, now) for key in keys]
 
     def note_waiter(self, parent: RecordKey) -> StoredRecord | None:
         row = self.rows.get(parent)
@@ -419,6 +424,20 @@ class InMemoryRecords:
         )
         deferred = tuple(sorted(self.deferred.get(key, ()), key=str)) if status is RecordStatus.SYNCED else ()
         return Synced(status, row.has_waiters, deferred)
+
+    def mark_all_synced(self, marks: Sequence[SyncedMark], now: datetime) -> list[Synced | None]:
+        """As DynamoDB's transaction: a mark whose record is not held or has moved on is None."""
+        return [self._mark_if_current(mark, now) for mark in marks]
+
+    def _mark_if_current(self, mark: SyncedMark, now: datetime) -> Synced | None:
+        try:
+            row = self._held(mark.key, mark.owner, now)
+        except ClaimLost:
+            return None
+        if row.version != mark.version:
+            return None
+        fields = {field.name: getattr(mark, field.name) for field in dataclasses.fields(mark) if field.name != "key"}
+        return self.mark_synced(mark.key, now=now, **fields)
 
     def mark_outcome(
         self,

@@ -66,16 +66,25 @@ def test_worker_dies_between_xeros_answer_and_the_record_update(harness: ExportH
     worker = harness.container.export_worker
     monkeypatch.setattr(worker, "claim_seconds", 0)
     records = harness.container.records
-    mark_synced = records.mark_synced
+    mark_synced, mark_all_synced = records.mark_synced, records.mark_all_synced
     crashed = []
 
-    def dies_once(key, **kwargs):
+    def dies_once(key):
         if (key.entity, key.record_id) == (entity, record_id) and not crashed:
             crashed.append(key)
             raise RuntimeError("the worker died")
+
+    def marks_one(key, **kwargs):
+        dies_once(key)
         return mark_synced(key, **kwargs)
 
-    monkeypatch.setattr(records, "mark_synced", dies_once)
+    def marks_all(marks, now):  # the marks of a call are written together: all die with it
+        for mark in marks:
+            dies_once(mark.key)
+        return mark_all_synced(marks, now)
+
+    monkeypatch.setattr(records, "mark_synced", marks_one)
+    monkeypatch.setattr(records, "mark_all_synced", marks_all)
     harness.export(*action)
     assert crashed, "the crash never happened"
     # When the next sync runs (the claim has expired; the crashed batch's message is still in

@@ -12,7 +12,7 @@ from tests.fakes.imports import pending_since_export
 from xero_sync.domain.changes import ChangeKind, Resource
 from xero_sync.domain.links import ContactLink, LinkSource
 from xero_sync.domain.records import RecordStatus
-from xero_sync.domain.xero_objects import ObjectKey
+from xero_sync.domain.xero_objects import ExportedElement, ObjectKey
 from xero_sync.models.imports import ImportResource, OrgImport, OrgObjects, TenantEvents
 from xero_sync.models.org_config import ImportOptions
 from xero_sync.services.imports.worker import MAX_ATTEMPTS, SETTLE_SECONDS
@@ -80,7 +80,7 @@ def test_a_webhook_and_a_poll_racing_for_the_same_change_make_one(world):
 def test_the_services_own_export_is_not_echoed_back(world):
     # Given the export wrote a host contact to Xero (Xero's answer goes to the no-echo record)
     element = world.xero.save("Contacts", contact("c-7", "Bean Growers Co-op", EmailAddress="ap@bean.example"))
-    world.exported.written(ORG, "contact", "cus-7", "c-7", element, world.clock())
+    world.exported.written([ExportedElement(ORG, "contact", "cus-7", "c-7", element)], world.clock())
     # When Xero's webhook for that write arrives, and a poll reads it too
     world.webhook(event("CONTACT", "c-7"))
     world.poll()
@@ -107,7 +107,7 @@ def test_a_late_export_never_hides_a_newer_change_made_in_xero(world):
     world.webhook(event("CONTACT", "c-1"))
     # When an export's older answer is recorded afterwards
     older = {**newer, "Name": "Kiwi Roasters", "UpdatedDateUTC": "/Date(1000+0000)/"}
-    world.exported.written(ORG, "contact", "cus-1", "c-1", older, world.clock())
+    world.exported.written([ExportedElement(ORG, "contact", "cus-1", "c-1", older)], world.clock())
     # Then the stored state is still Xero's newer one: reading it again is no change
     world.poll()
     assert kinds(world) == ["contact.created"]
@@ -192,7 +192,7 @@ def test_an_explicit_link_is_kept_and_never_replaced_by_a_match(world):
 
 def _exported_contact(world: ImportWorld) -> None:
     element = world.xero.save("Contacts", contact("c-1", "Harbour Cafe Ltd"))
-    world.exported.written(ORG, "contact", "cus-1", "c-1", element, world.clock())
+    world.exported.written([ExportedElement(ORG, "contact", "cus-1", "c-1", element)], world.clock())
 
 
 def test_both_sides_changed_and_xeros_change_is_newer(world):
@@ -243,7 +243,7 @@ def test_both_sides_changed_and_the_hosts_change_is_newer(world):
 def test_a_payment_recorded_in_xero_on_an_exported_invoice_reports_its_balance(world):
     # Given an invoice the service exported (no payment yet)
     element = world.xero.save("Invoices", invoice("i-1", "INV-1042", "c-1"))
-    world.exported.written(ORG, "invoice", "inv-1042", "i-1", element, world.clock())
+    world.exported.written([ExportedElement(ORG, "invoice", "inv-1042", "i-1", element)], world.clock())
     world.webhook(event("INVOICE", "i-1"))
     assert world.feed() == []  # its own export: no echo
     # When a payment of 15.00 is recorded in Xero

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pynamodb.expressions.condition import Condition
+
 from xero_sync.dal.items import entity_from, optional_int
 from xero_sync.dal.models import RecordModel
 from xero_sync.domain.record_payload import decode_record_data, encode_record_data
@@ -55,3 +57,10 @@ def clear_claim_actions() -> list:
         RecordModel.claim_operation.remove(),
         RecordModel.idempotency_key.remove(),
     ]
+
+
+def held_by(owner: str | None, now: datetime) -> Condition:
+    """``owner`` holds the record's claim (with ``owner=None``: nobody holds a live one)."""
+    if owner is None:
+        return RecordModel.claim_until.does_not_exist() | (RecordModel.claim_until < now)
+    return RecordModel.claim_owner == owner

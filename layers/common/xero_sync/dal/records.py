@@ -17,7 +17,7 @@ mirrors the status for the StatusIndex.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,11 +25,13 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
+from xero_sync.dal.conditional_updates import ConditionalUpdate, update_all, update_one
 from xero_sync.dal.errors import is_condition_failure
 from xero_sync.dal.models import RecordModel
 from xero_sync.dal.record_claims import RecordClaims
 from xero_sync.dal.record_deferrals import RecordDeferrals, deferred_children_of
-from xero_sync.dal.record_items import clear_claim_actions, data_actions, status_actions, to_record
+from xero_sync.dal.record_items import clear_claim_actions, data_actions, held_by, status_actions, to_record
+from xero_sync.dal.record_marks import RecordMarks, synced_link_actions
 from xero_sync.domain.errors import ClaimLost
 from xero_sync.domain.records import (
     RecordKey,
@@ -37,11 +39,12 @@ from xero_sync.domain.records import (
     StoredRecord,
     StoreResult,
     Synced,
+    SyncedMark,
     waiting_key,
 )
 
 
-class RecordRepository(RecordClaims, RecordDeferrals):
+class RecordRepository(RecordClaims, RecordDeferrals, RecordMarks):
     # --- pushes (F3.1) ----------------------------------------------------------------------
 
     def store_version(
@@ -122,16 +125,11 @@ class RecordRepository(RecordClaims, RecordDeferrals):
         """A transaction refers to this contact: from now on it is exported (seed 000/001:
         "A contact will be exported only if it's associated with a transaction"). Returns
         True if it was idle and is now pending."""
-        try:
-            RecordModel(key.org_id, key.record_key).update(
-                actions=[RecordModel.referenced.set(True), *status_actions(key.org_id, RecordStatus.PENDING, now)],
-                condition=RecordModel.status == RecordStatus.IDLE.value,
-            )
-        except UpdateError as error:
-            if is_condition_failure(error):
-                return False
-            raise
-        return True
+        return update_one(_referenced(key, now))
+
+    def mark_all_referenced(self, keys: Sequence[RecordKey], now: datetime) -> list[bool]:
+        """:meth:`mark_referenced` for the contacts of a pass, in transactions of up to 100."""
+        return update_all([_referenced(key, now) for key in keys])
 
     def note_waiter(self, parent: RecordKey) -> StoredRecord | None:
         """A child now waits for ``parent``: the parent's worker will look for waiting children
@@ -326,23 +324,8 @@ class RecordRepository(RecordClaims, RecordDeferrals):
         worker read the record — so a child that started waiting meanwhile is never missed (the
         child, for its part, re-reads the parent after flagging it: see ``note_waiter``); and,
         read in the same write, the children deferred behind it (``defer_behind``), to go now."""
-        link_actions = [
-            RecordModel.xero_tenant_id.set(tenant_id),
-            RecordModel.xero_id.set(xero_id) if xero_id else RecordModel.xero_id.remove(),
-            RecordModel.xero_refs.set(xero_refs) if xero_refs else RecordModel.xero_refs.remove(),
-            RecordModel.exported_version.set(version),
-            RecordModel.exported_action.set(action),
-            RecordModel.exported_fingerprint.set(fingerprint)
-            if fingerprint
-            else RecordModel.exported_fingerprint.remove(),
-            RecordModel.synced_at.set(now),
-            RecordModel.updated_at.set(now),
-            RecordModel.error_code.remove(),
-            RecordModel.waiting_on.remove(),
-            RecordModel.attempts.set(0),
-            RecordModel.last_message.set(message) if message else RecordModel.last_message.remove(),
-            *clear_claim_actions(),
-        ]
+        mark = SyncedMark(key, owner, version, action, tenant_id, xero_id, xero_refs, fingerprint, message)
+        link_actions = synced_link_actions(mark, now)
         try:
             item = self._update_claimed(
                 key,
@@ -429,10 +412,7 @@ class RecordRepository(RecordClaims, RecordDeferrals):
     ) -> RecordModel | None:
         """Update the record if ``owner`` holds it (or, with ``owner=None``, if nobody does).
         Returns the item as it is after the write."""
-        if owner is None:
-            held = RecordModel.claim_until.does_not_exist() | (RecordModel.claim_until < now)
-        else:
-            held = RecordModel.claim_owner == owner
+        held = held_by(owner, now)
         condition = held if extra_condition is None else held & extra_condition
         item = RecordModel(key.org_id, key.record_key)
         try:
@@ -453,6 +433,15 @@ class RecordRepository(RecordClaims, RecordDeferrals):
         if owner is None:
             return item.claim_until is None or item.claim_until < now
         return item.claim_owner == owner
+
+
+def _referenced(key: RecordKey, now: datetime) -> ConditionalUpdate:
+    return ConditionalUpdate(
+        key,
+        RecordModel(key.org_id, key.record_key),
+        [RecordModel.referenced.set(True), *status_actions(key.org_id, RecordStatus.PENDING, now)],
+        RecordModel.status == RecordStatus.IDLE.value,
+    )
 
 
 class _VersionMoved(Exception):

@@ -4,13 +4,14 @@ reads them, and writes the states that make no change (the export's own writes, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
 
+from xero_sync.dal.conditional_updates import ConditionalUpdate, update_all
 from xero_sync.dal.errors import is_condition_failure
 from xero_sync.dal.import_models import XeroObjectModel
 from xero_sync.dal.items import optional_int
@@ -106,6 +107,21 @@ class XeroObjectRepository:
                 return False
             raise
         return True
+
+    def record_all(self, writes: Sequence[ObjectWrite], now: datetime) -> list[bool]:
+        """:meth:`record` for each write, answered in the same order, in transactions of up to
+        100 (conditional_updates.py): the export notes the objects of a whole Xero call at once."""
+        return update_all(
+            [
+                ConditionalUpdate(
+                    write.key,
+                    XeroObjectModel(write.key.org_id, write.key.object_key),
+                    object_actions(write, now),
+                    revision_condition(write),
+                )
+                for write in writes
+            ]
+        )
 
     # --- poll cursors -------------------------------------------------------------------------
 

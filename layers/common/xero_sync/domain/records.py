@@ -147,3 +147,19 @@ class Synced:
     status: RecordStatus  # SYNCED, or PENDING when a newer version arrived during the call
     has_waiters: bool  # a child waits for this record (read in the same write)
     deferred_children: tuple[RecordKey, ...] = ()  # children deferred behind it, to go now (SYNCED only)
+
+
+@dataclass(frozen=True)
+class SyncedMark:
+    """One record of a Xero call that Xero now holds at ``version``: what its synced mark
+    writes (``mark_synced``; many at once with ``mark_all_synced``)."""
+
+    key: RecordKey
+    owner: str | None  # the claim the worker holds (None: nobody may hold one)
+    version: int
+    action: str
+    tenant_id: str
+    xero_id: str | None
+    xero_refs: dict[str, Any] | None
+    fingerprint: str | None
+    message: str | None

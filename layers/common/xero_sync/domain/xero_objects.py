@@ -71,6 +71,18 @@ class ObjectWrite:
 
 
 @dataclass(frozen=True)
+class ExportedElement:
+    """A contact or document the export wrote to (or linked in) Xero, with Xero's answer for it:
+    what the no-echo record is made of (services/imports/exported.py)."""
+
+    org_id: str
+    entity: str  # the host's entity
+    host_id: str
+    xero_id: str
+    element: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class PollCursor:
     """Where the next poll of one resource starts: Xero's UpdatedDateUTC of the newest object
     read (Xero's clock, never ours), and the import options it was made with — new options

@@ -28,7 +28,6 @@ from xero_sync.services.export.calls import CREDIT_NOTES, INVOICES, XeroCalls
 from xero_sync.services.export.context import ExportContext
 from xero_sync.services.export.execute import Executor
 from xero_sync.services.export.outcomes import OutcomeRecorder, PassState
-from xero_sync.services.export.parallel import in_parallel
 from xero_sync.services.export.plan import CREDIT_DOCUMENTS, DOCUMENTS, Work, parent_keys, plan
 from xero_sync.services.export.recovery import Recovery
 from xero_sync.services.export.view import RecordView
@@ -78,8 +77,7 @@ class OrgPass:
 
     def record_answers(self, works: list[Work]) -> None:
         """Send ``works`` to Xero and record each record's answer, side by side."""
-        outcomes = self.executor.run(works)
-        self.events += in_parallel(lambda outcome: self.recorder.record_answer(outcome, self.state), outcomes)
+        self.events += self.recorder.record_answers(self.executor.run(works), self.state)
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -178,8 +176,7 @@ class OrgPass:
             return works
         org_id = waiting[0].view.key.org_id
         contact_keys = sorted({RecordKey(org_id, EntityName.CONTACT.value, w.waiting_for.host_id) for w in waiting})  # type: ignore[union-attr]
-        for key in contact_keys:
-            self.records.mark_referenced(key, self.state.now)  # exportable from now on (seed sync tables)
+        self.records.mark_all_referenced(contact_keys, self.state.now)  # exportable from now on (seed sync tables)
         contacts = self._recover(self._read(contact_keys))
         planned = [self._plan(v, {}, {}) for v in contacts if v.item.status is not RecordStatus.FAILED]
         for work in planned:

@@ -18,11 +18,13 @@ from datetime import datetime
 from typing import Protocol
 
 from xero_sync.domain.history import HistoryEvent
-from xero_sync.domain.records import RecordKey, RecordStatus, waiting_key
+from xero_sync.domain.records import RecordKey, RecordStatus, Synced, SyncedMark, waiting_key
 from xero_sync.domain.restrictions import Operation
+from xero_sync.domain.xero_objects import ExportedElement
 from xero_sync.models.messages import EnqueueReason
 from xero_sync.models.records import EntityName, RecordAction
 from xero_sync.services.export.execute import Outcome
+from xero_sync.services.export.parallel import in_parallel
 from xero_sync.services.export.plan import Work
 from xero_sync.services.ports import ExportQueue, RecordStore, XeroWriteListener
 
@@ -160,6 +162,23 @@ class OutcomeRecorder:
 
     # --- Xero's answers -----------------------------------------------------------------------
 
+    def record_answers(self, outcomes: list[Outcome], state: PassState) -> list[HistoryEvent | None]:
+        """Record what Xero answered for the records of a call, in the order given: the synced
+        marks together, in one transaction and one read (dal/record_marks.py), and the no-echo
+        notes of what reached Xero likewise; each record's other outcome on its own, side by side.
+        A mark that did not hold together (a newer version pushed during the call, a lost
+        claim) is recorded alone, which tells those apart."""
+        synced = [outcome for outcome in outcomes if outcome.kind == "synced"]
+        marks = self.records.mark_all_synced([self._synced_mark(o, state) for o in synced], state.now) if synced else []
+        landed = {id(outcome): mark for outcome, mark in zip(synced, marks, strict=True) if mark is not None}
+        self._note_written([outcome for outcome in synced if id(outcome) in landed], state)
+
+        def record(outcome: Outcome) -> HistoryEvent | None:
+            mark = landed.get(id(outcome))
+            return self._after_synced(outcome, mark, state) if mark else self.record_answer(outcome, state)
+
+        return in_parallel(record, outcomes)
+
     def record_answer(self, outcome: Outcome, state: PassState) -> HistoryEvent | None:
         """Record what Xero answered for one record of a call (or that the answer is lost)."""
         if outcome.kind == "lost":
@@ -171,11 +190,28 @@ class OutcomeRecorder:
         return self._to_retry(outcome, state)
 
     def _synced(self, outcome: Outcome, state: PassState) -> HistoryEvent:
+        mark = self._synced_mark(outcome, state)
+        synced = self.records.mark_synced(
+            mark.key,
+            owner=mark.owner,
+            version=mark.version,
+            action=mark.action,
+            tenant_id=mark.tenant_id,
+            xero_id=mark.xero_id,
+            xero_refs=mark.xero_refs,
+            fingerprint=mark.fingerprint,
+            message=mark.message,
+            now=state.now,
+        )
+        self._note_written([outcome], state)
+        return self._after_synced(outcome, synced, state)
+
+    @staticmethod
+    def _synced_mark(outcome: Outcome, state: PassState) -> SyncedMark:
         work = outcome.work
         view = work.view
-        message = outcome.message or notices(work)
-        synced = self.records.mark_synced(
-            view.key,
+        return SyncedMark(
+            key=view.key,
             owner=state.owner,
             version=view.version,
             action=view.item.action,
@@ -183,14 +219,24 @@ class OutcomeRecorder:
             xero_id=outcome.xero_id,
             xero_refs=outcome.refs or None,
             fingerprint=None if outcome.linked_existing else work.fingerprint,
-            message=message,
-            now=state.now,
+            message=outcome.message or notices(work),
         )
+
+    def _note_written(self, outcomes: list[Outcome], state: PassState) -> None:
+        """No echo: the contacts and documents that reached Xero, with Xero's answer."""
+        written = [
+            ExportedElement(key.org_id, key.entity, key.record_id, o.xero_id, o.element)
+            for o in outcomes
+            if o.element is not None and o.xero_id
+            for key in [o.work.view.key]
+        ]
+        if self.written is not None and written:
+            self.written.written(written, state.now)
+
+    def _after_synced(self, outcome: Outcome, synced: Synced, state: PassState) -> HistoryEvent:
+        work = outcome.work
+        view = work.view
         state.result.count("synced")
-        if self.written is not None and outcome.element is not None and outcome.xero_id:
-            self.written.written(
-                view.key.org_id, view.key.entity, view.key.record_id, outcome.xero_id, outcome.element, state.now
-            )
         if synced.status is RecordStatus.PENDING:
             # A newer version arrived meanwhile (a host's change: real-time, whatever the pass was).
             self.queues.enqueue([view.key], EnqueueReason.SYNC)
@@ -199,6 +245,7 @@ class OutcomeRecorder:
         if synced.deferred_children:  # read in the write above: children deferred behind it go now
             state.wake(list(synced.deferred_children))
         self._wake_document_after_removal(work, state.now)
+        message = outcome.message or notices(work)
         return event(work, "succeeded", state.now, xero_id=outcome.xero_id, message=message)
 
     def _xero_refused(self, outcome: Outcome, state: PassState) -> HistoryEvent:

@@ -3,17 +3,18 @@ so that Xero's report of it — a webhook, or the next poll — is recognised as
 write and not sent back to the host as a change (a two-way sync would loop).
 
 The export worker calls :meth:`ExportedObjects.written` with Xero's answer for every contact and
-document it created, updated or linked (services/ports.py ``XeroWriteListener``). The state is
-mapped exactly as the import maps what it reads (domain/imports), and written only if it is not
-older than what is stored (a late export never hides a newer change made in Xero). It also
-holds the document's payment status as of the write (F4.3: shown with the record's state).
+document it created, updated or linked, those of one Xero call together (services/ports.py
+``XeroWriteListener``). The state is mapped exactly as the import maps what it reads
+(domain/imports), and written only if it is not older than what is stored (a late export never
+hides a newer change made in Xero). It also holds the document's payment status as of the write
+(F4.3: shown with the record's state).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from xero_sync.domain.changes import Resource
 from xero_sync.domain.imports.contacts import contact_fingerprint, contact_updated, map_contact
@@ -24,7 +25,7 @@ from xero_sync.domain.imports.documents import (
     payment_status,
 )
 from xero_sync.domain.imports.wire import fingerprint
-from xero_sync.domain.xero_objects import ObjectKey, ObjectWrite, Origin
+from xero_sync.domain.xero_objects import ExportedElement, ObjectKey, ObjectWrite, Origin
 from xero_sync.models.api_import import PaymentStatusView
 from xero_sync.observability import logger
 from xero_sync.services.ports import XeroObjectStore
@@ -39,21 +40,22 @@ EXPORTED_RESOURCES = {
 }
 
 
-def exported_write(org_id: str, entity: str, host_id: str, xero_id: str, element: dict[str, Any]) -> ObjectWrite | None:
-    resource = EXPORTED_RESOURCES.get(entity)
+def exported_state(written: ExportedElement) -> ObjectWrite | None:
+    """The state to note for one written object (None for an entity the import does not read)."""
+    resource = EXPORTED_RESOURCES.get(written.entity)
     if resource is None:
         return None
-    key = ObjectKey(org_id, resource, xero_id)
+    key = ObjectKey(written.org_id, resource, written.xero_id)
+    element = written.element
     if resource is Resource.CONTACT:
-        state = map_contact(element)
         return ObjectWrite(
             key=key,
-            fingerprint=contact_fingerprint(state),
+            fingerprint=contact_fingerprint(map_contact(element)),
             payment_fingerprint=None,
             xero_updated=contact_updated(element),
             origin=Origin.EXPORT,
-            host_entity=entity,
-            host_id=host_id,
+            host_entity=written.entity,
+            host_id=written.host_id,
         )
     payment = payment_status(element)
     return ObjectWrite(
@@ -62,8 +64,8 @@ def exported_write(org_id: str, entity: str, host_id: str, xero_id: str, element
         payment_fingerprint=payment_fingerprint(payment),
         xero_updated=document_updated(element),
         origin=Origin.EXPORT,
-        host_entity=entity,
-        host_id=host_id,
+        host_entity=written.entity,
+        host_id=written.host_id,
         payment={**payment, "as_of": document_updated(element)},
     )
 
@@ -72,17 +74,18 @@ def exported_write(org_id: str, entity: str, host_id: str, xero_id: str, element
 class ExportedObjects:
     objects: XeroObjectStore
 
-    def written(
-        self, org_id: str, entity: str, host_id: str, xero_id: str, element: dict[str, Any], now: datetime
-    ) -> None:
-        """Never raises: an export must not fail because its echo could not be noted (the worst
-        that follows is one change the host did not need)."""
+    def written(self, writes: Sequence[ExportedElement], now: datetime) -> None:
+        """Note the objects of one Xero call, together (one request for up to 100). Never
+        raises: an export must not fail because its echo could not be noted (the worst that
+        follows is one change the host did not need)."""
         try:
-            write = exported_write(org_id, entity, host_id, xero_id, element)
-            if write is not None:
-                self.objects.record(write, now)
+            states = [state for state in map(exported_state, writes) if state is not None]
+            if states:
+                self.objects.record_all(states, now)
         except Exception:
-            logger.exception("Could not record an exported object", extra={"org_id": org_id, "entity": entity})
+            logger.exception(
+                "Could not record exported objects", extra={"org_id": writes[0].org_id if writes else None}
+            )
 
 
 def payment_status_of(objects: XeroObjectStore, org_id: str, entity: str, xero_id: str) -> PaymentStatusView | None:
