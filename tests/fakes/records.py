@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -119,18 +118,7 @@ class InMemoryRecords:
     def seed_synced(self, key: RecordKey, *, tenant_id: str, xero_id: str, now: datetime) -> None:
         """A stored record now in Xero at its current version (tests only)."""
         row = self.rows[key]
-        self.mark_synced(
-            key,
-            owner=None,
-            version=row.version,
-            action=row.action,
-            tenant_id=tenant_id,
-            xero_id=xero_id,
-            xero_refs=None,
-            fingerprint=None,
-            message=None,
-            now=now,
-        )
+        self.mark_synced(SyncedMark(key, None, row.version, row.action, tenant_id, xero_id, None, None, None), now)
 
     # --- pushes --------------------------------------------------------------------------------
 
@@ -386,37 +374,25 @@ class InMemoryRecords:
 
     # --- outcomes ------------------------------------------------------------------------------
 
-    def mark_synced(
-        self,
-        key: RecordKey,
-        *,
-        owner: str | None,
-        version: int,
-        action: str,
-        tenant_id: str,
-        xero_id: str | None,
-        xero_refs: dict[str, Any] | None,
-        fingerprint: str | None,
-        message: str | None,
-        now: datetime,
-    ) -> Synced:
+    def mark_synced(self, mark: SyncedMark, now: datetime) -> Synced:
+        key, owner, version = mark.key, mark.owner, mark.version
         row = self._held(key, owner, now)
         status = RecordStatus.SYNCED if row.version == version else RecordStatus.PENDING
         row = self._write(
             replace(
                 row,
-                xero_tenant_id=tenant_id,
-                xero_id=xero_id,
-                xero_refs=xero_refs or None,
+                xero_tenant_id=mark.tenant_id,
+                xero_id=mark.xero_id,
+                xero_refs=mark.xero_refs or None,
                 exported_version=version,
-                exported_action=action,
-                exported_fingerprint=fingerprint,
+                exported_action=mark.action,
+                exported_fingerprint=mark.fingerprint,
                 synced_at=now,
                 updated_at=now,
                 error_code=None,
                 waiting_on=None,
                 attempts=0,
-                last_message=message,
+                last_message=mark.message,
                 status=status,
                 status_at=now,
                 **_NO_CLAIM,
@@ -436,8 +412,7 @@ class InMemoryRecords:
             return None
         if row.version != mark.version:
             return None
-        fields = {field.name: getattr(mark, field.name) for field in dataclasses.fields(mark) if field.name != "key"}
-        return self.mark_synced(mark.key, now=now, **fields)
+        return self.mark_synced(mark, now)
 
     def mark_outcome(
         self,

@@ -20,7 +20,7 @@ import requests
 from local.host_records import contact, invoice, record  # noqa: F401 — re-exported to the tests
 from xero_sync.aws.clients import aws_client
 from xero_sync.domain.families import Family
-from xero_sync.domain.records import RecordKey
+from xero_sync.domain.records import RecordKey, SyncedMark
 from xero_sync.models.messages import ExportMessage
 from xero_sync.settings import Settings
 from xero_sync.wiring import Container
@@ -190,6 +190,18 @@ def settings_for_emulator(base: Settings, emulator_url: str) -> Settings:
             "xero_timeout_seconds": 5.0,
         }
     )
+
+
+def synced_mark(
+    key: RecordKey,
+    *,
+    owner: str | None = None,
+    version: int = 1,
+    tenant_id: str = "tenant-1",
+    xero_id: str | None = None,
+) -> SyncedMark:
+    """What a worker writes down for a record Xero now holds (``RecordStore.mark_synced``)."""
+    return SyncedMark(key, owner, version, "upsert", tenant_id, xero_id or f"xero-{key.record_id}", None, None, None)
 
 
 def dynamodb_requests(monkeypatch: Any) -> list[str]:

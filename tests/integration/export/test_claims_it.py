@@ -5,7 +5,7 @@ another worker holds, or whose version moved on, is left out and the others are 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from export_harness import contact, dynamodb_requests
+from export_harness import contact, dynamodb_requests, synced_mark
 from pynamodb.exceptions import TransactWriteError
 
 from xero_sync.dal import conditional_updates
@@ -180,18 +180,7 @@ def test_a_record_another_worker_sent_since_it_was_read_is_not_claimed(harness):
     claims = _contacts(harness, 2)
     first = claims[0].key
     assert _claim_one(records, first, "w2")
-    records.mark_synced(
-        first,
-        owner="w2",
-        version=1,
-        action="upsert",
-        tenant_id="tenant-1",
-        xero_id="xero-1",
-        xero_refs=None,
-        fingerprint=None,
-        message=None,
-        now=NOW,
-    )
+    records.mark_synced(synced_mark(first, owner="w2", xero_id="xero-1"), NOW)
     # When this worker claims them as it read them
     taken = _claim_all(records, claims)
     # Then the one already in Xero is not claimed (it would be sent twice), the other is

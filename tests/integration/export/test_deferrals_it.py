@@ -4,7 +4,7 @@ parent is pending, and read back by the write that records the parent in Xero.""
 
 from datetime import UTC, datetime
 
-from export_harness import contact, dynamodb_requests, invoice, record
+from export_harness import contact, dynamodb_requests, invoice, record, synced_mark
 
 from xero_sync.dal.models import RecordModel
 from xero_sync.domain.records import RecordKey, RecordStatus
@@ -28,18 +28,7 @@ def _invoices_and_payments(harness, count):
 
 
 def _mark_synced(records, key, version=1):
-    return records.mark_synced(
-        key,
-        owner=None,
-        version=version,
-        action="upsert",
-        tenant_id="tenant-1",
-        xero_id=f"xero-{key.record_id}",
-        xero_refs=None,
-        fingerprint=None,
-        message=None,
-        now=NOW,
-    )
+    return records.mark_synced(synced_mark(key, version=version), NOW)
 
 
 def test_children_are_noted_on_their_pending_parents_in_one_request(harness, monkeypatch):

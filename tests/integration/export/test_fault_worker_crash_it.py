@@ -74,9 +74,9 @@ def test_worker_dies_between_xeros_answer_and_the_record_update(harness: ExportH
             crashed.append(key)
             raise RuntimeError("the worker died")
 
-    def marks_one(key, **kwargs):
-        dies_once(key)
-        return mark_synced(key, **kwargs)
+    def marks_one(mark, now):
+        dies_once(mark.key)
+        return mark_synced(mark, now)
 
     def marks_all(marks, now):  # the marks of a call are written together: all die with it
         for mark in marks:

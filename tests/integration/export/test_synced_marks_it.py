@@ -97,18 +97,7 @@ def test_a_mark_that_does_not_hold_is_left_for_the_single_write(harness):
         item = RecordModel.get(harness.org_id, key.record_key, consistent_read=True)
         assert item.status == "pending" and item.claim_owner == "w1" and item.exported_version is None
     # and the single write then tells them apart, as before
-    moved = records.mark_synced(
-        keys[1],
-        owner="w1",
-        version=1,
-        action="upsert",
-        tenant_id="tenant-1",
-        xero_id="xero-cus-1",
-        xero_refs=None,
-        fingerprint=None,
-        message=None,
-        now=NOW,
-    )
+    moved = records.mark_synced(_mark(keys[1]), NOW)
     assert moved.status is RecordStatus.PENDING  # Xero holds version 1; version 2 goes next
 
 

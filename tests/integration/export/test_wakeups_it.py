@@ -4,7 +4,7 @@ while the parent's worker had already marked it synced. Either side must see the
 
 from datetime import UTC, datetime
 
-from export_harness import contact, invoice, record
+from export_harness import contact, invoice, record, synced_mark
 
 from xero_sync.domain.dependencies import ParentKey
 from xero_sync.domain.records import RecordKey, RecordStatus, waiting_key
@@ -60,18 +60,7 @@ def test_a_parent_sees_a_waiter_that_flagged_it_after_its_worker_read_it(harness
         until=now.replace(year=now.year + 1),
     )
     # When the parent's worker records its success
-    synced = records.mark_synced(
-        parent,
-        owner="w1",
-        version=1,
-        action="upsert",
-        tenant_id=harness.tenant_id,
-        xero_id="X-1",
-        xero_refs=None,
-        fingerprint=None,
-        message=None,
-        now=now,
-    )
+    synced = records.mark_synced(synced_mark(parent, owner="w1", tenant_id=harness.tenant_id, xero_id="X-1"), now)
     # Then the write itself reports the waiter, so the worker wakes the children
     assert synced.status is RecordStatus.SYNCED and synced.has_waiters
     assert waiting_key(harness.org_id, "invoice", "inv-1").startswith(harness.org_id)

@@ -303,28 +303,15 @@ class RecordRepository(RecordClaims, RecordDeferrals, RecordMarks):
 
     # --- outcomes -----------------------------------------------------------------------------
 
-    def mark_synced(
-        self,
-        key: RecordKey,
-        *,
-        owner: str | None,
-        version: int,
-        action: str,
-        tenant_id: str,
-        xero_id: str | None,
-        xero_refs: dict[str, Any] | None,
-        fingerprint: str | None,
-        message: str | None,
-        now: datetime,
-    ) -> Synced:
-        """Xero now holds ``version``. If the host pushed a newer version meanwhile, the record
+    def mark_synced(self, mark: SyncedMark, now: datetime) -> Synced:
+        """Xero now holds ``mark.version``. If the host pushed a newer version meanwhile, the record
         goes back to pending (its link kept) so the newer state is exported next.
 
         The result carries ``has_waiters`` as it is *after* this write — not as it was when the
         worker read the record — so a child that started waiting meanwhile is never missed (the
         child, for its part, re-reads the parent after flagging it: see ``note_waiter``); and,
         read in the same write, the children deferred behind it (``defer_behind``), to go now."""
-        mark = SyncedMark(key, owner, version, action, tenant_id, xero_id, xero_refs, fingerprint, message)
+        key, owner = mark.key, mark.owner
         link_actions = synced_link_actions(mark, now)
         try:
             item = self._update_claimed(
@@ -332,7 +319,7 @@ class RecordRepository(RecordClaims, RecordDeferrals, RecordMarks):
                 owner,
                 [*link_actions, *status_actions(key.org_id, RecordStatus.SYNCED, now)],
                 now=now,
-                extra_condition=RecordModel.version == version,
+                extra_condition=RecordModel.version == mark.version,
             )
             return Synced(
                 RecordStatus.SYNCED, bool(item is not None and item.has_waiters), deferred_children_of(key.org_id, item)

@@ -182,20 +182,7 @@ class RecordStore(Protocol):
         self, key: RecordKey, *, owner: str | None, xero_refs: dict[str, Any] | None, now: datetime
     ) -> None: ...
     def clear_pending_operation(self, key: RecordKey, *, message: str, now: datetime) -> None: ...
-    def mark_synced(
-        self,
-        key: RecordKey,
-        *,
-        owner: str | None,
-        version: int,
-        action: str,
-        tenant_id: str,
-        xero_id: str | None,
-        xero_refs: dict[str, Any] | None,
-        fingerprint: str | None,
-        message: str | None,
-        now: datetime,
-    ) -> Synced: ...
+    def mark_synced(self, mark: SyncedMark, now: datetime) -> Synced: ...
     def mark_all_synced(self, marks: Sequence[SyncedMark], now: datetime) -> list[Synced | None]: ...
     def mark_outcome(
         self,

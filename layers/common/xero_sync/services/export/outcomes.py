@@ -191,18 +191,7 @@ class OutcomeRecorder:
 
     def _synced(self, outcome: Outcome, state: PassState) -> HistoryEvent:
         mark = self._synced_mark(outcome, state)
-        synced = self.records.mark_synced(
-            mark.key,
-            owner=mark.owner,
-            version=mark.version,
-            action=mark.action,
-            tenant_id=mark.tenant_id,
-            xero_id=mark.xero_id,
-            xero_refs=mark.xero_refs,
-            fingerprint=mark.fingerprint,
-            message=mark.message,
-            now=state.now,
-        )
+        synced = self.records.mark_synced(mark, state.now)
         self._note_written([outcome], state)
         return self._after_synced(outcome, synced, state)
 
