@@ -103,7 +103,7 @@ def instrument(profile: bool = False) -> None:
             response = original_call(self, operation_name, api_params)
             return response
         finally:  # a failed conditional write still costs its units
-            _count(service, operation_name, api_params, response)
+            metered(service, operation_name, api_params, response)
 
     original_parallel = parallel_module.in_parallel
 
@@ -144,13 +144,15 @@ class _measured:
         # moto and the emulator (those show as the request counts and the billed duration).
         self.profiler = cProfile.Profile(time.thread_time) if METER.profiling else None
         self.wall, self.cpu = time.monotonic(), time.thread_time()
+        self.meter_cpu = getattr(_thread, "meter_cpu", 0.0)
         if self.profiler is not None:
             self.profiler.enable()
 
     def __exit__(self, *exc_info: object) -> None:
         if self.profiler is not None:
             self.profiler.disable()
-        cpu, wall = time.thread_time() - self.cpu, time.monotonic() - self.wall
+        metering = getattr(_thread, "meter_cpu", 0.0) - self.meter_cpu
+        cpu, wall = time.thread_time() - self.cpu - metering, time.monotonic() - self.wall
         _thread.in_worker = False
         with METER.lock:
             METER.worker_cpu_seconds += cpu
@@ -163,6 +165,15 @@ class _measured:
                     METER.profile = pstats.Stats(self.profiler)
                 else:
                     METER.profile.add(self.profiler)
+
+
+def metered(service: str, operation: str, params: dict, response: dict | None) -> None:
+    """Count a request. The meter's own sums (item sizes for the request units: ~6 % of a
+    worker's profiled CPU) are not the worker's: the CPU they take is kept apart, and
+    ``_measured`` takes it off the invocation's."""
+    started = time.thread_time()
+    _count(service, operation, params, response)
+    _thread.meter_cpu = getattr(_thread, "meter_cpu", 0.0) + time.thread_time() - started
 
 
 def _count(service: str, operation: str, params: dict, response: dict | None) -> None:

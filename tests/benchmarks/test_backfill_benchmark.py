@@ -98,3 +98,29 @@ def test_cost_per_million_records_at_the_stated_prices():
     assert rows["SQS requests (64 KB chunks)"][1] == pytest.approx(40_000 * 0.40 / 1e6)
     billed = [usd for name, (_, usd) in rows.items() if not name.startswith("total") and "CPU" not in name]
     assert rows["total (billed duration)"][1] == pytest.approx(sum(billed))  # CPU time is shown, not billed
+
+
+def test_the_meters_own_accounting_is_not_counted_as_the_workers_cpu(monkeypatch):
+    """Worker CPU per record is the worker's: the time the meter spends sizing a request's
+    items for its units (inside the worker's thread) is taken off."""
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "benchmarks"))  # as the script runs
+    from benchmarks import worker_meter
+
+    thread_time = [0.0]  # the thread's CPU clock, moved by hand
+
+    def work(seconds: float) -> None:
+        thread_time[0] += seconds
+
+    monkeypatch.setattr(worker_meter.time, "thread_time", lambda: thread_time[0])
+    monkeypatch.setattr(worker_meter, "_count", lambda *request: work(0.25))  # the meter sizing items
+    monkeypatch.setattr(worker_meter, "METER", worker_meter.Meter())
+
+    with worker_meter._measured(invocation=True):
+        work(1.0)  # the worker builds a request
+        worker_meter.metered("dynamodb", "GetItem", {}, None)
+        work(2.0)  # and uses its answer
+        worker_meter.metered("dynamodb", "PutItem", {}, None)
+    assert worker_meter.METER.worker_cpu_seconds == 3.0  # 3.5 s of thread time, 0.5 s of it the meter's
+    assert worker_meter.METER.worker_invocations == 1
