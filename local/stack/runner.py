@@ -49,7 +49,7 @@ from local.stack.event_sources import http_routes, schedule_specs, sqs_event_sou
 from local.stack.http_gateway import FunctionTimedOut, HttpGateway, HttpServer, RouteTable
 from local.stack.lambda_context import LambdaContext
 from local.stack.schedules import ScheduleSpec, ScheduleTimer, scheduled_event
-from local.stack.sqs_source import DeliveryTracker, SqsEventSource, SqsPoller
+from local.stack.sqs_source import DeliveryTracker, RunnerStopped, SqsEventSource, SqsPoller
 from local.stack.template import (
     NO_VALUE,
     PROJECT_ROOT,
@@ -229,7 +229,7 @@ class Runner:
         """Invoke a function synchronously with ``event`` and return its result (or raise what
         the handler raised; ``FunctionTimedOut`` when it outlived its Timeout)."""
         if not self._started:
-            raise RuntimeError("start the runner first (it sets up the functions' environment)")
+            raise RunnerStopped("start the runner first (it sets up the functions' environment)")
         function = self._function(function_logical_id)
         handler = self.handler(function_logical_id)
         event_copy = json.loads(json.dumps(event))  # what Lambda's JSON serialisation does
@@ -345,7 +345,7 @@ class Runner:
                     for _ in range(self._pollers_per_source(poller.source)):
                         thread = threading.Thread(
                             target=self._poll_forever,
-                            args=(poller,),
+                            args=(poller, self._stopping),
                             name=f"sqs-{poller.source.function}",
                             daemon=True,
                         )
@@ -367,15 +367,17 @@ class Runner:
         most the event source's MaximumConcurrency."""
         return min(self.options.concurrency, source.max_concurrency or self.options.concurrency)
 
-    def _poll_forever(self, poller: SqsPoller) -> None:
-        while not self._stopping.is_set():
+    def _poll_forever(self, poller: SqsPoller, stopping: threading.Event) -> None:
+        """Poll until ``stopping`` (this start's event: a poller that outlives ``stop``'s join,
+        in a long invocation, must not take a later start's fresh event for "keep polling")."""
+        while not stopping.is_set():
             try:
                 poller.poll_once(wait_seconds=self.options.sqs_wait_seconds)
             except Exception:
-                if self._stopping.is_set():
+                if stopping.is_set():
                     return
                 log.exception("polling %s failed; retrying in a second", poller.source.queue_logical_id)
-                self._stopping.wait(1)
+                stopping.wait(1)
 
     def stop(self) -> None:
         self._stopping.set()

@@ -46,6 +46,12 @@ class SqsEventSource:
     max_concurrency: int | None = None  # ScalingConfig.MaximumConcurrency; None: Lambda's default scaling
 
 
+class RunnerStopped(RuntimeError):
+    """The runner stopped while a received batch was on its way to its function: the batch is
+    not delivered and returns to its queue, as in Lambda when an event source mapping is
+    disabled mid-poll. Not a failure of the function, so not reported as one."""
+
+
 class DeliveryTracker:
     """Counts deliveries in progress, so that ``drain`` can tell "idle" from "between steps".
 
@@ -183,6 +189,9 @@ class SqsPoller:
         batch_ids = [record["messageId"] for record in records]
         try:
             result = self._invoke(source.function, {"Records": records})
+        except RunnerStopped:
+            self._keep(messages)
+            return
         except Exception as error:
             log.warning(
                 "%s failed on a batch of %d from %s (%s): the messages return after the visibility timeout",

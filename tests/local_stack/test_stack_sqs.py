@@ -4,6 +4,7 @@ redelivery, maxReceiveCount -> DLQ, drain."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -165,3 +166,41 @@ def test_drain_times_out_naming_the_queue(runner, recorder):
 
     with pytest.raises(TimeoutError, match="JobsQueue"):
         runner.drain(timeout=0.5)
+
+
+def test_a_batch_received_as_the_runner_stops_returns_to_its_queue_without_a_failure(runner, recorder, caplog):
+    # Given a message received by a poller whose runner has just stopped (a poller thread in a
+    # long delivery outlives stop's join, then receives once more)
+    send(runner, {"n": 1})
+    poller = runner._pollers[0]
+    runner.stop()
+
+    # When it delivers the batch
+    with caplog.at_level("WARNING", logger="local.stack"):
+        assert poller.poll_once() == 1
+
+    # Then no function ran, nothing is reported as its failure, and the message waits in its
+    # queue for the next start (in flight until its visibility timeout)
+    assert recorder.calls_of("WorkerFunction") == []
+    assert not [record for record in caplog.records if "failed on a batch" in record.getMessage()]
+    assert poller.queue_depth()["ApproximateNumberOfMessagesNotVisible"] == 1
+
+
+def test_a_poller_that_outlives_stop_ends_with_its_own_start_not_a_later_one(runner):
+    # A poller thread polls until the event of the start that made it is set; stop() leaves a
+    # fresh event for the next start, which such a thread must not read as "keep polling".
+    this_start = threading.Event()
+    polls = []
+
+    class ServersGone:
+        source = runner._pollers[0].source
+
+        def poll_once(self, wait_seconds: int = 0) -> int:
+            polls.append(wait_seconds)
+            this_start.set()  # stop() while the poll was on its way
+            raise ConnectionError("the moto server is gone")
+
+    runner._poll_forever(ServersGone(), this_start)  # returns, with no "retrying in a second"
+
+    assert len(polls) == 1
+    assert not runner._stopping.is_set()  # the runner's current event (a later start's) is untouched
