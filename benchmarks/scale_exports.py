@@ -13,10 +13,11 @@ table: the others' invoice latency from push to ``synced`` (the records table's 
 minute in total and per tenant, and 429s (the emulator's request log).
 
 Everything is real time: the emulator enforces Xero's 60 calls a minute and 5 in flight per
-tenant, and each org has a tenant of its own (picked on the consent page). What limits the
-figures: moto server is one Python process for every table and queue; the local runner runs one
-invocation at a time per function (AWS runs up to WorkerMaxConcurrency, 10, per family queue);
-the whole stack shares the machine's two cores with whatever else runs (the load is printed).
+tenant, and each org has a tenant of its own (picked on the consent page). The local runner runs
+``--concurrency`` invocations of each function side by side (AWS runs up to WorkerMaxConcurrency,
+10, per family queue and BackfillMaxConcurrency, 5, for backfills). What limits the figures: the
+moto servers (one process for DynamoDB, one for SQS, one for the rest) and the whole stack share
+the machine's two cores with whatever else runs (the load is printed).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class Facts:
 
     backfill_records: int
     backfill_invoices: int
+    concurrency: int  # invocations of each function side by side
     backfill_in_xero: tuple[int, int] | None = None  # (invoices, distinct numbers)
     realtime_pushed: int = 0
     realtime_in_xero: tuple[int, int] | None = None
@@ -158,11 +160,17 @@ def run(args: argparse.Namespace) -> tuple[Phase, Phase, Facts]:
     facts = Facts(
         backfill_records=len(people) + len(docs) + len(payments),
         backfill_invoices=invoices,
+        concurrency=args.concurrency,
     )
     with (
         helpers.servers_with_tenants(args.orgs) as running,
         local_run.local_stack(
-            running, label="scale", time_scale=1.0, max_batching_window_seconds=0.5, retry_delay_seconds=1
+            running,
+            label="scale",
+            time_scale=1.0,
+            max_batching_window_seconds=0.5,
+            retry_delay_seconds=1,
+            concurrency=args.concurrency,
         ) as stack,
     ):
         tenants = helpers.tenant_ids(running.xero)
@@ -276,7 +284,8 @@ def report(baseline: Phase, loaded: Phase, facts: Facts) -> str:
     lines.append(
         f"backfill: {facts.backfill_records:,} records ({kind}; {facts.backfill_invoices:,} paid invoices "
         f"and their contacts) in one org; latencies are of the other orgs' invoices, from the "
-        f"push's received_at to synced_at (the invoice waits for its new contact)."
+        f"push's received_at to synced_at (the invoice waits for its new contact); each function "
+        f"ran {facts.concurrency} invocation{'s' if facts.concurrency != 1 else ''} side by side."
     )
     if facts.backfill_in_xero is not None and facts.realtime_in_xero is not None:
         lines.append(
@@ -298,6 +307,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-minutes", type=float, default=2.0, help="the window with no backfill")
     parser.add_argument("--push-every", type=float, default=30.0, help="seconds between an org's pushes")
     parser.add_argument("--grace", type=float, default=60.0, help="seconds after a window for its last pushes")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=5,
+        help="invocations of one function side by side (AWS: up to 10 per family worker, 5 for the backfill's)",
+    )
     parser.add_argument(
         "--finish", action="store_true", help="wait for the backfill to finish and check what reached Xero"
     )
