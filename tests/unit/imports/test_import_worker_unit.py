@@ -405,3 +405,33 @@ def test_reference_data_changes_reach_the_feed_at_most_hourly_on_polls(world):
     world.later(3600)
     world.poll()
     assert kinds(world) == ["account.created", "account.archived"]
+
+
+def test_a_long_import_leaves_time_for_its_slowest_page_before_reading_another(world):
+    # Given two pages of contacts, and pages that take 100 s each (a backfill holding the
+    # tenant's calls, a slow table): each read of /Contacts spends 100 s of the invocation
+    for n in range(4):
+        world.xero.save("Contacts", contact(f"c-{n}", f"Contact {n}"))
+    from xero_sync.services.imports import reads
+
+    def contact_reads() -> int:
+        return len([call for call in world.xero.calls if call[0] == "/Contacts"])
+
+    already = contact_reads()
+    reads.PAGE_SIZE, size = 2, reads.PAGE_SIZE
+    try:
+        # 200 s left at the start: after the first page 100 s, more than the fixed 30 s margin
+        # but not enough for another page as slow as the first
+        world.worker.handle(
+            [("m", OrgImport(kind="initial", org_id=ORG))],
+            time_left=lambda: 200.0 - 100.0 * (contact_reads() - already),
+        )
+    finally:
+        reads.PAGE_SIZE = size
+
+    # Then the second page is left to a new message, which goes on from where the first stopped
+    assert contact_reads() - already == 1
+    ((follow, _),) = [(m, d) for m, d in world.queue.take() if isinstance(m, OrgImport)]
+    assert follow.resume_resource is ImportResource.CONTACTS and follow.resume_since
+    world.run(follow)
+    assert sorted(c.xero_id for c in world.feed()) == ["c-0", "c-1", "c-2", "c-3"]

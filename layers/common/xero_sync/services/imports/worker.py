@@ -349,12 +349,18 @@ class ImportWorker:
             elif message.date_from and not resume:
                 since = message.date_from.isoformat() + "T00:00:00+00:00"
         newest_read = since
+        # A page (Xero's read, its turn under the tenant's limits, the import of up to 1,000
+        # records) can take longer than the fixed margin when a backfill holds the tenant's calls
+        # and DynamoDB is slow: the next page starts only with time for the slowest one so far.
+        left_before, slowest_page = time_left(), 0.0
         for page in reads.pages(resource, since=since, where=where):
             self._import(run, resource, page.records)
             newest_read = newest(page.records, newest_read)
             if message.kind != "historical":
                 self.objects.save_cursor(PollCursor(run.org_id, resource.value, newest_read, signature), run.now)
-            if not page.last and time_left() < TIME_MARGIN_SECONDS:
+            left = time_left()
+            slowest_page, left_before = max(slowest_page, left_before - left), left
+            if not page.last and left < TIME_MARGIN_SECONDS + slowest_page:
                 follow = message.model_copy(
                     update={"resume_resource": resource, "resume_since": newest_read, "attempt": 1}
                 )
