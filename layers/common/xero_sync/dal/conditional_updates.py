@@ -8,8 +8,10 @@ cancelled for another reason (a conflict with a concurrent write to one of its i
 items to one ``UpdateItem`` each. Any other error is raised, as a single update's would be.
 
 A transaction costs twice the write units of the same writes made one by one (README, "Cost per
-million records"); that is the price of one request instead of fifty. Used for the claims of one
-Xero call (record_claims.py) and the children deferred behind their parents (record_deferrals.py).
+million records"); that is the price of one request instead of fifty. Used for what one Xero
+call writes around it: the claims (record_claims.py), the synced marks (record_marks.py), the
+no-echo notes (xero_objects.py) and the contacts made exportable (records.py); and for the
+children deferred behind their parents (record_deferrals.py).
 """
 
 from __future__ import annotations

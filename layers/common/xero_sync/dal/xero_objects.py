@@ -11,7 +11,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
 
-from xero_sync.dal.conditional_updates import ConditionalUpdate, update_all
+from xero_sync.dal.conditional_updates import ConditionalUpdate, update_all, update_one
 from xero_sync.dal.errors import is_condition_failure
 from xero_sync.dal.import_models import XeroObjectModel
 from xero_sync.dal.items import optional_int
@@ -79,6 +79,16 @@ def revision_condition(write: ObjectWrite) -> Condition:
     return condition
 
 
+def _recorded(write: ObjectWrite, now: datetime) -> ConditionalUpdate:
+    """A state that makes no change for the host, written under its condition (revision_condition)."""
+    return ConditionalUpdate(
+        write.key,
+        XeroObjectModel(write.key.org_id, write.key.object_key),
+        object_actions(write, now),
+        revision_condition(write),
+    )
+
+
 class XeroObjectRepository:
     def get_many(self, keys: Iterable[ObjectKey]) -> dict[ObjectKey, XeroObject]:
         """BatchGetItem, 100 keys a request, consistent reads (the import decides on them)."""
@@ -99,29 +109,12 @@ class XeroObjectRepository:
     def record(self, write: ObjectWrite, now: datetime) -> bool:
         """Record a state that makes no change for the host (the export's own write, a match
         basis). False when the condition failed (a newer state is stored, or it moved)."""
-        item = XeroObjectModel(write.key.org_id, write.key.object_key)
-        try:
-            item.update(actions=object_actions(write, now), condition=revision_condition(write))
-        except UpdateError as error:
-            if is_condition_failure(error):
-                return False
-            raise
-        return True
+        return update_one(_recorded(write, now))
 
     def record_all(self, writes: Sequence[ObjectWrite], now: datetime) -> list[bool]:
         """:meth:`record` for each write, answered in the same order, in transactions of up to
         100 (conditional_updates.py): the export notes the objects of a whole Xero call at once."""
-        return update_all(
-            [
-                ConditionalUpdate(
-                    write.key,
-                    XeroObjectModel(write.key.org_id, write.key.object_key),
-                    object_actions(write, now),
-                    revision_condition(write),
-                )
-                for write in writes
-            ]
-        )
+        return update_all([_recorded(write, now) for write in writes])
 
     # --- poll cursors -------------------------------------------------------------------------
 
