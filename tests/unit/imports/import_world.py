@@ -163,7 +163,7 @@ class ImportWorld:
 
         self.worker = ImportWorker(
             connections=self.connections,
-            tenant_client=lambda org_id: self.xero,
+            tenant_client=lambda org_id, time_left: self.xero,
             importer=importer,
             objects=self.objects,
             queue=self.queue,

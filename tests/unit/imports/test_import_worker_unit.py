@@ -17,6 +17,7 @@ from xero_sync.models.imports import ImportResource, OrgImport, OrgObjects, Tena
 from xero_sync.models.org_config import ImportOptions
 from xero_sync.services.imports.worker import MAX_ATTEMPTS, SETTLE_SECONDS
 from xero_sync.xero.errors import XeroForbidden, XeroServerError
+from xero_sync.xero.governor import GovernorWait
 
 
 @pytest.fixture
@@ -317,6 +318,60 @@ def test_a_retryable_xero_error_is_tried_again_later_then_reported(world):
     assert world.queue.take() == []
     (failed,) = [e for e in world.history.events if e.outcome == "failed"]
     assert failed.error_code == "xero_unavailable"
+
+
+def test_waiting_for_a_turn_under_xeros_limits_spends_no_attempt_and_never_fails_the_import(world):
+    # Given a backfill holding the tenant's calls: the governor has no turn for the import's
+    # read, more times in a row than an import may fail
+    world.xero.save("Contacts", contact("c-1", "Patient Ltd"))
+    message = TenantEvents(tenant_id=TENANT, events=[event("CONTACT", "c-1")], settled=True)
+    for _ in range(MAX_ATTEMPTS + 2):
+        world.xero.fail_next = GovernorWait("minute", 12.0)
+        summary = world.run(message)
+        # Then each time the same work goes back after the governor's wait, still at attempt 1
+        ((message, delay),) = world.queue.take()  # type: ignore[assignment]
+        assert isinstance(message, OrgObjects) and message.xero_ids == ["c-1"] and message.attempt == 1
+        assert delay == 13 and summary.waiting == 1 and summary.retried == 0
+    # And nothing was reported as failing (no history, no digest) until the turn came
+    assert world.history.events == []
+    world.run(message)
+    assert kinds(world) == ["contact.created"]
+
+
+def test_an_import_the_governor_holds_back_mid_read_goes_on_from_the_page_it_reached(world):
+    # Given four contacts changed a minute apart, read two to a page, and a governor that has no
+    # turn for the second page (the invocation has too little time left to wait for one)
+    for n in range(4):
+        world.xero.save("Contacts", contact(f"c-{n}", f"Contact {n}"))
+        world.later(60)
+    from xero_sync.services.imports import reads
+
+    read_page = world.xero.get
+
+    def second_page_held_back(path, **options):
+        if path == "/Contacts" and world.xero.reads("/Contacts") == 1:
+            raise GovernorWait("invocation", 1.0)
+        return read_page(path, **options)
+
+    world.xero.get = second_page_held_back  # type: ignore[method-assign]
+    reads.PAGE_SIZE, size = 2, reads.PAGE_SIZE
+    try:
+        summary = world.run(OrgImport(kind="initial", org_id=ORG))
+        # Then the first page is imported, and the rest follows in a message that starts where it
+        # stopped, with no attempt spent
+        assert sorted(c.xero_id for c in world.feed()) == ["c-0", "c-1"] and summary.waiting == 1
+        ((follow, delay),) = world.queue.take()
+        assert isinstance(follow, OrgImport) and follow.attempt == 1 and delay == 2
+        assert follow.resume_resource is ImportResource.CONTACTS
+        assert follow.resume_since == world.objects.cursor(ORG, "contacts").since  # type: ignore[union-attr]
+        world.xero.get = read_page  # type: ignore[method-assign]
+        world.run(follow)
+    finally:
+        reads.PAGE_SIZE = size
+    follows_first_read = [headers for path, _, headers in world.xero.calls if path == "/Contacts"][2]
+    assert follows_first_read["If-Modified-Since"]  # not from the start again: c-0 is not read twice
+    assert sorted(c.xero_id for c in world.feed()) == ["c-0", "c-1", "c-2", "c-3"]
+    assert [e.outcome for e in world.history.events if e.action == "read"] == []  # no "retrying", no "failed"
 
 
 def test_xero_refusing_access_is_recorded_and_not_retried(world):

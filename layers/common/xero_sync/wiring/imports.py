@@ -197,7 +197,7 @@ class ImportBuilders:
         )
         return ImportWorker(
             connections=self.connections,
-            tenant_client=lambda org_id: self.xero_api.for_org(org_id),
+            tenant_client=lambda org_id, time_left: self.xero_api.for_org(org_id, time_left=time_left),
             importer=importer,
             objects=self.xero_objects,
             queue=self.import_queue,

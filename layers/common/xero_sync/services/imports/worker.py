@@ -11,9 +11,12 @@
   finish in this invocation continues in a new message from where it stopped.
 * **Objects again** (``OrgObjects``): objects held back because the export was writing them.
 
-Errors: a retryable Xero error (429, 5xx, the rate governor) sends the org's work back with a
-delay (Retry-After, else back-off) and an attempt count; after :data:`MAX_ATTEMPTS` it is
-recorded as failed and the admin hears of it in the failure digest. Xero refusing access (the
+Errors: a retryable Xero error (429, 5xx) sends the org's work back with a delay (Retry-After,
+else back-off) and an attempt count; after :data:`MAX_ATTEMPTS` it is recorded as failed and the
+admin hears of it in the failure digest. The rate governor saying "not now" (the tenant's or the
+app's budget has no turn for this invocation, or the invocation has too little time left to wait
+for one) is not a failure: nothing was sent, and the work goes on after the wait from where it
+stopped, no attempt spent. Xero refusing access (the
 org disconnected, a revoked tenant) and records Xero no longer returns (deleted) are recorded
 in the history and not retried. Anything unexpected fails the SQS message (DLQ after 5).
 """
@@ -58,6 +61,7 @@ from xero_sync.services.ports import (
     XeroObjectStore,
 )
 from xero_sync.xero.errors import XeroAuthError, XeroRetryableError
+from xero_sync.xero.governor import GovernorWait
 
 SETTLE_SECONDS = 10
 DEFER_SECONDS = 15
@@ -87,6 +91,7 @@ class ImportSummary:
     changes: int = 0
     deferred: int = 0
     retried: int = 0
+    waiting: int = 0  # work sent back to wait for its turn under Xero's limits
     failed_messages: list[str] = field(default_factory=list)
 
 
@@ -96,10 +101,22 @@ class RetryLater(Exception):
         self.delay = delay
 
 
+class WaitForTurn(Exception):
+    """The governor had no turn for this invocation (``GovernorWait``: nothing was sent). The
+    org's work goes on in ``messages`` after ``delay`` seconds — from where it stopped."""
+
+    def __init__(self, messages: list[OrgImport | OrgObjects], wait: GovernorWait) -> None:
+        super().__init__(str(wait))
+        self.messages = messages
+        self.delay = min(MAX_DELAY, int(wait.retry_after or 0) + 1)
+
+
 @dataclass
 class ImportWorker:
     connections: ConnectionStore
-    tenant_client: Callable[[str], Reader]  # XeroApiClient.for_org
+    # XeroApiClient.for_org, with the invocation's time left: a call waits for its turn only while
+    # the invocation can still wait, call and import the answer
+    tenant_client: Callable[[str, Callable[[], float] | None], Reader]
     importer: OrgImporter
     objects: XeroObjectStore
     queue: ImportQueue
@@ -131,7 +148,7 @@ class ImportWorker:
         for tenant_id, items in by_tenant.items():
             messages = [message for _, message in items]
             ids = [message_id for message_id, _ in items]
-            self._safely(summary, ids, functools.partial(self._tenant_events, tenant_id, messages, summary))
+            self._safely(summary, ids, functools.partial(self._tenant_events, tenant_id, messages, summary, time_left))
         return summary
 
     def _safely(self, summary: ImportSummary, message_ids: list[str], work: Callable[[], None]) -> None:
@@ -149,7 +166,7 @@ class ImportWorker:
             self._for_org(
                 message.org_id,
                 summary,
-                lambda run: self._objects(run, ids, message.attempt),
+                lambda run: self._objects(run, ids, message.attempt, time_left),
                 message.attempt,
                 lambda attempt: _objects_messages(message.org_id, ids, attempt),
             )
@@ -164,7 +181,9 @@ class ImportWorker:
 
     # --- webhook events ------------------------------------------------------------------------------
 
-    def _tenant_events(self, tenant_id: str, messages: list[TenantEvents], summary: ImportSummary) -> None:
+    def _tenant_events(
+        self, tenant_id: str, messages: list[TenantEvents], summary: ImportSummary, time_left: Callable[[], float]
+    ) -> None:
         hold = [e for m in messages if not m.settled for e in m.events if e.eventType.upper() == "CREATE"]
         now_events = [e for m in messages for e in m.events if m.settled or e.eventType.upper() != "CREATE"]
         if hold:
@@ -181,7 +200,7 @@ class ImportWorker:
             self._for_org(
                 org_id,
                 summary,
-                lambda run: self._objects(run, ids, 1),
+                lambda run: self._objects(run, ids, 1, time_left),
                 1,
                 functools.partial(_objects_messages, org_id, ids),
             )
@@ -206,6 +225,10 @@ class ImportWorker:
         summary.orgs += 1
         try:
             work(run)
+        except WaitForTurn as turn:
+            self._wait_for_turn(run, turn.messages, turn.delay, summary)
+        except GovernorWait as wait:  # before the work read anything: all of it again
+            self._wait_for_turn(run, again(attempt), WaitForTurn([], wait).delay, summary)
         except (XeroRetryableError, RetryLater) as error:
             self._retry(run, error, attempt, again, summary)
         except XeroAuthError as error:
@@ -241,6 +264,16 @@ class ImportWorker:
         summary.retried += 1
         self._record(run, "retrying", f"Import paused, trying again in {delay} s: {error}", None)
 
+    def _wait_for_turn(
+        self, run: OrgRun, messages: list[OrgImport | OrgObjects], delay: int, summary: ImportSummary
+    ) -> None:
+        """Not a failure of Xero's: nothing was sent, so no attempt is spent and the history is
+        not told (a backfill holding the tenant's calls would otherwise fail the org's import
+        after eight short waits)."""
+        self.queue.send(messages, delay_seconds=delay)
+        summary.waiting += 1
+        logger.info("Import waits for its turn under Xero's limits", extra={"org_id": run.org_id, "seconds": delay})
+
     def _record(self, run: OrgRun, outcome: str, message: str, code: str | None) -> None:
         self.history.append(
             HistoryEvent(
@@ -256,8 +289,10 @@ class ImportWorker:
 
     # --- reading objects by id -----------------------------------------------------------------------
 
-    def _objects(self, run: OrgRun, ids: dict[ImportResource, set[str]], attempt: int) -> None:
-        reads = ImportReads(self.tenant_client(run.org_id))
+    def _objects(
+        self, run: OrgRun, ids: dict[ImportResource, set[str]], attempt: int, time_left: Callable[[], float]
+    ) -> None:
+        reads = ImportReads(self.tenant_client(run.org_id, time_left))
         for resource, wanted in ids.items():
             records = reads.by_ids(resource, wanted)
             got = {str(r.get(_ID_FIELDS[resource]) or "") for r in records}
@@ -321,10 +356,13 @@ class ImportWorker:
         wanted = [r for r in message.resources if r in resources_for(run.settings)]
         if message.resume_resource is not None and message.resume_resource in wanted:
             wanted = wanted[wanted.index(message.resume_resource) :]
-        reads = ImportReads(self.tenant_client(run.org_id))
+        reads = ImportReads(self.tenant_client(run.org_id, time_left))
         for resource in wanted:
             if resource is ImportResource.REFERENCE:
-                self._reference(run, message)
+                try:
+                    self._reference(run, message, reads)
+                except GovernorWait as wait:
+                    raise WaitForTurn([_resumed(message, resource, None, message.attempt)], wait) from wait
                 continue
             resume = message.resume_since if resource == message.resume_resource else None
             if not self._read_since(run, reads, resource, message, resume, time_left):
@@ -353,22 +391,22 @@ class ImportWorker:
         # records) can take longer than the fixed margin when a backfill holds the tenant's calls
         # and DynamoDB is slow: the next page starts only with time for the slowest one so far.
         left_before, slowest_page = time_left(), 0.0
-        for page in reads.pages(resource, since=since, where=where):
-            self._import(run, resource, page.records)
-            newest_read = newest(page.records, newest_read)
-            if message.kind != "historical":
-                self.objects.save_cursor(PollCursor(run.org_id, resource.value, newest_read, signature), run.now)
-            left = time_left()
-            slowest_page, left_before = max(slowest_page, left_before - left), left
-            if not page.last and left < TIME_MARGIN_SECONDS + slowest_page:
-                follow = message.model_copy(
-                    update={"resume_resource": resource, "resume_since": newest_read, "attempt": 1}
-                )
-                self.queue.send([follow])
-                return False
+        try:
+            for page in reads.pages(resource, since=since, where=where):
+                self._import(run, resource, page.records)
+                newest_read = newest(page.records, newest_read)
+                if message.kind != "historical":
+                    self.objects.save_cursor(PollCursor(run.org_id, resource.value, newest_read, signature), run.now)
+                left = time_left()
+                slowest_page, left_before = max(slowest_page, left_before - left), left
+                if not page.last and left < TIME_MARGIN_SECONDS + slowest_page:
+                    self.queue.send([_resumed(message, resource, newest_read, 1)])
+                    return False
+        except GovernorWait as wait:  # the pages imported so far stay imported
+            raise WaitForTurn([_resumed(message, resource, newest_read, message.attempt)], wait) from wait
         return True
 
-    def _reference(self, run: OrgRun, message: OrgImport) -> None:
+    def _reference(self, run: OrgRun, message: OrgImport, reads: ImportReads) -> None:
         """Accounts, tax rates, currencies and contact groups (at most hourly on a poll), and items."""
         cursor = self.objects.cursor(run.org_id, REFERENCE_CURSOR)
         checked = cursor.since if cursor else None
@@ -378,7 +416,6 @@ class ImportWorker:
             self.objects.save_cursor(PollCursor(run.org_id, REFERENCE_CURSOR, run.now.isoformat(), "1"), run.now)
         items_cursor = self.objects.cursor(run.org_id, ImportResource.ITEMS.value)
         since = items_cursor.since if items_cursor and message.kind == "poll" else None
-        reads = ImportReads(self.tenant_client(run.org_id))
         for page in reads.pages(ImportResource.ITEMS, since=since):
             self._import(run, ImportResource.ITEMS, page.records)
             newest_read = newest(page.records, since)
@@ -393,6 +430,12 @@ _ID_FIELDS = {
     ImportResource.CREDIT_NOTES: "CreditNoteID",
     ImportResource.ITEMS: "ItemID",
 }
+
+
+def _resumed(message: OrgImport, resource: ImportResource, since: str | None, attempt: int) -> OrgImport:
+    """``message`` again from ``resource`` on (the resources before it are done), reading
+    ``resource`` from ``since`` (None: from where the message would have read it)."""
+    return message.model_copy(update={"resume_resource": resource, "resume_since": since, "attempt": attempt})
 
 
 def _ids_by_resource(events: Iterable[XeroWebhookEvent]) -> dict[ImportResource, set[str]]:
