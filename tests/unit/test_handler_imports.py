@@ -77,6 +77,44 @@ def _loaded(handler: Handler) -> list[str]:
     return [name.removeprefix("xero_sync.") for name in json.loads(completed.stdout.strip().splitlines()[-1])]
 
 
+# Libraries no handler needs, whose import alone costs a cold start: asyncio (~20 ms: wrapt 2.x and
+# pydantic-settings imported it), pydantic-settings and python-dotenv (the settings read plain
+# variables), sqlite3 and the database drivers' hooks (the Tracer patches only what the service
+# calls through).
+NEVER_AT_IMPORT = ("asyncio", "pydantic_settings", "dotenv", "sqlite3", "aws_xray_sdk.ext.sqlite3")
+# ... except asyncio where a Powertools package the handler uses imports it in its __init__: the
+# event handler (the Api's and the console's routes) and batch processing (the notifier's and the
+# host webhook deliverer's SQS batches).
+ASYNCIO_FROM_POWERTOOLS = {"api", "console", "host_webhooks", "notifier"}
+
+_ALL_PROBE = "import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"
+
+
+def _loaded_in_lambda(handler: Handler) -> set[str]:
+    """Every module importing the handler loads, with Lambda's environment (the Tracer on and
+    patching at import, as ``Tracing: Active`` has it) — as the cold-start benchmark runs it."""
+    environment = {
+        **os.environ,
+        "PYTHONPATH": f"{handler.folder}{os.pathsep}{LAYER}",
+        "AWS_REGION": "us-east-1",
+        "LAMBDA_TASK_ROOT": str(handler.folder),
+        "AWS_LAMBDA_FUNCTION_NAME": handler.function,
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+    }
+    environment.pop("POWERTOOLS_TRACE_DISABLED", None)
+    completed = subprocess.run(
+        [sys.executable, "-c", _ALL_PROBE.format(module=handler.module)],
+        cwd=handler.folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return set(json.loads(completed.stdout.strip().splitlines()[-1]))
+
+
 def _within(module: str, area: str) -> bool:
     return module == area or module.startswith(area + ".")
 
@@ -91,4 +129,15 @@ def test_a_handler_module_loads_no_code_it_does_not_run_at_import(handler):
     assert any(_within(module, "observability") for module in loaded), "the Logger/Tracer/Metrics are set up"
     forbidden = NOT_AT_IMPORT[handler.folder.name]
     wrong = sorted(module for module in loaded if any(_within(module, area) for area in forbidden))
+    assert wrong == [], f"{handler.function} ({handler.folder.name}/app.py) loads at import: {', '.join(wrong)}"
+
+
+@pytest.mark.parametrize("handler", handlers(), ids=lambda handler: handler.folder.name)
+def test_a_handler_loads_none_of_the_libraries_no_function_needs(handler):
+    loaded = _loaded_in_lambda(handler)
+    assert "aws_xray_sdk.ext.botocore.patch" in loaded, "the Tracer patches botocore, as in Lambda"
+    never = [
+        lib for lib in NEVER_AT_IMPORT if not (lib == "asyncio" and handler.folder.name in ASYNCIO_FROM_POWERTOOLS)
+    ]
+    wrong = sorted(name for name in loaded if any(_within(name, library) for library in never))
     assert wrong == [], f"{handler.function} ({handler.folder.name}/app.py) loads at import: {', '.join(wrong)}"

@@ -25,7 +25,10 @@ class ServiceMetrics(Metrics):
 
 
 logger = Logger(service="xero-sync")
-tracer = Tracer(service="xero-sync")
+# What the service calls out through: AWS (botocore, and PynamoDB on top of it) and Xero (requests).
+# The default, every library the X-Ray SDK knows, would also wrap http.client under both (each
+# call traced twice) and import sqlite3 and a dozen database drivers' hooks at every cold start.
+tracer = Tracer(service="xero-sync", patch_modules=("botocore", "pynamodb", "requests"))
 metrics = ServiceMetrics(namespace="XeroSync", service="xero-sync")
 
 __all__ = ["MetricUnit", "logger", "metrics", "tracer"]

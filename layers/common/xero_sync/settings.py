@@ -3,18 +3,23 @@
 Each function family has its own settings class (``ApiSettings``, ``ExportWorkerSettings`` …)
 holding just what it needs, and its handler reads it when it starts (``get_settings(kind)``),
 never at import time: a missing queue URL fails the cold start with the variable's name, not the
-first message. ``Settings`` unites them for the local stack, the tools and the tests. Every
-function receives the same environment from ``template.yaml`` (``Globals``); what a function may
-*do* with those names is limited by its IAM policies.
+first message. Each field is the environment variable of its name in capitals (``RECORDS_TABLE``)
+or of its alias (``AWS_REGION``), validated by pydantic. Every value here is one string, so
+pydantic-settings' sources (dotenv files, JSON in variables, secrets directories, a CLI) would
+add nothing but time to every function's cold start (it imports asyncio and python-dotenv; N6).
+``Settings`` unites them for the local stack, the tools and the tests. Every function receives
+the same environment from ``template.yaml`` (``Globals``); what a function may *do* with those
+names is limited by its IAM policies.
 """
 
 from __future__ import annotations
 
 import functools
+import os
+from collections.abc import Mapping
 from typing import TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from xero_sync.domain.families import Family
 
@@ -36,11 +41,23 @@ class ConfigurationError(RuntimeError):
 S = TypeVar("S", bound="CoreSettings")
 
 
-class CoreSettings(BaseSettings):
+class CoreSettings(BaseModel):
     """What every function needs: where AWS is, the tables, the token key, the schedule shards."""
 
     # defer_build: a class is built when first read, and a function reads one of the ~25 (N6)
-    model_config = SettingsConfigDict(extra="ignore", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True, validate_by_name=True)
+
+    @classmethod
+    def from_environment(cls: type[S], environ: Mapping[str, str] | None = None) -> S:
+        """The settings in ``environ`` (the process's environment): each field from the variable
+        of its alias or its name, in capitals; a variable that is not set leaves the default."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for name, field in cls.model_fields.items():
+            key = field.validation_alias if isinstance(field.validation_alias, str) else name
+            if key.upper() in environ:
+                values[key] = environ[key.upper()]
+        return cls.model_validate(values)
 
     # --- AWS ---------------------------------------------------------------------------------
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
@@ -419,7 +436,7 @@ def get_settings(kind: type[S]) -> S:
     """The settings of this process for one function family, read from the environment on first
     use. A missing or malformed value fails here, naming the variable, before any work starts."""
     try:
-        return kind()  # values come from the environment
+        return kind.from_environment()
     except ValidationError as error:
         names = ", ".join("_".join(str(part) for part in item["loc"]).upper() or item["msg"] for item in error.errors())
         raise ConfigurationError(f"{kind.__name__}: missing or invalid environment: {names}") from error

@@ -189,6 +189,6 @@ def template_stack(moto_endpoint: str, prefix: str, secret: dict[str, str]) -> t
         for name, value in {**environment, "AWS_ENDPOINT_URL": moto_endpoint, "AWS_REGION": "us-east-1"}.items():
             patch.setenv(name, value)
         reset_settings_cache()
-        settings = Settings()  # type: ignore[call-arg]  # read from the environment, as a handler does
+        settings = Settings.from_environment()  # as a handler reads it
     reset_settings_cache()
     return resolver, settings
