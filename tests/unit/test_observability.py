@@ -1,7 +1,12 @@
-"""observability.py: metrics stay off stdout when they are disabled (the benchmarks' tables)."""
+"""observability.py: metrics stay off stdout when they are disabled (the benchmarks' tables); the
+Tracer traces AWS calls from the start and Xero's from the first HTTP session."""
 
 import json
+import os
+import subprocess
+import sys
 
+from benchmarks.cold_start import LAYER
 from xero_sync.observability import MetricUnit, ServiceMetrics
 
 
@@ -30,3 +35,28 @@ def test_metrics_are_published_as_powertools_publishes_them_otherwise(monkeypatc
     printed = json.loads(capsys.readouterr().out)
     assert printed["XeroCalls"] == [1.0] * 100
     metrics.clear_metrics()
+
+
+def test_xero_calls_are_traced_from_the_first_http_session_and_aws_calls_from_the_start():
+    # In Lambda's environment (Tracing: Active), in a fresh interpreter: the Tracer patches at
+    # import, and the HTTP session a function makes for Xero is patched when it is made
+    probe = (
+        "import sys, botocore.client, xero_sync.observability as o; "
+        "print('requests' in sys.modules, hasattr(botocore.client.BaseClient.__dict__['_make_api_call'], '__wrapped__')); "
+        "import requests; print(hasattr(requests.Session.__dict__['request'], '__wrapped__')); "
+        "o.traced_http_session(); print(hasattr(requests.Session.__dict__['request'], '__wrapped__'))"
+    )
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(LAYER),
+        "AWS_REGION": "us-east-1",
+        "LAMBDA_TASK_ROOT": str(LAYER),
+        "AWS_LAMBDA_FUNCTION_NAME": "SyncTickFunction",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+    }
+    environment.pop("POWERTOOLS_TRACE_DISABLED", None)
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], env=environment, capture_output=True, text=True, check=False, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split() == ["False", "True", "False", "True"]

@@ -6,11 +6,14 @@ logger context (with correlation id) → metrics → tracer (response capture of
 """
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+if TYPE_CHECKING:
+    import requests
 
 
 class ServiceMetrics(Metrics):
@@ -25,13 +28,25 @@ class ServiceMetrics(Metrics):
 
 
 logger = Logger(service="xero-sync")
-# What the service calls out through: AWS (botocore, and PynamoDB on top of it) and Xero (requests).
-# The default, every library the X-Ray SDK knows, would also wrap http.client under both (each
-# call traced twice) and import sqlite3 and a dozen database drivers' hooks at every cold start.
-tracer = Tracer(service="xero-sync", patch_modules=("botocore", "pynamodb", "requests"))
+# AWS calls (botocore, and PynamoDB on top of it) are traced from the start; Xero's, through
+# requests, once a function makes its HTTP session (traced_http_session), and the host webhook
+# deliveries by their sender (outbound/host_http.py). The default, every library the X-Ray SDK
+# knows, would also wrap http.client under all of them (each call traced twice) and import
+# requests, sqlite3 and a dozen database drivers' hooks at every cold start.
+tracer = Tracer(service="xero-sync", patch_modules=("botocore", "pynamodb"))
 metrics = ServiceMetrics(namespace="XeroSync", service="xero-sync")
 
-__all__ = ["MetricUnit", "logger", "metrics", "tracer"]
+__all__ = ["MetricUnit", "logger", "metrics", "traced_http_session", "tracer"]
+
+
+def traced_http_session() -> "requests.Session":
+    """A requests session whose calls the Tracer records (requests is patched here, when a
+    function first needs it, rather than imported by every function at its cold start)."""
+    import requests
+
+    tracer.patch(["requests"])
+    return requests.Session()
+
 
 # A function that published no metric in an invocation (an API call that reached no Xero
 # endpoint, say) is normal here; Powertools warns about it on every such invocation.

@@ -23,6 +23,7 @@ import urllib3
 from urllib3.exceptions import HTTPError
 
 from xero_sync.domain.host_webhooks import Target, UnsafeUrl, check_address, parse_url
+from xero_sync.observability import tracer
 from xero_sync.services.ports import HttpAnswer
 
 Resolver = Callable[..., list[tuple[Any, ...]]]
@@ -55,6 +56,7 @@ class PinnedHttpSender:
             check_address(address, scheme=target.scheme, allow_loopback_http=self.allow_loopback_http)
         return target, addresses[0]
 
+    @tracer.capture_method(capture_response=False)  # a subsegment per delivery (urllib3 is not patched)
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpAnswer:
         started = time.perf_counter()
         try:

@@ -15,11 +15,9 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
-
-import requests
 
 from xero_sync.clock import Clock, utcnow
 from xero_sync.dal.api_keys import ApiKeyRepository
@@ -45,6 +43,8 @@ from xero_sync.wiring.imports import ImportBuilders
 from xero_sync.wiring.read_view import ReadViewBuilders
 
 if TYPE_CHECKING:
+    import requests
+
     from xero_sync.aws.export_queues import ExportQueues
     from xero_sync.aws.idempotency import PowertoolsOnce
     from xero_sync.aws.kms import TokenCipher
@@ -74,7 +74,6 @@ ConnectedHook = Callable[[str, datetime], object]
 class Container(ReadViewBuilders, ConsoleBuilders, ImportBuilders):
     settings: CoreSettings
     clock: Clock = utcnow
-    http: requests.Session = field(default_factory=requests.Session)
     export_retry_delay: RetryDelay | None = None
     """Seconds before a record is tried again, by (Retry-After, attempts); None = the worker's
     back-off from settings. Tests pass ``lambda retry_after, attempts: 0``."""
@@ -93,6 +92,14 @@ class Container(ReadViewBuilders, ConsoleBuilders, ImportBuilders):
                 f"this function runs with {type(self.settings).__name__}, which has no {kind.__name__}"
             )
         return self.settings
+
+    @functools.cached_property
+    def http(self) -> requests.Session:
+        """The HTTP session of the calls to Xero (its API and identity service), traced. Made on
+        first use: a function that calls no one over HTTP never loads requests (cold start, N6)."""
+        from xero_sync.observability import traced_http_session
+
+        return traced_http_session()
 
     # --- repositories ----------------------------------------------------------------------
 
