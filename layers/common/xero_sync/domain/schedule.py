@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from xero_sync.domain.records import RecordStatus
-from xero_sync.models.org_config import SyncFrequency
+from xero_sync.models.sync_frequency import SyncFrequency
 
 T = TypeVar("T")
 

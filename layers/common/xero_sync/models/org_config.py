@@ -38,6 +38,7 @@ from xero_sync.models.fields import CurrencyCode, IsoDate, decimal_field
 from xero_sync.models.line_mappings import LineMapping, TrackingMapping
 from xero_sync.models.origins import ORIGIN_PATTERN, check_origin
 from xero_sync.models.records import MODEL_BY_ENTITY, EntityName
+from xero_sync.models.sync_frequency import SyncFrequency
 
 # ----------------------------------------------------------------------------------------------
 # Small types
@@ -104,14 +105,6 @@ else:
 # ----------------------------------------------------------------------------------------------
 # Settings (F2.1, F2.4, F3.11, F6.3)
 # ----------------------------------------------------------------------------------------------
-
-
-class SyncFrequency(StrEnum):
-    REALTIME = "realtime"  # export within seconds of a push (F3.7)
-    EVERY_10_MINUTES = "every_10_minutes"
-    HOURLY = "hourly"
-    DAILY = "daily"
-    MANUAL = "manual"  # only "Sync now" (and "copy to Xero")
 
 
 class Language(StrEnum):
