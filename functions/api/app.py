@@ -3,6 +3,9 @@
 Routes, authentication and error mapping live in xero_sync.http; this file only wires them.
 """
 
+from xero_sync import cold_start  # first: the garbage collector waits while the imports below run
+
+# isort: split
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -22,3 +25,6 @@ app = build_app()
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     container(ApiSettings)  # read and check settings, bind tables: now, not at import
     return handle(app, event, context)
+
+
+cold_start.imported()  # last: the code is loaded

@@ -4,6 +4,9 @@ pages for the org of the console session (never an API key).
 Sessions, pages, CSRF and security headers live in xero_sync.console; this file only wires them.
 """
 
+from xero_sync import cold_start  # first: the garbage collector waits while the imports below run
+
+# isort: split
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -21,3 +24,6 @@ app = build_console()
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     container(ConsoleSettings)  # read and check settings, bind tables: now, not at import
     return handle(app, event, context)
+
+
+cold_start.imported()  # last: the code is loaded

@@ -7,6 +7,9 @@ concurrency, alarms and logs while the code exists once.
 belong to a backfill (a first sync, a long pause), with its own concurrency, so that a backfill
 never stands in front of another org's real-time export in a family queue."""
 
+from xero_sync import cold_start  # first: the garbage collector waits while the imports below run
+
+# isort: split
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from xero_sync.domain.families import Family
@@ -38,3 +41,5 @@ vendor_credits = _handler_for(Family.VENDOR_CREDITS)
 bank_charges = _handler_for(Family.BANK_CHARGES)
 items = _handler_for(Family.ITEMS)
 backfill = _handler_for(None)
+
+cold_start.imported()  # last: the code is loaded

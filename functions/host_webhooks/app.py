@@ -3,6 +3,9 @@ deliverer (xero_sync.services.host_delivery), which POSTs the org's undelivered 
 in order, and re-queues itself with back-off while the host's endpoint fails. Partial batch
 response: only a message whose handling failed unexpectedly comes back."""
 
+from xero_sync import cold_start  # first: the garbage collector waits while the imports below run
+
+# isort: split
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -28,3 +31,6 @@ def deliver(record: SQSRecord, lambda_context: LambdaContext) -> dict:
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return process_partial_response(event=event, record_handler=deliver, processor=processor, context=context)
+
+
+cold_start.imported()  # last: the code is loaded

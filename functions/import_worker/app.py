@@ -3,6 +3,9 @@ work is in xero_sync.services.imports.worker). Answers with SQS's partial batch 
 messages whose work failed unexpectedly come back (a retryable Xero error is re-queued with a
 delay by the worker itself); an unreadable message ends in the DLQ."""
 
+from xero_sync import cold_start  # first: the garbage collector waits while the imports below run
+
+# isort: split
 from aws_lambda_powertools.utilities.data_classes import SQSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter, ValidationError
@@ -31,3 +34,6 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     failures += summary.failed_messages
     logger.info("Import batch done", extra={"messages": len(batch), "changes": summary.changes, "orgs": summary.orgs})
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failures]}
+
+
+cold_start.imported()  # last: the code is loaded

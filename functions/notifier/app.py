@@ -7,6 +7,9 @@ queue, and after ``maxReceiveCount`` to the notifications DLQ. Idempotency on th
 notification id keeps a redelivered message from sending a second email.
 """
 
+from xero_sync import cold_start  # first: the garbage collector waits while the imports below run
+
+# isort: split
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -34,3 +37,6 @@ def deliver(record: SQSRecord) -> dict:
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     container(NotifierSettings).notification_guard.register_lambda_context(context)
     return process_partial_response(event=event, record_handler=deliver, processor=processor, context=context)
+
+
+cold_start.imported()  # last: the code is loaded

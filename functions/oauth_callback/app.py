@@ -2,6 +2,9 @@
 single-use ``state`` authenticates). Answers with a redirect back to the host, or a short page
 when the state is unknown."""
 
+from xero_sync import cold_start  # first: the garbage collector waits while the imports below run
+
+# isort: split
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -28,3 +31,6 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         return {"statusCode": result.status_code, "headers": {**NO_STORE, "Location": result.location}, "body": ""}
     headers = {**NO_STORE, "Content-Type": "text/html; charset=utf-8"}
     return {"statusCode": result.status_code, "headers": headers, "body": result.page or ""}
+
+
+cold_start.imported()  # last: the code is loaded

@@ -10,6 +10,7 @@ given its line below.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -141,3 +142,20 @@ def test_a_handler_loads_none_of_the_libraries_no_function_needs(handler):
     ]
     wrong = sorted(name for name in loaded if any(_within(name, library) for library in never))
     assert wrong == [], f"{handler.function} ({handler.folder.name}/app.py) loads at import: {', '.join(wrong)}"
+
+
+@pytest.mark.parametrize("handler", handlers(), ids=lambda handler: handler.folder.name)
+def test_a_handler_imports_with_the_garbage_collector_paused_and_leaves_it_running(handler):
+    # The pause must come before every other import (xero_sync/cold_start.py), and end with them
+    module = ast.parse((handler.folder / "app.py").read_text())
+    statements = [s for s in module.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    first, last = statements[0], statements[-1]
+    assert isinstance(first, ast.ImportFrom) and (first.module, first.names[0].name) == ("xero_sync", "cold_start")
+    assert ast.unparse(last) == "cold_start.imported()"
+    probe = f"import gc, {handler.module}; print(gc.isenabled(), gc.get_freeze_count() > 0)"
+    environment = {**os.environ, "PYTHONPATH": f"{handler.folder}{os.pathsep}{LAYER}", "AWS_REGION": "us-east-1"}
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], cwd=handler.folder, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split()[-2:] == ["True", "True"]  # collecting again, the imports frozen
