@@ -78,11 +78,12 @@ def _loaded(handler: Handler) -> list[str]:
     return [name.removeprefix("xero_sync.") for name in json.loads(completed.stdout.strip().splitlines()[-1])]
 
 
-# Libraries no handler needs, whose import alone costs a cold start: asyncio (~20 ms: wrapt 2.x and
-# pydantic-settings imported it), pydantic-settings and python-dotenv (the settings read plain
-# variables), sqlite3 and the database drivers' hooks (the Tracer patches only what the service
-# calls through).
-NEVER_AT_IMPORT = ("asyncio", "pydantic_settings", "dotenv", "sqlite3", "aws_xray_sdk.ext.sqlite3")
+# Libraries no handler needs at import, whose import alone costs a cold start: asyncio (~20 ms:
+# wrapt 2.x and pydantic-settings imported it), pydantic-settings and python-dotenv (the settings
+# read plain variables), sqlite3 and the database drivers' hooks (the Tracer patches only what the
+# service calls through), requests (~20 ms: the functions that call Xero load it with their first
+# HTTP session, xero_sync.observability.traced_http_session).
+NEVER_AT_IMPORT = ("asyncio", "pydantic_settings", "dotenv", "sqlite3", "aws_xray_sdk.ext.sqlite3", "requests")
 # ... except asyncio where a Powertools package the handler uses imports it in its __init__: the
 # event handler (the Api's and the console's routes) and batch processing (the notifier's and the
 # host webhook deliverer's SQS batches).

@@ -19,11 +19,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar
-
-import requests
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from xero_sync.xero.elements import ElementResult, parse_validation_exception
+
+if TYPE_CHECKING:
+    import requests  # the types only: the Api and others catch these errors without calling Xero
 
 CORRELATION_HEADER = "Xero-Correlation-Id"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -242,6 +243,8 @@ def classify_token_response(response: requests.Response) -> None:
 def classify_request_exception(error: requests.RequestException, *, method: str) -> XeroError:
     """The ``XeroError`` for a failure below HTTP (time-out, refused or dropped connection).
     Returned, not raised, so the caller can ``raise ... from error``."""
+    import requests  # loaded by the caller, which made the request
+
     is_write = method.upper() in WRITE_METHODS
     name = type(error).__name__
     if isinstance(error, requests.ConnectTimeout):
