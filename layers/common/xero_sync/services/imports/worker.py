@@ -16,9 +16,9 @@ else back-off) and an attempt count; after :data:`MAX_ATTEMPTS` it is recorded a
 admin hears of it in the failure digest. The rate governor saying "not now" (the tenant's or the
 app's budget has no turn for this invocation, or the invocation has too little time left to wait
 for one) is not a failure: nothing was sent, and the work goes on after the wait from where it
-stopped, no attempt spent. Xero refusing access (the
-org disconnected, a revoked tenant) and records Xero no longer returns (deleted) are recorded
-in the history and not retried. Anything unexpected fails the SQS message (DLQ after 5).
+stopped, no attempt spent. Xero refusing access (the org disconnected, a revoked tenant) and
+records Xero no longer returns (deleted) are recorded in the history and not retried. Anything
+unexpected fails the SQS message (DLQ after 5).
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ class WaitForTurn(Exception):
     def __init__(self, messages: list[OrgImport | OrgObjects], wait: GovernorWait) -> None:
         super().__init__(str(wait))
         self.messages = messages
-        self.delay = min(MAX_DELAY, int(wait.retry_after or 0) + 1)
+        self.delay = _turn_delay(wait)
 
 
 @dataclass
@@ -228,7 +228,7 @@ class ImportWorker:
         except WaitForTurn as turn:
             self._wait_for_turn(run, turn.messages, turn.delay, summary)
         except GovernorWait as wait:  # before the work read anything: all of it again
-            self._wait_for_turn(run, again(attempt), WaitForTurn([], wait).delay, summary)
+            self._wait_for_turn(run, again(attempt), _turn_delay(wait), summary)
         except (XeroRetryableError, RetryLater) as error:
             self._retry(run, error, attempt, again, summary)
         except XeroAuthError as error:
@@ -430,6 +430,11 @@ _ID_FIELDS = {
     ImportResource.CREDIT_NOTES: "CreditNoteID",
     ImportResource.ITEMS: "ItemID",
 }
+
+
+def _turn_delay(wait: GovernorWait) -> int:
+    """Seconds until the governor may have a turn (SQS delays at most 15 minutes)."""
+    return min(MAX_DELAY, int(wait.retry_after or 0) + 1)
 
 
 def _resumed(message: OrgImport, resource: ImportResource, since: str | None, attempt: int) -> OrgImport:
