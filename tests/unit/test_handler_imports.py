@@ -54,28 +54,37 @@ NOT_AT_IMPORT: dict[str, tuple[str, ...]] = {
     "xero_webhook": EVERYTHING,
 }
 
-_PROBE = "import json, sys, {module}; print(json.dumps(sorted(m for m in sys.modules if m.startswith('xero_sync.'))))"
+
+def _probe(handler: Handler, code: str, *, in_lambda: bool = False) -> str:
+    """The last line ``code`` prints in a fresh interpreter laid out as Lambda lays out the
+    handler's function; ``in_lambda``: with Lambda's environment too (the Tracer on and patching
+    at import, as ``Tracing: Active`` has it), as the cold-start benchmark runs it."""
+    environment = {**os.environ, "PYTHONPATH": f"{handler.folder}{os.pathsep}{LAYER}", "AWS_REGION": "us-east-1"}
+    if in_lambda:
+        environment.pop("POWERTOOLS_TRACE_DISABLED", None)
+        environment |= {
+            "LAMBDA_TASK_ROOT": str(handler.folder),
+            "AWS_LAMBDA_FUNCTION_NAME": handler.function,
+            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+        }
+    else:
+        environment["POWERTOOLS_TRACE_DISABLED"] = "true"
+    completed = subprocess.run(
+        [sys.executable, "-c", code], cwd=handler.folder, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout.strip().splitlines()[-1]
+
+
+def _modules(handler: Handler, *, in_lambda: bool = False) -> list[str]:
+    """Every module that importing the handler module loads."""
+    code = f"import json, sys, {handler.module}; print(json.dumps(sorted(sys.modules)))"
+    return json.loads(_probe(handler, code, in_lambda=in_lambda))
 
 
 def _loaded(handler: Handler) -> list[str]:
     """The xero_sync modules (below xero_sync) that importing the handler module loads."""
-    environment = {
-        **os.environ,
-        "PYTHONPATH": f"{handler.folder}{os.pathsep}{LAYER}",
-        "AWS_REGION": "us-east-1",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }
-    completed = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(module=handler.module)],
-        cwd=handler.folder,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert completed.returncode == 0, completed.stderr
-    return [name.removeprefix("xero_sync.") for name in json.loads(completed.stdout.strip().splitlines()[-1])]
+    return [name.removeprefix("xero_sync.") for name in _modules(handler) if name.startswith("xero_sync.")]
 
 
 # Libraries no handler needs at import, whose import alone costs a cold start: asyncio (~20 ms:
@@ -88,33 +97,6 @@ NEVER_AT_IMPORT = ("asyncio", "pydantic_settings", "dotenv", "sqlite3", "aws_xra
 # event handler (the Api's and the console's routes) and batch processing (the notifier's and the
 # host webhook deliverer's SQS batches).
 ASYNCIO_FROM_POWERTOOLS = {"api", "console", "host_webhooks", "notifier"}
-
-_ALL_PROBE = "import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"
-
-
-def _loaded_in_lambda(handler: Handler) -> set[str]:
-    """Every module importing the handler loads, with Lambda's environment (the Tracer on and
-    patching at import, as ``Tracing: Active`` has it) — as the cold-start benchmark runs it."""
-    environment = {
-        **os.environ,
-        "PYTHONPATH": f"{handler.folder}{os.pathsep}{LAYER}",
-        "AWS_REGION": "us-east-1",
-        "LAMBDA_TASK_ROOT": str(handler.folder),
-        "AWS_LAMBDA_FUNCTION_NAME": handler.function,
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
-    }
-    environment.pop("POWERTOOLS_TRACE_DISABLED", None)
-    completed = subprocess.run(
-        [sys.executable, "-c", _ALL_PROBE.format(module=handler.module)],
-        cwd=handler.folder,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert completed.returncode == 0, completed.stderr
-    return set(json.loads(completed.stdout.strip().splitlines()[-1]))
 
 
 def _within(module: str, area: str) -> bool:
@@ -136,7 +118,7 @@ def test_a_handler_module_loads_no_code_it_does_not_run_at_import(handler):
 
 @pytest.mark.parametrize("handler", handlers(), ids=lambda handler: handler.folder.name)
 def test_a_handler_loads_none_of_the_libraries_no_function_needs(handler):
-    loaded = _loaded_in_lambda(handler)
+    loaded = _modules(handler, in_lambda=True)
     assert "aws_xray_sdk.ext.botocore.patch" in loaded, "the Tracer patches botocore, as in Lambda"
     never = [
         lib for lib in NEVER_AT_IMPORT if not (lib == "asyncio" and handler.folder.name in ASYNCIO_FROM_POWERTOOLS)
@@ -153,10 +135,5 @@ def test_a_handler_imports_with_the_garbage_collector_paused_and_leaves_it_runni
     first, last = statements[0], statements[-1]
     assert isinstance(first, ast.ImportFrom) and (first.module, first.names[0].name) == ("xero_sync", "cold_start")
     assert ast.unparse(last) == "cold_start.imported()"
-    probe = f"import gc, {handler.module}; print(gc.isenabled(), gc.get_freeze_count() > 0)"
-    environment = {**os.environ, "PYTHONPATH": f"{handler.folder}{os.pathsep}{LAYER}", "AWS_REGION": "us-east-1"}
-    completed = subprocess.run(
-        [sys.executable, "-c", probe], cwd=handler.folder, env=environment, capture_output=True, text=True, timeout=120
-    )
-    assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.split()[-2:] == ["True", "True"]  # collecting again, the imports frozen
+    state = _probe(handler, f"import gc, {handler.module}; print(gc.isenabled(), gc.get_freeze_count() > 0)")
+    assert state == "True True"  # collecting again, the imports frozen
