@@ -374,6 +374,31 @@ def test_an_import_the_governor_holds_back_mid_read_goes_on_from_the_page_it_rea
     assert [e.outcome for e in world.history.events if e.action == "read"] == []  # no "retrying", no "failed"
 
 
+def test_reading_the_orgs_reference_data_from_xero_fails_and_waits_as_the_import_does(world):
+    # Given an org whose reference data is not stored yet: the import reads it from Xero first
+    world.xero.save("Contacts", contact("c-1", "Reference Ltd"))
+    context_of, failures = world.worker.context_of, [GovernorWait("minute", 5.0), XeroServerError("down", status=503)]
+
+    def read_from_xero(org_id):
+        if failures:
+            raise failures.pop(0)
+        return context_of(org_id)
+
+    world.worker.context_of = read_from_xero
+    message = TenantEvents(tenant_id=TENANT, events=[event("CONTACT", "c-1")], settled=True)
+    # When the governor has no turn for that read, the work waits without spending an attempt
+    assert world.run(message).waiting == 1
+    ((waited, delay),) = world.queue.take()
+    assert isinstance(waited, OrgObjects) and waited.attempt == 1 and delay == 6
+    # When Xero fails it, the work is retried as any failed read is
+    assert world.run(waited).retried == 1
+    ((retried, _),) = world.queue.take()
+    assert retried.attempt == 2  # type: ignore[union-attr]
+    # And once the read goes through, the contact is imported
+    world.run(retried)
+    assert kinds(world) == ["contact.created"]
+
+
 def test_xero_refusing_access_is_recorded_and_not_retried(world):
     world.xero.fail_next = XeroForbidden("Xero: forbidden (AuthenticationUnsuccessful)", status=403)
     world.webhook(event("CONTACT", "c-1"))

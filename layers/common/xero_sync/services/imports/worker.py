@@ -218,12 +218,13 @@ class ImportWorker:
         connection = self.connections.get(org_id)
         if connection is None or not connection.syncs or not connection.tenant_id:
             return  # disconnected, disabled or not chosen a tenant: nothing to import
-        now = self.clock()
-        settings = self.settings_of(org_id)
-        context = self.context_of(org_id)
-        run = OrgRun(org_id, connection.tenant_id, settings, now, region=context.region, tax_ids=context.tax_ids)
+        run = OrgRun(org_id, connection.tenant_id, self.settings_of(org_id), self.clock())
         summary.orgs += 1
         try:
+            # The org's reference data is read from Xero when it is not stored yet: its errors
+            # and waits are the import's like any other read's.
+            context = self.context_of(org_id)
+            run.region, run.tax_ids = context.region, context.tax_ids
             work(run)
         except WaitForTurn as turn:
             self._wait_for_turn(run, turn.messages, turn.delay, summary)
