@@ -191,6 +191,10 @@ class ImportWorld:
     def feed(self, org_id: str = ORG) -> list[Change]:
         return self.changes.of(org_id)
 
+    def kinds(self) -> list[str]:
+        """The kinds of the changes in the org's feed, oldest first."""
+        return [change.kind.value for change in self.feed()]
+
     def later(self, seconds: float = 60) -> None:
         self.clock.advance(seconds=seconds)
 

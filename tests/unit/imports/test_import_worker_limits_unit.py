@@ -5,22 +5,12 @@ fakes; tests/integration/imports/test_import_time_box_it.py has the real client)
 
 from __future__ import annotations
 
-import pytest
-from import_world import ORG, TENANT, ImportWorld, contact, event
+from import_world import ORG, TENANT, contact, event
 
 from xero_sync.models.imports import ImportResource, OrgImport, OrgObjects, TenantEvents
 from xero_sync.services.imports.worker import MAX_ATTEMPTS
 from xero_sync.xero.errors import XeroForbidden, XeroServerError
 from xero_sync.xero.governor import GovernorWait
-
-
-@pytest.fixture
-def world() -> ImportWorld:
-    return ImportWorld()
-
-
-def kinds(world: ImportWorld) -> list[str]:
-    return [change.kind.value for change in world.feed()]
 
 
 def test_a_retryable_xero_error_is_tried_again_later_then_reported(world):
@@ -30,7 +20,7 @@ def test_a_retryable_xero_error_is_tried_again_later_then_reported(world):
     ((again, delay),) = world.queue.take()
     assert isinstance(again, OrgObjects) and again.xero_ids == ["c-1"] and again.attempt == 2 and delay == 30
     world.run(again)
-    assert kinds(world) == ["contact.created"]
+    assert world.kinds() == ["contact.created"]
     # After the last attempt the failure is recorded (and reaches the admin's digest)
     world.xero.fail_next = XeroServerError("still down", status=503)
     world.run(again.model_copy(update={"attempt": MAX_ATTEMPTS}))
@@ -54,7 +44,7 @@ def test_waiting_for_a_turn_under_xeros_limits_spends_no_attempt_and_never_fails
     # And nothing was reported as failing (no history, no digest) until the turn came
     assert world.history.events == []
     world.run(message)
-    assert kinds(world) == ["contact.created"]
+    assert world.kinds() == ["contact.created"]
 
 
 def test_an_import_the_governor_holds_back_mid_read_goes_on_from_the_page_it_reached(world):
@@ -115,7 +105,7 @@ def test_reading_the_orgs_reference_data_from_xero_fails_and_waits_as_the_import
     assert retried.attempt == 2  # type: ignore[union-attr]
     # And once the read goes through, the contact is imported
     world.run(retried)
-    assert kinds(world) == ["contact.created"]
+    assert world.kinds() == ["contact.created"]
 
 
 def test_xero_refusing_access_is_recorded_and_not_retried(world):

@@ -4,7 +4,6 @@ import options choose, matches reported, conflicts settled, payment status of ex
 
 from __future__ import annotations
 
-import pytest
 from import_world import ORG, TENANT, ImportWorld, contact, event, invoice
 
 from tests.fakes import stored
@@ -16,16 +15,6 @@ from xero_sync.domain.xero_objects import ExportedElement, ObjectKey
 from xero_sync.models.imports import OrgObjects, TenantEvents
 from xero_sync.models.org_config import ImportOptions
 from xero_sync.services.imports.worker import SETTLE_SECONDS
-
-
-@pytest.fixture
-def world() -> ImportWorld:
-    return ImportWorld()
-
-
-def kinds(world: ImportWorld) -> list[str]:
-    return [change.kind.value for change in world.feed()]
-
 
 # --- one change per change ------------------------------------------------------------------------
 
@@ -48,7 +37,7 @@ def test_a_contact_changed_in_xero_becomes_one_change_in_the_hosts_schema(world)
     world.webhook(event("CONTACT", "c-1"))
     world.poll()
     # Then nothing new: one change per change
-    assert kinds(world) == ["contact.created"]
+    assert world.kinds() == ["contact.created"]
 
     # When a user edits it in Xero, then archives it
     world.later()
@@ -58,7 +47,7 @@ def test_a_contact_changed_in_xero_becomes_one_change_in_the_hosts_schema(world)
     world.xero.save("Contacts", contact("c-1", "Harbour Cafe Ltd", ContactStatus="ARCHIVED"))
     world.poll()
     # Then each arrives once, in order
-    assert kinds(world) == ["contact.created", "contact.updated", "contact.archived"]
+    assert world.kinds() == ["contact.created", "contact.updated", "contact.archived"]
     assert [c.change_id for c in world.feed()] == ["000000000001", "000000000002", "000000000003"]
 
 
@@ -73,7 +62,7 @@ def test_a_webhook_and_a_poll_racing_for_the_same_change_make_one(world):
     # When the webhook's import commits
     world.webhook(event("CONTACT", "c-1"))
     # Then its write finds the object moved, decides again, and adds nothing
-    assert kinds(world) == ["contact.created", "contact.updated"]
+    assert world.kinds() == ["contact.created", "contact.updated"]
 
 
 def test_the_services_own_export_is_not_echoed_back(world):
@@ -109,7 +98,7 @@ def test_a_late_export_never_hides_a_newer_change_made_in_xero(world):
     world.exported.written([ExportedElement(ORG, "contact", "cus-1", "c-1", older)], world.clock())
     # Then the stored state is still Xero's newer one: reading it again is no change
     world.poll()
-    assert kinds(world) == ["contact.created"]
+    assert world.kinds() == ["contact.created"]
 
 
 # --- what the options choose ----------------------------------------------------------------------
@@ -310,7 +299,7 @@ def test_create_events_wait_a_moment_so_that_the_services_own_creations_are_know
     assert [e.resourceId for e in held.events] == ["c-1"]
     assert world.feed() == []
     world.run(held)
-    assert kinds(world) == ["contact.created"]
+    assert world.kinds() == ["contact.created"]
 
 
 def test_an_object_the_export_is_writing_right_now_is_read_again_later(world):
@@ -339,7 +328,7 @@ def test_polls_read_only_what_changed_since_the_cursor(world):
     world.poll()
     second_read = [c for c in world.xero.calls if c[0] == "/Contacts"][-1]
     assert second_read[2]["If-Modified-Since"] == "2026-11-21T09:30:00"
-    assert kinds(world) == ["contact.created", "contact.created"]
+    assert world.kinds() == ["contact.created", "contact.created"]
     # Other import options (a contact group added) read every contact again
     world.options = ImportOptions(customers=True, contact_group_ids=["g-1"])
     world.poll()
@@ -353,13 +342,13 @@ def test_reference_data_changes_reach_the_feed_at_most_hourly_on_polls(world):
         update={"accounts": [XeroAccount(AccountID="a-1", Code="200", Name="Sales", Type="REVENUE")]}
     )
     world.poll()
-    assert kinds(world) == ["account.created"]
+    assert world.kinds() == ["account.created"]
     world.reference = world.reference.model_copy(
         update={"accounts": [XeroAccount(AccountID="a-1", Code="200", Name="Sales", Status="ARCHIVED")]}
     )
     world.later(600)
     world.poll()
-    assert kinds(world) == ["account.created"]  # not due yet
+    assert world.kinds() == ["account.created"]  # not due yet
     world.later(3600)
     world.poll()
-    assert kinds(world) == ["account.created", "account.archived"]
+    assert world.kinds() == ["account.created", "account.archived"]
