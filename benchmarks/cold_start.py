@@ -71,20 +71,26 @@ def handlers() -> list[Handler]:
     return sorted(seen.values(), key=lambda h: h.function)
 
 
-def measure(handler: Handler) -> Sample:
+def lambda_environment(folder: Path, function: str) -> dict[str, str]:
+    """This process's environment as Lambda would give it to ``function`` with its code in
+    ``folder``: the folder and the layer on the path, and what Lambda sets. With those the X-Ray
+    SDK takes Lambda's sampling decision (outside Lambda it builds two botocore X-Ray clients for
+    central sampling, ~100 ms that a function never pays) and the Tracer is on (template.yaml:
+    Tracing: Active), so it patches botocore and pynamodb at import, as it does in Lambda."""
     environment = {
         **os.environ,
-        "PYTHONPATH": f"{handler.folder}{os.pathsep}{LAYER}",
-        "PYTHONDONTWRITEBYTECODE": "",
+        "PYTHONPATH": f"{folder}{os.pathsep}{LAYER}",
         "AWS_REGION": "us-east-1",
-        # What Lambda sets: with them the X-Ray SDK takes Lambda's sampling decision (outside
-        # Lambda it builds two botocore X-Ray clients for central sampling, ~100 ms that a
-        # function never pays) and the Tracer is on (template.yaml: Tracing: Active), so it
-        # patches botocore, requests, pynamodb … at import, as it does in Lambda.
-        "LAMBDA_TASK_ROOT": str(handler.folder),
-        "AWS_LAMBDA_FUNCTION_NAME": handler.function,
+        "LAMBDA_TASK_ROOT": str(folder),
+        "AWS_LAMBDA_FUNCTION_NAME": function,
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
     }
+    environment.pop("POWERTOOLS_TRACE_DISABLED", None)  # the tests' setting, never Lambda's
+    return environment
+
+
+def measure(handler: Handler) -> Sample:
+    environment = {**lambda_environment(handler.folder, handler.function), "PYTHONDONTWRITEBYTECODE": ""}
     completed = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {handler.module}"],
         cwd=handler.folder,

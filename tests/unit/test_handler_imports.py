@@ -18,7 +18,7 @@ import sys
 
 import pytest
 
-from benchmarks.cold_start import LAYER, Handler, handlers
+from benchmarks.cold_start import LAYER, Handler, handlers, lambda_environment
 
 # Areas of xero_sync (a module, or a package with everything under it) that some function runs
 # and others must not load at import.
@@ -59,16 +59,15 @@ def _probe(handler: Handler, code: str, *, in_lambda: bool = False) -> str:
     """The last line ``code`` prints in a fresh interpreter laid out as Lambda lays out the
     handler's function; ``in_lambda``: with Lambda's environment too (the Tracer on and patching
     at import, as ``Tracing: Active`` has it), as the cold-start benchmark runs it."""
-    environment = {**os.environ, "PYTHONPATH": f"{handler.folder}{os.pathsep}{LAYER}", "AWS_REGION": "us-east-1"}
     if in_lambda:
-        environment.pop("POWERTOOLS_TRACE_DISABLED", None)
-        environment |= {
-            "LAMBDA_TASK_ROOT": str(handler.folder),
-            "AWS_LAMBDA_FUNCTION_NAME": handler.function,
-            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
-        }
+        environment = lambda_environment(handler.folder, handler.function)
     else:
-        environment["POWERTOOLS_TRACE_DISABLED"] = "true"
+        environment = {
+            **os.environ,
+            "PYTHONPATH": f"{handler.folder}{os.pathsep}{LAYER}",
+            "AWS_REGION": "us-east-1",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+        }
     completed = subprocess.run(
         [sys.executable, "-c", code], cwd=handler.folder, env=environment, capture_output=True, text=True, timeout=120
     )

@@ -2,11 +2,10 @@
 Tracer traces AWS calls from the start and Xero's from the first HTTP session."""
 
 import json
-import os
 import subprocess
 import sys
 
-from benchmarks.cold_start import LAYER
+from benchmarks.cold_start import LAYER, lambda_environment
 from xero_sync.observability import MetricUnit, ServiceMetrics
 
 
@@ -46,15 +45,7 @@ def test_xero_calls_are_traced_from_the_first_http_session_and_aws_calls_from_th
         "import requests; print(hasattr(requests.Session.__dict__['request'], '__wrapped__')); "
         "o.traced_http_session(); print(hasattr(requests.Session.__dict__['request'], '__wrapped__'))"
     )
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(LAYER),
-        "AWS_REGION": "us-east-1",
-        "LAMBDA_TASK_ROOT": str(LAYER),
-        "AWS_LAMBDA_FUNCTION_NAME": "SyncTickFunction",
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
-    }
-    environment.pop("POWERTOOLS_TRACE_DISABLED", None)
+    environment = lambda_environment(LAYER, "SyncTickFunction")
     completed = subprocess.run(
         [sys.executable, "-c", probe], env=environment, capture_output=True, text=True, check=False, timeout=120
     )
