@@ -228,7 +228,7 @@ class ImportWorker:
             work(run)
         except WaitForTurn as turn:
             self._wait_for_turn(run, turn.messages, turn.delay, summary)
-        except GovernorWait as wait:  # before the work read anything: all of it again
+        except GovernorWait as wait:  # reads by id, the reference data: the message again as it came
             self._wait_for_turn(run, again(attempt), _turn_delay(wait), summary)
         except (XeroRetryableError, RetryLater) as error:
             self._retry(run, error, attempt, again, summary)
