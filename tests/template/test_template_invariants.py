@@ -248,7 +248,15 @@ def test_globals_tracing_runtime_and_layer(template):
     assert {"Ref": "CommonLayer"} in function_globals["Layers"]
     layer = resources(template)["CommonLayer"]
     assert layer["Properties"]["ContentUri"] == "layers/common/"
-    assert layer["Metadata"]["BuildMethod"] == "python3.11"
+    assert layer["Metadata"]["BuildMethod"] == "makefile"
+
+
+def test_the_layers_makefile_has_the_target_sam_build_runs():
+    """`sam build` runs `make build-<logical id>` in the layer's folder; a renamed resource or
+    target fails only there. The target compiles the layer (see layers/common/Makefile)."""
+    makefile = (REPO / "layers" / "common" / "Makefile").read_text()
+    assert "\nbuild-CommonLayer:\n" in makefile
+    assert "--invalidation-mode unchecked-hash" in makefile
 
 
 def test_no_fn_foreach(template):
