@@ -19,6 +19,7 @@ import sys
 import pytest
 
 from benchmarks.cold_start import LAYER, Handler, handlers, lambda_environment
+from xero_sync.http.app import RESOURCES
 
 # Areas of xero_sync (a module, or a package with everything under it) that some function runs
 # and others must not load at import.
@@ -29,15 +30,18 @@ READ_VIEW = ("services.invoice_view",)
 XERO_CLIENT = ("xero.client", "xero.tokens", "xero.identity", "xero.governor")
 HTTP_API = ("http.app", "http.routes", "http.auth")
 CONSOLE = ("console",)
+# The host API's resources (their routes, models and services): each loaded by the first request
+# for it, never at import (http/app.py).
+API_RESOURCES = tuple(f"http.{name}" for name in RESOURCES)
 EVERYTHING = EXPORT + NOTIFICATIONS + IMPORTS + READ_VIEW + XERO_CLIENT + HTTP_API + CONSOLE
 
 # code folder -> what its handler module may not load at import. A service is built (and its code
 # imported) on first use by xero_sync.wiring, so even a function's own service is not loaded at
-# import; the Api and the console import their routes and pages, which name only models.
+# import; the console imports its pages, which name only models, and the Api its resources on use.
 NOT_AT_IMPORT: dict[str, tuple[str, ...]] = {
     # The host API: neither the export worker (copy-to-Xero builds it on use) nor the notifier,
     # nor the read view's service and the Xero client (built on the first request that needs them).
-    "api": EXPORT + NOTIFICATIONS + IMPORTS + READ_VIEW + XERO_CLIENT + CONSOLE,
+    "api": EXPORT + NOTIFICATIONS + IMPORTS + READ_VIEW + XERO_CLIENT + CONSOLE + API_RESOURCES,
     # The console renders with the emails' wording (services.notifications.rendering), which
     # loads that package; the sending side (aws.ses) and the rest stay out.
     "console": (*EXPORT, "aws.ses", *IMPORTS, *READ_VIEW, *XERO_CLIENT, *HTTP_API),

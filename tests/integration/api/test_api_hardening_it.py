@@ -20,9 +20,16 @@ from xero_sync.domain.records import RecordKey
 from xero_sync.http.app import build_app
 from xero_sync.observability import logger as powertools_logger
 
+
+def _every_route() -> list:
+    app = build_app()
+    app.include_all_routes()  # a request includes its own resource's routes; here all of them
+    return app._static_routes + app._dynamic_routes
+
+
 BODY_ROUTES = sorted(
     (route.method, route.path)
-    for route in build_app()._static_routes + build_app()._dynamic_routes
+    for route in _every_route()
     if route.method in ("POST", "PUT", "PATCH") and "<org_id>" in route.path
 )
 VALUES = {"entity": "invoice", "record_id": "inv-1"}

@@ -47,6 +47,9 @@ a 500 also carries `request_id`, which the service's logs of that request carry 
 def published_document(generated: str) -> str:
     """The document Powertools generated (JSON), corrected as the module docstring says."""
     document: dict[str, Any] = json.loads(generated)
+    # In path order: the resolver lists its routes in the order requests first needed their
+    # resources (http/app.py), which must not change the document.
+    document["paths"] = dict(sorted(document.get("paths", {}).items()))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     _ensure_error_schema(schemas)
     for item in document.get("paths", {}).values():
