@@ -25,6 +25,7 @@ from xero_sync.http.app import RESOURCES
 # and others must not load at import.
 EXPORT = ("services.export", "workers")
 NOTIFICATIONS = ("services.notifications", "aws.ses")
+EMAIL_SENDING = tuple(f"services.notifications.{part}" for part in ("core", "producer", "delivery", "service"))
 IMPORTS = ("services.imports", "services.host_webhooks", "services.host_delivery", "outbound")
 READ_VIEW = ("services.invoice_view",)
 XERO_CLIENT = ("xero.client", "xero.tokens", "xero.identity", "xero.governor")
@@ -42,9 +43,9 @@ NOT_AT_IMPORT: dict[str, tuple[str, ...]] = {
     # The host API: neither the export worker (copy-to-Xero builds it on use) nor the notifier,
     # nor the read view's service and the Xero client (built on the first request that needs them).
     "api": EXPORT + NOTIFICATIONS + IMPORTS + READ_VIEW + XERO_CLIENT + CONSOLE + API_RESOURCES,
-    # The console renders with the emails' wording (services.notifications.rendering), which
-    # loads that package; the sending side (aws.ses) and the rest stay out.
-    "console": (*EXPORT, "aws.ses", *IMPORTS, *READ_VIEW, *XERO_CLIENT, *HTTP_API),
+    # The console renders with the emails' wording (services.notifications.rendering) only: the
+    # producer, the delivery side, the sending side (aws.ses) and the rest stay out.
+    "console": (*EXPORT, *EMAIL_SENDING, "aws.ses", *IMPORTS, *READ_VIEW, *XERO_CLIENT, *HTTP_API),
     "export_worker": ("services.export", *NOTIFICATIONS, *IMPORTS, *READ_VIEW, *XERO_CLIENT, *HTTP_API, *CONSOLE),
     "host_webhooks": EVERYTHING,
     "import_worker": EVERYTHING,

@@ -19,7 +19,8 @@ from tests.fakes import (
     RecordingNotificationQueue,
 )
 from xero_sync.models.org_config import OrgSettings
-from xero_sync.services.notifications import HostLinks, NotificationService
+from xero_sync.services.notifications.core import HostLinks
+from xero_sync.services.notifications.service import NotificationService
 
 SHARDS = 4
 

@@ -24,7 +24,7 @@ from xero_sync.models.notifications import (
     parse_notification,
 )
 from xero_sync.models.org_config import Language, OrgSettings
-from xero_sync.services.notifications import LEDGER_ITEM, WINDOW_ITEM
+from xero_sync.services.notifications.core import LEDGER_ITEM, WINDOW_ITEM
 from xero_sync.services.notifications.rendering import TEMPLATES
 
 

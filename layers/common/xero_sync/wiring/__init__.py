@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from xero_sync.services.export.worker import ExportWorker
     from xero_sync.services.inactivity import InactivityChecker
     from xero_sync.services.inventory_journal import InventoryJournalService
-    from xero_sync.services.notifications import NotificationService
+    from xero_sync.services.notifications.service import NotificationService
     from xero_sync.services.org_settings import OrgSettingsService
     from xero_sync.services.records import RecordsService
     from xero_sync.services.reference_data import ReferenceDataService
@@ -345,7 +345,8 @@ class Container(ReadViewBuilders, ConsoleBuilders, ImportBuilders):
         sends them. Producers never build the SES client or the idempotency layer."""
         from xero_sync.aws.clients import aws_client
         from xero_sync.aws.notification_queue import SqsNotificationQueue
-        from xero_sync.services.notifications import HostLinks, NotificationService
+        from xero_sync.services.notifications.core import HostLinks
+        from xero_sync.services.notifications.service import NotificationService
 
         queue_settings = self.settings_for(NotificationQueueSettings)
         email = self.settings if isinstance(self.settings, EmailSettings) else None

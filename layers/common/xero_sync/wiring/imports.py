@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from xero_sync.services.imports.start import ImportStarter
     from xero_sync.services.imports.worker import ImportWorker, OrgContext
     from xero_sync.services.invoice_view import InvoiceCacheListener
-    from xero_sync.services.notifications import NotificationService
+    from xero_sync.services.notifications.service import NotificationService
     from xero_sync.services.org_settings import OrgSettingsService
     from xero_sync.services.ports import XeroInvoiceListener
     from xero_sync.services.reference_data import ReferenceDataService

@@ -9,19 +9,7 @@ warning and the disconnect notice — queued by whoever notices, sent by the not
 * ``service.py`` — :class:`NotificationService`, the producer plus ``deliver()``, as wired.
 
 The SQS queue, SES mailer and idempotency guard behind them are ports (services/ports.py)
-with their adapters in ``aws/``. Importing this package imports neither the delivery side nor
-Jinja2.
+with their adapters in ``aws/``. Import each from its module: this package's ``__init__`` imports
+nothing, so a function that renders only (the console: ``rendering.py``) loads neither the
+producer nor the delivery side (cold start, N6).
 """
-
-from xero_sync.services.notifications.core import LEDGER_ITEM, REAUTH_ITEM, WINDOW_ITEM, HostLinks
-from xero_sync.services.notifications.producer import NotificationProducer
-from xero_sync.services.notifications.service import NotificationService
-
-__all__ = [
-    "LEDGER_ITEM",
-    "REAUTH_ITEM",
-    "WINDOW_ITEM",
-    "HostLinks",
-    "NotificationProducer",
-    "NotificationService",
-]
