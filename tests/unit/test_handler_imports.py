@@ -32,8 +32,9 @@ XERO_CLIENT = ("xero.client", "xero.tokens", "xero.identity", "xero.governor")
 HTTP_API = ("http.app", "http.routes", "http.auth")
 CONSOLE = ("console",)
 # The host API's resources (their routes, models and services): each loaded by the first request
-# for it, never at import (http/app.py).
-API_RESOURCES = tuple(f"http.{name}" for name in RESOURCES)
+# for it, never at import (http/app.py); and the OpenAPI document's corrections, with the export's
+# models they name, by the first request for the document.
+API_RESOURCES = (*(f"http.{name}" for name in RESOURCES), "http.openapi", "models.api_export")
 EVERYTHING = EXPORT + NOTIFICATIONS + IMPORTS + READ_VIEW + XERO_CLIENT + HTTP_API + CONSOLE
 
 # code folder -> what its handler module may not load at import. A service is built (and its code
