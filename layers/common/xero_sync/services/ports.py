@@ -15,31 +15,31 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from xero_sync.domain.apikeys import StoredKey
-from xero_sync.domain.changes import AppendResult, Change, ChangePage
-from xero_sync.domain.config_items import ConfigItem
-from xero_sync.domain.connection import Connection, ConnectionStatus, EncryptedTokens, TenantRef
-from xero_sync.domain.console import ConsoleLink, ConsoleSession
-from xero_sync.domain.contact_documents import CachedDocuments, Part, Pin, RecordRef
-from xero_sync.domain.email import OutgoingEmail
-from xero_sync.domain.history import HistoryEvent, HistoryPage
-from xero_sync.domain.host_webhooks import HostWebhook
-from xero_sync.domain.links import ContactLink
-from xero_sync.domain.oauth import PendingConsent
-from xero_sync.domain.records import (
-    ClaimRequest,
-    RecordKey,
-    RecordStatus,
-    StoredRecord,
-    StoreResult,
-    Synced,
-    SyncedMark,
-)
-from xero_sync.domain.schedule import DueSync
-from xero_sync.domain.xero_objects import ExportedElement, ObjectKey, ObjectWrite, PollCursor, XeroObject
-
-if TYPE_CHECKING:  # annotations only: importing the pydantic models here would load (and build)
-    # the record and notification models in every function that names a port (cold start, N6)
+if TYPE_CHECKING:  # annotations only: a port names the entities of every area, and importing them
+    # here would load every area's domain (and the record and notification models) into every
+    # function that names one port (cold start, N6); each is loaded by the code that uses it.
+    from xero_sync.domain.apikeys import StoredKey
+    from xero_sync.domain.changes import AppendResult, Change, ChangePage
+    from xero_sync.domain.config_items import ConfigItem
+    from xero_sync.domain.connection import Connection, ConnectionStatus, EncryptedTokens, TenantRef
+    from xero_sync.domain.console import ConsoleLink, ConsoleSession
+    from xero_sync.domain.contact_documents import CachedDocuments, Part, Pin, RecordRef
+    from xero_sync.domain.email import OutgoingEmail
+    from xero_sync.domain.history import HistoryEvent, HistoryPage
+    from xero_sync.domain.host_webhooks import HostWebhook
+    from xero_sync.domain.links import ContactLink
+    from xero_sync.domain.oauth import PendingConsent
+    from xero_sync.domain.records import (
+        ClaimRequest,
+        RecordKey,
+        RecordStatus,
+        StoredRecord,
+        StoreResult,
+        Synced,
+        SyncedMark,
+    )
+    from xero_sync.domain.schedule import DueSync
+    from xero_sync.domain.xero_objects import ExportedElement, ObjectKey, ObjectWrite, PollCursor, XeroObject
     from xero_sync.models.imports import OrgImport, OrgObjects, TenantEvents
     from xero_sync.models.messages import EnqueueReason
     from xero_sync.models.notifications import NotificationMessage
