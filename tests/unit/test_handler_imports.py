@@ -39,14 +39,15 @@ EVERYTHING = EXPORT + NOTIFICATIONS + IMPORTS + READ_VIEW + XERO_CLIENT + HTTP_A
 
 # code folder -> what its handler module may not load at import. A service is built (and its code
 # imported) on first use by xero_sync.wiring, so even a function's own service is not loaded at
-# import; the console imports its pages, which name only models, and the Api its resources on use.
+# import; the Api and the console load their resources and pages on first use.
 NOT_AT_IMPORT: dict[str, tuple[str, ...]] = {
     # The host API: neither the export worker (copy-to-Xero builds it on use) nor the notifier,
     # nor the read view's service and the Xero client (built on the first request that needs them).
     "api": EXPORT + NOTIFICATIONS + IMPORTS + READ_VIEW + XERO_CLIENT + CONSOLE + API_RESOURCES,
     # The console renders with the emails' wording (services.notifications.rendering) only: the
     # producer, the delivery side, the sending side (aws.ses) and the rest stay out.
-    "console": (*EXPORT, *EMAIL_SENDING, "aws.ses", *IMPORTS, *READ_VIEW, *XERO_CLIENT, *HTTP_API),
+    # Its pages are loaded by the first request for each (console/app.py).
+    "console": (*EXPORT, *EMAIL_SENDING, "aws.ses", *IMPORTS, *READ_VIEW, *XERO_CLIENT, *HTTP_API, "console.pages"),
     "export_worker": ("services.export", *NOTIFICATIONS, *IMPORTS, *READ_VIEW, *XERO_CLIENT, *HTTP_API, *CONSOLE),
     "host_webhooks": EVERYTHING,
     "import_worker": EVERYTHING,

@@ -19,8 +19,9 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "dal": ("dal", "domain", "settings"),
     "xero": ("xero", "domain", "models", "services.ports", "settings", "clock", "observability"),
     "aws": ("aws", "domain", "models", "settings", "observability"),
-    "http": ("http", "services", "models", "domain", "settings", "wiring", "observability", "xero.errors"),
-    "console": ("console", "services", "models", "domain", "settings", "wiring", "observability", "xero.errors"),
+    "http": ("http", "services", "models", "domain", "settings", "wiring", "observability", "xero.errors", "routing"),
+    "console": ("console", "services", "models", "domain", "settings", "wiring", "observability", "xero.errors",
+                "routing"),
     "outbound": ("outbound", "domain", "models", "services.ports", "settings", "observability"),
 }  # fmt: skip
 

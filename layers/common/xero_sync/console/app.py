@@ -16,7 +16,6 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
-from xero_sync.console.pages import connection, history, invoices, mapping, settings, start, tax
 from xero_sync.console.render import render_html
 from xero_sync.console.services import services
 from xero_sync.console.web import (
@@ -33,26 +32,57 @@ from xero_sync.console.web import (
 from xero_sync.domain.console import origin_of
 from xero_sync.models.org_config import Language
 from xero_sync.observability import logger
+from xero_sync.routing import RoutersOnFirstUse
 from xero_sync.services.errors import Conflict, InvalidInput, NotFound
 from xero_sync.settings import XeroSettings
 from xero_sync.xero.errors import XeroError
 
 PUBLIC_PATHS = frozenset({f"{BASE}/start", f"{BASE}/connection/return"})
-PAGES = (start, connection, settings, tax, mapping, history, invoices)
+# The modules of xero_sync.console.pages, and which serve a path, by its segment after /console/
+# (tests/unit/console/test_console_pages_on_first_use_unit.py checks every route).
+PAGES = ("start", "connection", "settings", "tax", "mapping", "history", "invoices")
+PAGES_BY_SEGMENT: dict[str, tuple[str, ...]] = {
+    "start": ("start",),
+    "static": ("start",),
+    "language": ("start",),
+    "sign-out": ("start",),
+    "connection": ("start", "connection"),  # /console/connection/return is where a consent returns
+    "settings": ("settings",),
+    "tax-mappings": ("tax",),
+    "field-mapping": ("mapping",),
+    "history": ("history",),
+    "contacts": ("invoices",),
+}
 
 
-def build_console() -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver()  # forms are parsed and validated by the pages themselves
-    for page in PAGES:
-        app.include_router(page.routes)
+class ConsoleResolver(APIGatewayHttpResolver):
+    """The console's resolver, whose pages' routes are included when a request first needs them
+    (``xero_sync/routing.py``): a cold start loads its own page's code (the settings page's
+    mapping checks are not the history's; N6). ``handle`` includes them before resolving."""
+
+    def __init__(self) -> None:
+        super().__init__()  # forms are parsed and validated by the pages themselves
+        self.routers = RoutersOnFirstUse(
+            self, "xero_sync.console.pages", PAGES, PAGES_BY_SEGMENT, _page_segment, lambda module: module.routes
+        )
+
+
+def _page_segment(path: str) -> str:
+    parts = path.split("/")  # "", "console", segment, …
+    return parts[2] if len(parts) > 2 and parts[1] == BASE.strip("/") else ""
+
+
+def build_console() -> ConsoleResolver:
+    app = ConsoleResolver()
     _register_error_handlers(app)
     return app
 
 
-def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
+def handle(app: ConsoleResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = APIGatewayProxyEventV2(event)
     path = request_path(request)
     origin = request_origin(request)
+    app.routers.include_for(path)
     if path in PUBLIC_PATHS or path.startswith(f"{BASE}/static/"):
         app.append_context(visit=None, origin=origin)
         return _secured(app.resolve(event, context), None)

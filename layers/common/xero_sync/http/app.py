@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import importlib
-from collections.abc import Iterable
 from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -16,6 +14,7 @@ from xero_sync.http import auth
 from xero_sync.http.body_guard import check_body, parse_json
 from xero_sync.http.errors import ApiError, error_response, validation_details
 from xero_sync.observability import logger
+from xero_sync.routing import RoutersOnFirstUse
 from xero_sync.services.errors import Conflict, InvalidInput, NotFound
 from xero_sync.xero.errors import ReauthRequired, XeroError
 
@@ -56,30 +55,30 @@ RESOURCES_BY_SEGMENT: dict[str, tuple[str, ...]] = {
 
 
 class HostApiResolver(APIGatewayHttpResolver):
-    """The host API's resolver, whose resources' routes are added when a request first needs
-    them: a cold start then loads the models, services and domain of its own request's resource
-    only (the records' models are not the history's; N6, ~60 ms of the Api's import). Every
-    request goes through ``include_routes_for`` (``handle``) before it is resolved; the OpenAPI
-    document and a path that names no resource include them all."""
+    """The host API's resolver, whose resources' routes are included when a request first needs
+    them (``xero_sync/routing.py``): a cold start loads the models, services and domain of its own
+    request's resource only (the records' models are not the history's; N6). ``handle`` includes
+    a request's routes before resolving it; the OpenAPI document includes them all."""
 
     def __init__(self) -> None:
         # Amounts arrive as JSON numbers or strings and must never pass through float (SPEC §7);
         # the body guard (body_guard.py) has checked the body with the same parser already.
         super().__init__(enable_validation=True, json_body_deserializer=parse_json)
-        self._included: set[str] = set()
+        self.routers = RoutersOnFirstUse(
+            self,
+            "xero_sync.http",
+            RESOURCES,
+            RESOURCES_BY_SEGMENT,
+            _resource_segment,
+            lambda module: module.routes.router,
+            prefix="/v1",
+        )
 
     def include_routes_for(self, path: str) -> None:
-        self._include(RESOURCES_BY_SEGMENT.get(_resource_segment(path), RESOURCES))
+        self.routers.include_for(path)
 
     def include_all_routes(self) -> None:
-        self._include(RESOURCES)
-
-    def _include(self, resources: Iterable[str]) -> None:
-        for name in resources:
-            if name not in self._included:
-                module = importlib.import_module(f"xero_sync.http.{name}")
-                self.include_router(module.routes.router, prefix="/v1")
-                self._included.add(name)
+        self.routers.include_all()
 
 
 def _resource_segment(path: str) -> str:
