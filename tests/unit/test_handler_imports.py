@@ -46,8 +46,21 @@ NOT_AT_IMPORT: dict[str, tuple[str, ...]] = {
     "api": EXPORT + NOTIFICATIONS + IMPORTS + READ_VIEW + XERO_CLIENT + CONSOLE + API_RESOURCES,
     # The console renders with the emails' wording (services.notifications.rendering) only: the
     # producer, the delivery side, the sending side (aws.ses) and the rest stay out.
-    # Its pages are loaded by the first request for each (console/app.py).
-    "console": (*EXPORT, *EMAIL_SENDING, "aws.ses", *IMPORTS, *READ_VIEW, *XERO_CLIENT, *HTTP_API, "console.pages"),
+    # Its pages are loaded by the first request for each (console/app.py), and with them the org
+    # settings' and the records' models (the language's three words are models/language.py).
+    "console": (
+        *EXPORT,
+        *EMAIL_SENDING,
+        "aws.ses",
+        *IMPORTS,
+        *READ_VIEW,
+        *XERO_CLIENT,
+        *HTTP_API,
+        "console.pages",
+        "models.org_config",
+        "models.records",
+        "models.notifications",
+    ),
     "export_worker": ("services.export", *NOTIFICATIONS, *IMPORTS, *READ_VIEW, *XERO_CLIENT, *HTTP_API, *CONSOLE),
     "host_webhooks": EVERYTHING,
     "import_worker": EVERYTHING,

@@ -30,7 +30,7 @@ from xero_sync.console.web import (
     session_cookie_value,
 )
 from xero_sync.domain.console import origin_of
-from xero_sync.models.org_config import Language
+from xero_sync.models.language import Language
 from xero_sync.observability import logger
 from xero_sync.routing import RoutersOnFirstUse
 from xero_sync.services.errors import Conflict, InvalidInput, NotFound

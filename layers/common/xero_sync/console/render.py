@@ -16,7 +16,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from xero_sync.console.web import HTML, page_url, static_version
-from xero_sync.models.org_config import Language
+from xero_sync.models.language import Language
 from xero_sync.services.notifications.rendering import TEMPLATES as EMAIL_TEMPLATES
 from xero_sync.services.notifications.rendering import Wording
 

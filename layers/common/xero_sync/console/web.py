@@ -29,7 +29,7 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from xero_sync.domain.console import ConsoleSession, origin_of, same_secret
-from xero_sync.models.org_config import Language
+from xero_sync.models.language import Language
 
 BASE = "/console"
 COOKIE = "xero_console"

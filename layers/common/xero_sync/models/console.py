@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import Field
 
 from xero_sync.models.api import ApiModel
-from xero_sync.models.org_config import Language
+from xero_sync.models.language import Language
 
 
 class ConsoleSessionRequest(ApiModel):

@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 import uuid
 from decimal import Decimal
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 from pydantic import (
@@ -35,6 +34,7 @@ from pydantic import (
 
 from xero_sync.domain.families import Family
 from xero_sync.models.fields import CurrencyCode, IsoDate, decimal_field
+from xero_sync.models.language import Language
 from xero_sync.models.line_mappings import LineMapping, TrackingMapping
 from xero_sync.models.origins import ORIGIN_PATTERN, check_origin
 from xero_sync.models.records import MODEL_BY_ENTITY, EntityName
@@ -105,14 +105,6 @@ else:
 # ----------------------------------------------------------------------------------------------
 # Settings (F2.1, F2.4, F3.11, F6.3)
 # ----------------------------------------------------------------------------------------------
-
-
-class Language(StrEnum):
-    """Language of the admin emails (F6.3)."""
-
-    EN = "en"
-    DE = "de"
-    FR = "fr"
 
 
 class ExportOptions(ConfigModel):

@@ -22,7 +22,7 @@ from xero_sync.domain.console import (
     secret_hash,
 )
 from xero_sync.models.console import ConsoleSessionRequest, ConsoleSessionResponse
-from xero_sync.models.org_config import Language
+from xero_sync.models.language import Language
 from xero_sync.observability import logger
 from xero_sync.services.errors import InvalidInput
 from xero_sync.services.ports import ConsoleSessionStore

@@ -24,7 +24,7 @@ from xero_sync.console.web import (
     session_cookie_value,
     static_file,
 )
-from xero_sync.models.org_config import Language
+from xero_sync.models.language import Language
 
 routes = APIGatewayHttpRouter()
 

@@ -1,6 +1,7 @@
 """Rendering admin emails from Jinja2 templates (``xero_sync/templates/<lang>/``): a plain-text
 and an HTML part (the HTML autoescaped), in the org's language. Only the notifier imports this
-module, and Jinja2 itself is imported when the first email is rendered."""
+module and the console (for the emails' wording), and Jinja2 itself is imported when the first email
+is rendered."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xero_sync.models.notifications import NotificationKind
-from xero_sync.models.org_config import Language
+from xero_sync.models.language import Language
+
+if TYPE_CHECKING:  # an annotation: the notification models (and the record schemas they name)
+    # are the notifier's, not the console's, which renders with this module's wording (N6)
+    from xero_sync.models.notifications import NotificationKind
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
