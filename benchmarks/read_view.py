@@ -311,7 +311,8 @@ def measure_cold(bench: Bench, dynamo: DynamoCounter, samples: int) -> dict[str,
 
 def measure_session(bench: Bench, *, ttl: int, webhooks: bool, views: int = 100) -> dict[str, Any]:
     """``views`` page views, one every 3 s of the service's clock, 2 payments made in Xero."""
-    from xero_sync.settings import Settings, get_settings
+    from xero_sync.settings import get_settings
+    from xero_sync.settings.everything import Settings
     from xero_sync.wiring import Container, set_container
 
     clock = ServiceClock()

@@ -256,7 +256,7 @@ def run(args: argparse.Namespace) -> tuple[list[Tick], dict[str, Any], list[Org]
             stack_name="bench-scale",
             aws_endpoint_url=servers.aws,
         ) as stack:
-            from xero_sync.settings import SyncTickSettings
+            from xero_sync.settings.sync_tick import SyncTickSettings
             from xero_sync.wiring import container
 
             services = container(SyncTickSettings)

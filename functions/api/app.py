@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from xero_sync.http.app import build_app, handle
 from xero_sync.http.catch_all import answer_unexpected_errors, internal_error
 from xero_sync.observability import logger, metrics, tracer
-from xero_sync.settings import ApiSettings
+from xero_sync.settings.api import ApiSettings
 from xero_sync.wiring import container
 
 app = build_app()

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from xero_sync.console.app import build_console, handle
 from xero_sync.observability import logger, metrics, tracer
-from xero_sync.settings import ConsoleSettings
+from xero_sync.settings.console import ConsoleSettings
 from xero_sync.wiring import container
 
 app = build_console()

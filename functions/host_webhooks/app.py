@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from xero_sync.models.imports import DeliveryNudge
 from xero_sync.observability import logger, metrics, tracer
-from xero_sync.settings import HostWebhookSettings
+from xero_sync.settings.host_webhooks import HostWebhookSettings
 from xero_sync.wiring import container
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

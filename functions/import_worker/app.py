@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from xero_sync.models.imports import ImportMessage
 from xero_sync.observability import logger, metrics, tracer
-from xero_sync.settings import ImportWorkerSettings
+from xero_sync.settings.import_worker import ImportWorkerSettings
 from xero_sync.wiring import container
 
 MESSAGE = TypeAdapter(ImportMessage)

@@ -8,7 +8,7 @@ from xero_sync import cold_start  # first: the garbage collector waits while the
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from xero_sync.observability import logger, metrics, tracer
-from xero_sync.settings import InventoryJournalSettings
+from xero_sync.settings.inventory_journal import InventoryJournalSettings
 from xero_sync.wiring import container
 
 

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from xero_sync.models.notifications import parse_notification
 from xero_sync.observability import logger, metrics, tracer
-from xero_sync.settings import NotifierSettings
+from xero_sync.settings.notifier import NotifierSettings
 from xero_sync.wiring import container
 
 # A batch whose every message failed is answered like any other (all listed as failures) rather

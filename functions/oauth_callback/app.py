@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from xero_sync.http.catch_all import answer_unexpected_errors, callback_error_page
 from xero_sync.models.api import OAuthCallbackQuery
 from xero_sync.observability import logger, metrics, tracer
-from xero_sync.settings import OAuthCallbackSettings
+from xero_sync.settings.oauth_callback import OAuthCallbackSettings
 from xero_sync.wiring import container
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from xero_sync.models.notifications import ReprocessRequest
 from xero_sync.observability import logger, metrics, tracer
 from xero_sync.services.reprocess import describe
-from xero_sync.settings import ReprocessSettings
+from xero_sync.settings.reprocess import ReprocessSettings
 from xero_sync.wiring import container
 
 

@@ -6,7 +6,7 @@ from xero_sync import cold_start  # first: the garbage collector waits while the
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from xero_sync.observability import logger, metrics, tracer
-from xero_sync.settings import SyncTickSettings
+from xero_sync.settings.sync_tick import SyncTickSettings
 from xero_sync.wiring import container
 
 

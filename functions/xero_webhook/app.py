@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from xero_sync.observability import logger, metrics, tracer
-from xero_sync.settings import XeroWebhookSettings
+from xero_sync.settings.xero_webhook import XeroWebhookSettings
 from xero_sync.wiring import container
 
 

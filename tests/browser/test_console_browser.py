@@ -228,7 +228,7 @@ def test_sync_now_shows_its_progress_until_everything_is_sent(stack, host, page)
 
 def test_the_invoices_panel_of_a_contact_lists_totals_and_pins(stack, host, page):
     # Given the read view's data for one contact (an in-memory stand-in until issue 11 is wired)
-    from xero_sync.settings import ConsoleSettings
+    from xero_sync.settings.console import ConsoleSettings
     from xero_sync.wiring import container
 
     today = date.today()

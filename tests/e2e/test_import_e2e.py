@@ -212,7 +212,8 @@ def test_a_missed_webhook_is_caught_by_the_polling_catch_up(stack, host):
 
 def test_a_host_endpoint_down_for_an_hour_gets_every_change_afterwards_each_once(stack, host, endpoint):
     from tests.fakes import ManualClock
-    from xero_sync.settings import Settings, get_settings
+    from xero_sync.settings import get_settings
+    from xero_sync.settings.everything import Settings
     from xero_sync.wiring import Container, set_container
 
     assert host.connect()["xero_status"] == "connected"

@@ -34,7 +34,8 @@ import requests
 from local.stack import LocalStack
 from tests.e2e.conftest import Host
 from tests.read_view_bodies import invoice_body, payment_body
-from xero_sync.settings import Settings, get_settings
+from xero_sync.settings import get_settings
+from xero_sync.settings.everything import Settings
 from xero_sync.wiring import Container, container, set_container
 
 TIME_SCALE = 20

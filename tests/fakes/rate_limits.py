@@ -7,7 +7,7 @@ import copy
 import threading
 
 from xero_sync.domain.rate_limits import BucketState, RateLimitStore, Reservation, holder_lease, refusal_reason
-from xero_sync.settings import Settings
+from xero_sync.settings.everything import Settings
 from xero_sync.xero.governor import RateGovernor
 
 

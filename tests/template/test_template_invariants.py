@@ -28,7 +28,7 @@ from template_rules import (
 )
 
 from xero_sync.dal.base import table_models
-from xero_sync.settings import Settings
+from xero_sync.settings.everything import Settings
 
 
 def _plain(value: Any) -> Any:

@@ -136,6 +136,13 @@ def test_a_handler_module_loads_no_code_it_does_not_run_at_import(handler):
 
 
 @pytest.mark.parametrize("handler", handlers(), ids=lambda handler: handler.folder.name)
+def test_a_handler_defines_its_own_settings_class_only(handler):
+    # Each function's settings are a module named after its folder (xero_sync/settings/).
+    own = [module for module in _loaded(handler) if module.startswith("settings.")]
+    assert own == [f"settings.{handler.folder.name}"]
+
+
+@pytest.mark.parametrize("handler", handlers(), ids=lambda handler: handler.folder.name)
 def test_a_handler_loads_none_of_the_libraries_no_function_needs(handler):
     loaded = _modules(handler, in_lambda=True)
     assert "aws_xray_sdk.ext.botocore.patch" in loaded, "the Tracer patches botocore, as in Lambda"

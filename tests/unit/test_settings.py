@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from xero_sync.settings import ConfigurationError, NotifierSettings, XeroSettings, get_settings, reset_settings_cache
+from xero_sync.settings import ConfigurationError, XeroSettings, get_settings, reset_settings_cache
+from xero_sync.settings.notifier import NotifierSettings
 
 TABLES = {
     name: f"{name}-t"

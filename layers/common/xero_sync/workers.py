@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from xero_sync.domain.families import Family
 from xero_sync.models.messages import ExportMessage
 from xero_sync.observability import logger
-from xero_sync.settings import ExportWorkerSettings
+from xero_sync.settings.export_worker import ExportWorkerSettings
 from xero_sync.wiring import container
 
 

@@ -19,7 +19,8 @@ from local.stack.bootstrap import bootstrap
 from local.stack.lambda_context import LambdaContext
 from local.stack.runner import Runner
 from local.stack.template import Resolver, Template
-from xero_sync.settings import Settings, reset_settings_cache
+from xero_sync.settings import reset_settings_cache
+from xero_sync.settings.everything import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 SAMPLE_EVENT = PROJECT_ROOT / "events" / "api" / "get_connection.json"

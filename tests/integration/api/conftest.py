@@ -23,7 +23,7 @@ from xero_sync.aws.clients import aws_client
 from xero_sync.clock import utcnow
 from xero_sync.domain.families import Family
 from xero_sync.services.api_keys import create_api_key
-from xero_sync.settings import Settings
+from xero_sync.settings.everything import Settings
 from xero_sync.wiring import Container, set_container
 
 EMULATOR_CLIENT = {"client_id": "demo-client-id", "client_secret": "demo-client-secret"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from xero_sync.aws.clients import aws_client
-from xero_sync.settings import Settings
+from xero_sync.settings.everything import Settings
 
 
 @pytest.fixture(scope="session")

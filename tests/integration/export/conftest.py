@@ -13,7 +13,7 @@ import pytest
 from xero_sync.aws.clients import aws_client
 from xero_sync.dal.base import configure, table_models
 from xero_sync.domain.families import Family
-from xero_sync.settings import ApiSettings as Settings  # Xero, the export queues, the notifications queue
+from xero_sync.settings.api import ApiSettings as Settings  # Xero, the export queues, the notifications queue
 from xero_sync.wiring import Container, set_container
 
 sys.path.insert(0, str(Path(__file__).parent))

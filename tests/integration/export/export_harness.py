@@ -22,7 +22,7 @@ from xero_sync.aws.clients import aws_client
 from xero_sync.domain.families import Family
 from xero_sync.domain.records import RecordKey, SyncedMark
 from xero_sync.models.messages import ExportMessage
-from xero_sync.settings import Settings
+from xero_sync.settings.everything import Settings
 from xero_sync.wiring import Container
 
 TIME_SCALE = 60.0

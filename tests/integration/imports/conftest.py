@@ -27,7 +27,7 @@ from api_it_helpers import REDIRECT_URI, ApiClient, template_stack
 from imports_it_helpers import WEBHOOK_KEY, FlowEnv, HostEndpoint, ReceiverGateway
 
 from local.stack.template import Resolver
-from xero_sync.settings import Settings
+from xero_sync.settings.everything import Settings
 from xero_sync.wiring import Container, set_container
 
 SECRET = {"client_id": "demo-client-id", "client_secret": "demo-client-secret", "webhook_key": WEBHOOK_KEY}

@@ -21,7 +21,7 @@ import pytest
 
 from xero_sync.aws.clients import aws_client
 from xero_sync.dal.base import configure, table_models
-from xero_sync.settings import Settings
+from xero_sync.settings.everything import Settings
 from xero_sync.wiring import Container, set_container
 
 sys.path.insert(0, str(Path(__file__).parent))

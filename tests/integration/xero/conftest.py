@@ -12,7 +12,7 @@ from xero_it_helpers import settings_for, start_emulator
 from xero_sync.aws.clients import aws_client
 from xero_sync.dal.base import configure
 from xero_sync.dal.models import ConnectionModel, RateLimitModel
-from xero_sync.settings import Settings
+from xero_sync.settings.everything import Settings
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from xero_sync.aws.kms import TokenCipher
 from xero_sync.aws.secrets import get_xero_credentials
 from xero_sync.dal.connections import ConnectionRepository
 from xero_sync.domain.connection import TenantRef
-from xero_sync.settings import Settings
+from xero_sync.settings.everything import Settings
 from xero_sync.xero.identity import TokenSet, XeroIdentity
 from xero_sync.xero.tokens import TokenManager
 

@@ -12,14 +12,9 @@ from xero_sync.aws.clients import aws_client, clear_client_cache
 from xero_sync.aws.kms import TokenCipher, TokenCipherError
 from xero_sync.aws.secrets import CredentialsError, get_xero_credentials
 from xero_sync.domain.families import Family
-from xero_sync.settings import (
-    ConfigurationError,
-    ExportWorkerSettings,
-    NotifierSettings,
-    XeroSettings,
-    get_settings,
-    reset_settings_cache,
-)
+from xero_sync.settings import ConfigurationError, XeroSettings, get_settings, reset_settings_cache
+from xero_sync.settings.export_worker import ExportWorkerSettings
+from xero_sync.settings.notifier import NotifierSettings
 
 TABLES = dict(
     connections_table="c",

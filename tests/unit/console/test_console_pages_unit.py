@@ -34,7 +34,7 @@ from xero_sync.console.app import build_console, handle
 from xero_sync.models.console import ConsoleSessionRequest
 from xero_sync.models.org_config import OrgSettings
 from xero_sync.services.reference_data import item_name, stored_bodies
-from xero_sync.settings import Settings
+from xero_sync.settings.everything import Settings
 from xero_sync.wiring import Container, set_container
 
 EVENTS = Path(__file__).resolve().parents[3] / "events" / "console"

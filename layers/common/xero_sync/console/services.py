@@ -3,7 +3,7 @@ the console's own settings (``ConsoleSettings``), checked when the handler start
 
 from __future__ import annotations
 
-from xero_sync.settings import ConsoleSettings
+from xero_sync.settings.console import ConsoleSettings
 from xero_sync.wiring import Container, container
 
 

@@ -3,7 +3,7 @@ Api's own settings (``ApiSettings``), checked when the handler starts."""
 
 from __future__ import annotations
 
-from xero_sync.settings import ApiSettings
+from xero_sync.settings.api import ApiSettings
 from xero_sync.wiring import Container, container
 
 

@@ -34,7 +34,6 @@ from xero_sync.settings import (
     EmailSettings,
     ExportQueueSettings,
     NotificationQueueSettings,
-    Settings,
     XeroSettings,
     get_settings,
 )
@@ -451,10 +450,14 @@ _containers: dict[type[CoreSettings], Container] = {}
 _override: Container | None = None
 
 
-def container(kind: type[CoreSettings] = Settings) -> Container:
+def container(kind: type[CoreSettings] | None = None) -> Container:
     """The container of one function family in this process, built from the environment on
     first use (its settings checked then). Tools and the local stack, which run every function,
-    use the default: all settings."""
+    use the default: all settings (``settings/everything.py``, imported only then)."""
+    if kind is None:
+        from xero_sync.settings.everything import Settings
+
+        kind = Settings
     with _lock:
         if _override is not None:
             if not isinstance(_override.settings, kind):

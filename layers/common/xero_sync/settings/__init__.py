@@ -1,15 +1,17 @@
 """Typed settings: the configuration contract of SPEC §2, read from the environment.
 
-Each function family has its own settings class (``ApiSettings``, ``ExportWorkerSettings`` …)
-holding just what it needs, and its handler reads it when it starts (``get_settings(kind)``),
+Each function has its own settings class (``ApiSettings``, ``ExportWorkerSettings`` …) holding
+just what it needs, in a module named after its folder (``settings/api.py`` for ``functions/api``),
+made of the parts defined here; a function imports only its own (each pydantic class costs ~1 ms
+at import; N6). Its handler reads it when it starts (``get_settings(kind)``),
 never at import time: a missing queue URL fails the cold start with the variable's name, not the
 first message. Each field is the environment variable of its name in capitals (``RECORDS_TABLE``)
 or of its alias (``AWS_REGION``), validated by pydantic. Every value here is one string, so
 pydantic-settings' sources (dotenv files, JSON in variables, secrets directories, a CLI) would
 add nothing but time to every function's cold start (it imports asyncio and python-dotenv; N6).
-``Settings`` unites them for the local stack, the tools and the tests. Every function receives
-the same environment from ``template.yaml`` (``Globals``); what a function may *do* with those
-names is limited by its IAM policies.
+``Settings`` (``settings/everything.py``) unites them for the local stack, the tools and the
+tests. Every function receives the same environment from ``template.yaml`` (``Globals``); what a
+function may *do* with those names is limited by its IAM policies.
 """
 
 from __future__ import annotations
@@ -337,98 +339,6 @@ class XeroWebhookKeySettings(CoreSettings):
         default=None,
         description='The Secrets Manager secret of the Xero app; its "webhook_key" is the webhook signing key.',
     )
-
-
-# --- one settings class per function family: validated when the handler starts ------------------
-
-
-class ApiSettings(
-    XeroSettings,
-    ExportQueueSettings,
-    ReadViewSettings,
-    ConsoleSessionSettings,
-    HostOriginSettings,
-    ImportQueueSettings,
-    HostWebhookQueueSettings,
-    NotificationQueueSettings,
-    ImportStoresSettings,
-):
-    """The host HTTP API (connect, settings, records, history, Sync now); it queues the reconnect
-    email when a call to Xero finds the org's connection gone."""
-
-    copy_to_xero_wait_seconds: float = Field(
-        default=20.0,
-        ge=0,
-        le=25,
-        description="How long \"Copy to Xero\" waits for the record's export before answering 202 (below the API's "
-        "29-second limit).",
-    )
-
-
-class OAuthCallbackSettings(XeroSettings, ExportQueueSettings, ImportQueueSettings):
-    """The OAuth callback: completes a connect, imports reference data, re-queues what it cures."""
-
-
-class SyncTickSettings(XeroSettings, ExportQueueSettings, ImportQueueSettings):
-    """The scheduled tick: starts due syncs (and refreshes Xero's reference data)."""
-
-
-class ExportWorkerSettings(XeroSettings, ExportQueueSettings, NotificationQueueSettings, ImportStoresSettings):
-    """The per-family export workers: Xero, the export queues, and failure digests."""
-
-
-class InactivitySettings(XeroSettings, NotificationQueueSettings):
-    """The daily 60-day inactivity checker: revokes at Xero, emails the admin."""
-
-
-class NotifierSettings(EmailSettings, NotificationQueueSettings):
-    """The notifier: sends the queued emails through SES."""
-
-
-class ReprocessSettings(ExportQueueSettings):
-    """The operator's reprocess function: re-queues records."""
-
-
-class InventoryJournalSettings(XeroSettings, ExportQueueSettings):
-    """The hourly inventory journal (F3.9): Xero, and the export queues (a reference data refresh
-    it makes may re-queue records a change in Xero cured)."""
-
-
-class ConsoleSettings(XeroSettings, ExportQueueSettings, ConsoleSessionSettings, HostOriginSettings):
-    """The integration console (F8): its pages call the same services as the host API (connect,
-    settings, tax mappings, history, retry, Sync now) for the org of the console session."""
-
-
-class XeroWebhookSettings(XeroWebhookKeySettings, ImportQueueSettings):
-    """The Xero webhook receiver: checks the signature, queues the events, answers within 5 s."""
-
-
-class ImportWorkerSettings(
-    XeroSettings, ImportQueueSettings, HostWebhookQueueSettings, NotificationQueueSettings, ImportStoresSettings
-):
-    """The import worker: reads Xero, records changes, nudges the host's webhook deliveries."""
-
-
-class HostWebhookSettings(HostWebhookQueueSettings, NotificationQueueSettings, ImportStoresSettings):
-    """The host webhook deliverer: signed POSTs of the change feed to the host's URL."""
-
-
-class Settings(
-    ApiSettings,
-    OAuthCallbackSettings,
-    SyncTickSettings,
-    InventoryJournalSettings,
-    ExportWorkerSettings,
-    InactivitySettings,
-    NotifierSettings,
-    ReprocessSettings,
-    ConsoleSettings,
-    XeroWebhookSettings,
-    ImportWorkerSettings,
-    HostWebhookSettings,
-):
-    """Everything at once: for the local stack (every function in one process), the operator's
-    tools and the tests. Each Lambda reads only its own family's class."""
 
 
 @functools.cache
