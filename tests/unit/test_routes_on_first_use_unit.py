@@ -112,10 +112,10 @@ def test_an_api_request_includes_its_own_resources_routes_only_and_an_unknown_pa
 app = build()
 loaded = lambda: sorted(m.removeprefix("xero_sync.http.") for m in sys.modules if m.startswith("xero_sync.http."))
 before = loaded()
-app.include_routes_for("/v1/orgs/o-1/records/deal/d-1/pins")
+app.routers.include_for("/v1/orgs/o-1/records/deal/d-1/pins")
 after_pins = loaded()
 routes = sorted({r.path for r in app._static_routes + app._dynamic_routes})
-app.include_routes_for("/v1/orgs/o-1/nothing-here")
+app.routers.include_for("/v1/orgs/o-1/nothing-here")
 print(json.dumps([before, after_pins, routes, len(app._static_routes + app._dynamic_routes)]))
 """
     before, after_pins, routes, every = _in_fresh_interpreter(API, code)
@@ -150,7 +150,7 @@ from xero_sync.http.app import openapi_json
 fresh = openapi_json(build())
 used = build()
 for path in ("/v1/orgs/o-1/webhook", "/v1/orgs/o-1/records", "/v1/orgs/o-1/contacts/c/invoices"):
-    used.include_routes_for(path)
+    used.routers.include_for(path)
 print(json.dumps(fresh == openapi_json(used)))
 """
     assert _in_fresh_interpreter(API, code) is True

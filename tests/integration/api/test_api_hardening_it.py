@@ -23,7 +23,7 @@ from xero_sync.observability import logger as powertools_logger
 
 def _every_route() -> list:
     app = build_app()
-    app.include_all_routes()  # a request includes its own resource's routes; here all of them
+    app.routers.include_all()  # a request includes its own resource's routes; here all of them
     return app._static_routes + app._dynamic_routes
 
 

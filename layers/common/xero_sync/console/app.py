@@ -39,7 +39,7 @@ from xero_sync.xero.errors import XeroError
 
 PUBLIC_PATHS = frozenset({f"{BASE}/start", f"{BASE}/connection/return"})
 # The modules of xero_sync.console.pages, and which serve a path, by its segment after /console/
-# (tests/unit/console/test_console_pages_on_first_use_unit.py checks every route).
+# (tests/unit/test_routes_on_first_use_unit.py checks every route).
 PAGES = ("start", "connection", "settings", "tax", "mapping", "history", "invoices")
 PAGES_BY_SEGMENT: dict[str, tuple[str, ...]] = {
     "start": ("start",),

@@ -36,7 +36,7 @@ RESOURCES = (
     "webhook",
 )
 # Which of them serve a path, by its segment after /v1/orgs/<org_id>/ (every route's path has
-# its literal there; tests/unit/http/test_api_routes_on_first_use_unit.py checks each route).
+# its literal there; tests/unit/test_routes_on_first_use_unit.py checks each route).
 RESOURCES_BY_SEGMENT: dict[str, tuple[str, ...]] = {
     "connect": ("connection",),
     "connection": ("connection",),
@@ -74,12 +74,6 @@ class HostApiResolver(APIGatewayHttpResolver):
             prefix="/v1",
         )
 
-    def include_routes_for(self, path: str) -> None:
-        self.routers.include_for(path)
-
-    def include_all_routes(self) -> None:
-        self.routers.include_all()
-
 
 def _resource_segment(path: str) -> str:
     parts = path.split("/")  # "", "v1", "orgs", org_id, segment, …
@@ -115,7 +109,7 @@ def handle(app: HostApiResolver, event: dict, context) -> dict:
         event = check_body(event)
     except ApiError as error:
         return error.as_result()
-    app.include_routes_for(APIGatewayProxyEventV2(event).path)
+    app.routers.include_for(APIGatewayProxyEventV2(event).path)
     app.append_context(principal=principal)
     return app.resolve(event, context)
 
@@ -125,7 +119,7 @@ def openapi_json(app: HostApiResolver) -> str:
     # imports), which only this one route needs (cold start, N6).
     from xero_sync.http.openapi import published_document
 
-    app.include_all_routes()
+    app.routers.include_all()
     return published_document(_generated_document(app))
 
 
