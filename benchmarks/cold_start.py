@@ -172,9 +172,9 @@ def _print_table(runs: int, uncompiled: Path | None) -> None:
     print(f"cold import of each handler: median of {runs} fresh interpreters, this machine; target ≤ {TARGET_MS} ms")
     if uncompiled is not None:
         print("'no bytecode': the same import from a layer whose modules must first be compiled")
-    extra = f" {'no bytecode':>12}" if uncompiled is not None else ""
-    print(f"\n{'function':34} {'median':>8} {'min':>7} {'max':>7}{extra}  dominated by (ms of its own modules)")
-    print("-" * (118 + len(extra)))
+    column = f" {'no bytecode':>12}" if uncompiled is not None else ""
+    print(f"\n{'function':34} {'median':>8} {'min':>7} {'max':>7}{column}  dominated by (ms of its own modules)")
+    print("-" * (118 + len(column)))
     areas_by_function = {}
     for handler in handlers():
         samples = [measure(handler) for _ in range(runs)]
@@ -185,12 +185,12 @@ def _print_table(runs: int, uncompiled: Path | None) -> None:
                 heaviest[package].append(ms)
         top = sorted(((statistics.median(v), k) for k, v in heaviest.items()), reverse=True)[:4]
         label = ", ".join(f"{name} {ms:.0f}" for ms, name in top)
+        without = ""
         if uncompiled is not None:
-            without = statistics.median(measure(handler, uncompiled).total_ms for _ in range(runs))
-            extra = f" {without:>10.0f}ms"
+            without = f" {statistics.median(measure(handler, uncompiled).total_ms for _ in range(runs)):>10.0f}ms"
         print(
             f"{handler.function:34} {statistics.median(totals):>6.0f}ms "
-            f"{min(totals):>5.0f}ms {max(totals):>5.0f}ms{extra}  {label}"
+            f"{min(totals):>5.0f}ms {max(totals):>5.0f}ms{without}  {label}"
         )
         areas_by_function[handler.function] = sorted(
             area for area in AREAS if any(m == area or m.startswith(area + ".") for m in samples[0].loaded)
