@@ -12,7 +12,13 @@ from xero_sync.aws.clients import aws_client, clear_client_cache
 from xero_sync.aws.kms import TokenCipher, TokenCipherError
 from xero_sync.aws.secrets import CredentialsError, get_xero_credentials
 from xero_sync.domain.families import Family
-from xero_sync.settings import ConfigurationError, XeroSettings, get_settings, reset_settings_cache
+from xero_sync.settings import (
+    ConfigurationError,
+    ImportStoresSettings,
+    XeroSettings,
+    get_settings,
+    reset_settings_cache,
+)
 from xero_sync.settings.export_worker import ExportWorkerSettings
 from xero_sync.settings.notifier import NotifierSettings
 
@@ -76,6 +82,45 @@ def test_dynamodb_and_sqs_honour_their_own_endpoint_variables_before_the_generic
     base.configure(generic)
     assert RecordModel.Meta.host == "http://127.0.0.1:1"
     assert _settings().aws_endpoint_for("dynamodb") is None  # in AWS: the region's endpoint
+    clear_client_cache()
+
+
+def test_models_keep_their_connection_when_only_the_function_changes():
+    """Functions sharing a process (the local stack) configure the models in turn, each with
+    its own settings: the cached connection (a botocore client, its TCP connections) is kept
+    until the endpoint changes, so no invocation builds a client of its own."""
+    from xero_sync.dal import base
+    from xero_sync.dal.import_models import ChangeModel
+    from xero_sync.dal.models import RecordModel
+
+    class ImportSide(XeroSettings, ImportStoresSettings):
+        pass
+
+    worker = ImportSide(
+        **TABLES,
+        AWS_ENDPOINT_URL="http://127.0.0.1:1",
+        changes_table="ch",
+        xero_objects_table="x",
+        host_webhooks_table="w",
+    )
+    tick = _settings(AWS_ENDPOINT_URL="http://127.0.0.1:1")  # no change feed of its own
+    base.configure(worker)
+    records, changes = RecordModel._get_connection(), ChangeModel._get_connection()
+    base.configure(tick)
+    base.configure(worker)
+    assert RecordModel._get_connection() is records
+    assert ChangeModel._get_connection() is changes
+    assert ChangeModel.Meta.table_name == "ch"  # the tick left the table it does not name alone
+
+    base.configure(_settings(AWS_ENDPOINT_URL="http://127.0.0.1:1", records_table="rec2"))
+    assert RecordModel._get_connection() is not records  # a new table: PynamoDB connects afresh
+    assert RecordModel._get_connection().table_name == "rec2"
+
+    moved = _settings(AWS_ENDPOINT_URL="http://127.0.0.1:2", records_table="rec2")
+    records = RecordModel._get_connection()
+    base.configure(moved)
+    assert RecordModel._get_connection() is not records
+    assert RecordModel._get_connection().connection.host == "http://127.0.0.1:2"
     clear_client_cache()
 
 

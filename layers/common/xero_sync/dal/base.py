@@ -3,7 +3,10 @@
 Table names and the endpoint come from settings, which are read when a handler starts, so the
 models are declared without a table name and ``configure(settings)`` fills it in. PynamoDB
 caches one connection per model class and only notices a changed *table name*, so a changed
-endpoint (a new moto server in a test) needs the cache cleared too.
+endpoint (a new moto server in a test) needs the cache cleared too — and only then: a new
+connection is a new botocore client (~2 ms of CPU) and new TCP connections. Where several
+functions share a process (the local stack), each configures with its own settings in turn, and
+clearing on every change of function made the workers build clients inside their invocations.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ def configure(settings: CoreSettings) -> None:
     )
     if fingerprint == _configured_for:
         return
+    endpoint = (settings.aws_region, settings.aws_endpoint_for("dynamodb"))  # AWS_ENDPOINT_URL_DYNAMODB first
     with _lock:
         for field, model in table_models().items():
             # A function family without a table (e.g. the tick has no change feed) leaves that
@@ -58,10 +62,10 @@ def configure(settings: CoreSettings) -> None:
             # bound by the families that have it where several run in one process (local stack).
             table_name = getattr(settings, field, None)
             if table_name is not None:
-                model.Meta.table_name = table_name
-            model.Meta.region = settings.aws_region
-            model.Meta.host = settings.aws_endpoint_for("dynamodb")  # AWS_ENDPOINT_URL_DYNAMODB first
-            model._connection = None  # drop the cached client: the endpoint may have changed
+                model.Meta.table_name = table_name  # PynamoDB connects afresh when the name changes
+            if (getattr(model.Meta, "region", None), getattr(model.Meta, "host", None)) != endpoint:
+                model.Meta.region, model.Meta.host = endpoint
+                model._connection = None  # drop the cached client: it points at the old endpoint
         _configured_for = fingerprint
 
 
