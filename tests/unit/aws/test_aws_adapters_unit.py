@@ -216,3 +216,24 @@ def test_each_function_family_reads_what_it_needs_and_a_missing_queue_fails_the_
     monkeypatch.setenv("EMAIL_SENDER", "xero-sync@acme.example")
     assert get_settings(NotifierSettings).email_sender == "xero-sync@acme.example"
     reset_settings_cache()
+
+
+def test_the_models_connections_read_service_models_through_one_loader():
+    """Each PynamoDB connection starts a botocore session of its own; they share the first one's
+    data loader, so DynamoDB's service model is read and parsed once per process, not once per
+    model (dal/base.py)."""
+    from pynamodb.connection import base as pynamodb_connection
+
+    from xero_sync.dal import base
+    from xero_sync.dal.models import HistoryModel, RecordModel
+
+    assert pynamodb_connection.get_session is base.session_sharing_one_loader
+    base.configure(_settings(AWS_ENDPOINT_URL="http://127.0.0.1:1"))
+    records, history = RecordModel._get_connection().connection, HistoryModel._get_connection().connection
+    transactions = base.transactions_for(RecordModel)
+    sessions = [connection.session for connection in (records, history, transactions)]
+    assert len({id(session) for session in sessions}) == 3  # a session each: they are not thread-safe
+    loaders = {id(session.get_component("data_loader")) for session in sessions}
+    assert loaders == {id(base.session_sharing_one_loader().get_component("data_loader"))}
+    assert records.client.meta.service_model.service_name == "dynamodb"  # made through the shared loader
+    clear_client_cache()
