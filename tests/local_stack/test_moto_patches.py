@@ -2,12 +2,14 @@
 TransactWriteItems rolls back the items it touched instead of copying each table once per item —
 with the same outcome: all applied, or nothing."""
 
+import json
 import threading
 import time
 import uuid
 
 import boto3
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from local.moto_patches import install
@@ -130,3 +132,113 @@ def test_of_concurrent_conditional_writes_on_one_item_exactly_one_passes(dynamod
         for thread in threads:
             thread.join()
         assert won.count(True) == 1, won
+
+
+EVERY_KIND = {
+    "pk": {"S": "org"},
+    "sk": {"S": "every-kind"},
+    "text": {"S": "Ōtautahi — 50 % off"},
+    "empty_text": {"S": ""},
+    "amount": {"N": "-1234.5600"},
+    "blob": {"B": "AAEC/w=="},
+    "names": {"SS": ["a", "b"]},
+    "numbers": {"NS": ["1", "2.5"]},
+    "blobs": {"BS": ["AA==", "AQI="]},
+    "nothing": {"NULL": True},
+    "yes": {"BOOL": True},
+    "no": {"BOOL": False},
+    "empty_map": {"M": {}},
+    "empty_list": {"L": []},
+    "nested": {
+        "M": {
+            "lines": {"L": [{"M": {"n": {"N": "1"}, "b": {"B": "/w=="}}}, {"S": "x"}, {"NULL": True}]},
+            "deeper": {"M": {"l": {"L": [{"L": [{"BOOL": False}]}]}}},
+        }
+    },
+}
+
+
+def _raw(endpoint, operation, body):
+    """One request as any client sends it; the response body as moto wrote it."""
+    response = requests.post(
+        endpoint,
+        data=json.dumps(body),
+        headers={
+            "X-Amz-Target": f"DynamoDB_20120810.{operation}",
+            "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261205/us-east-1/dynamodb/aws4_request",
+        },
+        timeout=30,
+    )
+    return response.status_code, response.headers["Content-Type"], response.text
+
+
+def test_items_are_written_into_responses_as_moto_writes_them(dynamodb, moto_endpoint, monkeypatch):
+    # Every kind of attribute, nested, through each operation that returns items: the response
+    # body is the same, byte for byte, with the direct writing and with moto's own walk.
+    from moto.core.serialize import BaseJSONSerializer
+
+    _, name = dynamodb
+    _raw(moto_endpoint, "PutItem", {"TableName": name, "Item": EVERY_KIND})  # as is (boto3 would encode "B" again)
+    key = {"pk": {"S": "org"}, "sk": {"S": "every-kind"}}
+    requests_ = [
+        ("GetItem", {"TableName": name, "Key": key}),
+        ("BatchGetItem", {"RequestItems": {name: {"Keys": [key, {"pk": {"S": "org"}, "sk": {"S": "a"}}]}}}),
+        (
+            "Query",
+            {
+                "TableName": name,
+                "KeyConditionExpression": "pk = :pk",
+                "ExpressionAttributeValues": {":pk": {"S": "org"}},
+                "ReturnConsumedCapacity": "TOTAL",
+            },
+        ),
+        ("Scan", {"TableName": name, "Limit": 2}),
+        ("TransactGetItems", {"TransactItems": [{"Get": {"TableName": name, "Key": key}}]}),
+        (
+            "UpdateItem",
+            {
+                "TableName": name,
+                "Key": key,
+                "UpdateExpression": "SET amount = :a",
+                "ExpressionAttributeValues": {":a": {"N": "-1234.5600"}},
+                "ReturnValues": "ALL_NEW",
+            },
+        ),
+        ("PutItem", {"TableName": name, "Item": EVERY_KIND, "ReturnValues": "ALL_OLD"}),
+        (
+            "UpdateItem",
+            {
+                "TableName": name,
+                "Key": key,
+                "UpdateExpression": "SET amount = :a",
+                "ConditionExpression": "amount = :b",
+                "ExpressionAttributeValues": {":a": {"N": "1"}, ":b": {"N": "2"}},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            },
+        ),
+        (
+            "TransactWriteItems",
+            {
+                "TransactItems": [
+                    {
+                        "ConditionCheck": {
+                            "TableName": name,
+                            "Key": key,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                        }
+                    }
+                ]
+            },
+        ),
+    ]
+    direct = [_raw(moto_endpoint, operation, body) for operation, body in requests_]
+    monkeypatch.setattr(
+        BaseJSONSerializer, "_serialize_type_structure", BaseJSONSerializer._serialize_type_structure.__wrapped__
+    )
+    walked = [_raw(moto_endpoint, operation, body) for operation, body in requests_]
+
+    assert direct == walked
+    assert json.loads(direct[0][2])["Item"] == EVERY_KIND  # and it is the item that was stored
+    assert [status for status, _, _ in direct] == [200] * 7 + [400, 400]  # the failed checks too
