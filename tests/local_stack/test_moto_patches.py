@@ -242,3 +242,45 @@ def test_items_are_written_into_responses_as_moto_writes_them(dynamodb, moto_end
     assert direct == walked
     assert json.loads(direct[0][2])["Item"] == EVERY_KIND  # and it is the item that was stored
     assert [status for status, _, _ in direct] == [200] * 7 + [400, 400]  # the failed checks too
+
+
+def test_an_update_expression_is_parsed_once_and_applied_with_each_items_values(dynamodb):
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    client, name = dynamodb
+    expression = "SET n = :n, label = :label REMOVE gone"
+    assert UpdateExpressionParser.make(expression) is UpdateExpressionParser.make(expression)
+
+    def update(sk, n):
+        return {
+            "Update": {
+                "TableName": name,
+                "Key": {"pk": {"S": "org"}, "sk": {"S": sk}},
+                "UpdateExpression": expression,
+                "ExpressionAttributeValues": {":n": {"N": str(n)}, ":label": {"S": f"{sk}-{n}"}},
+            }
+        }
+
+    client.transact_write_items(TransactItems=[update("a", 5), update("b", 6)])
+    client.update_item(**update("c", 7)["Update"])
+    client.transact_write_items(TransactItems=[update("a", 8)])  # the kept expression, new values
+
+    assert _items(client, name) == {"a": "8", "b": "6", "c": "7"}
+    labels = client.query(
+        TableName=name, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": "org"}}
+    )["Items"]
+    assert {item["sk"]["S"]: item["label"]["S"] for item in labels} == {"a": "a-8", "b": "b-6", "c": "c-7"}
+
+
+def test_an_update_expression_that_does_not_parse_fails_every_time(dynamodb):
+    client, name = dynamodb
+    for _ in range(2):
+        with pytest.raises(ClientError) as refused:
+            client.update_item(
+                TableName=name,
+                Key={"pk": {"S": "org"}, "sk": {"S": "a"}},
+                UpdateExpression="SET n = = :n",
+                ExpressionAttributeValues={":n": {"N": "1"}},
+            )
+        assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert _items(client, name) == {"a": "1", "b": "1", "c": "1"}
