@@ -212,7 +212,13 @@ def run(
         METER.reset()
         wall = time.monotonic()
         org.sync()
-        resyncs = local_run.until_exported(stack, ORG_ID, org.sync, stall_seconds=stall_seconds)
+        resyncs = local_run.until_exported(
+            stack,
+            ORG_ID,
+            org.sync,
+            stall_seconds=stall_seconds,
+            look_while_queued_seconds=local_run.LOOK_WHILE_QUEUED_SECONDS,
+        )
         wall = time.monotonic() - wall
         log = local_run.requests_log(running.xero, tenant_id)
         failed = org.failures()
