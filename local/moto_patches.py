@@ -50,7 +50,7 @@ _installed = False
 
 def install() -> None:
     """Patch moto's DynamoDB in this process (idempotent): atomic requests, cheap rollbacks, items
-    written into responses directly."""
+    written into responses directly, each update expression parsed once."""
     global _installed
     with _install_lock:
         if _installed:
