@@ -38,10 +38,10 @@ moto processes), ``LocalStack.start`` (its in-process server) and the test sessi
 
 from __future__ import annotations
 
-import base64
 import copy
 import functools
 import threading
+from collections.abc import Callable
 from typing import Any
 
 _install_lock = threading.Lock()
@@ -110,7 +110,7 @@ def _write_attribute_values_directly() -> None:
 
     def serialize_structure(self: Any, serialized: dict[str, Any], value: Any, shape: Any, key: str) -> None:
         if shape.name == "AttributeValue" and key and _is_attribute_value(value):
-            serialized[key] = _attribute_value(value)
+            serialized[key] = _attribute_value(value, self._base64)  # moto's own base64 of a blob
         else:
             walk(self, serialized, value, shape, key)
 
@@ -130,26 +130,22 @@ def _is_attribute_value(value: Any) -> bool:
 _TYPES = frozenset({"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"})
 
 
-def _attribute_value(value: dict[str, Any]) -> dict[str, Any]:
+def _attribute_value(value: dict[str, Any], base64_of: Callable[[Any], str]) -> dict[str, Any]:
     """An attribute in DynamoDB's JSON, as moto's walk of the ``AttributeValue`` shape writes it."""
     ((kind, inner),) = value.items()
     if kind == "M":
-        return {"M": {name: _attribute_value(member) for name, member in inner.items()}}
+        return {"M": {name: _attribute_value(member, base64_of) for name, member in inner.items()}}
     if kind == "L":
-        return {"L": [_attribute_value(member) for member in inner]}
+        return {"L": [_attribute_value(member, base64_of) for member in inner]}
     if kind == "B":
-        return {"B": _base64(inner)}
+        return {"B": base64_of(inner)}
     if kind == "BS":
-        return {"BS": [_base64(member) for member in inner]}
+        return {"BS": [base64_of(member) for member in inner]}
     if kind in ("S", "N"):
         return {kind: str(inner)}
     if kind in ("SS", "NS"):
         return {kind: [str(member) for member in inner]}
     return {kind: inner}  # NULL, BOOL
-
-
-def _base64(value: str | bytes) -> str:
-    return base64.b64encode(value.encode("utf-8") if isinstance(value, str) else value).decode("utf-8")
 
 
 Snapshot = list[tuple[str, dict[str, Any], Any]]
