@@ -1,7 +1,7 @@
 """A big sync in slices (F3.7, N2) without I/O: each scheduled continuation starts where the last
 slice ended, so every outstanding key is sent once and the queue never runs dry between slices;
 records that became outstanding meanwhile go with the next slice; "Sync now" and a stale cursor
-start from the oldest record."""
+start from the oldest record; the import's poll starts with a sync, not with each of its slices."""
 
 from __future__ import annotations
 
@@ -100,6 +100,24 @@ def test_a_continuation_crosses_from_pending_into_waiting_records():
     waiting = world.pending(range(50, 58), NOW - timedelta(hours=1), RecordStatus.WAITING)
     assert world.scheduled(NOW) == pending + waiting[:2]
     assert world.scheduled(NOW + timedelta(minutes=1)) == waiting[1:]
+
+
+def test_the_import_poll_starts_with_a_sync_not_with_each_of_its_slices():
+    # Given a backlog of three slices, and the hook a scheduled sync starts (the import's poll)
+    world = World()
+    polls: list[datetime] = []
+    world.service.after_scheduled.append(lambda org_id, now: polls.append(now))
+    world.pending(range(25), NOW - timedelta(hours=1))
+    # When the tick syncs the org, and then again at each continuation, and at its next sync
+    for minutes in (0, 1, 2, 12):
+        world.scheduled(NOW + timedelta(minutes=minutes))
+    # Then the poll ran with the sync that began the backlog and with the next one, never with a
+    # slice that continued it (reading back what the backfill had just written)
+    assert polls == [NOW, NOW + timedelta(minutes=12)]
+    # and a continuation that comes after its cursor went stale is a sync of its own: it polls
+    late = NOW + timedelta(minutes=12) + CURSOR_LIFETIME + timedelta(minutes=1)
+    world.scheduled(late)
+    assert polls == [NOW, NOW + timedelta(minutes=12), late]
 
 
 def test_sync_now_and_a_stale_cursor_start_from_the_oldest_record():

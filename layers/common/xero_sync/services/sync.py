@@ -126,19 +126,27 @@ class SyncService:
 
     def _scheduled(self, due: DueSync, now: datetime) -> int | None:
         """Claim one due org's sync with a single conditional write (the schedule still at the
-        time the index showed, the org still syncing), then send its outstanding records."""
+        time the index showed, the org still syncing), then send its outstanding records.
+
+        A big sync's next slice (a cursor is saved) goes on with the sync that began it: what else
+        a scheduled sync starts (the import's polling catch-up) ran, or did not, with that sync.
+        Polling again each minute of a backfill would spend the tenant's Xero calls reading back
+        the documents the backfill has just written, and would start imports for an org that
+        syncs only when its admin asks."""
         frequency = self.settings_of(due.org_id).sync_frequency
         if not self.connections.advance_schedule(
             due.org_id, expected=due.due_at, next_sync_at=next_sync_time(frequency, now), now=now
         ):
             self._unschedule_if_not_syncing(due.org_id)
             return None
-        for hook in self.after_scheduled:
-            try:
-                hook(due.org_id, now)
-            except Exception:
-                logger.exception("A scheduled-sync hook failed", extra={"org_id": due.org_id})
-        return self._enqueue_outstanding(due.org_id, entities=None, now=now, continuing=True)
+        cursor = self._cursor(due.org_id, now)
+        if cursor is None:
+            for hook in self.after_scheduled:
+                try:
+                    hook(due.org_id, now)
+                except Exception:
+                    logger.exception("A scheduled-sync hook failed", extra={"org_id": due.org_id})
+        return self._enqueue_outstanding(due.org_id, entities=None, now=now, start=cursor)
 
     def _cursor(self, org_id: str, now: datetime) -> SyncCursor | None:
         saved = self.org_config.get(org_id, SYNC_CURSOR)
@@ -200,13 +208,12 @@ class SyncService:
         return len(chosen)
 
     def _enqueue_outstanding(
-        self, org_id: str, *, entities: list[str] | None, now: datetime, continuing: bool = False
+        self, org_id: str, *, entities: list[str] | None, now: datetime, start: SyncCursor | None = None
     ) -> int:
         """Send the org's pending and waiting records (oldest first), at most MAX_KEYS_PER_SYNC;
         if more are left, the org's next sync comes a minute later to send them, from where this
-        slice ended. ``continuing``: a scheduled sync, which takes up such a slice's cursor; "Sync
-        now" starts from the oldest record."""
-        start = self._cursor(org_id, now) if continuing else None
+        slice ended. ``start``: the cursor a scheduled sync takes up, where the last slice ended;
+        "Sync now" starts from the oldest record."""
         keys: list[RecordKey] = []
         more = False
         last: SyncCursor | None = None
