@@ -130,6 +130,60 @@ def test_a_child_whose_parent_is_on_its_way_is_noted_on_it_and_goes_on_when_it_l
     assert len(harness.xero()["Payments"]) == 1
 
 
+def test_an_invoice_whose_contact_another_worker_is_sending_follows_it_when_it_lands(harness):
+    from xero_sync.dal.models import RecordModel
+    from xero_sync.domain.families import Family
+    from xero_sync.models.messages import EnqueueReason
+
+    # Given a contact that another worker holds (it is sending it to Xero in its own call) and an
+    # invoice for that contact, in another batch of the same backfill
+    harness.push(contact("cus-1", "Cafe One"), invoice("inv-1", "INV-1", "cus-1"))
+    records = harness.container.records
+    contact_key = RecordKey(harness.org_id, "contact", "cus-1")
+    now = datetime.now(UTC)
+    records.mark_all_referenced([contact_key], now)
+    assert records.claim_for_operation(
+        contact_key,
+        owner="other-worker",
+        version=1,
+        exported_version=None,
+        operation="create",
+        idempotency_key="k",
+        now=now,
+        until=now.replace(year=now.year + 1),
+    )
+    # When the invoice's worker gets to the invoice
+    result = harness.container.export_worker.handle([_message(harness, "invoice", "inv-1")])
+    # Then the invoice is deferred behind the contact, not parked: still pending, noted on the
+    # contact (not flagged as a waiter), back on its queue for a while in case no wake-up comes,
+    # and the contact was left to the worker that holds it
+    assert result.retried == 1 and result.waiting == 0
+    assert harness.record("invoice", "inv-1").status == RecordStatus.PENDING.value
+    assert not harness.record("contact", "cus-1").has_waiters
+    assert RecordModel.get(harness.org_id, "contact#cus-1").deferred_children == {"invoice#inv-1"}
+    [message] = _messages_for(harness, Family.INVOICES)
+    assert message.reason is EnqueueReason.DEFERRED and message.deferrals == 1
+    assert harness.requests_log("PUT", "/api.xro/2.0/Contacts") == []
+    # And the write that lands the contact names the invoice, for its worker to wake it at once
+    landed = records.mark_synced(
+        synced_mark(contact_key, owner="other-worker", tenant_id=harness.tenant_id, xero_id="C-1"), now
+    )
+    assert landed.status is RecordStatus.SYNCED and landed.deferred_children == (
+        RecordKey(harness.org_id, "invoice", "inv-1"),
+    )
+
+
+def test_an_invoice_whose_contact_nobody_holds_exports_the_contact_in_its_own_pass(harness):
+    # Given an invoice whose contact is pending and held by nobody
+    harness.push(contact("cus-1", "Cafe One"), invoice("inv-1", "INV-1", "cus-1"))
+    # When the invoice's worker gets to the invoice
+    result = harness.container.export_worker.handle([_message(harness, "invoice", "inv-1")])
+    # Then the pass exports the contact first and the invoice after it: nothing deferred
+    assert result.retried == 0 and result.waiting == 0
+    assert harness.record("contact", "cus-1").status == RecordStatus.SYNCED.value
+    assert harness.record("invoice", "inv-1").status == RecordStatus.SYNCED.value
+
+
 def _message(harness, entity, record_id):
     from xero_sync.models.messages import ExportMessage
 

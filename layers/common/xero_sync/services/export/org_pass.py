@@ -62,6 +62,7 @@ class OrgPass:
     missing_parent_limit: timedelta | None = None  # how long a record waits for a parent never pushed (F3.4)
     copied: Collection[RecordKey] = frozenset()  # "Copy to Xero": sent whatever the export-from date (F3.11)
     events: list[HistoryEvent | None] = field(default_factory=list)
+    held: dict[RecordKey, RecordView] = field(default_factory=dict)  # held by another worker when last read
 
     def plan(self, keys: list[RecordKey]) -> list[Work]:
         """Plan the records of ``keys``; record the decisions that need no Xero call, and return
@@ -86,7 +87,9 @@ class OrgPass:
         for key, item in sorted(self.records.get_many(keys).items()):
             view = RecordView.of(key, item, self.tenant_id)
             if view.claimed_by_other(self.state.now):
+                self.held[key] = view
                 continue  # another worker is on it; its outcome will be recorded by it
+            self.held.pop(key, None)
             if view.entity is EntityName.CONTACT and not item.referenced:
                 continue  # exported only once a transaction refers to it (seed sync tables)
             if item.status in SETTLED and key in self.stale_if_settled:
@@ -208,14 +211,15 @@ class OrgPass:
         look-up and a write to wake it) costs four writes a record. A child whose parent landed
         or failed meanwhile goes on at once; one whose parent is blocked (failed, a draft, never
         sent) or still not there after MAX_DEFERRALS waits as usual and is woken when the parent
-        lands. Contacts are ensured in the pass itself."""
+        lands. Contacts are ensured in the pass itself; one that another worker holds (sending it
+        now: in a backfill, invoices of several batches share contacts) is on its way too."""
         behind: dict[RecordKey, list[RecordKey]] = defaultdict(list)  # parent -> its deferred children
         counts: dict[RecordKey, int] = {}
         kept = []
         for work in works:
             count = MAX_DEFERRALS if self.deferrals is None else self.deferrals.get(work.view.key, 0)
             parent = work.waiting_for
-            if parent is not None and _parent_on_its_way(work, parents) and count < MAX_DEFERRALS:
+            if parent is not None and _parent_on_its_way(work, parents, self.held) and count < MAX_DEFERRALS:
                 counts[work.view.key] = count + 1
                 behind[RecordKey(work.view.key.org_id, parent.entity.value, parent.host_id)].append(work.view.key)
             else:
@@ -241,12 +245,18 @@ def _waits_for_contact(work: Work) -> bool:
     return work.operation is Operation.WAIT and parent is not None and parent.entity is EntityName.CONTACT
 
 
-def _parent_on_its_way(work: Work, parents: Parents) -> bool:
-    """The parent a child waits for is pending (sent in this sync) rather than blocked."""
+def _parent_on_its_way(work: Work, parents: Parents, held: Mapping[RecordKey, RecordView]) -> bool:
+    """The parent a child waits for is pending (sent in this sync) rather than blocked. A pass
+    exports the contacts its transactions wait for itself (``_ensure_contacts``), so a contact is
+    on its way only while another worker holds it: it is being sent in that worker's call, and
+    its transactions in a backfill's other batches follow it the moment it lands."""
     parent = work.waiting_for
-    if work.operation is not Operation.WAIT or parent is None or parent.entity is EntityName.CONTACT:
+    if work.operation is not Operation.WAIT or parent is None:
         return False
-    row = parents.get(parent)
+    if parent.entity is EntityName.CONTACT:
+        row = held.get(RecordKey(work.view.key.org_id, parent.entity.value, parent.host_id))
+    else:
+        row = parents.get(parent)
     return row is not None and row.item.status is RecordStatus.PENDING and not row.linked
 
 
