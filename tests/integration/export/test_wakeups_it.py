@@ -49,9 +49,19 @@ def test_a_parent_sees_a_waiter_that_flagged_it_after_its_worker_read_it(harness
     assert not records.get(parent).has_waiters
     records.note_waiter(parent)
     now = datetime.now(UTC)
+    _hold(records, parent, "w1", now)
+    # When the parent's worker records its success
+    synced = records.mark_synced(synced_mark(parent, owner="w1", tenant_id=harness.tenant_id, xero_id="X-1"), now)
+    # Then the write itself reports the waiter, so the worker wakes the children
+    assert synced.status is RecordStatus.SYNCED and synced.has_waiters
+    assert waiting_key(harness.org_id, "invoice", "inv-1").startswith(harness.org_id)
+
+
+def _hold(records, key, owner, now):
+    """``owner`` claims the record for its Xero call (version 1, never exported), for a year."""
     assert records.claim_for_operation(
-        parent,
-        owner="w1",
+        key,
+        owner=owner,
         version=1,
         exported_version=None,
         operation="create",
@@ -59,11 +69,6 @@ def test_a_parent_sees_a_waiter_that_flagged_it_after_its_worker_read_it(harness
         now=now,
         until=now.replace(year=now.year + 1),
     )
-    # When the parent's worker records its success
-    synced = records.mark_synced(synced_mark(parent, owner="w1", tenant_id=harness.tenant_id, xero_id="X-1"), now)
-    # Then the write itself reports the waiter, so the worker wakes the children
-    assert synced.status is RecordStatus.SYNCED and synced.has_waiters
-    assert waiting_key(harness.org_id, "invoice", "inv-1").startswith(harness.org_id)
 
 
 def _messages_for(harness, family):
@@ -142,16 +147,7 @@ def test_an_invoice_whose_contact_another_worker_is_sending_follows_it_when_it_l
     contact_key = RecordKey(harness.org_id, "contact", "cus-1")
     now = datetime.now(UTC)
     records.mark_all_referenced([contact_key], now)
-    assert records.claim_for_operation(
-        contact_key,
-        owner="other-worker",
-        version=1,
-        exported_version=None,
-        operation="create",
-        idempotency_key="k",
-        now=now,
-        until=now.replace(year=now.year + 1),
-    )
+    _hold(records, contact_key, "other-worker", now)
     # When the invoice's worker gets to the invoice
     result = harness.container.export_worker.handle([_message(harness, "invoice", "inv-1")])
     # Then the invoice is deferred behind the contact, not parked: still pending, noted on the
