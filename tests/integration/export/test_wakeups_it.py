@@ -57,6 +57,23 @@ def test_a_parent_sees_a_waiter_that_flagged_it_after_its_worker_read_it(harness
     assert waiting_key(harness.org_id, "invoice", "inv-1").startswith(harness.org_id)
 
 
+def _assert_deferred_behind(harness, result, child, parent):
+    """The pass deferred ``child`` (entity, id) behind ``parent``, counted once: still pending
+    (not parked as waiting), noted on the parent (not flagged as a waiter), and back on its
+    family's queue for a while in case no wake-up comes."""
+    from xero_sync.dal.models import RecordModel
+    from xero_sync.domain.entities import family_of
+    from xero_sync.models.messages import EnqueueReason
+
+    assert result.retried == 1 and result.waiting == 0
+    assert harness.record(*child).status == RecordStatus.PENDING.value
+    assert not harness.record(*parent).has_waiters
+    assert RecordModel.get(harness.org_id, "#".join(parent)).deferred_children == {"#".join(child)}
+    [message] = _messages_for(harness, family_of(child[0]))
+    assert message.reason is EnqueueReason.DEFERRED and message.deferrals == 1
+    assert [r.record_id for r in message.records] == [child[1]]
+
+
 def _hold(records, key, owner, now):
     """``owner`` claims the record for its Xero call (version 1, never exported), for a year."""
     assert records.claim_for_operation(
@@ -101,7 +118,6 @@ def _payment_message(harness, deferrals):
 
 
 def test_a_child_whose_parent_is_on_its_way_is_noted_on_it_and_goes_on_when_it_lands(harness):
-    from xero_sync.dal.models import RecordModel
     from xero_sync.domain.families import Family
     from xero_sync.models.messages import EnqueueReason
 
@@ -115,13 +131,7 @@ def test_a_child_whose_parent_is_on_its_way_is_noted_on_it_and_goes_on_when_it_l
     # Then the payment is deferred, counted once: still pending (not parked as waiting), noted on
     # the invoice (not flagged as a waiter), and back on its queue for a while in case no
     # wake-up comes
-    assert result.retried == 1 and result.waiting == 0
-    assert harness.record("invoice_payment", "pay-1").status == RecordStatus.PENDING.value
-    assert not harness.record("invoice", "inv-1").has_waiters
-    assert RecordModel.get(harness.org_id, "invoice#inv-1").deferred_children == {"invoice_payment#pay-1"}
-    [message] = _messages_for(harness, Family.INVOICE_PAYMENTS)
-    assert message.reason is EnqueueReason.DEFERRED and message.deferrals == 1
-    assert [r.record_id for r in message.records] == ["pay-1"]
+    _assert_deferred_behind(harness, result, ("invoice_payment", "pay-1"), ("invoice", "inv-1"))
 
     # When the invoice's worker lands the invoice
     landed = harness.container.export_worker.handle([_message(harness, "invoice", "inv-1")])
@@ -136,9 +146,6 @@ def test_a_child_whose_parent_is_on_its_way_is_noted_on_it_and_goes_on_when_it_l
 
 
 def test_an_invoice_whose_contact_another_worker_is_sending_follows_it_when_it_lands(harness):
-    from xero_sync.dal.models import RecordModel
-    from xero_sync.domain.families import Family
-    from xero_sync.models.messages import EnqueueReason
 
     # Given a contact that another worker holds (it is sending it to Xero in its own call) and an
     # invoice for that contact, in another batch of the same backfill
@@ -153,12 +160,7 @@ def test_an_invoice_whose_contact_another_worker_is_sending_follows_it_when_it_l
     # Then the invoice is deferred behind the contact, not parked: still pending, noted on the
     # contact (not flagged as a waiter), back on its queue for a while in case no wake-up comes,
     # and the contact was left to the worker that holds it
-    assert result.retried == 1 and result.waiting == 0
-    assert harness.record("invoice", "inv-1").status == RecordStatus.PENDING.value
-    assert not harness.record("contact", "cus-1").has_waiters
-    assert RecordModel.get(harness.org_id, "contact#cus-1").deferred_children == {"invoice#inv-1"}
-    [message] = _messages_for(harness, Family.INVOICES)
-    assert message.reason is EnqueueReason.DEFERRED and message.deferrals == 1
+    _assert_deferred_behind(harness, result, ("invoice", "inv-1"), ("contact", "cus-1"))
     assert harness.requests_log("PUT", "/api.xro/2.0/Contacts") == []
     # And the write that lands the contact names the invoice, for its worker to wake it at once
     landed = records.mark_synced(
