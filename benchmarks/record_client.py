@@ -295,10 +295,12 @@ def one_request_ms(rounds: int, key: RecordKey) -> float:
 
 def measure(rounds: int) -> tuple[dict[str, dict[str, float]], float]:
     people, invoices, payments = backfill.data_set(CALL, CALL)
+    # Two stores: in the first the invoices are in Xero (the parents of the payments' call), in
+    # the second they are pending (the invoices' own call, with the contacts as parents).
     dynamodb = InMemoryDynamoDB()
     for person in people:
         dynamodb.put(stored(person, family="contacts", exported=True))
-    for invoice in invoices:  # stored twice over: pending (the invoice call) and in Xero (a parent)
+    for invoice in invoices:
         dynamodb.put(stored(invoice, family="invoices", exported=True))
     for payment in payments:
         dynamodb.put(stored(payment, family="payments", exported=False))
