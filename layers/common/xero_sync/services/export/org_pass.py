@@ -177,8 +177,7 @@ class OrgPass:
         waiting = [w for w in works if _waits_for_contact(w)]
         if not waiting:
             return works
-        org_id = waiting[0].view.key.org_id
-        contact_keys = sorted({RecordKey(org_id, EntityName.CONTACT.value, w.waiting_for.host_id) for w in waiting})  # type: ignore[union-attr]
+        contact_keys = sorted({key for w in waiting if (key := w.waiting_for_record) is not None})
         self.records.mark_all_referenced(contact_keys, self.state.now)  # exportable from now on (seed sync tables)
         contacts = self._recover(self._read(contact_keys))
         planned = [self._plan(v, {}, {}) for v in contacts if v.item.status is not RecordStatus.FAILED]
@@ -218,10 +217,10 @@ class OrgPass:
         kept = []
         for work in works:
             count = MAX_DEFERRALS if self.deferrals is None else self.deferrals.get(work.view.key, 0)
-            parent = work.waiting_for
+            parent = work.waiting_for_record
             if parent is not None and _parent_on_its_way(work, parents, self.held) and count < MAX_DEFERRALS:
                 counts[work.view.key] = count + 1
-                behind[RecordKey(work.view.key.org_id, parent.entity.value, parent.host_id)].append(work.view.key)
+                behind[parent].append(work.view.key)
             else:
                 kept.append(work)
         go_now = set(self.records.defer_behind(behind)) if behind else set()
@@ -250,13 +249,10 @@ def _parent_on_its_way(work: Work, parents: Parents, held: Mapping[RecordKey, Re
     exports the contacts its transactions wait for itself (``_ensure_contacts``), so a contact is
     on its way only while another worker holds it: it is being sent in that worker's call, and
     its transactions in a backfill's other batches follow it the moment it lands."""
-    parent = work.waiting_for
-    if work.operation is not Operation.WAIT or parent is None:
+    parent, record = work.waiting_for, work.waiting_for_record
+    if work.operation is not Operation.WAIT or parent is None or record is None:
         return False
-    if parent.entity is EntityName.CONTACT:
-        row = held.get(RecordKey(work.view.key.org_id, parent.entity.value, parent.host_id))
-    else:
-        row = parents.get(parent)
+    row = held.get(record) if parent.entity is EntityName.CONTACT else parents.get(parent)
     return row is not None and row.item.status is RecordStatus.PENDING and not row.linked
 
 

@@ -106,8 +106,8 @@ class OutcomeRecorder:
         view, parent = work.view, work.waiting_for
         waiting_on = waiting_key(view.key.org_id, parent.entity.value, parent.host_id) if parent else None
         self._mark(work, state, RecordStatus.WAITING, None, work.reason, waiting_on=waiting_on)
-        if parent is not None:
-            parent_key = RecordKey(view.key.org_id, parent.entity.value, parent.host_id)
+        parent_key = work.waiting_for_record
+        if parent_key is not None:
             if self._nudge_parent(view.key, parent_key, view.tenant_id, state):
                 state.wake([view.key])
         state.result.count("waiting")

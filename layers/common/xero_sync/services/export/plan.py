@@ -29,6 +29,7 @@ from xero_sync.domain.lock_dates import lock_problem
 from xero_sync.domain.mapping import MappingContext, fingerprint, map_record
 from xero_sync.domain.natural_keys import write_off_number
 from xero_sync.domain.problems import Notice
+from xero_sync.domain.records import RecordKey
 from xero_sync.domain.restrictions import SKIP_BEFORE_EXPORT_FROM, Operation, RecordFacts, XeroStatus, decide
 from xero_sync.models.records import EntityName, RecordAction
 from xero_sync.services.export.view import RecordView, parent_state
@@ -52,6 +53,12 @@ class Work:
     waiting_for: ParentKey | None = None
     failed: bool = False  # cannot go to Xero until something changes (the reason says what)
     needs_admin: bool = False  # … and the admin can fix it in Xero or the settings
+
+    @property
+    def waiting_for_record(self) -> RecordKey | None:
+        """The parent it waits for, as the org's records are keyed."""
+        parent = self.waiting_for
+        return None if parent is None else RecordKey(self.view.key.org_id, parent.entity.value, parent.host_id)
 
 
 def facts_from_xero(view: RecordView, xero_state: dict[str, Any] | None) -> RecordFacts:
